@@ -1,0 +1,47 @@
+package io.factum.core;
+
+/**
+ * The rules for stream ids. A stream id has 1-200 characters and no control characters; ids that start
+ * with {@code $} are reserved for the store. The category of {@code order-42} is {@code order}.
+ */
+public final class StreamIds {
+
+    /** The longest stream id a store accepts, in characters. */
+    public static final int MAX_LENGTH = 200;
+
+    private StreamIds() {}
+
+    /** The part of the stream id before the first {@code -}, or the whole id if it has none. */
+    public static String category(String streamId) {
+        int dash = streamId.indexOf('-');
+        return dash < 0 ? streamId : streamId.substring(0, dash);
+    }
+
+    /**
+     * Checks a stream id that a user wants to write to or read from.
+     *
+     * @return the id, unchanged
+     * @throws InvalidStreamIdException if it breaks a rule; the message says which and what was found
+     */
+    public static String requireValid(String streamId) {
+        int length = streamId.length();
+        if (length == 0 || length > MAX_LENGTH) {
+            throw new InvalidStreamIdException(
+                    streamId, "stream id must be 1-" + MAX_LENGTH + " characters, got " + length);
+        }
+        if (streamId.charAt(0) == '$') {
+            throw new InvalidStreamIdException(
+                    streamId, "stream id '" + streamId + "' starts with '$', which is reserved for the store");
+        }
+        for (int i = 0; i < length; i++) {
+            char c = streamId.charAt(i);
+            if (Character.isISOControl(c)) {
+                throw new InvalidStreamIdException(
+                        streamId,
+                        "stream id must not contain control characters, found U+%04X at index %d"
+                                .formatted((int) c, i));
+            }
+        }
+        return streamId;
+    }
+}

@@ -1,0 +1,145 @@
+package io.factum.core.spi;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import io.factum.core.EventData;
+import io.factum.core.EventTooLargeException;
+import io.factum.core.InvalidEventException;
+import io.factum.core.StoreLimits;
+import io.factum.core.StreamIds;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The checks every store runs on an append before it touches storage, so that bad input fails the same
+ * way everywhere and nothing is half-written.
+ */
+public final class AppendValidation {
+
+    /** The longest event type name, in characters. */
+    public static final int MAX_TYPE_LENGTH = 200;
+
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private AppendValidation() {}
+
+    /**
+     * Checks the stream id, the number of events, each event's type, schema version, size and JSON, and
+     * that no event id repeats within the append.
+     *
+     * @throws io.factum.core.InvalidStreamIdException for a bad stream id
+     * @throws InvalidEventException for an empty or too long append or a malformed event
+     * @throws EventTooLargeException for an event over the size limit
+     */
+    public static void validate(String streamId, List<EventData> events, StoreLimits limits) {
+        StreamIds.requireValid(streamId);
+        if (events.isEmpty()) {
+            throw new InvalidEventException("stream " + streamId + ": an append needs at least one event, got none");
+        }
+        if (events.size() > limits.maxEventsPerAppend()) {
+            throw new InvalidEventException("stream " + streamId + ": an append may carry at most "
+                    + limits.maxEventsPerAppend() + " events, got " + events.size()
+                    + "; split it into several appends");
+        }
+        Set<UUID> ids = events.size() == 1 ? Set.of() : new HashSet<>(events.size() * 2);
+        for (int i = 0; i < events.size(); i++) {
+            EventData event = events.get(i);
+            if (events.size() > 1 && !ids.add(event.eventId())) {
+                throw new InvalidEventException("stream " + streamId + ": event id " + event.eventId()
+                        + " appears more than once in the append (again at index " + i + ")");
+            }
+            validate(streamId, i, event, limits);
+        }
+    }
+
+    private static void validate(String streamId, int index, EventData event, StoreLimits limits) {
+        String where = "stream " + streamId + ", event " + index + " (" + event.eventId() + ")";
+        String type = event.type();
+        if (type.isBlank() || type.length() > MAX_TYPE_LENGTH) {
+            throw new InvalidEventException(where + ": event type must be 1-" + MAX_TYPE_LENGTH
+                    + " characters and not blank, got '" + type + "'");
+        }
+        for (int i = 0; i < type.length(); i++) {
+            if (Character.isISOControl(type.charAt(i))) {
+                throw new InvalidEventException(where + ": event type must not contain control characters");
+            }
+        }
+        if (event.schemaVersion() < 1) {
+            throw new InvalidEventException(where + ": schema version must be 1 or more, got " + event.schemaVersion());
+        }
+        long size = utf8Length(type) + utf8Length(event.data()) + utf8Length(event.metadata());
+        if (size > limits.maxEventBytes()) {
+            throw new EventTooLargeException(event.eventId(), size, limits.maxEventBytes());
+        }
+        checkJson(where, "data", event.data(), false);
+        checkJson(where, "metadata", event.metadata(), true);
+    }
+
+    private static void checkJson(String where, String field, String json, boolean mustBeObject) {
+        try (JsonParser parser = JSON.createParser(json)) {
+            JsonToken first = parser.nextToken();
+            if (first == null) {
+                throw new InvalidEventException(where + ": " + field + " must be a JSON document, got an empty text");
+            }
+            if (mustBeObject && first != JsonToken.START_OBJECT) {
+                throw new InvalidEventException(
+                        where + ": " + field + " must be a JSON object, got " + describe(first));
+            }
+            parser.skipChildren();
+            JsonToken trailing = parser.nextToken();
+            if (trailing != null) {
+                throw new InvalidEventException(where + ": " + field
+                        + " must hold one JSON document, found more after it at offset "
+                        + parser.currentTokenLocation().getCharOffset());
+            }
+        } catch (IOException e) {
+            throw new InvalidEventException(where + ": " + field + " is not valid JSON: " + originalMessage(e), e);
+        }
+    }
+
+    private static String describe(JsonToken token) {
+        return switch (token) {
+            case START_ARRAY -> "an array";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            default -> token.toString();
+        };
+    }
+
+    private static String originalMessage(IOException e) {
+        if (e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe) {
+            return jpe.getOriginalMessage() + " at line " + jpe.getLocation().getLineNr() + ", column "
+                    + jpe.getLocation().getColumnNr();
+        }
+        return String.valueOf(e.getMessage());
+    }
+
+    /** The number of bytes of {@code text} in UTF-8, without encoding it. */
+    public static long utf8Length(String text) {
+        long bytes = 0;
+        int length = text.length();
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+}
