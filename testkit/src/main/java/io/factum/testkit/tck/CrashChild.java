@@ -15,7 +15,7 @@ import java.util.UUID;
  * The writer of the crash test: runs in a child JVM, appends in a loop until it is killed, and prints one
  * line to standard output per acknowledged append, after the store returned:
  *
- * <pre>ACK streamId lastVersion txId/position eventId,eventId,...</pre>
+ * <pre>ACK streamId lastVersion txId/position eventId,eventId,... END</pre>
  *
  * The parent kills it with SIGKILL at some point and checks that every acknowledged append is stored,
  * whole.
@@ -48,7 +48,8 @@ public final class CrashChild {
             versions[stream] = result.streamVersion();
             StringJoiner ids = new StringJoiner(",");
             events.forEach(event -> ids.add(event.eventId().toString()));
-            out.println("ACK " + streamId + " " + result.streamVersion() + " " + result.position() + " " + ids);
+            out.println(
+                    "ACK " + streamId + " " + result.streamVersion() + " " + result.position() + " " + ids + " END");
             out.flush();
         }
     }

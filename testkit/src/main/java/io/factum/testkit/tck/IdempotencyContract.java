@@ -1,0 +1,152 @@
+package io.factum.testkit.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.factum.core.AppendResult;
+import io.factum.core.DuplicateEventException;
+import io.factum.core.EventData;
+import io.factum.core.EventFilter;
+import io.factum.core.ExpectedVersion;
+import io.factum.core.InvalidEventException;
+import io.factum.core.Position;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Idempotent retries: the same event ids at the same place return the original result and write nothing;
+ * any other reuse of a stored id is a conflict.
+ */
+public abstract class IdempotencyContract extends TckSupport {
+
+    private void assertDuplicate(
+            String stream,
+            ExpectedVersion expected,
+            List<EventData> batch,
+            EventData first,
+            String existingStream,
+            long existingVersion) {
+        Position head = store.headPosition();
+        int logSize = readWholeLog(store, EventFilter.all()).size();
+        assertThatThrownBy(() -> store.append(stream, expected, batch))
+                .isInstanceOfSatisfying(DuplicateEventException.class, e -> {
+                    assertThat(e.eventId()).isEqualTo(first.eventId());
+                    assertThat(e.existingStreamId()).isEqualTo(existingStream);
+                    assertThat(e.existingVersion()).isEqualTo(existingVersion);
+                })
+                .hasMessage("stream " + stream + ": event " + first.eventId() + " is already stored as version "
+                        + existingVersion + " of stream " + existingStream
+                        + "; a retry must repeat the whole original append at the same place, new events need new ids");
+        assertThat(store.headPosition()).as("nothing written").isEqualTo(head);
+        assertThat(readWholeLog(store, EventFilter.all())).hasSize(logSize);
+    }
+
+    @Nested
+    class A_full_retry {
+
+        @Test
+        void returns_the_original_result_and_writes_nothing() {
+            String stream = newStream("order");
+            store.append(stream, ExpectedVersion.noStream(), events(1));
+            List<EventData> batch = events(3);
+            AppendResult original = store.append(stream, ExpectedVersion.exactly(0), batch);
+
+            AppendResult retried = store.append(stream, ExpectedVersion.exactly(0), batch);
+
+            assertThat(retried).isEqualTo(original);
+            assertThat(readWhole(stream)).hasSize(4);
+            assertThat(store.headPosition()).isEqualTo(original.position());
+        }
+
+        @Test
+        void succeeds_after_the_stream_moved_on() {
+            String stream = newStream("order");
+            List<EventData> batch = events(2);
+            AppendResult original = store.append(stream, ExpectedVersion.noStream(), batch);
+            store.append(stream, ExpectedVersion.any(), events(4));
+
+            assertThat(store.append(stream, ExpectedVersion.noStream(), batch)).isEqualTo(original);
+            assertThat(store.append(stream, ExpectedVersion.any(), batch)).isEqualTo(original);
+            assertThat(store.append(stream, ExpectedVersion.streamExists(), batch))
+                    .isEqualTo(original);
+            assertThat(readWhole(stream)).hasSize(6);
+        }
+
+        @Test
+        void of_a_single_event_with_any() {
+            String stream = newStream("order");
+            EventData once = event("Placed", 1);
+            AppendResult original = store.append(stream, ExpectedVersion.any(), once);
+            assertThat(store.append(stream, ExpectedVersion.any(), once)).isEqualTo(original);
+            assertThat(readWhole(stream)).hasSize(1);
+        }
+    }
+
+    @Nested
+    class A_conflict {
+
+        @Test
+        void when_only_part_of_the_append_is_stored() {
+            String stream = newStream("order");
+            List<EventData> batch = events(2);
+            store.append(stream, ExpectedVersion.noStream(), batch);
+            List<EventData> overlapping = new ArrayList<>(batch);
+            overlapping.add(event("Counted", 9));
+
+            assertDuplicate(stream, ExpectedVersion.noStream(), overlapping, batch.get(0), stream, 0);
+        }
+
+        @Test
+        void when_a_stored_id_comes_with_new_ones_first() {
+            String stream = newStream("order");
+            List<EventData> batch = events(2);
+            store.append(stream, ExpectedVersion.noStream(), batch);
+            EventData fresh = event("Counted", 5);
+
+            assertDuplicate(stream, ExpectedVersion.any(), List.of(fresh, batch.get(1)), batch.get(1), stream, 1);
+        }
+
+        @Test
+        void when_the_ids_are_stored_in_another_stream() {
+            String stream = newStream("order");
+            String other = newStream("order");
+            List<EventData> batch = events(2);
+            store.append(other, ExpectedVersion.noStream(), batch);
+
+            assertDuplicate(stream, ExpectedVersion.noStream(), batch, batch.get(0), other, 0);
+        }
+
+        @Test
+        void when_the_ids_come_in_another_order() {
+            String stream = newStream("order");
+            List<EventData> batch = events(2);
+            store.append(stream, ExpectedVersion.noStream(), batch);
+
+            assertDuplicate(
+                    stream, ExpectedVersion.noStream(), List.of(batch.get(1), batch.get(0)), batch.get(1), stream, 1);
+        }
+
+        @Test
+        void when_the_expected_version_names_another_place() {
+            String stream = newStream("order");
+            store.append(stream, ExpectedVersion.noStream(), events(2));
+            List<EventData> batch = events(1);
+            store.append(stream, ExpectedVersion.exactly(1), batch);
+
+            assertDuplicate(stream, ExpectedVersion.exactly(0), batch, batch.get(0), stream, 2);
+        }
+
+        @Test
+        void when_an_append_repeats_an_id_within_itself() {
+            String stream = newStream("order");
+            EventData twice = event("Counted", 1);
+            assertThatThrownBy(() -> store.append(stream, ExpectedVersion.any(), List.of(twice, twice)))
+                    .isInstanceOf(InvalidEventException.class)
+                    .hasMessage("stream " + stream + ": event id " + twice.eventId()
+                            + " appears more than once in the append (again at index 1)");
+            assertThat(store.streamInfo(stream)).isEmpty();
+        }
+    }
+}
