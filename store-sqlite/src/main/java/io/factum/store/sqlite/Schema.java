@@ -1,0 +1,135 @@
+package io.factum.store.sqlite;
+
+import io.factum.core.StoreException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The store's versioned schema migrations. Each migration runs once, in its own {@code BEGIN IMMEDIATE}
+ * transaction, and is recorded in {@code factum_schema_version}; a process that opens the file while
+ * another migrates waits for the write lock and then finds nothing left to do.
+ */
+final class Schema {
+
+    /** A migration: its version, what it does, and its statements. */
+    record Migration(int version, String description, List<String> statements) {}
+
+    static final List<Migration> MIGRATIONS = List.of(new Migration(
+            1,
+            "streams, events, checkpoints and snapshots",
+            List.of(
+                    """
+                    CREATE TABLE factum_streams (
+                        stream_id TEXT PRIMARY KEY,
+                        category TEXT NOT NULL,
+                        last_version INTEGER NOT NULL,
+                        state TEXT NOT NULL,
+                        metadata TEXT
+                    ) WITHOUT ROWID""",
+                    """
+                    CREATE TABLE factum_events (
+                        global_position INTEGER PRIMARY KEY AUTOINCREMENT,
+                        event_id BLOB NOT NULL UNIQUE,
+                        stream_id TEXT NOT NULL,
+                        stream_version INTEGER NOT NULL,
+                        category TEXT NOT NULL,
+                        type TEXT NOT NULL,
+                        schema_version INTEGER NOT NULL,
+                        data TEXT NOT NULL,
+                        metadata TEXT NOT NULL,
+                        recorded_at INTEGER NOT NULL,
+                        UNIQUE (stream_id, stream_version)
+                    )""",
+                    // an index on a rowid table ends with the rowid, so these are (x, global_position)
+                    "CREATE INDEX factum_events_by_category ON factum_events (category)",
+                    "CREATE INDEX factum_events_by_type ON factum_events (type)",
+                    """
+                    CREATE TABLE factum_checkpoints (
+                        name TEXT PRIMARY KEY,
+                        tx_id INTEGER NOT NULL,
+                        position INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL
+                    )""",
+                    """
+                    CREATE TABLE factum_snapshots (
+                        stream_id TEXT PRIMARY KEY,
+                        version INTEGER NOT NULL,
+                        schema_version INTEGER NOT NULL,
+                        type TEXT NOT NULL,
+                        data TEXT NOT NULL,
+                        recorded_at INTEGER NOT NULL
+                    )""")));
+
+    /** The schema version this code creates and understands. */
+    static final int CURRENT = MIGRATIONS.get(MIGRATIONS.size() - 1).version();
+
+    private Schema() {}
+
+    /**
+     * Brings the database up to {@link #CURRENT}.
+     *
+     * @throws StoreException if the database was written by a newer Factum
+     * @throws SQLException if a statement fails; the migration is rolled back
+     */
+    static void migrate(Connection connection, String file, Clock clock) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("BEGIN IMMEDIATE");
+            try {
+                statement.execute("""
+                        CREATE TABLE IF NOT EXISTS factum_schema_version (
+                            version INTEGER PRIMARY KEY,
+                            description TEXT NOT NULL,
+                            applied_at INTEGER NOT NULL
+                        )""");
+                int current = version(connection);
+                if (current > CURRENT) {
+                    throw new StoreException("the SQLite store " + file + " has schema version " + current
+                            + " but this Factum knows versions up to " + CURRENT + "; open it with a newer Factum");
+                }
+                for (Migration migration : MIGRATIONS) {
+                    if (migration.version() > current) {
+                        apply(connection, statement, migration, clock.instant());
+                    }
+                }
+                statement.execute("COMMIT");
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    statement.execute("ROLLBACK");
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** The highest applied migration, 0 for a new database. */
+    static int version(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet rows =
+                        statement.executeQuery("SELECT coalesce(max(version), 0) FROM factum_schema_version")) {
+            rows.next();
+            return rows.getInt(1);
+        }
+    }
+
+    private static void apply(Connection connection, Statement statement, Migration migration, Instant now)
+            throws SQLException {
+        for (String sql : migration.statements()) {
+            statement.execute(sql);
+        }
+        try (PreparedStatement record = connection.prepareStatement(
+                "INSERT INTO factum_schema_version (version, description, applied_at) VALUES (?, ?, ?)")) {
+            record.setInt(1, migration.version());
+            record.setString(2, migration.description());
+            record.setLong(3, Rows.micros(now));
+            record.executeUpdate();
+        }
+    }
+}

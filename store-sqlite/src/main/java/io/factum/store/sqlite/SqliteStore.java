@@ -1,0 +1,505 @@
+package io.factum.store.sqlite;
+
+import io.factum.core.AllSlice;
+import io.factum.core.AppendResult;
+import io.factum.core.EventData;
+import io.factum.core.EventFilter;
+import io.factum.core.EventStore;
+import io.factum.core.ExpectedVersion;
+import io.factum.core.Position;
+import io.factum.core.ReadDirection;
+import io.factum.core.RecordedEvent;
+import io.factum.core.StoreException;
+import io.factum.core.StoreOptions;
+import io.factum.core.StreamDeletedException;
+import io.factum.core.StreamIds;
+import io.factum.core.StreamInfo;
+import io.factum.core.StreamMetadata;
+import io.factum.core.StreamNotFoundException;
+import io.factum.core.StreamSlice;
+import io.factum.core.StreamState;
+import io.factum.core.spi.AppendValidation;
+import io.factum.core.spi.ExpectedVersions;
+import io.factum.core.spi.Idempotency;
+import io.factum.core.spi.StreamWindow;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.sqlite.SQLiteConfig;
+
+/** The SQLite event store; see {@link SqliteEventStore} for what it guarantees. */
+final class SqliteStore implements EventStore {
+
+    /** How long a write waits for another process's write lock before it fails. */
+    static final int BUSY_TIMEOUT_MILLIS = 10_000;
+
+    /** How often a caller of {@link #awaitAppend} checks the file for appends made by other processes. */
+    static final long FOREIGN_APPEND_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    private static final long MIN_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    private static final int READ_CONNECTIONS =
+            Math.min(4, Math.max(2, Runtime.getRuntime().availableProcessors()));
+
+    private static final String HEAD = "SELECT coalesce(max(global_position), 0) FROM factum_events";
+    private static final String FIRST = "SELECT coalesce(min(global_position), 0) FROM factum_events";
+
+    private final String file;
+    private final StoreOptions options;
+    private final ReadPool reads;
+    private final Writer writer;
+
+    /** The highest position known to be committed, in this process or (checked while awaiting) another. */
+    private final AtomicLong knownHead = new AtomicLong();
+
+    private final AtomicLong lastForeignCheck = new AtomicLong(System.nanoTime() - FOREIGN_APPEND_CHECK_NANOS);
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition appended = lock.newCondition();
+    private volatile boolean closed;
+
+    private SqliteStore(String file, StoreOptions options, WriteSession session) {
+        this.file = file;
+        this.options = options;
+        this.reads = new ReadPool(file, READ_CONNECTIONS, () -> openReadConnection(file));
+        this.writer = new Writer(file, session, this::committed);
+    }
+
+    static EventStore open(Path path, StoreOptions options) {
+        Path absolute = path.toAbsolutePath();
+        String file = absolute.toString();
+        Connection connection = null;
+        try {
+            if (absolute.getParent() != null) {
+                Files.createDirectories(absolute.getParent());
+            }
+            connection = openWriteConnection(file);
+            Schema.migrate(connection, file, options.clock());
+            SqliteStore store = new SqliteStore(file, options, new WriteSession(connection));
+            store.knownHead.set(store.headPosition().position());
+            store.writer.start();
+            return store;
+        } catch (IOException | SQLException | RuntimeException e) {
+            if (connection != null) {
+                try {
+                    connection.close();
+                } catch (SQLException close) {
+                    e.addSuppressed(close);
+                }
+            }
+            if (e instanceof StoreException storeException) {
+                throw storeException;
+            }
+            throw new StoreException("could not open the SQLite store " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Connection openWriteConnection(String file) throws SQLException {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+        config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+        return config.createConnection("jdbc:sqlite:" + file);
+    }
+
+    private static Connection openReadConnection(String file) throws SQLException {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+        Connection connection = config.createConnection("jdbc:sqlite:" + file);
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("PRAGMA query_only = true");
+        } catch (SQLException e) {
+            connection.close();
+            throw e;
+        }
+        return connection;
+    }
+
+    // ---------------------------------------------------------------------------------------------- writes
+
+    @Override
+    public AppendResult append(String streamId, ExpectedVersion expected, List<EventData> events) {
+        AppendValidation.validate(streamId, events, options.limits());
+        checkOpen();
+        List<EventData> batch = List.copyOf(events);
+        return writer.submit(session -> appendInTransaction(session, streamId, expected, batch));
+    }
+
+    private AppendResult appendInTransaction(
+            WriteSession session, String streamId, ExpectedVersion expected, List<EventData> events)
+            throws SQLException {
+        StreamRow row = session.stream(streamId);
+        if (row != null && row.state() == StreamState.TOMBSTONED) {
+            throw new StreamDeletedException(streamId);
+        }
+        long last = row == null ? ExpectedVersion.NO_STREAM_VERSION : row.lastVersion();
+        StreamState state = row == null ? StreamState.ACTIVE : row.state();
+        if (!ExpectedVersions.holds(expected, last, state)) {
+            // a retry of an append that moved the stream on, or a real conflict
+            Optional<AppendResult> retry = Idempotency.evaluate(streamId, expected, events, session.storedIds(events));
+            if (retry.isPresent()) {
+                return retry.get();
+            }
+            ExpectedVersions.check(streamId, expected, last, state);
+            throw new IllegalStateException("stream " + streamId + ": expected " + expected + " both failed and held");
+        }
+        long position;
+        try {
+            position = session.insertEvents(streamId, last + 1, events, StreamWindow.recordedAt(options.clock()));
+        } catch (SQLException e) {
+            if (!WriteSession.isDuplicateEventId(e)) {
+                throw e;
+            }
+            session.rollbackToSavepoint();
+            return Idempotency.evaluate(streamId, expected, events, session.storedIds(events))
+                    .orElseThrow(() -> new StoreException(
+                            "stream " + streamId + ": the store reported a duplicate event id but none is stored", e));
+        }
+        long newLast = last + events.size();
+        if (row == null) {
+            session.insertStream(streamId, newLast, StreamState.ACTIVE, null);
+        } else {
+            session.updateStream(streamId, newLast, StreamState.ACTIVE, row.metadataJson());
+        }
+        return new AppendResult(streamId, newLast, Position.of(position));
+    }
+
+    @Override
+    public void setStreamMetadata(String streamId, StreamMetadata metadata) {
+        StreamIds.requireValid(streamId);
+        checkOpen();
+        String json = MetadataJson.write(metadata);
+        writer.submit(session -> {
+            StreamRow row = session.stream(streamId);
+            if (row == null) {
+                session.insertStream(streamId, ExpectedVersion.NO_STREAM_VERSION, StreamState.ACTIVE, json);
+            } else if (row.state() == StreamState.TOMBSTONED) {
+                throw new StreamDeletedException(streamId);
+            } else {
+                session.updateStream(streamId, row.lastVersion(), row.state(), json);
+            }
+            return Boolean.TRUE;
+        });
+    }
+
+    @Override
+    public void deleteStream(String streamId, ExpectedVersion expected) {
+        StreamIds.requireValid(streamId);
+        checkOpen();
+        writer.submit(session -> {
+            StreamRow row = session.stream(streamId);
+            long last = row == null ? ExpectedVersion.NO_STREAM_VERSION : row.lastVersion();
+            StreamState state = row == null ? StreamState.ACTIVE : row.state();
+            ExpectedVersions.check(streamId, expected, last, state);
+            if (row == null || state != StreamState.ACTIVE || last < 0) {
+                throw new StreamNotFoundException(streamId);
+            }
+            StreamMetadata hidden = row.metadata(streamId).withTruncateBefore(last + 1);
+            session.updateStream(streamId, last, StreamState.SOFT_DELETED, MetadataJson.write(hidden));
+            return Boolean.TRUE;
+        });
+    }
+
+    @Override
+    public void tombstoneStream(String streamId, ExpectedVersion expected) {
+        StreamIds.requireValid(streamId);
+        checkOpen();
+        writer.submit(session -> {
+            StreamRow row = session.stream(streamId);
+            long last = row == null ? ExpectedVersion.NO_STREAM_VERSION : row.lastVersion();
+            StreamState state = row == null ? StreamState.ACTIVE : row.state();
+            ExpectedVersions.check(streamId, expected, last, state);
+            if (row == null) {
+                session.insertStream(streamId, last, StreamState.TOMBSTONED, null);
+            } else {
+                session.updateStream(streamId, last, StreamState.TOMBSTONED, row.metadataJson());
+            }
+            return Boolean.TRUE;
+        });
+    }
+
+    /** Wakes {@link #awaitAppend} callers after a commit. */
+    private void committed(long highestPosition) {
+        if (highestPosition <= 0) {
+            return;
+        }
+        lock.lock();
+        try {
+            knownHead.accumulateAndGet(highestPosition, Math::max);
+            appended.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------- reads
+
+    @Override
+    public StreamSlice readStream(String streamId, ReadDirection direction, long fromVersion, int maxCount) {
+        StreamIds.requireValid(streamId);
+        StreamWindow.checkReadArguments(fromVersion, maxCount);
+        checkOpen();
+        try (ReadPool.Lease lease = reads.borrow()) {
+            StreamRow row = StreamRow.find(lease.prepare(StreamRow.SELECT), streamId);
+            if (row != null && row.state() == StreamState.TOMBSTONED) {
+                throw new StreamDeletedException(streamId);
+            }
+            Instant now = options.clock().instant();
+            StreamWindow window = row == null
+                    ? StreamWindow.of(
+                            streamId,
+                            direction,
+                            fromVersion,
+                            ExpectedVersion.NO_STREAM_VERSION,
+                            StreamState.ACTIVE,
+                            StreamMetadata.empty(),
+                            now)
+                    : StreamWindow.of(
+                            streamId,
+                            direction,
+                            fromVersion,
+                            row.lastVersion(),
+                            row.state(),
+                            row.metadata(streamId),
+                            now);
+            if (window.isEmpty()) {
+                return window.slice(List.of(), maxCount);
+            }
+            Optional<Instant> oldest = window.recordedNotBefore();
+            PreparedStatement query = lease.prepare(streamQuery(direction, oldest.isPresent()));
+            query.setString(1, streamId);
+            query.setLong(2, window.low());
+            query.setLong(3, window.high());
+            int next = 4;
+            if (oldest.isPresent()) {
+                query.setLong(next++, ceilMicros(oldest.get()));
+            }
+            query.setInt(next, maxCount);
+            return window.slice(fetch(query, maxCount), maxCount);
+        } catch (SQLException e) {
+            throw new StoreException(
+                    "could not read stream " + streamId + " from the SQLite store " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String streamQuery(ReadDirection direction, boolean byAge) {
+        return "SELECT " + Rows.EVENT_COLUMNS + " FROM factum_events"
+                + " WHERE stream_id = ? AND stream_version BETWEEN ? AND ?"
+                + (byAge ? " AND recorded_at >= ?" : "")
+                + " ORDER BY stream_version " + (direction == ReadDirection.FORWARD ? "ASC" : "DESC")
+                + " LIMIT ?";
+    }
+
+    @Override
+    public AllSlice readAll(Position from, ReadDirection direction, int maxCount, EventFilter filter) {
+        StreamWindow.checkMaxCount(maxCount);
+        checkOpen();
+        boolean forward = direction == ReadDirection.FORWARD;
+        if (forward && from.txId() > 0) {
+            // every event of this store has txId 0, so nothing comes after a checkpoint with a larger one
+            return new AllSlice(direction, List.of(), from, true);
+        }
+        try (ReadPool.Lease lease = reads.borrow()) {
+            // a filter drives the query by the index of one dimension (categories if any) and checks the
+            // other; each value reads at most maxCount rows in order, and the union is merged and cut
+            boolean byCategory = !filter.categories().isEmpty();
+            Set<String> driving = byCategory ? filter.categories() : filter.eventTypes();
+            Set<String> checked = byCategory ? filter.eventTypes() : Set.of();
+            PreparedStatement query =
+                    lease.prepare(allQuery(forward, byCategory ? "category" : "type", driving.size(), checked.size()));
+            int index = 1;
+            for (String value : driving.isEmpty() ? List.of("") : driving) {
+                if (!driving.isEmpty()) {
+                    query.setString(index++, value);
+                }
+                query.setLong(index++, from.position());
+                for (String type : checked) {
+                    query.setString(index++, type);
+                }
+                query.setInt(index++, maxCount);
+            }
+            if (driving.size() > 1) {
+                query.setInt(index, maxCount);
+            }
+            List<RecordedEvent> page = fetch(query, maxCount);
+            if (page.isEmpty()) {
+                return new AllSlice(direction, page, from, true);
+            }
+            long lastRead = page.get(page.size() - 1).position().position();
+            boolean end = page.size() < maxCount || lastRead == scalar(lease, forward ? HEAD : FIRST);
+            return new AllSlice(direction, page, Position.of(lastRead), end);
+        } catch (SQLException e) {
+            throw new StoreException(
+                    "could not read the global log from the SQLite store " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String allQuery(boolean forward, String drivingColumn, int driving, int checked) {
+        String order = " ORDER BY global_position " + (forward ? "ASC" : "DESC");
+        StringBuilder one =
+                new StringBuilder("SELECT ").append(Rows.EVENT_COLUMNS).append(" FROM factum_events WHERE ");
+        if (driving > 0) {
+            one.append(drivingColumn).append(" = ? AND ");
+        }
+        one.append("global_position ").append(forward ? ">" : "<").append(" ?");
+        if (checked > 0) {
+            one.append(" AND type IN (").append("?, ".repeat(checked - 1)).append("?)");
+        }
+        one.append(order).append(" LIMIT ?");
+        if (driving <= 1) {
+            return one.toString();
+        }
+        StringBuilder union = new StringBuilder();
+        for (int i = 0; i < driving; i++) {
+            union.append(i == 0 ? "" : " UNION ALL ")
+                    .append("SELECT * FROM (")
+                    .append(one)
+                    .append(')');
+        }
+        return union.append(order).append(" LIMIT ?").toString();
+    }
+
+    private static List<RecordedEvent> fetch(PreparedStatement query, int maxCount) throws SQLException {
+        List<RecordedEvent> page = new ArrayList<>(Math.min(maxCount, 256));
+        try (ResultSet rows = query.executeQuery()) {
+            while (rows.next()) {
+                page.add(Rows.event(rows));
+            }
+        }
+        return page;
+    }
+
+    private static long scalar(ReadPool.Lease lease, String sql) throws SQLException {
+        try (ResultSet rows = lease.prepare(sql).executeQuery()) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    @Override
+    public Position headPosition() {
+        checkOpen();
+        long head = readHead();
+        knownHead.accumulateAndGet(head, Math::max);
+        return head == 0 ? Position.START : Position.of(head);
+    }
+
+    private long readHead() {
+        try (ReadPool.Lease lease = reads.borrow()) {
+            return scalar(lease, HEAD);
+        } catch (SQLException e) {
+            throw new StoreException(
+                    "could not read the head of the global log from the SQLite store " + file + ": " + e.getMessage(),
+                    e);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Appends through this store object wake the caller at once. Appends by another process (or another
+     * store object on the same file) are noticed by reading the log's head about every 200 ms while at
+     * least one caller waits.
+     */
+    @Override
+    public boolean awaitAppend(Position after, Duration timeout) throws InterruptedException {
+        checkOpen();
+        long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+        while (true) {
+            long checked = lastForeignCheck.get();
+            if (System.nanoTime() - checked >= FOREIGN_APPEND_CHECK_NANOS
+                    && lastForeignCheck.compareAndSet(checked, System.nanoTime())) {
+                // one waiter at a time reads the head; the others see the result in knownHead
+                knownHead.accumulateAndGet(readHead(), Math::max);
+            }
+            lock.lock();
+            try {
+                checkOpen();
+                if (Position.of(knownHead.get()).isAfter(after)) {
+                    return true;
+                }
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return false;
+                }
+                long untilCheck = FOREIGN_APPEND_CHECK_NANOS - (System.nanoTime() - lastForeignCheck.get());
+                appended.awaitNanos(Math.min(remaining, Math.max(untilCheck, MIN_WAIT_NANOS)));
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    @Override
+    public Optional<StreamInfo> streamInfo(String streamId) {
+        StreamIds.requireValid(streamId);
+        checkOpen();
+        try (ReadPool.Lease lease = reads.borrow()) {
+            StreamRow row = StreamRow.find(lease.prepare(StreamRow.SELECT), streamId);
+            return Optional.ofNullable(row)
+                    .map(r -> new StreamInfo(streamId, r.lastVersion(), r.state(), r.metadata(streamId)));
+        } catch (SQLException e) {
+            throw new StoreException(
+                    "could not read stream " + streamId + " from the SQLite store " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    // --------------------------------------------------------------------------------------------- closing
+
+    /**
+     * Fails writes still queued with {@link StoreException}, lets a running batch commit, wakes waiters and
+     * closes the connections. Closing again does nothing.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        writer.close();
+        reads.close();
+        lock.lock();
+        try {
+            appended.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new StoreException("the SQLite store " + file + " is closed");
+        }
+    }
+
+    /** The writer, for tests of group commit. */
+    Writer writer() {
+        return writer;
+    }
+
+    /** The file, for messages and tests. */
+    String file() {
+        return file;
+    }
+
+    private static long ceilMicros(Instant instant) {
+        long micros = Rows.micros(instant);
+        return instant.getNano() % 1000 == 0 ? micros : micros + 1;
+    }
+
+    @Override
+    public String toString() {
+        return "SqliteEventStore[" + file + "]";
+    }
+}

@@ -1,0 +1,229 @@
+package io.factum.store.sqlite;
+
+import io.factum.core.AppendResult;
+import io.factum.core.StoreException;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
+
+/**
+ * The single writer thread and its queue: group commit. Callers enqueue writes and wait; the thread takes
+ * whatever is waiting (up to {@link #MAX_BATCH}), runs each write in its own savepoint inside one {@code
+ * BEGIN IMMEDIATE} transaction, commits, and only then completes the callers' futures. A write that fails
+ * (a wrong expected version, say) is rolled back to its savepoint and does not affect the others; a failing
+ * commit fails them all with {@link StoreException}.
+ */
+final class Writer {
+
+    /** A write, run on the writer thread inside the batch's transaction. */
+    interface Operation<T> {
+        T apply(WriteSession session) throws SQLException;
+    }
+
+    private record Request(Operation<?> operation, CompletableFuture<Object> done) {}
+
+    /** The most writes coalesced into one transaction. */
+    static final int MAX_BATCH = 1000;
+
+    private static final Request STOP = new Request(session -> "stop", new CompletableFuture<>());
+
+    private final String file;
+    private final WriteSession session;
+    private final LongConsumer onCommit;
+    private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
+    private final Object enqueueLock = new Object();
+    private final Thread thread;
+    private volatile boolean closed;
+
+    private final LongAdder transactions = new LongAdder();
+    private final LongAdder writes = new LongAdder();
+    private final AtomicLong largestBatch = new AtomicLong();
+
+    /**
+     * @param onCommit called on the writer thread after each commit with the highest global position the
+     *     batch appended (0 if none)
+     */
+    Writer(String file, WriteSession session, LongConsumer onCommit) {
+        this.file = file;
+        this.session = session;
+        this.onCommit = onCommit;
+        this.thread = Thread.ofPlatform()
+                .name("factum-sqlite-writer-" + file)
+                .daemon(true)
+                .unstarted(this::run);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /**
+     * Runs a write in the next batch and waits until it committed.
+     *
+     * @throws StoreException if the store is closed, the commit fails or the caller is interrupted
+     */
+    @SuppressWarnings("unchecked")
+    <T> T submit(Operation<T> operation) {
+        Request request = new Request(operation, new CompletableFuture<>());
+        synchronized (enqueueLock) {
+            if (closed) {
+                throw new StoreException("the SQLite store " + file + " is closed");
+            }
+            queue.add(request);
+        }
+        try {
+            return (T) request.done().get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw new StoreException("the write to the SQLite store " + file + " failed: " + e.getCause(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException(
+                    "interrupted while waiting for a write to the SQLite store " + file
+                            + " to commit; it may or may not have happened, retry it (appends with the same event ids)",
+                    e);
+        }
+    }
+
+    /** The number of transactions committed (or tried) so far. */
+    long transactions() {
+        return transactions.sum();
+    }
+
+    /** The number of writes run in those transactions. */
+    long writes() {
+        return writes.sum();
+    }
+
+    /** The most writes one transaction has carried. */
+    long largestBatch() {
+        return largestBatch.get();
+    }
+
+    /**
+     * Refuses new writes, fails those still queued with {@link StoreException}, lets a batch that is
+     * running commit, and waits for the thread to end.
+     */
+    void close() {
+        synchronized (enqueueLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            queue.add(STOP);
+        }
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        List<Request> batch = new ArrayList<>();
+        try {
+            boolean stop = false;
+            while (!stop) {
+                batch.clear();
+                batch.add(queue.take());
+                queue.drainTo(batch, MAX_BATCH - 1);
+                // STOP is the last request ever queued
+                stop = batch.get(batch.size() - 1) == STOP;
+                if (stop) {
+                    batch.remove(batch.size() - 1);
+                }
+                if (closed) {
+                    for (Request request : batch) {
+                        request.done()
+                                .completeExceptionally(new StoreException("the SQLite store " + file
+                                        + " was closed before this write ran; it was not made"));
+                    }
+                } else if (!batch.isEmpty()) {
+                    runBatch(batch);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            try {
+                session.close();
+            } catch (SQLException ignored) {
+                // closing: the connection holds no uncommitted work
+            }
+        }
+    }
+
+    private void runBatch(List<Request> batch) {
+        Object[] outcomes = new Object[batch.size()];
+        long highest = 0;
+        transactions.increment();
+        writes.add(batch.size());
+        largestBatch.accumulateAndGet(batch.size(), Math::max);
+        try {
+            session.begin();
+            try {
+                for (int i = 0; i < outcomes.length; i++) {
+                    outcomes[i] = runOne(batch.get(i).operation());
+                    if (outcomes[i] instanceof AppendResult result) {
+                        highest = Math.max(highest, result.position().position());
+                    }
+                }
+                session.commit();
+            } catch (SQLException | RuntimeException e) {
+                session.rollbackQuietly(e);
+                throw e;
+            }
+        } catch (SQLException | RuntimeException e) {
+            for (Request request : batch) {
+                request.done()
+                        .completeExceptionally(new StoreException(
+                                "could not write to the SQLite store " + file
+                                        + " (the transaction was rolled back, retry the write): " + e.getMessage(),
+                                e));
+            }
+            return;
+        }
+        onCommit.accept(highest);
+        for (int i = 0; i < outcomes.length; i++) {
+            if (outcomes[i] instanceof RuntimeException failure) {
+                batch.get(i).done().completeExceptionally(failure);
+            } else {
+                batch.get(i).done().complete(outcomes[i]);
+            }
+        }
+    }
+
+    /** Runs one write in a savepoint; returns its result or, if it failed, the exception to give its caller. */
+    private Object runOne(Operation<?> operation) throws SQLException {
+        session.savepoint();
+        Object outcome;
+        try {
+            outcome = operation.apply(session);
+        } catch (RuntimeException e) {
+            outcome = e;
+        } catch (SQLException e) {
+            outcome = new StoreException(
+                    "could not write to the SQLite store " + file + ": " + e.getMessage() + "; nothing was written", e);
+        }
+        if (outcome instanceof RuntimeException) {
+            session.rollbackToSavepoint();
+        }
+        session.release();
+        return outcome;
+    }
+}
