@@ -1,0 +1,356 @@
+package io.factum.store.postgres;
+
+import io.factum.core.AppendResult;
+import io.factum.core.EventData;
+import io.factum.core.ExpectedVersion;
+import io.factum.core.Position;
+import io.factum.core.StreamDeletedException;
+import io.factum.core.StreamIds;
+import io.factum.core.StreamState;
+import io.factum.core.WrongExpectedVersionException;
+import io.factum.core.spi.ExpectedVersions;
+import io.factum.core.spi.Idempotency;
+import io.factum.core.spi.StoredEventId;
+import java.nio.charset.StandardCharsets;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.zip.CRC32;
+
+/**
+ * The append transaction: decides and writes a batch of appends inside the caller's open transaction,
+ * each succeeding or failing on its own.
+ *
+ * <ol>
+ *   <li>lock the rows of every stream of the batch at once ({@code SELECT ... FOR UPDATE}, in id order);
+ *   <li>decide each append in memory, in order, with {@link ExpectedVersions} (appends to the same stream
+ *       see the ones before them) and, for the ones whose check fails, {@link Idempotency} on their ids
+ *       looked up in one query;
+ *   <li>write the accepted appends: one statement for the stream rows, one multi-row insert of the
+ *       events (with the {@code pg_notify} that wakes readers when the transaction commits).
+ * </ol>
+ *
+ * In the optimistic mode ids are not looked up before the write: a retry whose version check passes
+ * (expected {@code any}) hits the unique key on the event id instead. That, and a new stream created by
+ * another process between the lock and the insert, throw {@link Contended}: the caller rolls back and
+ * runs each append alone with {@code lookupFirst}, which decides like the in-memory store.
+ */
+final class Appends {
+
+    /** The batch cannot be decided together; roll back and run its appends one by one. */
+    static final class Contended extends Exception {
+        private static final long serialVersionUID = 1;
+
+        Contended(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
+    /** The outcome of one append of a batch: its result or the exception its caller gets. */
+    record Outcome(Optional<AppendResult> result, Optional<RuntimeException> failure) {
+        static Outcome ok(AppendResult result) {
+            return new Outcome(Optional.of(result), Optional.empty());
+        }
+
+        static Outcome failed(RuntimeException failure) {
+            return new Outcome(Optional.empty(), Optional.of(failure));
+        }
+    }
+
+    private static final class StreamRow {
+        long lastVersion;
+        StreamState state;
+        final boolean inDatabase;
+
+        StreamRow(long lastVersion, StreamState state, boolean inDatabase) {
+            this.lastVersion = lastVersion;
+            this.state = state;
+            this.inDatabase = inDatabase;
+        }
+    }
+
+    private record Accepted(int index, AppendRequest request, long firstVersion) {}
+
+    private record Conflict(int index, AppendRequest request, long lastVersion, StreamState state) {}
+
+    private final Tables tables;
+    private final String lockSql;
+    private final String lookupSql;
+    private final String writeStreamsSql;
+    private final String insertEventsSql;
+
+    Appends(Tables tables) {
+        this.tables = tables;
+        this.lockSql =
+                "SELECT id, last_version, state FROM " + tables.streams() + " WHERE id = ANY(?) ORDER BY id FOR UPDATE";
+        this.lookupSql = "SELECT event_id, stream_id, stream_version, tx_id::text::bigint, global_position FROM "
+                + tables.events() + " WHERE event_id = ANY(?)";
+        this.writeStreamsSql = "WITH updated AS (UPDATE " + tables.streams()
+                + " s SET last_version = u.last_version, state = 'ACTIVE'"
+                + " FROM unnest(?::text[], ?::bigint[]) AS u(id, last_version) WHERE s.id = u.id RETURNING 1),"
+                + " inserted AS (INSERT INTO " + tables.streams() + " (id, category, last_version)"
+                + " SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[]) ON CONFLICT (id) DO NOTHING RETURNING 1)"
+                + " SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM inserted)";
+        this.insertEventsSql = "WITH inserted AS (INSERT INTO " + tables.events()
+                + " (stream_id, stream_version, category, bucket, event_id, type, schema_version, data, metadata,"
+                + " recorded_at)"
+                + " SELECT u.s, u.v, u.c, u.b, u.e, u.t, u.sv, u.d::jsonb, u.m::jsonb, ?"
+                + " FROM unnest(?::text[], ?::bigint[], ?::text[], ?::int[], ?::uuid[], ?::text[], ?::int[],"
+                + " ?::text[], ?::text[]) AS u(s, v, c, b, e, t, sv, d, m)"
+                + " RETURNING event_id, global_position, tx_id)"
+                + " SELECT i.event_id, i.global_position, i.tx_id::text::bigint"
+                + " FROM inserted i CROSS JOIN (SELECT pg_notify(?, '')) AS n";
+    }
+
+    /** The bucket of a stream, for consumer groups: CRC-32 of its UTF-8 id, as a non-negative int. */
+    static int bucket(String streamId) {
+        CRC32 crc = new CRC32();
+        crc.update(streamId.getBytes(StandardCharsets.UTF_8));
+        return (int) (crc.getValue() & 0x7fffffff);
+    }
+
+    /**
+     * Runs the batch in the connection's open transaction, without committing.
+     *
+     * @param lookupFirst look the ids up before deciding (a batch run alone after {@link Contended})
+     * @return one outcome per request, in order
+     * @throws Contended if the batch must be rolled back and its appends run alone
+     */
+    List<Outcome> run(Connection connection, List<AppendRequest> batch, boolean lookupFirst, Instant now)
+            throws SQLException, Contended {
+        if (batch.size() > 1) {
+            Set<UUID> seen = new HashSet<>();
+            for (AppendRequest request : batch) {
+                for (EventData event : request.events()) {
+                    if (!seen.add(event.eventId())) {
+                        throw new Contended("an event id appears in two appends of the batch");
+                    }
+                }
+            }
+        }
+        Map<String, StreamRow> streams = lock(connection, batch);
+        Map<UUID, StoredEventId> stored = lookupFirst ? lookup(connection, batch) : Map.of();
+        Outcome[] outcomes = new Outcome[batch.size()];
+        List<Accepted> accepted = new ArrayList<>(batch.size());
+        List<Conflict> conflicts = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            AppendRequest request = batch.get(i);
+            StreamRow row = streams.get(request.streamId());
+            if (row.state == StreamState.TOMBSTONED) {
+                outcomes[i] = Outcome.failed(new StreamDeletedException(request.streamId()));
+                continue;
+            }
+            if (lookupFirst) {
+                Optional<Outcome> retry = retryOrDuplicate(request, stored);
+                if (retry.isPresent()) {
+                    outcomes[i] = retry.get();
+                    continue;
+                }
+            }
+            if (ExpectedVersions.holds(request.expected(), row.lastVersion, row.state)) {
+                accepted.add(new Accepted(i, request, row.lastVersion + 1));
+                row.lastVersion += request.events().size();
+                row.state = StreamState.ACTIVE;
+            } else if (lookupFirst) {
+                outcomes[i] = Outcome.failed(new WrongExpectedVersionException(
+                        request.streamId(), request.expected(), row.lastVersion, row.state));
+            } else {
+                conflicts.add(new Conflict(i, request, row.lastVersion, row.state));
+            }
+        }
+        if (!conflicts.isEmpty()) {
+            Map<UUID, StoredEventId> found =
+                    lookup(connection, conflicts.stream().map(Conflict::request).toList());
+            for (Conflict conflict : conflicts) {
+                outcomes[conflict.index()] = retryOrDuplicate(conflict.request(), found)
+                        .orElseGet(() -> Outcome.failed(new WrongExpectedVersionException(
+                                conflict.request().streamId(),
+                                conflict.request().expected(),
+                                conflict.lastVersion(),
+                                conflict.state())));
+            }
+        }
+        if (!accepted.isEmpty()) {
+            writeStreams(connection, streams, accepted);
+            Map<UUID, Position> positions = insertEvents(connection, accepted, now);
+            for (Accepted append : accepted) {
+                List<EventData> events = append.request().events();
+                UUID last = events.get(events.size() - 1).eventId();
+                outcomes[append.index()] = Outcome.ok(new AppendResult(
+                        append.request().streamId(), append.firstVersion() + events.size() - 1, positions.get(last)));
+            }
+        }
+        return List.of(outcomes);
+    }
+
+    private static Optional<Outcome> retryOrDuplicate(AppendRequest request, Map<UUID, StoredEventId> stored) {
+        Map<UUID, StoredEventId> mine = new HashMap<>();
+        for (EventData event : request.events()) {
+            StoredEventId found = stored.get(event.eventId());
+            if (found != null) {
+                mine.put(found.eventId(), found);
+            }
+        }
+        if (mine.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Idempotency.evaluate(request.streamId(), request.expected(), request.events(), mine)
+                    .map(Outcome::ok);
+        } catch (RuntimeException e) {
+            return Optional.of(Outcome.failed(e));
+        }
+    }
+
+    private Map<String, StreamRow> lock(Connection connection, List<AppendRequest> batch) throws SQLException {
+        Set<String> ids = new TreeSet<>();
+        batch.forEach(request -> ids.add(request.streamId()));
+        Map<String, StreamRow> rows = new HashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement(lockSql)) {
+            statement.setArray(1, connection.createArrayOf("text", ids.toArray()));
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    rows.put(rs.getString(1), new StreamRow(rs.getLong(2), StreamState.valueOf(rs.getString(3)), true));
+                }
+            }
+        }
+        for (String id : ids) {
+            rows.computeIfAbsent(id, x -> new StreamRow(ExpectedVersion.NO_STREAM_VERSION, StreamState.ACTIVE, false));
+        }
+        return rows;
+    }
+
+    /** Where the batch's event ids are already stored. */
+    Map<UUID, StoredEventId> lookup(Connection connection, Collection<AppendRequest> requests) throws SQLException {
+        List<UUID> ids = new ArrayList<>();
+        requests.forEach(request -> request.events().forEach(event -> ids.add(event.eventId())));
+        Map<UUID, StoredEventId> stored = new HashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement(lookupSql)) {
+            statement.setArray(1, connection.createArrayOf("uuid", ids.toArray()));
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    UUID id = rs.getObject(1, UUID.class);
+                    stored.put(
+                            id,
+                            new StoredEventId(
+                                    id, rs.getString(2), rs.getLong(3), new Position(rs.getLong(4), rs.getLong(5))));
+                }
+            }
+        }
+        return stored;
+    }
+
+    private void writeStreams(Connection connection, Map<String, StreamRow> streams, List<Accepted> accepted)
+            throws SQLException, Contended {
+        Set<String> ids = new TreeSet<>();
+        accepted.forEach(append -> ids.add(append.request().streamId()));
+        List<String> updateIds = new ArrayList<>();
+        List<Long> updateVersions = new ArrayList<>();
+        List<String> insertIds = new ArrayList<>();
+        List<String> insertCategories = new ArrayList<>();
+        List<Long> insertVersions = new ArrayList<>();
+        for (String id : ids) {
+            StreamRow row = streams.get(id);
+            if (row.inDatabase) {
+                updateIds.add(id);
+                updateVersions.add(row.lastVersion);
+            } else {
+                insertIds.add(id);
+                insertCategories.add(StreamIds.category(id));
+                insertVersions.add(row.lastVersion);
+            }
+        }
+        try (PreparedStatement statement = connection.prepareStatement(writeStreamsSql)) {
+            statement.setArray(1, connection.createArrayOf("text", updateIds.toArray()));
+            statement.setArray(2, connection.createArrayOf("bigint", updateVersions.toArray()));
+            statement.setArray(3, connection.createArrayOf("text", insertIds.toArray()));
+            statement.setArray(4, connection.createArrayOf("text", insertCategories.toArray()));
+            statement.setArray(5, connection.createArrayOf("bigint", insertVersions.toArray()));
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                if (rs.getLong(1) != updateIds.size()) {
+                    throw new IllegalStateException("stream rows locked by this transaction were not updated");
+                }
+                if (rs.getLong(2) != insertIds.size()) {
+                    throw new Contended("another transaction created one of the batch's new streams");
+                }
+            }
+        }
+    }
+
+    private Map<UUID, Position> insertEvents(Connection connection, List<Accepted> accepted, Instant now)
+            throws SQLException {
+        int count = 0;
+        for (Accepted append : accepted) {
+            count += append.request().events().size();
+        }
+        String[] streamIds = new String[count];
+        Long[] versions = new Long[count];
+        String[] categories = new String[count];
+        Integer[] buckets = new Integer[count];
+        UUID[] eventIds = new UUID[count];
+        String[] types = new String[count];
+        Integer[] schemaVersions = new Integer[count];
+        String[] data = new String[count];
+        String[] metadata = new String[count];
+        int i = 0;
+        for (Accepted append : accepted) {
+            String streamId = append.request().streamId();
+            String category = StreamIds.category(streamId);
+            int bucket = bucket(streamId);
+            long version = append.firstVersion();
+            for (EventData event : append.request().events()) {
+                streamIds[i] = streamId;
+                versions[i] = version++;
+                categories[i] = category;
+                buckets[i] = bucket;
+                eventIds[i] = event.eventId();
+                types[i] = event.type();
+                schemaVersions[i] = event.schemaVersion();
+                data[i] = event.data();
+                metadata[i] = event.metadata();
+                i++;
+            }
+        }
+        Map<UUID, Position> positions = new HashMap<>(count * 2);
+        try (PreparedStatement statement = connection.prepareStatement(insertEventsSql)) {
+            statement.setObject(1, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+            Array[] arrays = {
+                connection.createArrayOf("text", streamIds),
+                connection.createArrayOf("bigint", versions),
+                connection.createArrayOf("text", categories),
+                connection.createArrayOf("int4", buckets),
+                connection.createArrayOf("uuid", eventIds),
+                connection.createArrayOf("text", types),
+                connection.createArrayOf("int4", schemaVersions),
+                connection.createArrayOf("text", data),
+                connection.createArrayOf("text", metadata)
+            };
+            for (int a = 0; a < arrays.length; a++) {
+                statement.setArray(a + 2, arrays[a]);
+            }
+            statement.setString(arrays.length + 2, tables.channel());
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    positions.put(rs.getObject(1, UUID.class), new Position(rs.getLong(3), rs.getLong(2)));
+                }
+            }
+        }
+        return positions;
+    }
+}

@@ -1,0 +1,164 @@
+package io.factum.store.postgres;
+
+import io.factum.core.StoreException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+
+/**
+ * The store's schema as an ordered list of versioned migrations. {@link #migrate} applies the ones a
+ * database lacks, in one transaction under a transaction-scoped advisory lock, so stores that start at
+ * the same time wait for each other instead of racing. A migration is never edited once released: a
+ * change is a new migration at the end of the list.
+ */
+final class Migrations {
+
+    /** One step of the schema; {@code sql} holds statements with {@code {name}} placeholders for tables. */
+    record Migration(int version, String description, List<String> sql) {}
+
+    /**
+     * The advisory lock key of all Factum migrations in a database ("Factum" in ASCII): one key for every
+     * schema and prefix, so that even {@code CREATE SCHEMA} never races.
+     */
+    static final long MIGRATION_LOCK = 0x466163747566L;
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{(@?[a-z_]+)}");
+
+    private Migrations() {}
+
+    static List<Migration> all() {
+        return List.of(new Migration(
+                1,
+                "streams, events, checkpoints, snapshots, deadlines",
+                List.of(
+                        """
+                        CREATE TABLE {streams} (
+                            id text PRIMARY KEY,
+                            category text NOT NULL,
+                            last_version bigint NOT NULL DEFAULT -1,
+                            state text NOT NULL DEFAULT 'ACTIVE'
+                                CHECK (state IN ('ACTIVE', 'SOFT_DELETED', 'TOMBSTONED')),
+                            metadata jsonb NOT NULL DEFAULT '{}'::jsonb)""",
+                        """
+                        CREATE TABLE {events} (
+                            global_position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                            tx_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
+                            stream_id text NOT NULL,
+                            stream_version bigint NOT NULL,
+                            category text NOT NULL,
+                            bucket int NOT NULL,
+                            event_id uuid NOT NULL,
+                            type text NOT NULL,
+                            schema_version int NOT NULL,
+                            data jsonb NOT NULL,
+                            metadata jsonb NOT NULL,
+                            recorded_at timestamptz NOT NULL,
+                            CONSTRAINT {@events_event_id_key} UNIQUE (event_id),
+                            CONSTRAINT {@events_stream_version_key} UNIQUE (stream_id, stream_version))""",
+                        "CREATE INDEX {@events_tx_position_idx} ON {events} (tx_id, global_position)",
+                        "CREATE INDEX {@events_category_idx} ON {events} (category, tx_id, global_position)",
+                        "CREATE INDEX {@events_type_idx} ON {events} (type, tx_id, global_position)",
+                        """
+                        CREATE TABLE {checkpoints} (
+                            name text PRIMARY KEY,
+                            tx_id xid8 NOT NULL,
+                            position bigint NOT NULL,
+                            updated_at timestamptz NOT NULL DEFAULT now())""",
+                        """
+                        CREATE TABLE {snapshots} (
+                            stream_id text PRIMARY KEY,
+                            version bigint NOT NULL,
+                            schema_version int NOT NULL,
+                            type text NOT NULL,
+                            data jsonb NOT NULL,
+                            recorded_at timestamptz NOT NULL)""",
+                        """
+                        CREATE TABLE {deadlines} (
+                            id uuid PRIMARY KEY,
+                            due_at timestamptz NOT NULL,
+                            payload jsonb NOT NULL,
+                            created_at timestamptz NOT NULL DEFAULT now())""",
+                        "CREATE INDEX {@deadlines_due_at_idx} ON {deadlines} (due_at)")));
+    }
+
+    /**
+     * Brings the database up to the latest migration.
+     *
+     * @return the versions applied now (empty if it was up to date)
+     */
+    static List<Integer> migrate(DataSource dataSource, Tables tables) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                List<Integer> applied = migrate(connection, tables);
+                connection.commit();
+                return applied;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException(
+                    "could not create or migrate the event store tables " + tables.events() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<Integer> migrate(Connection connection, Tables tables) throws SQLException {
+        try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+            lock.setLong(1, MIGRATION_LOCK);
+            lock.execute();
+        }
+        try (Statement statement = connection.createStatement()) {
+            if (tables.schema().isPresent()) {
+                statement.execute(
+                        "CREATE SCHEMA IF NOT EXISTS " + tables.schema().get());
+            }
+            statement.execute("CREATE TABLE IF NOT EXISTS " + tables.migrations()
+                    + " (version int PRIMARY KEY, description text NOT NULL,"
+                    + " applied_at timestamptz NOT NULL DEFAULT now())");
+        }
+        Set<Integer> done = new HashSet<>();
+        try (Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT version FROM " + tables.migrations())) {
+            while (rows.next()) {
+                done.add(rows.getInt(1));
+            }
+        }
+        List<Integer> applied = new java.util.ArrayList<>();
+        for (Migration migration : all()) {
+            if (done.contains(migration.version())) {
+                continue;
+            }
+            try (Statement statement = connection.createStatement()) {
+                for (String sql : migration.sql()) {
+                    statement.execute(expand(sql, tables));
+                }
+            }
+            try (PreparedStatement record = connection.prepareStatement(
+                    "INSERT INTO " + tables.migrations() + " (version, description) VALUES (?, ?)")) {
+                record.setInt(1, migration.version());
+                record.setString(2, migration.description());
+                record.executeUpdate();
+            }
+            applied.add(migration.version());
+        }
+        return applied;
+    }
+
+    /** Replaces {@code {table}} by the qualified table name and {@code {@name}} by a prefixed local name. */
+    static String expand(String sql, Tables tables) {
+        return PLACEHOLDER.matcher(sql).replaceAll(match -> {
+            String name = match.group(1);
+            return name.startsWith("@") ? tables.local(name.substring(1)) : tables.table(name);
+        });
+    }
+}

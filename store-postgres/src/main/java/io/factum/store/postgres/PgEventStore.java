@@ -1,0 +1,532 @@
+package io.factum.store.postgres;
+
+import io.factum.core.AllSlice;
+import io.factum.core.AppendResult;
+import io.factum.core.EventData;
+import io.factum.core.EventFilter;
+import io.factum.core.EventStore;
+import io.factum.core.ExpectedVersion;
+import io.factum.core.Position;
+import io.factum.core.ReadDirection;
+import io.factum.core.RecordedEvent;
+import io.factum.core.StoreException;
+import io.factum.core.StoreOptions;
+import io.factum.core.StreamDeletedException;
+import io.factum.core.StreamIds;
+import io.factum.core.StreamInfo;
+import io.factum.core.StreamMetadata;
+import io.factum.core.StreamNotFoundException;
+import io.factum.core.StreamSlice;
+import io.factum.core.StreamState;
+import io.factum.core.spi.AppendValidation;
+import io.factum.core.spi.ExpectedVersions;
+import io.factum.core.spi.StreamWindow;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+
+/** The PostgreSQL event store; see {@link PostgresEventStore} for what it guarantees and how to run it. */
+final class PgEventStore implements EventStore {
+
+    /** An append whose transaction has written its events and waits for {@link #commit()}. */
+    interface PendingAppend {
+        AppendResult commit();
+    }
+
+    private static final String EVENT_COLUMNS = "event_id, stream_id, stream_version, tx_id::text::bigint,"
+            + " global_position, type, schema_version, data::text, metadata::text, recorded_at";
+    private static final String XMIN = "(SELECT pg_snapshot_xmin(pg_current_snapshot()))";
+    private static final long MIN_BACKOFF_MILLIS = 100;
+    private static final long MAX_BACKOFF_MILLIS = 250;
+    private static final int RETRIES = 3;
+
+    private final DataSource dataSource;
+    private final AutoCloseable ownedPool;
+    private final Tables tables;
+    private final StoreOptions options;
+    private final Appends appends;
+    private final GroupCommit writer;
+    private final Notifier notifier;
+    private final Object wakeups = new Object();
+    private long wakeGeneration;
+    private volatile boolean closed;
+
+    private final String streamRowSql;
+    private final String streamForwardSql;
+    private final String streamBackwardSql;
+    private final String streamForwardSinceSql;
+    private final String streamBackwardSinceSql;
+    private final String headSql;
+    private final String headAndPendingSql;
+    private final String setMetadataSql;
+    private final String lockStreamSql;
+    private final String softDeleteSql;
+    private final String tombstoneSql;
+
+    PgEventStore(DataSource dataSource, AutoCloseable ownedPool, Tables tables, StoreOptions options, int writers) {
+        this.dataSource = dataSource;
+        this.ownedPool = ownedPool;
+        this.tables = tables;
+        this.options = options;
+        Migrations.migrate(dataSource, tables);
+        this.appends = new Appends(tables);
+        String events = tables.events();
+        String streams = tables.streams();
+        this.streamRowSql = "SELECT last_version, state, metadata::text FROM " + streams + " WHERE id = ?";
+        String streamEvents = "SELECT " + EVENT_COLUMNS + " FROM " + events
+                + " WHERE stream_id = ? AND stream_version BETWEEN ? AND ?";
+        this.streamForwardSql = streamEvents + " ORDER BY stream_version LIMIT ?";
+        this.streamBackwardSql = streamEvents + " ORDER BY stream_version DESC LIMIT ?";
+        this.streamForwardSinceSql = streamEvents + " AND recorded_at >= ? ORDER BY stream_version LIMIT ?";
+        this.streamBackwardSinceSql = streamEvents + " AND recorded_at >= ? ORDER BY stream_version DESC LIMIT ?";
+        this.headSql = "SELECT tx_id::text::bigint, global_position FROM " + events + " WHERE tx_id < " + XMIN
+                + " ORDER BY tx_id DESC, global_position DESC LIMIT 1";
+        this.headAndPendingSql = "SELECT h.tx, h.pos, EXISTS (SELECT 1 FROM " + events + " WHERE tx_id >= x.xmin)"
+                + " FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) x"
+                + " LEFT JOIN LATERAL (SELECT tx_id::text::bigint AS tx, global_position AS pos FROM " + events
+                + " WHERE tx_id < x.xmin ORDER BY tx_id DESC, global_position DESC LIMIT 1) h ON true";
+        this.setMetadataSql = "INSERT INTO " + streams + " AS s (id, category, metadata) VALUES (?, ?, ?::jsonb)"
+                + " ON CONFLICT (id) DO UPDATE SET metadata = EXCLUDED.metadata WHERE s.state <> 'TOMBSTONED'"
+                + " RETURNING 1";
+        this.lockStreamSql = "SELECT last_version, state, metadata::text FROM " + streams + " WHERE id = ? FOR UPDATE";
+        this.softDeleteSql = "UPDATE " + streams + " SET state = 'SOFT_DELETED', metadata = ?::jsonb WHERE id = ?";
+        this.tombstoneSql = "INSERT INTO " + streams + " AS s (id, category, state) VALUES (?, ?, 'TOMBSTONED')"
+                + " ON CONFLICT (id) DO UPDATE SET state = 'TOMBSTONED'";
+        String name = tables.channel();
+        this.writer = new GroupCommit(dataSource, appends, options.clock(), writers, name, this::wake);
+        this.notifier = new Notifier(dataSource, name, this::wake);
+    }
+
+    // ---------------------------------------------------------------- appends
+
+    @Override
+    public AppendResult append(String streamId, ExpectedVersion expected, List<EventData> events) {
+        AppendValidation.validate(streamId, events, options.limits());
+        checkOpen();
+        AppendRequest request = new AppendRequest(streamId, expected, List.copyOf(events));
+        writer.submit(request);
+        try {
+            return request.result().join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw new StoreException("stream " + streamId + ": the append failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * For the TCK's gap test: runs an append in a transaction of its own, writes its events and returns
+     * before COMMIT; the commit happens when {@link PendingAppend#commit()} is called.
+     */
+    PendingAppend holdAppend(String streamId, ExpectedVersion expected, List<EventData> events) {
+        AppendValidation.validate(streamId, events, options.limits());
+        checkOpen();
+        AppendRequest request = new AppendRequest(streamId, expected, List.copyOf(events));
+        try {
+            Connection connection = dataSource.getConnection();
+            connection.setAutoCommit(false);
+            List<Appends.Outcome> outcome;
+            try {
+                outcome = appends.run(connection, List.of(request), true, StreamWindow.recordedAt(options.clock()));
+            } catch (Appends.Contended | SQLException | RuntimeException e) {
+                connection.rollback();
+                connection.close();
+                throw new StoreException("stream " + streamId + ": the held append failed: " + e.getMessage(), e);
+            }
+            if (outcome.get(0).failure().isPresent()) {
+                connection.rollback();
+                connection.close();
+                throw outcome.get(0).failure().get();
+            }
+            AppendResult result = outcome.get(0).result().orElseThrow();
+            return () -> {
+                try (connection) {
+                    connection.commit();
+                    connection.setAutoCommit(true);
+                } catch (SQLException e) {
+                    throw new StoreException("stream " + streamId + ": committing the held append failed", e);
+                }
+                wake();
+                return result;
+            };
+        } catch (SQLException e) {
+            throw new StoreException("stream " + streamId + ": the held append failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Append transactions committed by this store (group commit puts several appends in one). */
+    long appendTransactions() {
+        return writer.transactions();
+    }
+
+    /** Appends this store's writers completed. */
+    long appendsCompleted() {
+        return writer.appends();
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Override
+    public StreamSlice readStream(String streamId, ReadDirection direction, long fromVersion, int maxCount) {
+        StreamIds.requireValid(streamId);
+        StreamWindow.checkReadArguments(fromVersion, maxCount);
+        checkOpen();
+        try (Connection connection = dataSource.getConnection()) {
+            Optional<StreamInfo> info = streamInfo(connection, streamId, false);
+            if (info.isPresent() && info.get().state() == StreamState.TOMBSTONED) {
+                throw new StreamDeletedException(streamId);
+            }
+            StreamWindow window = info.map(s -> StreamWindow.of(
+                            streamId,
+                            direction,
+                            fromVersion,
+                            s.lastVersion(),
+                            s.state(),
+                            s.metadata(),
+                            options.clock().instant()))
+                    .orElseGet(() -> StreamWindow.of(
+                            streamId,
+                            direction,
+                            fromVersion,
+                            ExpectedVersion.NO_STREAM_VERSION,
+                            StreamState.ACTIVE,
+                            StreamMetadata.empty(),
+                            options.clock().instant()));
+            if (window.isEmpty()) {
+                return window.slice(List.of(), maxCount);
+            }
+            boolean forward = direction == ReadDirection.FORWARD;
+            Optional<Instant> since = window.recordedNotBefore();
+            String sql = since.isPresent()
+                    ? (forward ? streamForwardSinceSql : streamBackwardSinceSql)
+                    : (forward ? streamForwardSql : streamBackwardSql);
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                int p = 1;
+                statement.setString(p++, streamId);
+                statement.setLong(p++, window.low());
+                statement.setLong(p++, window.high());
+                if (since.isPresent()) {
+                    statement.setObject(p++, OffsetDateTime.ofInstant(since.get(), ZoneOffset.UTC));
+                }
+                statement.setInt(p, maxCount);
+                return window.slice(readEvents(statement, maxCount), maxCount);
+            }
+        } catch (SQLException e) {
+            throw failure("reading stream " + streamId, e);
+        }
+    }
+
+    @Override
+    public AllSlice readAll(Position from, ReadDirection direction, int maxCount, EventFilter filter) {
+        StreamWindow.checkMaxCount(maxCount);
+        checkOpen();
+        boolean forward = direction == ReadDirection.FORWARD;
+        StringBuilder sql = new StringBuilder(256)
+                .append("SELECT ")
+                .append(EVENT_COLUMNS)
+                .append(" FROM ")
+                .append(tables.events())
+                .append(" WHERE (tx_id, global_position) ")
+                .append(forward ? '>' : '<')
+                .append(" (?::text::xid8, ?) AND tx_id < ")
+                .append(XMIN);
+        if (!filter.categories().isEmpty()) {
+            sql.append(" AND category = ANY(?)");
+        }
+        if (!filter.eventTypes().isEmpty()) {
+            sql.append(" AND type = ANY(?)");
+        }
+        sql.append(
+                forward
+                        ? " ORDER BY tx_id, global_position LIMIT ?"
+                        : " ORDER BY tx_id DESC, global_position DESC LIMIT ?");
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+            int p = 1;
+            statement.setString(p++, Long.toString(from.txId()));
+            statement.setLong(p++, from.position());
+            if (!filter.categories().isEmpty()) {
+                statement.setArray(
+                        p++,
+                        connection.createArrayOf("text", filter.categories().toArray()));
+            }
+            if (!filter.eventTypes().isEmpty()) {
+                statement.setArray(
+                        p++,
+                        connection.createArrayOf("text", filter.eventTypes().toArray()));
+            }
+            statement.setInt(p, maxCount == Integer.MAX_VALUE ? maxCount : maxCount + 1);
+            List<RecordedEvent> page = readEvents(statement, maxCount + 1);
+            boolean end = page.size() <= maxCount;
+            if (!end) {
+                page = page.subList(0, maxCount);
+            }
+            Position next = page.isEmpty() ? from : page.get(page.size() - 1).position();
+            return new AllSlice(direction, page, next, end);
+        } catch (SQLException e) {
+            throw failure("reading the global log after " + from, e);
+        }
+    }
+
+    @Override
+    public Position headPosition() {
+        checkOpen();
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(headSql);
+                ResultSet rs = statement.executeQuery()) {
+            return rs.next() ? new Position(rs.getLong(1), rs.getLong(2)) : Position.START;
+        } catch (SQLException e) {
+            throw failure("reading the head position", e);
+        }
+    }
+
+    @Override
+    public boolean awaitAppend(Position after, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long backoff = MIN_BACKOFF_MILLIS;
+        while (true) {
+            checkOpen();
+            long generation;
+            synchronized (wakeups) {
+                generation = wakeGeneration;
+            }
+            boolean pending;
+            try (Connection connection = dataSource.getConnection();
+                    PreparedStatement statement = connection.prepareStatement(headAndPendingSql);
+                    ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                long tx = rs.getLong(1);
+                Position head = rs.wasNull() ? Position.START : new Position(tx, rs.getLong(2));
+                if (head.isAfter(after)) {
+                    return true;
+                }
+                pending = rs.getBoolean(3);
+            } catch (SQLException e) {
+                throw failure("waiting for an append after " + after, e);
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return false;
+            }
+            // Committed events beyond the visible head wait for an older transaction to end, which sends
+            // no notification: look again after a bounded backoff. Otherwise sleep until notified.
+            long wait = pending ? Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(backoff)) : remaining;
+            if (pending) {
+                backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+            }
+            long until = System.nanoTime() + wait;
+            synchronized (wakeups) {
+                while (wakeGeneration == generation && !closed) {
+                    long left = until - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(wakeups, left);
+                }
+            }
+        }
+    }
+
+    private void wake() {
+        synchronized (wakeups) {
+            wakeGeneration++;
+            wakeups.notifyAll();
+        }
+    }
+
+    /**
+     * How far the visibility horizon lags: the number of transaction ids between the oldest transaction
+     * still running ({@code pg_snapshot_xmin}) and the next one to start. Catch-up readers see nothing
+     * beyond the oldest running transaction, so a large or growing value means a long-open transaction
+     * holds them back.
+     */
+    long xminHorizonAge() {
+        checkOpen();
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(
+                        "SELECT pg_snapshot_xmax(s)::text::bigint - pg_snapshot_xmin(s)::text::bigint"
+                                + " FROM pg_current_snapshot() AS s");
+                ResultSet rs = statement.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw failure("reading the xmin horizon", e);
+        }
+    }
+
+    private static List<RecordedEvent> readEvents(PreparedStatement statement, int capacity) throws SQLException {
+        List<RecordedEvent> events = new ArrayList<>(Math.min(capacity, 1024));
+        try (ResultSet rs = statement.executeQuery()) {
+            while (rs.next()) {
+                events.add(new RecordedEvent(
+                        rs.getObject(1, UUID.class),
+                        rs.getString(2),
+                        rs.getLong(3),
+                        new Position(rs.getLong(4), rs.getLong(5)),
+                        rs.getString(6),
+                        rs.getInt(7),
+                        rs.getString(8),
+                        rs.getString(9),
+                        rs.getObject(10, OffsetDateTime.class).toInstant()));
+            }
+        }
+        return events;
+    }
+
+    // ---------------------------------------------------------------- stream management
+
+    @Override
+    public Optional<StreamInfo> streamInfo(String streamId) {
+        StreamIds.requireValid(streamId);
+        checkOpen();
+        try (Connection connection = dataSource.getConnection()) {
+            return streamInfo(connection, streamId, false);
+        } catch (SQLException e) {
+            throw failure("reading stream " + streamId, e);
+        }
+    }
+
+    private Optional<StreamInfo> streamInfo(Connection connection, String streamId, boolean lock) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(lock ? lockStreamSql : streamRowSql)) {
+            statement.setString(1, streamId);
+            try (ResultSet rs = statement.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new StreamInfo(
+                        streamId,
+                        rs.getLong(1),
+                        StreamState.valueOf(rs.getString(2)),
+                        MetadataJson.read(streamId, rs.getString(3))));
+            }
+        }
+    }
+
+    @Override
+    public void setStreamMetadata(String streamId, StreamMetadata metadata) {
+        StreamIds.requireValid(streamId);
+        checkOpen();
+        boolean written = inTransaction("setting the metadata of stream " + streamId, connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(setMetadataSql)) {
+                statement.setString(1, streamId);
+                statement.setString(2, StreamIds.category(streamId));
+                statement.setString(3, MetadataJson.write(metadata));
+                try (ResultSet rs = statement.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+        if (!written) {
+            throw new StreamDeletedException(streamId);
+        }
+    }
+
+    @Override
+    public void deleteStream(String streamId, ExpectedVersion expected) {
+        StreamIds.requireValid(streamId);
+        checkOpen();
+        inTransaction("deleting stream " + streamId, connection -> {
+            Optional<StreamInfo> info = streamInfo(connection, streamId, true);
+            long last = info.map(StreamInfo::lastVersion).orElse(ExpectedVersion.NO_STREAM_VERSION);
+            StreamState state = info.map(StreamInfo::state).orElse(StreamState.ACTIVE);
+            ExpectedVersions.check(streamId, expected, last, state);
+            if (info.isEmpty() || state != StreamState.ACTIVE || last < 0) {
+                throw new StreamNotFoundException(streamId);
+            }
+            try (PreparedStatement statement = connection.prepareStatement(softDeleteSql)) {
+                statement.setString(1, MetadataJson.write(info.get().metadata().withTruncateBefore(last + 1)));
+                statement.setString(2, streamId);
+                statement.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    @Override
+    public void tombstoneStream(String streamId, ExpectedVersion expected) {
+        StreamIds.requireValid(streamId);
+        checkOpen();
+        inTransaction("tombstoning stream " + streamId, connection -> {
+            Optional<StreamInfo> info = streamInfo(connection, streamId, true);
+            ExpectedVersions.check(
+                    streamId,
+                    expected,
+                    info.map(StreamInfo::lastVersion).orElse(ExpectedVersion.NO_STREAM_VERSION),
+                    info.map(StreamInfo::state).orElse(StreamState.ACTIVE));
+            try (PreparedStatement statement = connection.prepareStatement(tombstoneSql)) {
+                statement.setString(1, streamId);
+                statement.setString(2, StreamIds.category(streamId));
+                statement.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    private interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    /** Runs work in a transaction, again after a serialization failure or deadlock. */
+    private <T> T inTransaction(String what, Work<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try (Connection connection = dataSource.getConnection()) {
+                connection.setAutoCommit(false);
+                try {
+                    T result = work.run(connection);
+                    connection.commit();
+                    return result;
+                } catch (SQLException | RuntimeException e) {
+                    connection.rollback();
+                    throw e;
+                } finally {
+                    connection.setAutoCommit(true);
+                }
+            } catch (SQLException e) {
+                if (!Sql.isRetryable(e) || attempt == RETRIES) {
+                    throw failure(what, e);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        writer.close();
+        notifier.close();
+        wake();
+        try {
+            ownedPool.close();
+        } catch (Exception e) {
+            throw new StoreException("closing the connection pool of the PostgreSQL event store failed", e);
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new StoreException("the PostgreSQL event store " + tables.events() + " is closed");
+        }
+    }
+
+    private static StoreException failure(String what, SQLException e) {
+        return new StoreException(what + " failed on the database: " + e.getMessage(), e);
+    }
+}

@@ -1,0 +1,192 @@
+package io.factum.store.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.factum.core.EventStore;
+import io.factum.core.StoreOptions;
+import java.util.Objects;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Opens the production event store on PostgreSQL 13 or newer.
+ *
+ * <pre>{@code
+ * EventStore store = PostgresEventStore.builder()
+ *         .jdbcUrl("jdbc:postgresql://db:5432/app")
+ *         .username("app")
+ *         .password(secret)
+ *         .open();
+ * }</pre>
+ *
+ * <p><b>Tables.</b> The store creates and migrates its own tables ({@code factum_streams}, {@code
+ * factum_events}, {@code factum_checkpoints}, {@code factum_snapshots}, {@code factum_deadlines} and the
+ * migration log {@code factum_schema_migrations}) when it opens, under an advisory lock, so several
+ * processes may start at once. The prefix and the schema are configurable.
+ *
+ * <p><b>Appends</b> take no global lock: each locks the rows of its own streams. Concurrent appends are
+ * coalesced by group commit: a writer thread takes every append waiting and runs them in one transaction
+ * (one WAL flush for all), while each still succeeds or fails on its own expected version and idempotency.
+ * An append returns only after its transaction committed.
+ *
+ * <p><b>Gap-free reads.</b> Every event carries the id of the transaction that wrote it, and the global log
+ * is ordered by (transaction id, position) — the {@link io.factum.core.Position} pair. Forward reads return
+ * only events of transactions older than the oldest transaction still running ({@code
+ * pg_snapshot_xmin(pg_current_snapshot())}), so a transaction that took a lower position but commits late
+ * is never skipped by a reader that already moved on.
+ *
+ * <p><b>Operations: long transactions.</b> The flip side of gap-free reads is that one transaction left
+ * open on the database (an idle session inside {@code BEGIN}, a stuck migration, a long report) holds back
+ * every catch-up reader and subscriber of the store until it ends, even if it never touches Factum's
+ * tables. Set {@code idle_in_transaction_session_timeout} (for example {@code 60s}) for the application's
+ * database roles, keep reporting queries off the primary or in short transactions, and watch the xmin
+ * horizon age the store exports.
+ *
+ * <p><b>Wake-ups.</b> Appends call {@code pg_notify} in their transaction; {@link
+ * EventStore#awaitAppend} listens on a dedicated connection and wakes on appends of any process.
+ *
+ * <p>The store is thread-safe. {@link EventStore#close()} fails queued appends with {@link
+ * io.factum.core.StoreException}, stops the writer and listener threads and closes the pool the store
+ * created (never a {@link DataSource} given to it).
+ */
+public final class PostgresEventStore {
+
+    /** The default table prefix. */
+    public static final String DEFAULT_TABLE_PREFIX = "factum_";
+
+    /** The default number of writer threads (each with its own connection). */
+    public static final int DEFAULT_WRITERS = 2;
+
+    private PostgresEventStore() {}
+
+    /**
+     * Opens a store on an existing data source (which should pool connections), with default options and
+     * the default table prefix in the connection's default schema. The store keeps {@value
+     * #DEFAULT_WRITERS} + 1 connections for its writers and listener; the data source stays open when the
+     * store closes.
+     *
+     * @throws io.factum.core.StoreException if the tables cannot be created or migrated
+     */
+    public static EventStore open(DataSource dataSource) {
+        return builder().dataSource(dataSource).open();
+    }
+
+    /** Opens a store on an existing data source with the given options; see {@link #open(DataSource)}. */
+    public static EventStore open(DataSource dataSource, StoreOptions options) {
+        return builder().dataSource(dataSource).options(options).open();
+    }
+
+    /** A builder for a store with its own connection pool, or with other settings. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The settings of a store; {@link #open()} opens it. Not thread-safe. */
+    public static final class Builder {
+        private @Nullable DataSource dataSource;
+        private @Nullable String jdbcUrl;
+        private @Nullable String username;
+        private @Nullable String password;
+        private @Nullable String schema;
+        private String tablePrefix = DEFAULT_TABLE_PREFIX;
+        private StoreOptions options = StoreOptions.defaults();
+        private int writers = DEFAULT_WRITERS;
+        private int maxPoolSize = 16;
+
+        private Builder() {}
+
+        /** The database to connect to, e.g. {@code jdbc:postgresql://localhost:5432/app}. */
+        public Builder jdbcUrl(String url) {
+            this.jdbcUrl = Objects.requireNonNull(url, "url");
+            return this;
+        }
+
+        public Builder username(String name) {
+            this.username = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        public Builder password(String secret) {
+            this.password = Objects.requireNonNull(secret, "secret");
+            return this;
+        }
+
+        /** Use an existing data source instead of a pool of the store's own (then no url is needed). */
+        public Builder dataSource(DataSource source) {
+            this.dataSource = Objects.requireNonNull(source, "source");
+            return this;
+        }
+
+        /**
+         * The schema of the tables (created if missing), instead of the connection's default: 1-30
+         * lower-case letters, digits and {@code _}.
+         */
+        public Builder schema(String name) {
+            this.schema = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** The prefix of the table names, {@value PostgresEventStore#DEFAULT_TABLE_PREFIX} by default. */
+        public Builder tablePrefix(String prefix) {
+            this.tablePrefix = Objects.requireNonNull(prefix, "prefix");
+            return this;
+        }
+
+        /** The clock and limits. */
+        public Builder options(StoreOptions storeOptions) {
+            this.options = Objects.requireNonNull(storeOptions, "storeOptions");
+            return this;
+        }
+
+        /** The number of group-commit writer threads, each holding a connection; 1 or more. */
+        public Builder writers(int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("writers must be 1 or more, got " + count);
+            }
+            this.writers = count;
+            return this;
+        }
+
+        /** The size of the store's own pool (ignored with {@link #dataSource}); at least writers + 2. */
+        public Builder maxPoolSize(int size) {
+            this.maxPoolSize = size;
+            return this;
+        }
+
+        /**
+         * Opens the store: creates its pool (unless given a data source), creates or migrates its tables
+         * and starts its writer and listener threads.
+         *
+         * @throws IllegalArgumentException if neither a url nor a data source was given, or a name is invalid
+         * @throws io.factum.core.StoreException if the database cannot be reached or migrated
+         */
+        public EventStore open() {
+            Tables tables = new Tables(Optional.ofNullable(schema), tablePrefix);
+            if (dataSource != null) {
+                return new PgEventStore(dataSource, () -> {}, tables, options, writers);
+            }
+            if (jdbcUrl == null) {
+                throw new IllegalArgumentException("a PostgreSQL store needs a jdbcUrl or a dataSource, got neither");
+            }
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl(jdbcUrl);
+            if (username != null) {
+                config.setUsername(username);
+            }
+            if (password != null) {
+                config.setPassword(password);
+            }
+            config.setMaximumPoolSize(Math.max(maxPoolSize, writers + 2));
+            config.setMinimumIdle(Math.min(writers + 2, config.getMaximumPoolSize()));
+            config.setPoolName("factum-" + tables.channel());
+            HikariDataSource pool = new HikariDataSource(config);
+            try {
+                return new PgEventStore(pool, pool, tables, options, writers);
+            } catch (RuntimeException e) {
+                pool.close();
+                throw e;
+            }
+        }
+    }
+}
