@@ -94,8 +94,22 @@ final class Appends {
     private final String writeStreamsSql;
     private final String insertEventsSql;
 
+    private final String singleAnySql;
+    private final String singleNoStreamSql;
+    private final String singleExactlySql;
+    private final String singleExistsSql;
+
     Appends(Tables tables) {
         this.tables = tables;
+        String upsert = "INSERT INTO " + tables.streams() + " AS s (id, category, last_version) VALUES (?, ?, ? - 1)"
+                + " ON CONFLICT (id) DO UPDATE SET last_version = s.last_version + EXCLUDED.last_version + 1,"
+                + " state = 'ACTIVE' WHERE s.state <> 'TOMBSTONED'";
+        String update = "UPDATE " + tables.streams() + " AS s SET last_version = s.last_version + ?, state = 'ACTIVE'"
+                + " WHERE s.id = ? AND s.state = 'ACTIVE'";
+        this.singleAnySql = single(tables, upsert);
+        this.singleNoStreamSql = single(tables, upsert + " AND NOT (s.state = 'ACTIVE' AND s.last_version >= 0)");
+        this.singleExactlySql = single(tables, update + " AND s.last_version = ?");
+        this.singleExistsSql = single(tables, update + " AND s.last_version >= 0");
         this.lockSql =
                 "SELECT id, last_version, state FROM " + tables.streams() + " WHERE id = ANY(?) ORDER BY id FOR UPDATE";
         this.lookupSql = "SELECT event_id, stream_id, stream_version, tx_id::text::bigint, global_position FROM "
@@ -115,6 +129,96 @@ final class Appends {
                 + " RETURNING event_id, global_position, tx_id)"
                 + " SELECT i.event_id, i.global_position, i.tx_id::text::bigint"
                 + " FROM inserted i CROSS JOIN (SELECT pg_notify(?, '')) AS n";
+    }
+
+    /**
+     * One append in one statement: the stream row is created or moved on only if the expected version holds
+     * (the predicate in {@code streamWrite}), and the events are inserted only if it was.
+     */
+    private static String single(Tables tables, String streamWrite) {
+        return "WITH s AS (" + streamWrite + " RETURNING s.last_version),"
+                + " inserted AS (INSERT INTO " + tables.events()
+                + " (stream_id, stream_version, category, bucket, event_id, type, schema_version, data, metadata,"
+                + " recorded_at)"
+                + " SELECT ?, (SELECT last_version FROM s) - ? + u.ord, ?, ?, u.e, u.t, u.sv, u.d::jsonb, u.m::jsonb, ?"
+                + " FROM unnest(?::uuid[], ?::text[], ?::int[], ?::text[], ?::text[])"
+                + " WITH ORDINALITY AS u(e, t, sv, d, m, ord) WHERE EXISTS (SELECT 1 FROM s)"
+                + " RETURNING event_id, global_position, tx_id, stream_version)"
+                + " SELECT i.event_id, i.global_position, i.tx_id::text::bigint, i.stream_version"
+                + " FROM inserted i CROSS JOIN (SELECT pg_notify(?, '')) AS n";
+    }
+
+    /**
+     * The fast path of a batch of one append: one statement, no lookup. Nothing is written if the expected
+     * version does not hold or the stream is tombstoned; then {@link Contended} sends the append to the
+     * general path, which finds out why exactly. A reused event id fails on the unique key (23505).
+     */
+    AppendResult runSingle(Connection connection, AppendRequest request, Instant now) throws SQLException, Contended {
+        List<EventData> events = request.events();
+        int n = events.size();
+        String streamId = request.streamId();
+        String sql =
+                switch (request.expected()) {
+                    case ExpectedVersion.Any any -> singleAnySql;
+                    case ExpectedVersion.NoStream none -> singleNoStreamSql;
+                    case ExpectedVersion.Exactly exactly -> singleExactlySql;
+                    case ExpectedVersion.StreamExists exists -> singleExistsSql;
+                };
+        UUID[] ids = new UUID[n];
+        String[] types = new String[n];
+        Integer[] schemaVersions = new Integer[n];
+        String[] data = new String[n];
+        String[] metadata = new String[n];
+        for (int i = 0; i < n; i++) {
+            EventData event = events.get(i);
+            ids[i] = event.eventId();
+            types[i] = event.type();
+            schemaVersions[i] = event.schemaVersion();
+            data[i] = event.data();
+            metadata[i] = event.metadata();
+        }
+        String category = StreamIds.category(streamId);
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            int p = 1;
+            if (request.expected() instanceof ExpectedVersion.Any
+                    || request.expected() instanceof ExpectedVersion.NoStream) {
+                statement.setString(p++, streamId);
+                statement.setString(p++, category);
+                statement.setLong(p++, n);
+            } else {
+                statement.setLong(p++, n);
+                statement.setString(p++, streamId);
+                if (request.expected() instanceof ExpectedVersion.Exactly exactly) {
+                    statement.setLong(p++, exactly.version());
+                }
+            }
+            statement.setString(p++, streamId);
+            statement.setLong(p++, n);
+            statement.setString(p++, category);
+            statement.setInt(p++, bucket(streamId));
+            statement.setObject(p++, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+            statement.setArray(p++, connection.createArrayOf("uuid", ids));
+            statement.setArray(p++, connection.createArrayOf("text", types));
+            statement.setArray(p++, connection.createArrayOf("int4", schemaVersions));
+            statement.setArray(p++, connection.createArrayOf("text", data));
+            statement.setArray(p++, connection.createArrayOf("text", metadata));
+            statement.setString(p, tables.channel());
+            UUID last = ids[n - 1];
+            AppendResult result = null;
+            int rows = 0;
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    rows++;
+                    if (last.equals(rs.getObject(1, UUID.class))) {
+                        result = new AppendResult(streamId, rs.getLong(4), new Position(rs.getLong(3), rs.getLong(2)));
+                    }
+                }
+            }
+            if (result == null || rows != n) {
+                throw new Contended("the expected version does not hold or the stream is tombstoned");
+            }
+            return result;
+        }
     }
 
     /** The bucket of a stream, for consumer groups: CRC-32 of its UTF-8 id, as a non-negative int. */

@@ -143,7 +143,9 @@ final class GroupCommit {
         Instant now = StreamWindow.recordedAt(clock);
         List<Appends.Outcome> outcomes;
         try {
-            outcomes = appends.run(connection, batch, false, now);
+            outcomes = batch.size() == 1
+                    ? List.of(Appends.Outcome.ok(appends.runSingle(connection, batch.get(0), now)))
+                    : appends.run(connection, batch, false, now);
             connection.commit();
         } catch (Appends.Contended e) {
             connection.rollback();

@@ -45,7 +45,7 @@ final class PgEventStore implements EventStore {
         AppendResult commit();
     }
 
-    private static final String EVENT_COLUMNS = "event_id, stream_id, stream_version, tx_id::text::bigint,"
+    private static final String EVENT_COLUMNS = "event_id, stream_id, stream_version, tx_id::text::bigint AS tx,"
             + " global_position, type, schema_version, data::text, metadata::text, recorded_at";
     private static final String XMIN = "(SELECT pg_snapshot_xmin(pg_current_snapshot()))";
     private static final long MIN_BACKOFF_MILLIS = 100;
@@ -91,7 +91,7 @@ final class PgEventStore implements EventStore {
         this.streamBackwardSql = streamEvents + " ORDER BY stream_version DESC LIMIT ?";
         this.streamForwardSinceSql = streamEvents + " AND recorded_at >= ? ORDER BY stream_version LIMIT ?";
         this.streamBackwardSinceSql = streamEvents + " AND recorded_at >= ? ORDER BY stream_version DESC LIMIT ?";
-        this.headSql = "SELECT tx_id::text::bigint, global_position FROM " + events + " WHERE tx_id < " + XMIN
+        this.headSql = "SELECT tx_id::text::bigint AS tx, global_position FROM " + events + " WHERE tx_id < " + XMIN
                 + " ORDER BY tx_id DESC, global_position DESC LIMIT 1";
         this.headAndPendingSql = "SELECT h.tx, h.pos, EXISTS (SELECT 1 FROM " + events + " WHERE tx_id >= x.xmin)"
                 + " FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) x"
