@@ -1,0 +1,41 @@
+package io.factum.benchmarks;
+
+import io.factum.core.EventStore;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/** A database to measure on: Factum's store on it, and raw JDBC on the same database as the baseline. */
+interface Backend extends AutoCloseable {
+
+    String name();
+
+    /** A new, empty Factum store. */
+    EventStore openStore() throws Exception;
+
+    /** A new raw connection with the same durability as the store (autocommit on). */
+    Connection connection() throws SQLException;
+
+    /** Creates (or empties) the baseline's table {@code bench_events}, shaped like Factum's events. */
+    void createBaselineTable(Connection connection) throws SQLException;
+
+    /** Inserts one row into {@code bench_events}: event_id, stream_id, stream_version, type, data, metadata. */
+    String insertSql();
+
+    /** The event id as the baseline table's column takes it. */
+    Object eventIdParameter(java.util.UUID id);
+
+    /** Whether one connection must be shared by all baseline writers (SQLite has one writer at a time). */
+    boolean singleWriter();
+
+    /** Selects every event of Factum's log in global order, the columns a reader needs. */
+    String scanSql();
+
+    /** Selects one stream of Factum's log in version order. */
+    String streamSql();
+
+    /** Prepares a connection for a streaming scan (PostgreSQL needs a transaction for a cursor). */
+    void prepareForScan(Connection connection) throws SQLException;
+
+    @Override
+    void close() throws java.io.IOException;
+}
