@@ -30,7 +30,7 @@ final class Schema {
                         category TEXT NOT NULL,
                         last_version INTEGER NOT NULL,
                         state TEXT NOT NULL,
-                        metadata TEXT
+                        metadata TEXT NOT NULL DEFAULT '{}'
                     ) WITHOUT ROWID""",
                     """
                     CREATE TABLE factum_events (

@@ -171,7 +171,7 @@ final class SqliteStore implements EventStore {
         }
         long newLast = last + events.size();
         if (row == null) {
-            session.insertStream(streamId, newLast, StreamState.ACTIVE, null);
+            session.insertStream(streamId, newLast, StreamState.ACTIVE, StreamRow.json(StreamMetadata.empty()));
         } else {
             session.updateStream(streamId, newLast, StreamState.ACTIVE, row.metadataJson());
         }
@@ -182,7 +182,7 @@ final class SqliteStore implements EventStore {
     public void setStreamMetadata(String streamId, StreamMetadata metadata) {
         StreamIds.requireValid(streamId);
         checkOpen();
-        String json = MetadataJson.write(metadata);
+        String json = StreamRow.json(metadata);
         writer.submit(session -> {
             StreamRow row = session.stream(streamId);
             if (row == null) {
@@ -209,7 +209,7 @@ final class SqliteStore implements EventStore {
                 throw new StreamNotFoundException(streamId);
             }
             StreamMetadata hidden = row.metadata(streamId).withTruncateBefore(last + 1);
-            session.updateStream(streamId, last, StreamState.SOFT_DELETED, MetadataJson.write(hidden));
+            session.updateStream(streamId, last, StreamState.SOFT_DELETED, StreamRow.json(hidden));
             return Boolean.TRUE;
         });
     }
@@ -224,7 +224,7 @@ final class SqliteStore implements EventStore {
             StreamState state = row == null ? StreamState.ACTIVE : row.state();
             ExpectedVersions.check(streamId, expected, last, state);
             if (row == null) {
-                session.insertStream(streamId, last, StreamState.TOMBSTONED, null);
+                session.insertStream(streamId, last, StreamState.TOMBSTONED, StreamRow.json(StreamMetadata.empty()));
             } else {
                 session.updateStream(streamId, last, StreamState.TOMBSTONED, row.metadataJson());
             }

@@ -96,8 +96,7 @@ final class WriteSession implements AutoCloseable {
         return StreamRow.find(selectStream, streamId);
     }
 
-    void insertStream(String streamId, long lastVersion, StreamState state, @Nullable String metadata)
-            throws SQLException {
+    void insertStream(String streamId, long lastVersion, StreamState state, String metadata) throws SQLException {
         insertStream.setString(1, streamId);
         insertStream.setString(2, StreamIds.category(streamId));
         insertStream.setLong(3, lastVersion);
@@ -106,8 +105,7 @@ final class WriteSession implements AutoCloseable {
         insertStream.executeUpdate();
     }
 
-    void updateStream(String streamId, long lastVersion, StreamState state, @Nullable String metadata)
-            throws SQLException {
+    void updateStream(String streamId, long lastVersion, StreamState state, String metadata) throws SQLException {
         updateStream.setLong(1, lastVersion);
         updateStream.setString(2, state.name());
         updateStream.setString(3, metadata);

@@ -104,6 +104,16 @@ final class Writer {
         return writes.sum();
     }
 
+    /** The number of writes waiting for the next batch. */
+    int queued() {
+        return queue.size();
+    }
+
+    /** True once {@link #close()} has begun. */
+    boolean closed() {
+        return closed;
+    }
+
     /** The most writes one transaction has carried. */
     long largestBatch() {
         return largestBatch.get();

@@ -1,0 +1,492 @@
+package io.factum.store.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.factum.core.AppendResult;
+import io.factum.core.EventData;
+import io.factum.core.EventFilter;
+import io.factum.core.EventStore;
+import io.factum.core.ExpectedVersion;
+import io.factum.core.Position;
+import io.factum.core.ReadDirection;
+import io.factum.core.RecordedEvent;
+import io.factum.core.StoreException;
+import io.factum.core.StoreOptions;
+import io.factum.core.StreamSlice;
+import io.factum.core.WrongExpectedVersionException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** What the SQLite store does beyond the TCK: its schema, group commit, closing, and sharing a file. */
+class SqliteEventStoreTest {
+
+    private final List<EventStore> opened = new ArrayList<>();
+    private final Path file = SqliteStoreFixture.newFile();
+
+    private final List<CountDownLatch> blocked = new ArrayList<>();
+
+    @AfterEach
+    void closeStores() {
+        blocked.forEach(CountDownLatch::countDown);
+        opened.forEach(EventStore::close);
+    }
+
+    private EventStore open(Path path) {
+        return open(path, StoreOptions.defaults());
+    }
+
+    private EventStore open(Path path, StoreOptions options) {
+        EventStore store = SqliteEventStore.open(path, options);
+        opened.add(store);
+        return store;
+    }
+
+    private static SqliteStore internals(EventStore store) {
+        return (SqliteStore) store;
+    }
+
+    private static EventData event(int n) {
+        return EventData.of(UUID.randomUUID(), "Counted", "{\"n\":" + n + "}");
+    }
+
+    private static List<Long> range(long count) {
+        return IntStream.range(0, (int) count).mapToObj(i -> (long) i).toList();
+    }
+
+    private static List<Long> versions(List<RecordedEvent> events) {
+        return events.stream().map(RecordedEvent::streamVersion).toList();
+    }
+
+    private static <T> T query(Path path, String sql, ResultReader<T> reader) throws SQLException {
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + path);
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(sql)) {
+            return reader.read(rows);
+        }
+    }
+
+    private interface ResultReader<T> {
+        T read(ResultSet rows) throws SQLException;
+    }
+
+    private static void execute(Path path, String sql) throws SQLException {
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + path);
+                Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    /** Blocks the writer thread until the returned latch opens, so that writes queue up behind it. */
+    private CountDownLatch blockWriter(EventStore store) throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        blocked.add(release);
+        CountDownLatch running = new CountDownLatch(1);
+        Thread.ofPlatform().start(() -> internals(store).writer().submit(session -> {
+            running.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Boolean.TRUE;
+        }));
+        assertThat(running.await(10, TimeUnit.SECONDS))
+                .as("the blocking write started")
+                .isTrue();
+        return release;
+    }
+
+    private static void awaitQueued(EventStore store, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (internals(store).writer().queued() < count && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertThat(internals(store).writer().queued()).as("writes queued").isEqualTo(count);
+    }
+
+    @Nested
+    class The_schema {
+
+        @Test
+        void is_created_by_the_first_open_and_migrated_once() throws Exception {
+            // given
+            EventStore first = open(file);
+            first.append("order-1", ExpectedVersion.noStream(), event(1));
+            first.close();
+
+            // when
+            EventStore second = open(file);
+            open(file).close();
+
+            // then
+            List<Integer> migrations = query(
+                    file,
+                    "SELECT count(*), max(version) FROM factum_schema_version",
+                    rows -> List.of(rows.getInt(1), rows.getInt(2)));
+            String tables = query(
+                    file,
+                    "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master"
+                            + " WHERE type = 'table' AND name LIKE 'factum%' ORDER BY name)",
+                    rows -> rows.getString(1));
+            assertThat(migrations)
+                    .as("rows and highest version of factum_schema_version")
+                    .containsExactly(1, Schema.CURRENT);
+            assertThat(tables)
+                    .as("tables")
+                    .isEqualTo(
+                            "factum_checkpoints,factum_events,factum_schema_version,factum_snapshots,factum_streams");
+            assertThat(second.readStream("order-1", ReadDirection.FORWARD, 0, 10)
+                            .events())
+                    .as("events written before the reopen")
+                    .hasSize(1);
+        }
+
+        @Test
+        void puts_the_file_in_wal_mode() throws Exception {
+            open(file);
+            String mode = query(file, "PRAGMA journal_mode", rows -> rows.getString(1));
+            assertThat(mode).as("journal mode").isEqualTo("wal");
+        }
+
+        @Test
+        void refuses_a_file_written_by_a_newer_factum() throws Exception {
+            open(file).close();
+            execute(file, "INSERT INTO factum_schema_version VALUES (99, 'from the future', 0)");
+
+            assertThatThrownBy(() -> open(file))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessage("the SQLite store " + file.toAbsolutePath() + " has schema version 99 but this"
+                            + " Factum knows versions up to " + Schema.CURRENT + "; open it with a newer Factum");
+        }
+
+        @Test
+        void reports_a_file_it_cannot_open_as_a_store_exception() throws Exception {
+            Path directory = Files.createDirectories(file);
+
+            assertThatThrownBy(() -> open(directory))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageStartingWith("could not open the SQLite store " + directory.toAbsolutePath() + ": ");
+        }
+    }
+
+    @Nested
+    class Group_commit {
+
+        @Test
+        void acknowledges_appends_from_16_threads_with_gapless_versions() throws Exception {
+            EventStore store = open(file);
+            int threads = 16;
+            int appendsPerThread = 25;
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            List<UUID> acknowledged = Collections.synchronizedList(new ArrayList<>());
+            try {
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<?>> done = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int thread = t;
+                    done.add(pool.submit(() -> {
+                        start.await();
+                        for (int i = 0; i < appendsPerThread; i++) {
+                            EventData shared = event(i);
+                            store.append("shared-1", ExpectedVersion.any(), shared);
+                            acknowledged.add(shared.eventId());
+                            store.append(
+                                    "own-" + thread,
+                                    i == 0 ? ExpectedVersion.noStream() : ExpectedVersion.exactly(i - 1L),
+                                    event(i));
+                        }
+                        return null;
+                    }));
+                }
+                start.countDown();
+                for (Future<?> future : done) {
+                    future.get(120, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+
+            List<RecordedEvent> shared = new ArrayList<>();
+            store.streamEvents("shared-1").forEach(shared::add);
+            assertThat(versions(shared))
+                    .as("versions of the shared stream")
+                    .isEqualTo(range(threads * appendsPerThread));
+            assertThat(shared)
+                    .extracting(RecordedEvent::eventId)
+                    .as("acknowledged events")
+                    .containsExactlyInAnyOrderElementsOf(acknowledged);
+            for (int t = 0; t < threads; t++) {
+                assertThat(store.streamInfo("own-" + t).orElseThrow().lastVersion())
+                        .as("last version of own-%d", t)
+                        .isEqualTo(appendsPerThread - 1);
+            }
+            Writer writer = internals(store).writer();
+            assertThat(writer.writes()).as("writes").isEqualTo(2L * threads * appendsPerThread);
+            assertThat(writer.transactions())
+                    .as("transactions, fewer than writes because waiting appends share one")
+                    .isLessThan(writer.writes());
+        }
+
+        @Test
+        void commits_waiting_appends_in_one_transaction_each_deciding_on_its_own() throws Exception {
+            EventStore store = open(file);
+            store.append("order-1", ExpectedVersion.noStream(), event(0));
+            CountDownLatch release = blockWriter(store);
+            long transactionsBefore = internals(store).writer().transactions();
+
+            // when: three appends wait behind the blocked write, the middle one with a stale version
+            CompletableFuture<AppendResult> first =
+                    CompletableFuture.supplyAsync(() -> store.append("order-1", ExpectedVersion.exactly(0), event(1)));
+            awaitQueued(store, 1);
+            CompletableFuture<AppendResult> stale =
+                    CompletableFuture.supplyAsync(() -> store.append("order-1", ExpectedVersion.exactly(0), event(9)));
+            awaitQueued(store, 2);
+            CompletableFuture<AppendResult> third =
+                    CompletableFuture.supplyAsync(() -> store.append("order-1", ExpectedVersion.exactly(1), event(2)));
+            awaitQueued(store, 3);
+            release.countDown();
+
+            // then
+            assertThat(first.get(10, TimeUnit.SECONDS).streamVersion()).isEqualTo(1);
+            assertThat(third.get(10, TimeUnit.SECONDS).streamVersion()).isEqualTo(2);
+            assertThat(stale)
+                    .as("the stale append")
+                    .failsWithin(10, TimeUnit.SECONDS)
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .havingCause()
+                    .isInstanceOf(WrongExpectedVersionException.class)
+                    .withMessage("stream order-1: expected version 0 but it is at version 1");
+            assertThat(internals(store).writer().transactions() - transactionsBefore)
+                    .as("transactions for the three appends after the blocking write")
+                    .isEqualTo(1);
+            assertThat(internals(store).writer().largestBatch())
+                    .as("largest batch")
+                    .isEqualTo(3);
+            assertThat(store.readStream("order-1", ReadDirection.FORWARD, 0, 10).events())
+                    .extracting(RecordedEvent::data)
+                    .as("data of the stored events")
+                    .containsExactly("{\"n\":0}", "{\"n\":1}", "{\"n\":2}");
+        }
+
+        @Test
+        void treats_a_retry_in_the_same_batch_as_a_retry() throws Exception {
+            EventStore store = open(file);
+            CountDownLatch release = blockWriter(store);
+            List<EventData> batch = List.of(event(0), event(1));
+
+            CompletableFuture<AppendResult> original =
+                    CompletableFuture.supplyAsync(() -> store.append("order-1", ExpectedVersion.noStream(), batch));
+            awaitQueued(store, 1);
+            CompletableFuture<AppendResult> retry =
+                    CompletableFuture.supplyAsync(() -> store.append("order-1", ExpectedVersion.any(), batch));
+            awaitQueued(store, 2);
+            release.countDown();
+
+            assertThat(retry.get(10, TimeUnit.SECONDS))
+                    .as("the retry's result")
+                    .isEqualTo(original.get(10, TimeUnit.SECONDS));
+            assertThat(store.readStream("order-1", ReadDirection.FORWARD, 0, 10).events())
+                    .as("events stored once")
+                    .hasSize(2);
+        }
+    }
+
+    @Nested
+    class Closing {
+
+        @Test
+        void fails_queued_appends_with_a_store_exception_and_commits_the_running_batch() throws Exception {
+            EventStore store = open(file);
+            CountDownLatch release = blockWriter(store);
+            List<CompletableFuture<AppendResult>> queued = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                int n = i;
+                queued.add(CompletableFuture.supplyAsync(
+                        () -> store.append("order-" + n, ExpectedVersion.noStream(), event(n))));
+                awaitQueued(store, i + 1);
+            }
+
+            // when
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(store::close);
+            while (!internals(store).writer().closed()) {
+                Thread.sleep(1);
+            }
+            release.countDown();
+            closing.get(10, TimeUnit.SECONDS);
+
+            // then
+            for (CompletableFuture<AppendResult> append : queued) {
+                assertThat(append)
+                        .as("a queued append")
+                        .failsWithin(10, TimeUnit.SECONDS)
+                        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                        .havingCause()
+                        .isInstanceOf(StoreException.class)
+                        .withMessage("the SQLite store " + file.toAbsolutePath()
+                                + " was closed before this write ran; it was not made");
+            }
+            EventStore reopened = open(file);
+            assertThat(reopened.headPosition())
+                    .as("head after the queued appends failed")
+                    .isEqualTo(Position.START);
+        }
+
+        @Test
+        void makes_later_calls_fail_with_a_store_exception() {
+            EventStore store = open(file);
+            store.close();
+            store.close();
+
+            String closed = "the SQLite store " + file.toAbsolutePath() + " is closed";
+            assertThatThrownBy(() -> store.append("order-1", ExpectedVersion.any(), event(1)))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessage(closed);
+            assertThatThrownBy(() -> store.readStream("order-1", ReadDirection.FORWARD, 0, 1))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessage(closed);
+            assertThatThrownBy(() -> store.readAll(Position.START, ReadDirection.FORWARD, 1, EventFilter.all()))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessage(closed);
+            assertThatThrownBy(() -> store.awaitAppend(Position.START, Duration.ofSeconds(1)))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessage(closed);
+        }
+
+        @Test
+        void wakes_a_waiter_with_a_store_exception() throws Exception {
+            EventStore store = open(file);
+            CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return store.awaitAppend(Position.START, Duration.ofSeconds(30));
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            Thread.sleep(100);
+
+            store.close();
+
+            assertThat(waiting)
+                    .as("the waiter")
+                    .failsWithin(5, TimeUnit.SECONDS)
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .havingCause()
+                    .isInstanceOf(StoreException.class);
+        }
+    }
+
+    @Nested
+    class Two_stores_on_one_file {
+
+        @Test
+        void serialize_their_appends_and_read_each_others_events() throws Exception {
+            EventStore a = open(file);
+            EventStore b = open(file);
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<Integer>> wins = new ArrayList<>();
+                for (EventStore store : List.of(a, b, a, b)) {
+                    wins.add(pool.submit(() -> race(store, "race-1", 60)));
+                }
+                int total = 0;
+                for (Future<Integer> won : wins) {
+                    total += won.get(120, TimeUnit.SECONDS);
+                }
+                assertThat(total).as("appends won").isEqualTo(60);
+            } finally {
+                pool.shutdownNow();
+            }
+            List<RecordedEvent> fromA = new ArrayList<>();
+            a.streamEvents("race-1").forEach(fromA::add);
+            List<RecordedEvent> fromB = new ArrayList<>();
+            b.streamEvents("race-1").forEach(fromB::add);
+            assertThat(versions(fromA)).as("versions read by the first store").isEqualTo(range(60));
+            assertThat(fromB).as("events read by the second store").isEqualTo(fromA);
+        }
+
+        private static int race(EventStore store, String stream, int target) {
+            int won = 0;
+            while (true) {
+                long last = store.readStream(stream, ReadDirection.BACKWARD, StreamSlice.END, 1)
+                        .lastVersion();
+                if (last + 1 >= target) {
+                    return won;
+                }
+                try {
+                    store.append(
+                            stream,
+                            last < 0 ? ExpectedVersion.noStream() : ExpectedVersion.exactly(last),
+                            event((int) last + 1));
+                    won++;
+                } catch (WrongExpectedVersionException lost) {
+                    // the other store or thread got there first
+                }
+            }
+        }
+
+        @Test
+        void wake_a_waiter_of_one_store_when_the_other_appends() throws Exception {
+            EventStore waiter = open(file);
+            EventStore writer = open(file);
+            CompletableFuture<Boolean> woke = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return waiter.awaitAppend(Position.START, Duration.ofSeconds(30));
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            Thread.sleep(300);
+            long appendedAt = System.nanoTime();
+
+            writer.append("order-1", ExpectedVersion.any(), event(1));
+
+            assertThat(woke.get(10, TimeUnit.SECONDS)).as("woke").isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - appendedAt))
+                    .as("time to notice another store's append")
+                    .isLessThan(Duration.ofSeconds(2));
+        }
+    }
+
+    @Nested
+    class Recorded_times {
+
+        @Test
+        void keep_microseconds_before_and_after_the_epoch() {
+            Instant before = Instant.parse("1969-12-31T23:59:59.999999999Z");
+            EventStore store = open(file, StoreOptions.defaults().withClock(Clock.fixed(before, ZoneOffset.UTC)));
+
+            store.append("order-1", ExpectedVersion.any(), event(1));
+
+            assertThat(store.readStream("order-1", ReadDirection.FORWARD, 0, 1)
+                            .events()
+                            .get(0)
+                            .recordedAt())
+                    .as("recorded at, truncated to microseconds")
+                    .isEqualTo(Instant.parse("1969-12-31T23:59:59.999999Z"));
+        }
+    }
+}
