@@ -51,6 +51,9 @@ final class SqliteStore implements EventStore {
     /** How often a caller of {@link #awaitAppend} checks the file for appends made by other processes. */
     static final long FOREIGN_APPEND_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
+    /** The writer's page cache, in KiB (SQLite's negative cache_size). */
+    private static final int WRITER_CACHE_KIB = -64 * 1024;
+
     private static final long MIN_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private static final int READ_CONNECTIONS =
@@ -113,6 +116,8 @@ final class SqliteStore implements EventStore {
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+        // random event ids make the unique index's inserts land all over it: keep more of it in memory
+        config.setCacheSize(WRITER_CACHE_KIB);
         return config.createConnection("jdbc:sqlite:" + file);
     }
 

@@ -167,8 +167,21 @@ final class Writer {
                     runBatch(batch);
                 }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } catch (InterruptedException | RuntimeException | Error e) {
+            // nothing may wait for ever on a writer that is gone: refuse new writes and fail the rest
+            synchronized (enqueueLock) {
+                closed = true;
+            }
+            batch.addAll(queue);
+            queue.clear();
+            for (Request request : batch) {
+                request.done()
+                        .completeExceptionally(new StoreException(
+                                "the writer of the SQLite store " + file + " stopped: " + e + "; reopen the store", e));
+            }
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
         } finally {
             try {
                 session.close();
