@@ -472,6 +472,57 @@ class SqliteEventStoreTest {
     }
 
     @Nested
+    class Another_process_on_the_same_file {
+
+        @Test
+        void appends_beside_this_one_without_losing_or_repeating_a_version() throws Exception {
+            EventStore store = open(file);
+            store.append("shared-1", ExpectedVersion.noStream(), event(0));
+            int count = 200;
+            Process child = new ProcessBuilder(
+                            Path.of(System.getProperty("java.home"), "bin", "java")
+                                    .toString(),
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            SqliteWriterChildMain.class.getName(),
+                            file.toString(),
+                            "shared-1",
+                            String.valueOf(count))
+                    .redirectErrorStream(true)
+                    .start();
+
+            // when: this process appends while the child does
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (store.streamInfo("shared-1").orElseThrow().lastVersion() < 1
+                    && child.isAlive()
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            for (int i = 1; i <= count; i++) {
+                store.append("shared-1", ExpectedVersion.any(), event(i));
+            }
+            boolean exited = child.waitFor(60, TimeUnit.SECONDS);
+            String output = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+
+            // then
+            assertThat(exited).as("the child exited; its output:%n%s", output).isTrue();
+            assertThat(child.exitValue())
+                    .as("the child's exit code; its output:%n%s", output)
+                    .isZero();
+            List<RecordedEvent> events = new ArrayList<>();
+            store.streamEvents("shared-1").forEach(events::add);
+            assertThat(versions(events)).as("versions of the shared stream").isEqualTo(range(2L * count + 1));
+            assertThat(events)
+                    .filteredOn(e -> e.type().equals("FromChild"))
+                    .as("the child's events")
+                    .hasSize(count);
+            assertThat(store.headPosition())
+                    .as("head seen by this process")
+                    .isEqualTo(events.get(events.size() - 1).position());
+        }
+    }
+
+    @Nested
     class Recorded_times {
 
         @Test
