@@ -1,0 +1,31 @@
+package io.factum.testkit.tck;
+
+import org.junit.jupiter.api.Nested;
+
+/**
+ * Every suite of {@link EventStoreTck} plus the ones that need a store whose data outlives it: restart
+ * and crash safety.
+ */
+public abstract class DurableEventStoreTck extends EventStoreTck {
+
+    @Override
+    protected abstract DurableStoreFixture fixture();
+
+    /** RestartContract on this store. */
+    @Nested
+    class Restart extends RestartContract {
+        @Override
+        protected DurableStoreFixture fixture() {
+            return DurableEventStoreTck.this.fixture();
+        }
+    }
+
+    /** CrashContract on this store. */
+    @Nested
+    class Crash extends CrashContract {
+        @Override
+        protected DurableStoreFixture fixture() {
+            return DurableEventStoreTck.this.fixture();
+        }
+    }
+}
