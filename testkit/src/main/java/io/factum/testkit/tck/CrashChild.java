@@ -27,8 +27,23 @@ public final class CrashChild {
 
     private CrashChild() {}
 
-    /** Appends until the process dies. Never returns normally. */
+    /** The system property that makes the child read instead of write: see {@link BoundedMemoryContract}. */
+    public static final String MODE_PROPERTY = "factum.tck.child";
+
+    /**
+     * What the child JVM does with the store it opened: by default appends until the process dies (never
+     * returns normally); with {@code -Dfactum.tck.child=read} reads the whole log and one stream in pages
+     * and prints {@code READ <events in the log> <events in the stream>}.
+     */
     public static void run(EventStore store) {
+        if ("read".equals(System.getProperty(MODE_PROPERTY))) {
+            BoundedMemoryContract.readEverything(store);
+            return;
+        }
+        appendUntilKilled(store);
+    }
+
+    private static void appendUntilKilled(EventStore store) {
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         long[] versions = new long[STREAMS];
         java.util.Arrays.fill(versions, ExpectedVersion.NO_STREAM_VERSION);

@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Nested;
 
 /**
  * Every suite of {@link EventStoreTck} plus the ones that need a store whose data outlives it: restart
- * and crash safety.
+ * and crash safety, and reading more than the heap holds.
  */
 public abstract class DurableEventStoreTck extends EventStoreTck {
 
@@ -14,6 +14,15 @@ public abstract class DurableEventStoreTck extends EventStoreTck {
     /** RestartContract on this store. */
     @Nested
     class Restart extends RestartContract {
+        @Override
+        protected DurableStoreFixture fixture() {
+            return DurableEventStoreTck.this.fixture();
+        }
+    }
+
+    /** BoundedMemoryContract on this store. */
+    @Nested
+    class BoundedMemory extends BoundedMemoryContract {
         @Override
         protected DurableStoreFixture fixture() {
             return DurableEventStoreTck.this.fixture();
