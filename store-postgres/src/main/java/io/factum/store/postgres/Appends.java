@@ -42,7 +42,7 @@ import java.util.zip.CRC32;
  *       see the ones before them) and, for the ones whose check fails, {@link Idempotency} on their ids
  *       looked up in one query;
  *   <li>write the accepted appends: one statement for the stream rows, one multi-row insert of the
- *       events (with the {@code pg_notify} that wakes readers when the transaction commits).
+ *       events. Readers are woken after COMMIT ({@link Notifier#committed()}), not by the transaction.
  * </ol>
  *
  * In the optimistic mode ids are not looked up before the write: a retry whose version check passes
@@ -120,15 +120,13 @@ final class Appends {
                 + " inserted AS (INSERT INTO " + tables.streams() + " (id, category, last_version)"
                 + " SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[]) ON CONFLICT (id) DO NOTHING RETURNING 1)"
                 + " SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM inserted)";
-        this.insertEventsSql = "WITH inserted AS (INSERT INTO " + tables.events()
+        this.insertEventsSql = "INSERT INTO " + tables.events()
                 + " (stream_id, stream_version, category, bucket, event_id, type, schema_version, data, metadata,"
                 + " recorded_at)"
                 + " SELECT u.s, u.v, u.c, u.b, u.e, u.t, u.sv, u.d::jsonb, u.m::jsonb, ?"
                 + " FROM unnest(?::text[], ?::bigint[], ?::text[], ?::int[], ?::uuid[], ?::text[], ?::int[],"
                 + " ?::text[], ?::text[]) AS u(s, v, c, b, e, t, sv, d, m)"
-                + " RETURNING event_id, global_position, tx_id)"
-                + " SELECT i.event_id, i.global_position, i.tx_id::text::bigint"
-                + " FROM inserted i CROSS JOIN (SELECT pg_notify(?, '')) AS n";
+                + " RETURNING event_id, global_position, tx_id::text::bigint";
     }
 
     /**
@@ -136,16 +134,14 @@ final class Appends {
      * (the predicate in {@code streamWrite}), and the events are inserted only if it was.
      */
     private static String single(Tables tables, String streamWrite) {
-        return "WITH s AS (" + streamWrite + " RETURNING s.last_version),"
-                + " inserted AS (INSERT INTO " + tables.events()
+        return "WITH s AS (" + streamWrite + " RETURNING s.last_version)"
+                + " INSERT INTO " + tables.events()
                 + " (stream_id, stream_version, category, bucket, event_id, type, schema_version, data, metadata,"
                 + " recorded_at)"
                 + " SELECT ?, (SELECT last_version FROM s) - ? + u.ord, ?, ?, u.e, u.t, u.sv, u.d::jsonb, u.m::jsonb, ?"
                 + " FROM unnest(?::uuid[], ?::text[], ?::int[], ?::text[], ?::text[])"
                 + " WITH ORDINALITY AS u(e, t, sv, d, m, ord) WHERE EXISTS (SELECT 1 FROM s)"
-                + " RETURNING event_id, global_position, tx_id, stream_version)"
-                + " SELECT i.event_id, i.global_position, i.tx_id::text::bigint, i.stream_version"
-                + " FROM inserted i CROSS JOIN (SELECT pg_notify(?, '')) AS n";
+                + " RETURNING event_id, global_position, tx_id::text::bigint, stream_version";
     }
 
     /**
@@ -201,8 +197,7 @@ final class Appends {
             statement.setArray(p++, connection.createArrayOf("text", types));
             statement.setArray(p++, connection.createArrayOf("int4", schemaVersions));
             statement.setArray(p++, connection.createArrayOf("text", data));
-            statement.setArray(p++, connection.createArrayOf("text", metadata));
-            statement.setString(p, tables.channel());
+            statement.setArray(p, connection.createArrayOf("text", metadata));
             UUID last = ids[n - 1];
             AppendResult result = null;
             int rows = 0;
@@ -448,7 +443,6 @@ final class Appends {
             for (int a = 0; a < arrays.length; a++) {
                 statement.setArray(a + 2, arrays[a]);
             }
-            statement.setString(arrays.length + 2, tables.channel());
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
                     positions.put(rs.getObject(1, UUID.class), new Position(rs.getLong(3), rs.getLong(2)));

@@ -1,25 +1,31 @@
 package io.factum.store.postgres;
 
+import io.factum.core.AppendResult;
 import io.factum.core.StoreException;
 import io.factum.core.spi.StreamWindow;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Group commit: callers put their appends on a queue; each writer thread, with a connection of its own,
- * takes everything waiting and runs it as one transaction ({@link Appends}), so concurrent appends share
- * one commit and one WAL flush. Every append still succeeds or fails on its own; futures complete only
- * after COMMIT. A batch that cannot be decided together (a race with another process, an id reused within
- * the batch, a serialization failure) is rolled back and its appends run one by one.
+ * Group commit with a fast path for a lone append.
+ *
+ * <p>At most {@code writerCount} append transactions run at once (the slots). An append that finds a
+ * free slot and nobody queued runs on its caller's thread as one autocommit statement ({@link
+ * Appends#runSingle}): one round trip, no thread hand-off. Otherwise it is queued, and a writer thread,
+ * with a connection of its own, takes everything waiting (once a slot is free) and runs it as one
+ * transaction ({@link Appends#run}), so concurrent appends share one commit and one WAL flush.
+ * Every append still succeeds or fails on its own; results are returned only after COMMIT. A batch that
+ * cannot be decided together (a race with another process, an id reused within the batch, a
+ * serialization failure) is rolled back and its appends run one by one.
  */
 final class GroupCommit {
 
@@ -32,18 +38,21 @@ final class GroupCommit {
     private final Appends appends;
     private final Clock clock;
     private final Runnable onCommit;
-    private final LinkedBlockingQueue<AppendRequest> queue = new LinkedBlockingQueue<>();
-    private final Object gate = new Object();
+    private final int slots;
+    private final Object lock = new Object();
+    private final ArrayDeque<AppendRequest> queue = new ArrayDeque<>();
     private final List<Thread> writers = new ArrayList<>();
     private final AtomicLong transactions = new AtomicLong();
     private final AtomicLong appended = new AtomicLong();
-    private volatile boolean closed;
+    private int busy;
+    private boolean closed;
 
     GroupCommit(DataSource dataSource, Appends appends, Clock clock, int writerCount, String name, Runnable onCommit) {
         this.dataSource = dataSource;
         this.appends = appends;
         this.clock = clock;
         this.onCommit = onCommit;
+        this.slots = writerCount;
         for (int i = 0; i < writerCount; i++) {
             Thread writer = new Thread(this::runWriter, "factum-pg-writer-" + name + "-" + i);
             writer.setDaemon(true);
@@ -52,13 +61,29 @@ final class GroupCommit {
         writers.forEach(Thread::start);
     }
 
-    /** Queues an append; its future completes after the transaction that wrote it commits. */
+    /**
+     * Appends on the caller's thread if no other append runs or waits, else queues the append for a
+     * writer; either way its future completes after the transaction that wrote it commits.
+     */
     void submit(AppendRequest request) {
-        synchronized (gate) {
+        synchronized (lock) {
             if (closed) {
                 throw closedException();
             }
-            queue.add(request);
+            if (busy < slots && queue.isEmpty()) {
+                busy++;
+            } else {
+                queue.add(request);
+                if (busy < slots) {
+                    lock.notify();
+                }
+                return;
+            }
+        }
+        try {
+            runSolo(request);
+        } finally {
+            release();
         }
     }
 
@@ -72,50 +97,111 @@ final class GroupCommit {
         return appended.get();
     }
 
-    /** Fails the queued appends, lets the running batches finish and stops the writers. */
+    /** Fails the queued appends, lets the running transactions finish and stops the writers. */
     void close() {
-        synchronized (gate) {
+        List<AppendRequest> left;
+        synchronized (lock) {
             closed = true;
+            left = new ArrayList<>(queue);
+            queue.clear();
+            lock.notifyAll();
         }
-        failQueued();
+        left.forEach(request -> request.result().completeExceptionally(closedException()));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         for (Thread writer : writers) {
             try {
-                writer.join(TimeUnit.SECONDS.toMillis(30));
+                writer.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                break;
+                return;
             }
         }
-        failQueued();
-    }
-
-    private void failQueued() {
-        List<AppendRequest> left = new ArrayList<>();
-        queue.drainTo(left);
-        left.forEach(request -> request.result().completeExceptionally(closedException()));
+        synchronized (lock) {
+            while (busy > 0) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(lock, remaining);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     private static StoreException closedException() {
         return new StoreException("the PostgreSQL event store is closed; the append was not written");
     }
 
+    private void release() {
+        synchronized (lock) {
+            busy--;
+            if (closed) {
+                lock.notifyAll();
+            } else if (!queue.isEmpty()) {
+                lock.notify();
+            }
+        }
+    }
+
+    /** A lone append: one autocommit statement on a pooled connection, on the caller's thread. */
+    private void runSolo(AppendRequest request) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(true);
+            Instant now = StreamWindow.recordedAt(clock);
+            AppendResult result;
+            try {
+                result = appends.runSingle(connection, request, now);
+            } catch (Appends.Contended e) {
+                runAloneInTransaction(connection, request);
+                return;
+            } catch (SQLException e) {
+                if (!Sql.isRetryable(e) && !Sql.isUniqueViolation(e)) {
+                    throw e;
+                }
+                runAloneInTransaction(connection, request);
+                return;
+            }
+            committed(List.of(request), List.of(Appends.Outcome.ok(result)));
+        } catch (SQLException | RuntimeException e) {
+            failed(List.of(request), e);
+        }
+    }
+
+    private void runAloneInTransaction(Connection connection, AppendRequest request) throws SQLException {
+        connection.setAutoCommit(false);
+        try {
+            runAlone(connection, List.of(request));
+        } finally {
+            try {
+                connection.rollback();
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        }
+    }
+
     private void runWriter() {
         @Nullable Connection connection = null;
         List<AppendRequest> batch = new ArrayList<>(MAX_BATCH);
         try {
-            while (!closed) {
-                AppendRequest first;
-                try {
-                    first = queue.poll(100, TimeUnit.MILLISECONDS);
-                } catch (InterruptedException e) {
-                    break;
-                }
-                if (first == null) {
-                    continue;
-                }
+            while (true) {
                 batch.clear();
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
+                synchronized (lock) {
+                    while (!closed && (queue.isEmpty() || busy >= slots)) {
+                        lock.wait();
+                    }
+                    if (closed) {
+                        return;
+                    }
+                    busy++;
+                    while (batch.size() < MAX_BATCH && !queue.isEmpty()) {
+                        batch.add(queue.poll());
+                    }
+                }
                 try {
                     if (connection == null) {
                         connection = dataSource.getConnection();
@@ -123,19 +209,27 @@ final class GroupCommit {
                     }
                     runBatch(connection, batch);
                 } catch (SQLException | RuntimeException e) {
-                    for (AppendRequest request : batch) {
-                        request.result()
-                                .completeExceptionally(new StoreException(
-                                        "stream " + request.streamId()
-                                                + ": the append failed on the database, it may or may not be"
-                                                + " written, retry it with the same event ids: " + e.getMessage(),
-                                        e));
-                    }
+                    failed(batch, e);
                     connection = discard(connection);
+                } finally {
+                    release();
                 }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             discard(connection);
+        }
+    }
+
+    private void failed(List<AppendRequest> batch, Exception e) {
+        for (AppendRequest request : batch) {
+            request.result()
+                    .completeExceptionally(new StoreException(
+                            "stream " + request.streamId()
+                                    + ": the append failed on the database, it may or may not be"
+                                    + " written, retry it with the same event ids: " + e.getMessage(),
+                            e));
         }
     }
 

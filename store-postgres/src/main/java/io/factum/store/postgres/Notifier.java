@@ -1,18 +1,28 @@
 package io.factum.store.postgres;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
 /**
- * Listens on the store's NOTIFY channel on a connection of its own and calls {@code onWake} for every
- * batch of notifications. Appends call {@code pg_notify} in their transaction, so a notification arrives
- * only after the append committed, from this process or any other. After a (re)connect it wakes too, as
- * notifications sent while it was away are lost.
+ * The store's NOTIFY channel, on two connections of its own.
+ *
+ * <p>Listening: calls {@code onWake} for every batch of notifications, from this process or any other.
+ * After a (re)connect it wakes too, as notifications sent while it was away are lost.
+ *
+ * <p>Sending: append transactions do not call {@code pg_notify} themselves, since a transaction that
+ * notifies holds PostgreSQL's notify lock from its pre-commit to its end, so notifying transactions would
+ * commit (and flush the WAL) one at a time. Instead {@link #committed()}, called after COMMIT, asks a
+ * sender thread for one {@code SELECT pg_notify(channel, '')} in a transaction of its own: at most one is
+ * in flight, and all commits made while it runs are covered by one more after it. A notification thus
+ * always follows the commits it announces. It is sent with {@code synchronous_commit} off for its own transaction: it carries
+ * no data, and a notification is never durable anyway.
  */
 final class Notifier {
 
@@ -21,19 +31,35 @@ final class Notifier {
     private final DataSource dataSource;
     private final String channel;
     private final Runnable onWake;
-    private final Thread thread;
+    private final Thread listener;
+    private final Thread sender;
+    private final Object signal = new Object();
+    private boolean requested;
     private volatile boolean closed;
 
     Notifier(DataSource dataSource, String channel, Runnable onWake) {
         this.dataSource = dataSource;
         this.channel = channel;
         this.onWake = onWake;
-        this.thread = new Thread(this::run, "factum-pg-listen-" + channel);
-        thread.setDaemon(true);
-        thread.start();
+        this.listener = new Thread(this::listen, "factum-pg-listen-" + channel);
+        listener.setDaemon(true);
+        listener.start();
+        this.sender = new Thread(this::send, "factum-pg-notify-" + channel);
+        sender.setDaemon(true);
+        sender.start();
     }
 
-    private void run() {
+    /** Called after an append transaction committed: other listeners on the channel will be notified. */
+    void committed() {
+        synchronized (signal) {
+            if (!requested) {
+                requested = true;
+                signal.notifyAll();
+            }
+        }
+    }
+
+    private void listen() {
         while (!closed) {
             try (Connection connection = dataSource.getConnection()) {
                 connection.setAutoCommit(true);
@@ -49,22 +75,83 @@ final class Notifier {
                     }
                 }
             } catch (SQLException e) {
-                if (closed) {
-                    return;
-                }
-                try {
-                    TimeUnit.MILLISECONDS.sleep(500);
-                } catch (InterruptedException interrupted) {
+                if (closed || !pause()) {
                     return;
                 }
             }
         }
     }
 
+    private void send() {
+        @Nullable Connection connection = null;
+        try {
+            while (true) {
+                synchronized (signal) {
+                    while (!requested && !closed) {
+                        signal.wait();
+                    }
+                    if (!requested) {
+                        return; // closed, and the last commits are announced
+                    }
+                    requested = false;
+                }
+                try {
+                    if (connection == null) {
+                        connection = dataSource.getConnection();
+                        connection.setAutoCommit(true);
+                    }
+                    // set_config(..., true) is SET LOCAL: it ends with this statement's own transaction
+                    try (PreparedStatement notify = connection.prepareStatement(
+                            "SELECT set_config('synchronous_commit', 'off', true), pg_notify(?, '')")) {
+                        notify.setString(1, channel);
+                        notify.execute();
+                    }
+                } catch (SQLException e) {
+                    connection = close(connection);
+                    // listeners poll after a lost notification only if woken some other way: ask again
+                    synchronized (signal) {
+                        requested = true;
+                    }
+                    if (closed || !pause()) {
+                        return;
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            close(connection);
+        }
+    }
+
+    private static @Nullable Connection close(@Nullable Connection connection) {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // the connection is broken; nothing more to release
+            }
+        }
+        return null;
+    }
+
+    private boolean pause() {
+        try {
+            TimeUnit.MILLISECONDS.sleep(500);
+            return true;
+        } catch (InterruptedException interrupted) {
+            return false;
+        }
+    }
+
     void close() {
         closed = true;
+        synchronized (signal) {
+            signal.notifyAll();
+        }
         try {
-            thread.join(TimeUnit.SECONDS.toMillis(5));
+            listener.join(TimeUnit.SECONDS.toMillis(5));
+            sender.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -105,8 +105,8 @@ final class PgEventStore implements EventStore {
         this.tombstoneSql = "INSERT INTO " + streams + " AS s (id, category, state) VALUES (?, ?, 'TOMBSTONED')"
                 + " ON CONFLICT (id) DO UPDATE SET state = 'TOMBSTONED'";
         String name = tables.channel();
-        this.writer = new GroupCommit(dataSource, appends, options.clock(), writers, name, this::wake);
         this.notifier = new Notifier(dataSource, name, this::wake);
+        this.writer = new GroupCommit(dataSource, appends, options.clock(), writers, name, this::committed);
     }
 
     // ---------------------------------------------------------------- appends
@@ -159,7 +159,7 @@ final class PgEventStore implements EventStore {
                 } catch (SQLException e) {
                     throw new StoreException("stream " + streamId + ": committing the held append failed", e);
                 }
-                wake();
+                committed();
                 return result;
             };
         } catch (SQLException e) {
@@ -338,6 +338,12 @@ final class PgEventStore implements EventStore {
                 }
             }
         }
+    }
+
+    /** After an append transaction committed: wakes this store's waiters now, other stores' by NOTIFY. */
+    private void committed() {
+        wake();
+        notifier.committed();
     }
 
     private void wake() {

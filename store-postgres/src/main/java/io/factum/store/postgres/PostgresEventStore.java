@@ -43,7 +43,8 @@ import org.jspecify.annotations.Nullable;
  * database roles, keep reporting queries off the primary or in short transactions, and watch the xmin
  * horizon age the store exports.
  *
- * <p><b>Wake-ups.</b> Appends call {@code pg_notify} in their transaction; {@link
+ * <p><b>Wake-ups.</b> After appends commit, the store sends one coalesced {@code pg_notify} on a
+ * connection of its own (not inside the append transaction, where it would serialize commits); {@link
  * EventStore#awaitAppend} listens on a dedicated connection and wakes on appends of any process.
  *
  * <p>The store is thread-safe. {@link EventStore#close()} fails queued appends with {@link
@@ -148,7 +149,7 @@ public final class PostgresEventStore {
             return this;
         }
 
-        /** The size of the store's own pool (ignored with {@link #dataSource}); at least writers + 2. */
+        /** The size of the store's own pool (ignored with {@link #dataSource}); at least writers + 3. */
         public Builder maxPoolSize(int size) {
             this.maxPoolSize = size;
             return this;
@@ -177,8 +178,8 @@ public final class PostgresEventStore {
             if (password != null) {
                 config.setPassword(password);
             }
-            config.setMaximumPoolSize(Math.max(maxPoolSize, writers + 2));
-            config.setMinimumIdle(Math.min(writers + 2, config.getMaximumPoolSize()));
+            config.setMaximumPoolSize(Math.max(maxPoolSize, writers + 3));
+            config.setMinimumIdle(Math.min(writers + 3, config.getMaximumPoolSize()));
             config.setPoolName("factum-" + tables.channel());
             HikariDataSource pool = new HikariDataSource(config);
             try {
