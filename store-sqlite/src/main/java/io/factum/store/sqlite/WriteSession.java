@@ -70,7 +70,7 @@ final class WriteSession implements AutoCloseable {
      * Rolls back the batch's transaction, adding a failure to do so to {@code cause}. SQLite may have rolled
      * back already (after an I/O error, say); the failing ROLLBACK is then harmless.
      */
-    void rollbackQuietly(Exception cause) {
+    void rollbackQuietly(Throwable cause) {
         try {
             rollback.execute();
         } catch (SQLException e) {

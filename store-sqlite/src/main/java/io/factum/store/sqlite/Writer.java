@@ -7,10 +7,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
 
 /**
@@ -19,10 +21,15 @@ import java.util.function.LongConsumer;
  * BEGIN IMMEDIATE} transaction, commits, and only then completes the callers' futures. A write that fails
  * (a wrong expected version, say) is rolled back to its savepoint and does not affect the others; a failing
  * commit fails them all with {@link StoreException}.
+ *
+ * <p>A write that finds the writer idle (nothing queued, the connection free) runs on its caller's thread
+ * instead, as a batch of one, holding the connection's lock: a lone append then costs no hand-off between
+ * threads. Writes that arrive while the connection is busy queue up and share the writer thread's next
+ * transaction as before.
  */
 final class Writer {
 
-    /** A write, run on the writer thread inside the batch's transaction. */
+    /** A write, run inside the batch's transaction (on the writer thread or its caller's). */
     interface Operation<T> {
         T apply(WriteSession session) throws SQLException;
     }
@@ -39,6 +46,13 @@ final class Writer {
     private final LongConsumer onCommit;
     private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final Object enqueueLock = new Object();
+
+    /** Held while the connection is in use, by the writer thread or by a caller running a write itself. */
+    private final ReentrantLock connectionLock = new ReentrantLock();
+
+    /** Writes the writer thread took from the queue and holds while it waits for the connection. */
+    private volatile int taken;
+
     private final Thread thread;
     private volatile boolean closed;
 
@@ -71,6 +85,21 @@ final class Writer {
      */
     @SuppressWarnings("unchecked")
     <T> T submit(Operation<T> operation) {
+        if (queue.isEmpty() && taken == 0 && connectionLock.tryLock()) {
+            // the writer is idle: run the write here, saving the hand-offs to the writer thread and back
+            try {
+                if (closed) {
+                    throw new StoreException("the SQLite store " + file + " is closed");
+                }
+                Request request = new Request(operation, new CompletableFuture<>());
+                runBatch(List.of(request));
+                return (T) request.done().join();
+            } catch (CompletionException e) {
+                throw rethrow(e.getCause(), e);
+            } finally {
+                connectionLock.unlock();
+            }
+        }
         Request request = new Request(operation, new CompletableFuture<>());
         synchronized (enqueueLock) {
             if (closed) {
@@ -81,10 +110,7 @@ final class Writer {
         try {
             return (T) request.done().get();
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException failure) {
-                throw failure;
-            }
-            throw new StoreException("the write to the SQLite store " + file + " failed: " + e.getCause(), e);
+            throw rethrow(e.getCause(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreException(
@@ -92,6 +118,13 @@ final class Writer {
                             + " to commit; it may or may not have happened, retry it (appends with the same event ids)",
                     e);
         }
+    }
+
+    private RuntimeException rethrow(Throwable cause, Exception wrapper) {
+        if (cause instanceof RuntimeException failure) {
+            return failure;
+        }
+        return new StoreException("the write to the SQLite store " + file + " failed: " + cause, wrapper);
     }
 
     /** The number of transactions committed (or tried) so far. */
@@ -106,7 +139,7 @@ final class Writer {
 
     /** The number of writes waiting for the next batch. */
     int queued() {
-        return queue.size();
+        return queue.size() + taken;
     }
 
     /** True once {@link #close()} has begun. */
@@ -151,20 +184,27 @@ final class Writer {
             while (!stop) {
                 batch.clear();
                 batch.add(queue.take());
-                queue.drainTo(batch, MAX_BATCH - 1);
-                // STOP is the last request ever queued
-                stop = batch.get(batch.size() - 1) == STOP;
-                if (stop) {
-                    batch.remove(batch.size() - 1);
-                }
-                if (closed) {
-                    for (Request request : batch) {
-                        request.done()
-                                .completeExceptionally(new StoreException("the SQLite store " + file
-                                        + " was closed before this write ran; it was not made"));
+                taken = 1;
+                connectionLock.lock();
+                try {
+                    queue.drainTo(batch, MAX_BATCH - 1);
+                    taken = 0;
+                    // STOP is the last request ever queued
+                    stop = batch.get(batch.size() - 1) == STOP;
+                    if (stop) {
+                        batch.remove(batch.size() - 1);
                     }
-                } else if (!batch.isEmpty()) {
-                    runBatch(batch);
+                    if (closed) {
+                        for (Request request : batch) {
+                            request.done()
+                                    .completeExceptionally(new StoreException("the SQLite store " + file
+                                            + " was closed before this write ran; it was not made"));
+                        }
+                    } else if (!batch.isEmpty()) {
+                        runBatch(batch);
+                    }
+                } finally {
+                    connectionLock.unlock();
                 }
             }
         } catch (InterruptedException | RuntimeException | Error e) {
@@ -183,10 +223,14 @@ final class Writer {
                 Thread.currentThread().interrupt();
             }
         } finally {
+            // a caller may still be running a write of its own: let it finish
+            connectionLock.lock();
             try {
                 session.close();
             } catch (SQLException ignored) {
                 // closing: the connection holds no uncommitted work
+            } finally {
+                connectionLock.unlock();
             }
         }
     }
@@ -207,7 +251,7 @@ final class Writer {
                     }
                 }
                 session.commit();
-            } catch (SQLException | RuntimeException e) {
+            } catch (SQLException | RuntimeException | Error e) {
                 session.rollbackQuietly(e);
                 throw e;
             }
