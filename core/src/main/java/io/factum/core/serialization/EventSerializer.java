@@ -1,0 +1,219 @@
+package io.factum.core.serialization;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.factum.core.EventData;
+import io.factum.core.RecordedEvent;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * Writes the user's event records as {@link EventData} (JSON through Jackson, with the type name and
+ * schema version from {@link EventTypes}) and reads {@link RecordedEvent}s back as the user's classes,
+ * upcast to the current schema. Thread-safe.
+ *
+ * <p>Reading never skips silently: an unknown type, a schema version newer than the code, or data that
+ * does not fit the class fails with {@link EventDeserializationException} naming stream, version and
+ * type.
+ */
+public final class EventSerializer {
+
+    private final EventTypes types;
+    private final ObjectMapper json;
+
+    private EventSerializer(EventTypes types, ObjectMapper json) {
+        this.types = types;
+        this.json = json;
+    }
+
+    /** A serializer with Factum's default Jackson settings (Java time, Optional, ISO-8601 dates). */
+    public static EventSerializer of(EventTypes types) {
+        return new EventSerializer(types, defaultMapper());
+    }
+
+    /** A serializer with the application's own Jackson mapper. */
+    public static EventSerializer of(EventTypes types, ObjectMapper mapper) {
+        return new EventSerializer(types, mapper);
+    }
+
+    /**
+     * The mapper {@link #of(EventTypes)} uses: records, {@code java.time} as ISO-8601 text, {@code
+     * Optional}; unknown properties are ignored on read, so adding a field needs no upcaster.
+     */
+    public static ObjectMapper defaultMapper() {
+        return JsonMapper.builder()
+                .addModule(new JavaTimeModule())
+                .addModule(new Jdk8Module())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .build();
+    }
+
+    /** The registry this serializer uses. */
+    public EventTypes types() {
+        return types;
+    }
+
+    /**
+     * An event to append.
+     *
+     * @throws IllegalArgumentException if the event's class is not registered or cannot be written
+     */
+    public EventData serialize(Object event, UUID eventId, EventMetadata metadata) {
+        EventTypes.Registration registration = types.of(event.getClass());
+        try {
+            return new EventData(
+                    eventId,
+                    registration.name(),
+                    registration.schemaVersion(),
+                    json.writeValueAsString(event),
+                    writeMetadata(metadata));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(
+                    "cannot write event " + registration.name() + " as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /**
+     * A stored event as the user's class(es), upcast to the current schema: usually one, none if an
+     * upcaster dropped it, several if one split it.
+     *
+     * @throws EventDeserializationException if it cannot be read as a registered class of type {@code as}
+     */
+    public <E> List<Envelope<E>> deserialize(RecordedEvent recorded, Class<E> as) {
+        EventMetadata metadata = readMetadata(recorded);
+        JsonNode data = parse(recorded, recorded.data());
+        List<StoredForm> current;
+        if (data instanceof ObjectNode object) {
+            try {
+                current = types.upcast(new StoredForm(recorded.type(), recorded.schemaVersion(), object));
+            } catch (RuntimeException e) {
+                throw fail(recorded, "upcasting failed: " + e.getMessage(), e);
+            }
+        } else {
+            current = List.of(new StoredForm(recorded.type(), recorded.schemaVersion(), json.createObjectNode()));
+            if (!data.isObject()) {
+                throw fail(recorded, "its data is not a JSON object but " + data.getNodeType(), null);
+            }
+        }
+        List<Envelope<E>> envelopes = new ArrayList<>(current.size());
+        for (StoredForm form : current) {
+            envelopes.add(new Envelope<>(
+                    toClass(recorded, form, as),
+                    recorded.eventId(),
+                    recorded.streamId(),
+                    recorded.streamVersion(),
+                    recorded.position(),
+                    form.type(),
+                    recorded.recordedAt(),
+                    metadata));
+        }
+        return envelopes;
+    }
+
+    private <E> E toClass(RecordedEvent recorded, StoredForm form, Class<E> as) {
+        EventTypes.Registration registration = types.forName(form.type())
+                .orElseThrow(() -> fail(
+                        recorded,
+                        "type " + form.type() + " is not registered (known: "
+                                + types.registrations().stream()
+                                        .map(EventTypes.Registration::name)
+                                        .sorted()
+                                        .toList()
+                                + "); register it or an alias, or drop it with an upcaster",
+                        null));
+        if (form.schemaVersion() != registration.schemaVersion()) {
+            String why = form.schemaVersion() > registration.schemaVersion()
+                    ? "it is stored at schema version " + form.schemaVersion() + ", newer than the code's "
+                            + registration.schemaVersion() + " (deploy the newer code to read it)"
+                    : "it is stored at schema version " + form.schemaVersion() + " and no upcaster brings it to "
+                            + registration.schemaVersion();
+            throw fail(recorded, why, null);
+        }
+        if (!as.isAssignableFrom(registration.type())) {
+            throw fail(recorded, "it is a " + registration.type().getName() + ", not a " + as.getName(), null);
+        }
+        try {
+            return as.cast(json.treeToValue(form.data(), registration.type()));
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw fail(
+                    recorded,
+                    "its data does not fit " + registration.type().getSimpleName() + ": "
+                            + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()),
+                    e);
+        }
+    }
+
+    /** The envelope of a stored event; events appended without one get their own id and recorded time. */
+    public EventMetadata readMetadata(RecordedEvent recorded) {
+        JsonNode node = parse(recorded, recorded.metadata());
+        Map<String, String> entries = new TreeMap<>();
+        for (Map.Entry<String, JsonNode> field : node.properties()) {
+            if (!EventMetadata.RESERVED_KEYS.contains(field.getKey())) {
+                JsonNode value = field.getValue();
+                entries.put(field.getKey(), value.isTextual() ? value.asText() : value.toString());
+            }
+        }
+        try {
+            return new EventMetadata(
+                    uuid(node, "correlationId").orElse(recorded.eventId()),
+                    uuid(node, "causationId").orElse(recorded.eventId()),
+                    text(node, "userId"),
+                    text(node, "tenantId"),
+                    text(node, "occurredAt").map(Instant::parse).orElse(recorded.recordedAt()),
+                    entries);
+        } catch (RuntimeException e) {
+            throw fail(recorded, "its metadata is malformed: " + e.getMessage(), e);
+        }
+    }
+
+    private String writeMetadata(EventMetadata metadata) {
+        ObjectNode node = json.createObjectNode();
+        node.put("correlationId", metadata.correlationId().toString());
+        node.put("causationId", metadata.causationId().toString());
+        metadata.userId().ifPresent(user -> node.put("userId", user));
+        metadata.tenantId().ifPresent(tenant -> node.put("tenantId", tenant));
+        node.put("occurredAt", metadata.occurredAt().toString());
+        metadata.entries().forEach(node::put);
+        return node.toString();
+    }
+
+    private JsonNode parse(RecordedEvent recorded, String text) {
+        try {
+            return json.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw fail(recorded, "it is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static Optional<String> text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? Optional.empty() : Optional.of(value.asText());
+    }
+
+    private static Optional<UUID> uuid(JsonNode node, String field) {
+        return text(node, field).map(UUID::fromString);
+    }
+
+    private static EventDeserializationException fail(
+            RecordedEvent recorded, String reason, @org.jspecify.annotations.Nullable Throwable cause) {
+        return cause == null
+                ? new EventDeserializationException(
+                        recorded.streamId(), recorded.streamVersion(), recorded.type(), reason)
+                : new EventDeserializationException(
+                        recorded.streamId(), recorded.streamVersion(), recorded.type(), reason, cause);
+    }
+}
