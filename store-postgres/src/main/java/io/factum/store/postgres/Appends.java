@@ -94,6 +94,7 @@ final class Appends {
     private final String writeStreamsSql;
     private final String insertEventsSql;
 
+    private final String batchSql;
     private final String singleAnySql;
     private final String singleNoStreamSql;
     private final String singleExactlySql;
@@ -106,6 +107,7 @@ final class Appends {
                 + " state = 'ACTIVE' WHERE s.state <> 'TOMBSTONED'";
         String update = "UPDATE " + tables.streams() + " AS s SET last_version = s.last_version + ?, state = 'ACTIVE'"
                 + " WHERE s.id = ? AND s.state = 'ACTIVE'";
+        this.batchSql = batch(tables);
         this.singleAnySql = single(tables, upsert);
         this.singleNoStreamSql = single(tables, upsert + " AND NOT (s.state = 'ACTIVE' AND s.last_version >= 0)");
         this.singleExactlySql = single(tables, update + " AND s.last_version = ?");
@@ -127,6 +129,45 @@ final class Appends {
                 + " FROM unnest(?::text[], ?::bigint[], ?::text[], ?::int[], ?::uuid[], ?::text[], ?::int[],"
                 + " ?::text[], ?::text[]) AS u(s, v, c, b, e, t, sv, d, m)"
                 + " RETURNING event_id, global_position, tx_id::text::bigint";
+    }
+
+    /**
+     * A batch of appends to distinct streams in one statement: locks the rows of the streams in id order,
+     * decides each append on its expected version (as {@link ExpectedVersions#holds}, a tombstoned stream
+     * never), moves on or creates the rows of those that hold and inserts their events in order. Returns
+     * one row per append: its index, whether it holds, whether its stream row was written (a new stream
+     * created meanwhile by another transaction is not), the stream's last version and state before, and
+     * the position of its last event.
+     */
+    private static String batch(Tables tables) {
+        String exists = "coalesce(c.state = 'ACTIVE' AND c.last_version >= 0, false)";
+        return "WITH r AS (SELECT * FROM unnest(?::text[], ?::text[], ?::int[], ?::int[], ?::int[], ?::bigint[])"
+                + " WITH ORDINALITY AS r(id, category, bucket, n, kind, expected, i)),"
+                + " c AS (SELECT s.id, s.last_version, s.state FROM " + tables.streams() + " s"
+                + " WHERE s.id = ANY(?::text[]) ORDER BY s.id FOR UPDATE),"
+                + " d AS (SELECT r.i, r.id, r.category, r.bucket, r.n, c.id IS NOT NULL AS existed,"
+                + " coalesce(c.last_version, -1) AS last, coalesce(c.state, 'ACTIVE') AS state,"
+                + " coalesce(c.state, 'ACTIVE') <> 'TOMBSTONED' AND CASE r.kind WHEN 0 THEN true"
+                + " WHEN 1 THEN NOT " + exists + " WHEN 2 THEN " + exists
+                + " ELSE " + exists + " AND c.last_version = r.expected END AS ok"
+                + " FROM r LEFT JOIN c ON c.id = r.id),"
+                + " u AS (UPDATE " + tables.streams() + " s SET last_version = d.last + d.n, state = 'ACTIVE' FROM d"
+                + " WHERE d.ok AND d.existed AND s.id = d.id AND s.last_version = d.last RETURNING s.id),"
+                + " n AS (INSERT INTO " + tables.streams() + " (id, category, last_version)"
+                + " SELECT d.id, d.category, d.last + d.n FROM d WHERE d.ok AND NOT d.existed"
+                + " ON CONFLICT (id) DO NOTHING RETURNING id),"
+                + " w AS (SELECT id FROM u UNION ALL SELECT id FROM n),"
+                + " e AS (INSERT INTO " + tables.events()
+                + " (stream_id, stream_version, category, bucket, event_id, type, schema_version, data, metadata,"
+                + " recorded_at)"
+                + " SELECT d.id, d.last + x.k, d.category, d.bucket, x.e, x.t, x.sv, x.d::jsonb, x.m::jsonb, ?"
+                + " FROM unnest(?::int[], ?::int[], ?::uuid[], ?::text[], ?::int[], ?::text[], ?::text[])"
+                + " WITH ORDINALITY AS x(i, k, e, t, sv, d, m, o)"
+                + " JOIN d ON d.i = x.i JOIN w ON w.id = d.id ORDER BY x.o"
+                + " RETURNING stream_id, global_position, tx_id::text::bigint AS tx)"
+                + " SELECT d.i, d.ok, w.id IS NOT NULL, d.last, d.state, p.pos, p.tx FROM d"
+                + " LEFT JOIN w ON w.id = d.id LEFT JOIN (SELECT stream_id, max(global_position) AS pos,"
+                + " min(tx) AS tx FROM e GROUP BY stream_id) p ON p.stream_id = d.id";
     }
 
     /**
@@ -221,6 +262,132 @@ final class Appends {
         CRC32 crc = new CRC32();
         crc.update(streamId.getBytes(StandardCharsets.UTF_8));
         return (int) (crc.getValue() & 0x7fffffff);
+    }
+
+    /**
+     * Runs a batch of several appends in the connection's open transaction, without committing: appends to
+     * distinct streams in one statement ({@link #batch}), others by {@link #run}.
+     *
+     * @return one outcome per request, in order
+     * @throws Contended if the batch must be rolled back and its appends run alone
+     */
+    List<Outcome> runBatch(Connection connection, List<AppendRequest> batch, Instant now)
+            throws SQLException, Contended {
+        int appendCount = batch.size();
+        Set<String> streamIds = new HashSet<>(appendCount * 2);
+        int count = 0;
+        for (AppendRequest request : batch) {
+            if (!streamIds.add(request.streamId())) {
+                return run(connection, batch, false, now);
+            }
+            count += request.events().size();
+        }
+        String[] ids = new String[appendCount];
+        String[] categories = new String[appendCount];
+        Integer[] buckets = new Integer[appendCount];
+        Integer[] sizes = new Integer[appendCount];
+        Integer[] kinds = new Integer[appendCount];
+        Long[] expected = new Long[appendCount];
+        Integer[] index = new Integer[count];
+        Integer[] ordinal = new Integer[count];
+        UUID[] eventIds = new UUID[count];
+        String[] types = new String[count];
+        Integer[] schemaVersions = new Integer[count];
+        String[] data = new String[count];
+        String[] metadata = new String[count];
+        Set<UUID> seen = new HashSet<>(count * 2);
+        int e = 0;
+        for (int a = 0; a < appendCount; a++) {
+            AppendRequest request = batch.get(a);
+            ids[a] = request.streamId();
+            categories[a] = StreamIds.category(request.streamId());
+            buckets[a] = bucket(request.streamId());
+            sizes[a] = request.events().size();
+            expected[a] = ExpectedVersion.NO_STREAM_VERSION;
+            kinds[a] = switch (request.expected()) {
+                case ExpectedVersion.Any any -> 0;
+                case ExpectedVersion.NoStream none -> 1;
+                case ExpectedVersion.StreamExists some -> 2;
+                case ExpectedVersion.Exactly exactly -> {
+                    expected[a] = exactly.version();
+                    yield 3;
+                }
+            };
+            int k = 1;
+            for (EventData event : request.events()) {
+                if (!seen.add(event.eventId())) {
+                    throw new Contended("an event id appears twice in the batch");
+                }
+                index[e] = a + 1;
+                ordinal[e] = k++;
+                eventIds[e] = event.eventId();
+                types[e] = event.type();
+                schemaVersions[e] = event.schemaVersion();
+                data[e] = event.data();
+                metadata[e] = event.metadata();
+                e++;
+            }
+        }
+        Outcome[] outcomes = new Outcome[appendCount];
+        List<Conflict> conflicts = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(batchSql)) {
+            int p = 1;
+            statement.setArray(p++, connection.createArrayOf("text", ids));
+            statement.setArray(p++, connection.createArrayOf("text", categories));
+            statement.setArray(p++, connection.createArrayOf("int4", buckets));
+            statement.setArray(p++, connection.createArrayOf("int4", sizes));
+            statement.setArray(p++, connection.createArrayOf("int4", kinds));
+            statement.setArray(p++, connection.createArrayOf("int8", expected));
+            statement.setArray(p++, connection.createArrayOf("text", ids));
+            statement.setObject(p++, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+            statement.setArray(p++, connection.createArrayOf("int4", index));
+            statement.setArray(p++, connection.createArrayOf("int4", ordinal));
+            statement.setArray(p++, connection.createArrayOf("uuid", eventIds));
+            statement.setArray(p++, connection.createArrayOf("text", types));
+            statement.setArray(p++, connection.createArrayOf("int4", schemaVersions));
+            statement.setArray(p++, connection.createArrayOf("text", data));
+            statement.setArray(p, connection.createArrayOf("text", metadata));
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    int a = rs.getInt(1) - 1;
+                    AppendRequest request = batch.get(a);
+                    long last = rs.getLong(4);
+                    StreamState state = StreamState.valueOf(rs.getString(5));
+                    if (!rs.getBoolean(2)) {
+                        if (state == StreamState.TOMBSTONED) {
+                            outcomes[a] = Outcome.failed(new StreamDeletedException(request.streamId()));
+                        } else {
+                            conflicts.add(new Conflict(a, request, last, state));
+                        }
+                        continue;
+                    }
+                    long position = rs.getLong(6);
+                    if (!rs.getBoolean(3) || rs.wasNull()) {
+                        throw new Contended("another transaction created or moved one of the batch's streams");
+                    }
+                    outcomes[a] = Outcome.ok(new AppendResult(
+                            request.streamId(), last + request.events().size(), new Position(rs.getLong(7), position)));
+                }
+            }
+        }
+        if (!conflicts.isEmpty()) {
+            Map<UUID, StoredEventId> found =
+                    lookup(connection, conflicts.stream().map(Conflict::request).toList());
+            for (Conflict conflict : conflicts) {
+                outcomes[conflict.index()] = retryOrDuplicate(conflict.request(), found)
+                        .orElseGet(() -> Outcome.failed(new WrongExpectedVersionException(
+                                conflict.request().streamId(),
+                                conflict.request().expected(),
+                                conflict.lastVersion(),
+                                conflict.state())));
+            }
+        }
+        for (Outcome outcome : outcomes) {
+            if (outcome == null) {
+                throw new IllegalStateException("the batch statement returned no row for an append");
+            }
+        }
+        return List.of(outcomes);
     }
 
     /**

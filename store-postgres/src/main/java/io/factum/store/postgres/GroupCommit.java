@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * free slot and nobody queued runs on its caller's thread as one autocommit statement ({@link
  * Appends#runSingle}): one round trip, no thread hand-off. Otherwise it is queued, and a writer thread,
  * with a connection of its own, takes everything waiting (once a slot is free) and runs it as one
- * transaction ({@link Appends#run}), so concurrent appends share one commit and one WAL flush.
+ * transaction ({@link Appends#runBatch}), so concurrent appends share one commit and one WAL flush.
  * Every append still succeeds or fails on its own; results are returned only after COMMIT. A batch that
  * cannot be decided together (a race with another process, an id reused within the batch, a
  * serialization failure) is rolled back and its appends run one by one.
@@ -239,7 +239,7 @@ final class GroupCommit {
         try {
             outcomes = batch.size() == 1
                     ? List.of(Appends.Outcome.ok(appends.runSingle(connection, batch.get(0), now)))
-                    : appends.run(connection, batch, false, now);
+                    : appends.runBatch(connection, batch, now);
             connection.commit();
         } catch (Appends.Contended e) {
             connection.rollback();
