@@ -50,6 +50,11 @@ public record EventMetadata(
         return new EventMetadata(correlationId, causeId, userId, tenantId, at, entries);
     }
 
+    /** This envelope at another time. */
+    public EventMetadata at(Instant instant) {
+        return new EventMetadata(correlationId, causationId, userId, tenantId, instant, entries);
+    }
+
     public EventMetadata withUser(String user) {
         return new EventMetadata(correlationId, causationId, Optional.of(user), tenantId, occurredAt, entries);
     }

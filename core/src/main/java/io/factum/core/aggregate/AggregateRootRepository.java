@@ -1,0 +1,162 @@
+package io.factum.core.aggregate;
+
+import io.factum.core.AppendResult;
+import io.factum.core.EventStore;
+import io.factum.core.Position;
+import io.factum.core.RecordedEvent;
+import io.factum.core.StreamIds;
+import io.factum.core.WrongExpectedVersionException;
+import io.factum.core.serialization.EventMetadata;
+import io.factum.core.serialization.EventSerializer;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Loads and saves classic {@link AggregateRoot}s: one stream per aggregate, named {@code category-id}.
+ * Thread-safe; the aggregates it returns are not.
+ *
+ * <pre>{@code
+ * var accounts = AggregateRootRepository.builder(store, serializer, "account", Account::new, AccountEvent.class)
+ *         .build();
+ * accounts.update("42", account -> account.withdraw(30), metadata, ConflictRetry.DEFAULT);
+ * }</pre>
+ *
+ * @param <A> the aggregate class
+ * @param <E> its events
+ */
+public final class AggregateRootRepository<A extends AggregateRoot<E>, E> {
+
+    private final String category;
+    private final Supplier<A> factory;
+    private final EventStreams<E> streams;
+    private final Clock clock;
+
+    private AggregateRootRepository(Builder<A, E> builder) {
+        this.category = builder.category;
+        this.factory = builder.factory;
+        this.streams = new EventStreams<>(builder.store, builder.serializer, builder.eventType);
+        this.clock = builder.clock;
+    }
+
+    /** A builder for the aggregates of {@code category}, made empty by {@code factory}. */
+    public static <A extends AggregateRoot<E>, E> Builder<A, E> builder(
+            EventStore store, EventSerializer serializer, String category, Supplier<A> factory, Class<E> eventType) {
+        return new Builder<>(store, serializer, category, factory, eventType);
+    }
+
+    /** The stream of an aggregate: {@code category-id}. */
+    public String streamOf(String id) {
+        return StreamIds.requireValid(category + "-" + id);
+    }
+
+    /** The aggregate with every event applied; a new, empty one (version -1) if it has none. */
+    public A load(String id) {
+        return loadUntil(id, Long.MAX_VALUE, Optional.empty()).state();
+    }
+
+    /** The aggregate right after the event at {@code version}. */
+    public A loadAtVersion(String id, long version) {
+        return loadUntil(id, version, Optional.empty()).state();
+    }
+
+    /** The aggregate as it was at {@code instant}. */
+    public A loadAsOf(String id, Instant instant) {
+        return loadUntil(id, Long.MAX_VALUE, Optional.of(instant)).state();
+    }
+
+    private Loaded<A> loadUntil(String id, long version, Optional<Instant> until) {
+        return streams.fold(streamOf(id), factory.get(), -1, Position.START, version, until, (aggregate, event, v) -> {
+            aggregate.replay(event, v);
+            return aggregate;
+        });
+    }
+
+    /**
+     * Appends the aggregate's uncommitted events, expecting the stream at the version it was loaded at,
+     * and marks them committed.
+     *
+     * @throws WrongExpectedVersionException if the stream moved on since the aggregate was loaded
+     */
+    public Outcome<E> save(String id, A aggregate, EventMetadata metadata) {
+        String stream = streamOf(id);
+        List<E> events = aggregate.uncommittedEvents();
+        if (events.isEmpty()) {
+            Position position =
+                    streams.lastEvent(stream).map(RecordedEvent::position).orElse(Position.START);
+            return new Outcome<>(stream, events, aggregate.version(), position, 1);
+        }
+        AppendResult result = streams.append(stream, aggregate.version(), events, metadata.at(clock.instant()));
+        aggregate.committed(result.streamVersion());
+        return new Outcome<>(stream, events, result.streamVersion(), result.position(), 1);
+    }
+
+    /**
+     * Loads the aggregate, runs a command method on it and saves what it raised; on a version conflict
+     * does it all again on the newer state, up to the retry's attempts.
+     *
+     * @throws RuleViolation if the command method rejects the command; nothing is written
+     * @throws WrongExpectedVersionException if the stream kept moving for every allowed attempt
+     */
+    public Outcome<E> update(String id, Consumer<? super A> command, EventMetadata metadata, ConflictRetry retry) {
+        String stream = streamOf(id);
+        for (int attempt = 1; ; attempt++) {
+            Loaded<A> loaded = loadUntil(id, Long.MAX_VALUE, Optional.empty());
+            A aggregate = loaded.state();
+            command.accept(aggregate);
+            List<E> events = aggregate.uncommittedEvents();
+            if (events.isEmpty()) {
+                return new Outcome<>(stream, events, loaded.version(), loaded.position(), attempt);
+            }
+            try {
+                AppendResult result = streams.append(stream, loaded.version(), events, metadata.at(clock.instant()));
+                aggregate.committed(result.streamVersion());
+                return new Outcome<>(stream, events, result.streamVersion(), result.position(), attempt);
+            } catch (WrongExpectedVersionException conflict) {
+                if (attempt >= retry.maxAttempts()) {
+                    throw conflict;
+                }
+            }
+        }
+    }
+
+    /** Settings of an {@link AggregateRootRepository}; ends with {@link #build()}. */
+    public static final class Builder<A extends AggregateRoot<E>, E> {
+        private final EventStore store;
+        private final EventSerializer serializer;
+        private final String category;
+        private final Supplier<A> factory;
+        private final Class<E> eventType;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(
+                EventStore store,
+                EventSerializer serializer,
+                String category,
+                Supplier<A> factory,
+                Class<E> eventType) {
+            if (category.isEmpty() || category.contains("-")) {
+                throw new IllegalArgumentException(
+                        "an aggregate category must be non-empty and contain no '-', got '" + category + "'");
+            }
+            this.store = store;
+            this.serializer = serializer;
+            this.category = category;
+            this.factory = factory;
+            this.eventType = eventType;
+        }
+
+        /** The clock for the events' occurred-at time. */
+        public Builder<A, E> clock(Clock value) {
+            this.clock = value;
+            return this;
+        }
+
+        public AggregateRootRepository<A, E> build() {
+            return new AggregateRootRepository<>(this);
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package io.factum.core.aggregate;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.factum.core.AppendResult;
+import io.factum.core.EventStore;
+import io.factum.core.ExpectedVersion;
+import io.factum.core.Position;
+import io.factum.core.StreamIds;
+import io.factum.core.WrongExpectedVersionException;
+import io.factum.core.serialization.EventMetadata;
+import io.factum.core.serialization.EventSerializer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads and saves the aggregates of one {@link Decider}: one stream per aggregate, named {@code
+ * category-id}. Thread-safe; concurrent commands on one aggregate are kept apart by optimistic
+ * concurrency.
+ *
+ * <pre>{@code
+ * var accounts = DeciderRepository.builder(store, serializer, "account", decider, AccountEvent.class)
+ *         .snapshots(SnapshotStore.inMemory(), SnapshotPolicy.everyEvents(100), Account.class, 1)
+ *         .build();
+ * Outcome<AccountEvent> outcome = accounts.handle("42", new Deposit(100), metadata, ConflictRetry.DEFAULT);
+ * }</pre>
+ *
+ * @param <C> the commands
+ * @param <E> the events
+ * @param <S> the state
+ */
+public final class DeciderRepository<C, E, S> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeciderRepository.class);
+
+    private final String category;
+    private final Decider<C, E, S> decider;
+    private final EventStreams<E> streams;
+    private final Clock clock;
+    private final Optional<Snapshots<S>> snapshots;
+
+    private record Snapshots<S>(
+            SnapshotStore store, SnapshotPolicy policy, Class<S> type, int schemaVersion, ObjectMapper json) {}
+
+    private DeciderRepository(Builder<C, E, S> builder) {
+        this.category = builder.category;
+        this.decider = builder.decider;
+        this.streams = new EventStreams<>(builder.store, builder.serializer, builder.eventType);
+        this.clock = builder.clock;
+        this.snapshots = builder.snapshots;
+    }
+
+    /**
+     * A builder for the aggregates of {@code category} (the part of the stream id before the first
+     * {@code -}, so it must not contain one).
+     */
+    public static <C, E, S> Builder<C, E, S> builder(
+            EventStore store,
+            EventSerializer serializer,
+            String category,
+            Decider<C, E, S> decider,
+            Class<E> eventType) {
+        return new Builder<>(store, serializer, category, decider, eventType);
+    }
+
+    /** The stream of an aggregate: {@code category-id}. */
+    public String streamOf(String id) {
+        return StreamIds.requireValid(category + "-" + id);
+    }
+
+    /** The aggregate's current state (after its snapshot, if any, and the events since). */
+    public Loaded<S> load(String id) {
+        return loadCurrent(streamOf(id));
+    }
+
+    /** The aggregate's state right after the event at {@code version} (or its last, if older). */
+    public Loaded<S> loadAtVersion(String id, long version) {
+        String stream = streamOf(id);
+        return streams.fold(
+                stream, decider.initialState().get(), -1, Position.START, version, Optional.empty(), this::evolve);
+    }
+
+    /** The aggregate's state as it was at {@code instant}: after every event recorded until then. */
+    public Loaded<S> loadAsOf(String id, Instant instant) {
+        String stream = streamOf(id);
+        return streams.fold(
+                stream,
+                decider.initialState().get(),
+                -1,
+                Position.START,
+                Long.MAX_VALUE,
+                Optional.of(instant),
+                this::evolve);
+    }
+
+    /**
+     * Decides a command on the aggregate's current state and appends the events with the version it was
+     * loaded at. On a version conflict the command is decided again on the newer state, up to the retry's
+     * attempts; then the conflict reaches the caller, naming both versions.
+     *
+     * @param metadata the envelope of the events: the command's correlation id, the command's id as
+     *     causation id, its user and tenant (the occurred-at time is set from the repository's clock). The
+     *     event ids derive from the causation id and the version, so re-running the same append after a
+     *     lost acknowledgement is an idempotent retry
+     * @throws RuleViolation if the decider rejects the command; nothing is written
+     * @throws WrongExpectedVersionException if the stream kept moving for every allowed attempt
+     */
+    public Outcome<E> handle(String id, C command, EventMetadata metadata, ConflictRetry retry) {
+        String stream = streamOf(id);
+        for (int attempt = 1; ; attempt++) {
+            Loaded<S> loaded = loadCurrent(stream);
+            List<E> events = decider.decide(command, loaded.state());
+            if (events.isEmpty()) {
+                return new Outcome<>(stream, events, loaded.version(), loaded.position(), attempt);
+            }
+            try {
+                AppendResult result = streams.append(stream, loaded.version(), events, metadata.at(clock.instant()));
+                return new Outcome<>(stream, events, result.streamVersion(), result.position(), attempt);
+            } catch (WrongExpectedVersionException conflict) {
+                if (attempt >= retry.maxAttempts()) {
+                    throw conflict;
+                }
+                LOG.debug(
+                        "{}: decided at version {} but the stream moved on; deciding again (attempt {})",
+                        stream,
+                        loaded.version(),
+                        attempt + 1);
+            }
+        }
+    }
+
+    private S evolve(S state, E event, long version) {
+        return decider.evolve().apply(state, event);
+    }
+
+    private Loaded<S> loadCurrent(String stream) {
+        long start = System.nanoTime();
+        S state = decider.initialState().get();
+        long after = ExpectedVersion.NO_STREAM_VERSION;
+        Optional<Snapshot> snapshot = snapshots.flatMap(s -> usable(s, s.store().load(stream)));
+        if (snapshot.isPresent()) {
+            state = readState(snapshots.orElseThrow(), snapshot.get());
+            after = snapshot.get().version();
+        }
+        Loaded<S> folded =
+                streams.fold(stream, state, after, Position.START, Long.MAX_VALUE, Optional.empty(), this::evolve);
+        // when the snapshot is the head, the position of its event is only known by reading that event
+        Loaded<S> loaded =
+                snapshot.isPresent() && folded.eventsReplayed() == 0 ? withPositionOfLastEvent(folded) : folded;
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        snapshots.ifPresent(s -> {
+            if (s.policy().shouldSnapshot(loaded.eventsReplayed(), took) && loaded.version() >= 0) {
+                s.store()
+                        .save(new Snapshot(
+                                stream,
+                                loaded.version(),
+                                s.type().getName(),
+                                s.schemaVersion(),
+                                writeState(s, loaded.state()),
+                                clock.instant()));
+            }
+        });
+        return loaded;
+    }
+
+    private Loaded<S> withPositionOfLastEvent(Loaded<S> loaded) {
+        var last = streams.lastEvent(loaded.streamId());
+        return last.map(event -> new Loaded<>(loaded.streamId(), loaded.state(), loaded.version(), event.position(), 0))
+                .orElse(loaded);
+    }
+
+    private Optional<Snapshot> usable(Snapshots<S> settings, Optional<Snapshot> snapshot) {
+        return snapshot.filter(
+                s -> s.type().equals(settings.type().getName()) && s.schemaVersion() == settings.schemaVersion());
+    }
+
+    private S readState(Snapshots<S> settings, Snapshot snapshot) {
+        try {
+            return settings.json().readValue(snapshot.data(), settings.type());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(
+                    "snapshot of " + snapshot.streamId() + " at version " + snapshot.version()
+                            + " does not fit " + settings.type().getName() + " although its schema version "
+                            + snapshot.schemaVersion()
+                            + " matches; raise the snapshot schema version when the state class"
+                            + " changes: " + e.getOriginalMessage(),
+                    e);
+        }
+    }
+
+    private String writeState(Snapshots<S> settings, S state) {
+        try {
+            return settings.json().writeValueAsString(state);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(
+                    "cannot write the state " + settings.type().getName() + " as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** Settings of a {@link DeciderRepository}; ends with {@link #build()}. */
+    public static final class Builder<C, E, S> {
+        private final EventStore store;
+        private final EventSerializer serializer;
+        private final String category;
+        private final Decider<C, E, S> decider;
+        private final Class<E> eventType;
+        private Clock clock = Clock.systemUTC();
+        private Optional<Snapshots<S>> snapshots = Optional.empty();
+
+        private Builder(
+                EventStore store,
+                EventSerializer serializer,
+                String category,
+                Decider<C, E, S> decider,
+                Class<E> eventType) {
+            if (category.isEmpty() || category.contains("-")) {
+                throw new IllegalArgumentException(
+                        "an aggregate category must be non-empty and contain no '-', got '" + category + "'");
+            }
+            this.store = store;
+            this.serializer = serializer;
+            this.category = category;
+            this.decider = decider;
+            this.eventType = eventType;
+        }
+
+        /** The clock for the events' occurred-at time and the snapshots' taken-at time. */
+        public Builder<C, E, S> clock(Clock value) {
+            this.clock = value;
+            return this;
+        }
+
+        /**
+         * Keeps snapshots of the state. The state is written as JSON with the serializer's Jackson
+         * settings; {@code schemaVersion} tags them, so after a change of the state class raise it and old
+         * snapshots are ignored (and replaced) instead of misread.
+         */
+        public Builder<C, E, S> snapshots(
+                SnapshotStore store, SnapshotPolicy policy, Class<S> stateType, int schemaVersion) {
+            this.snapshots = Optional.of(
+                    new Snapshots<>(store, policy, stateType, schemaVersion, EventSerializer.defaultMapper()));
+            return this;
+        }
+
+        public DeciderRepository<C, E, S> build() {
+            return new DeciderRepository<>(this);
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package io.factum.core.aggregate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.factum.core.EventStore;
+import io.factum.core.RecordedEvent;
+import io.factum.core.StoreOptions;
+import io.factum.core.WrongExpectedVersionException;
+import io.factum.core.aggregate.BankAccount.Command;
+import io.factum.core.aggregate.BankAccount.Deposit;
+import io.factum.core.aggregate.BankAccount.Deposited;
+import io.factum.core.aggregate.BankAccount.Event;
+import io.factum.core.aggregate.BankAccount.Open;
+import io.factum.core.aggregate.BankAccount.Opened;
+import io.factum.core.aggregate.BankAccount.State;
+import io.factum.core.aggregate.BankAccount.Withdraw;
+import io.factum.core.serialization.EventMetadata;
+import io.factum.core.serialization.EventSerializer;
+import io.factum.core.serialization.EventTypes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class DeciderRepositoryTest {
+
+    static final EventSerializer SERIALIZER =
+            EventSerializer.of(EventTypes.builder().registerSealed(Event.class).build());
+
+    private final MovableClock clock = new MovableClock();
+    private final EventStore store = EventStore.inMemory(StoreOptions.defaults().withClock(clock));
+    private final DeciderRepository<Command, Event, State> accounts = DeciderRepository.builder(
+                    store, SERIALIZER, "account", BankAccount.DECIDER, Event.class)
+            .clock(clock)
+            .build();
+
+    private static EventMetadata command() {
+        return EventMetadata.startingWith(UUID.randomUUID(), Instant.EPOCH);
+    }
+
+    private Outcome<Event> handle(String id, Command command) {
+        return accounts.handle(id, command, command(), ConflictRetry.NONE);
+    }
+
+    @Nested
+    class Handling_commands {
+
+        @Test
+        void appends_what_the_decider_decides_and_reports_version_and_position() {
+            handle("1", new Open("ada"));
+            Outcome<Event> outcome = handle("1", new Deposit(100));
+
+            assertThat(outcome.events()).containsExactly(new Deposited(100));
+            assertThat(outcome.version()).isEqualTo(1);
+            assertThat(outcome.position()).isEqualTo(store.headPosition());
+            assertThat(outcome.streamId()).isEqualTo("account-1");
+            assertThat(accounts.load("1").state()).isEqualTo(new State(true, 100));
+        }
+
+        @Test
+        void a_command_that_changes_nothing_writes_nothing() {
+            Outcome<Event> opened = handle("1", new Open("ada"));
+            Outcome<Event> again = handle("1", new Open("ada"));
+
+            assertThat(again.events()).isEmpty();
+            assertThat(again.version()).isZero();
+            assertThat(again.position()).isEqualTo(opened.position());
+        }
+
+        @Test
+        void a_rule_violation_reaches_the_caller_and_writes_nothing() {
+            handle("1", new Open("ada"));
+            handle("1", new Deposit(10));
+
+            assertThatThrownBy(() -> handle("1", new Withdraw(25)))
+                    .isInstanceOfSatisfying(
+                            RuleViolation.class, v -> assertThat(v.rule()).isEqualTo("no-overdraft"))
+                    .hasMessage("cannot withdraw 25 from a balance of 10");
+            assertThat(accounts.load("1").version()).isEqualTo(1);
+        }
+
+        @Test
+        void the_events_carry_the_commands_correlation_and_causation() {
+            UUID commandId = UUID.randomUUID();
+            UUID correlation = UUID.randomUUID();
+            EventMetadata metadata = new EventMetadata(
+                            correlation,
+                            commandId,
+                            java.util.Optional.empty(),
+                            java.util.Optional.empty(),
+                            Instant.EPOCH,
+                            java.util.Map.of())
+                    .withUser("ada");
+            clock.advance(Duration.ofMinutes(5));
+
+            accounts.handle("1", new Open("ada"), metadata, ConflictRetry.NONE);
+
+            RecordedEvent recorded = store.streamEvents("account-1").toList().get(0);
+            EventMetadata stored = SERIALIZER.readMetadata(recorded);
+            assertThat(stored.correlationId()).isEqualTo(correlation);
+            assertThat(stored.causationId()).isEqualTo(commandId);
+            assertThat(stored.userId()).contains("ada");
+            assertThat(stored.occurredAt()).isEqualTo(clock.instant());
+        }
+    }
+
+    @Nested
+    class Version_conflicts {
+
+        /** A decider that lets another writer deposit once, between its load and its append. */
+        private DeciderRepository<Command, Event, State> racing(AtomicBoolean raced) {
+            Decider<Command, Event, State> racy = Decider.of(
+                    BankAccount::initial,
+                    (command, state) -> {
+                        if (raced.compareAndSet(false, true)) {
+                            handle("1", new Deposit(1));
+                        }
+                        return BankAccount.decide(command, state);
+                    },
+                    BankAccount::evolve);
+            return DeciderRepository.builder(store, SERIALIZER, "account", racy, Event.class)
+                    .build();
+        }
+
+        @Test
+        void reach_the_caller_naming_both_versions_when_the_command_is_not_safe_to_retry() {
+            handle("1", new Open("ada"));
+            var repository = racing(new AtomicBoolean());
+
+            assertThatThrownBy(() -> repository.handle("1", new Deposit(5), command(), ConflictRetry.NONE))
+                    .isInstanceOf(WrongExpectedVersionException.class)
+                    .hasMessage("stream account-1: expected version 0 but it is at version 1");
+        }
+
+        @Test
+        void are_decided_again_on_the_newer_state_when_the_command_is_safe_to_retry() {
+            handle("1", new Open("ada"));
+            var repository = racing(new AtomicBoolean());
+
+            Outcome<Event> outcome = repository.handle("1", new Deposit(5), command(), ConflictRetry.DEFAULT);
+
+            assertThat(outcome.attempts()).isEqualTo(2);
+            assertThat(outcome.version()).isEqualTo(2);
+            assertThat(accounts.load("1").state().balance()).isEqualTo(6);
+        }
+    }
+
+    @Nested
+    class Temporal_loads {
+
+        @Test
+        void give_the_state_as_of_a_version_and_as_of_a_time() {
+            handle("1", new Open("ada"));
+            clock.advance(Duration.ofHours(1));
+            handle("1", new Deposit(100));
+            Instant tuesday = clock.instant();
+            clock.advance(Duration.ofDays(1));
+            handle("1", new Withdraw(30));
+
+            assertThat(accounts.loadAtVersion("1", 1).state()).isEqualTo(new State(true, 100));
+            assertThat(accounts.loadAtVersion("1", 0).state()).isEqualTo(new State(true, 0));
+            assertThat(accounts.loadAsOf("1", tuesday).state()).isEqualTo(new State(true, 100));
+            assertThat(accounts.loadAsOf("1", tuesday).version()).isEqualTo(1);
+            assertThat(accounts.loadAsOf("1", Instant.EPOCH).isNew()).isTrue();
+            assertThat(accounts.load("1").state()).isEqualTo(new State(true, 70));
+        }
+    }
+
+    @Nested
+    class Snapshots {
+
+        private final SnapshotStore snapshots = SnapshotStore.inMemory();
+
+        private DeciderRepository<Command, Event, State> withSnapshots(int schemaVersion) {
+            return DeciderRepository.builder(store, SERIALIZER, "account", BankAccount.DECIDER, Event.class)
+                    .snapshots(snapshots, SnapshotPolicy.everyEvents(10), State.class, schemaVersion)
+                    .build();
+        }
+
+        private void deposits(int count) {
+            handle("1", new Open("ada"));
+            for (int i = 0; i < count; i++) {
+                handle("1", new Deposit(1));
+            }
+        }
+
+        @Test
+        void are_taken_by_the_policy_and_used_by_the_next_load() {
+            deposits(24);
+            var repository = withSnapshots(1);
+
+            Loaded<State> first = repository.load("1");
+            Loaded<State> second = repository.load("1");
+
+            assertThat(first.eventsReplayed()).isEqualTo(25);
+            assertThat(snapshots.load("account-1").orElseThrow().version()).isEqualTo(24);
+            assertThat(second.eventsReplayed()).isZero();
+            assertThat(second.state()).isEqualTo(first.state()).isEqualTo(new State(true, 24));
+            assertThat(second.version()).isEqualTo(24);
+            assertThat(second.position()).isEqualTo(first.position());
+        }
+
+        @Test
+        void then_only_the_events_after_it_are_replayed() {
+            deposits(24);
+            var repository = withSnapshots(1);
+            repository.load("1");
+            repository.handle("1", new Deposit(5), command(), ConflictRetry.NONE);
+
+            Loaded<State> loaded = repository.load("1");
+
+            assertThat(loaded.eventsReplayed()).isEqualTo(1);
+            assertThat(loaded.state()).isEqualTo(new State(true, 29));
+        }
+
+        @Test
+        void of_another_schema_version_are_ignored_and_rebuilt() {
+            deposits(24);
+            withSnapshots(1).load("1");
+
+            Loaded<State> loaded = withSnapshots(2).load("1");
+
+            assertThat(loaded.eventsReplayed()).isEqualTo(25);
+            assertThat(loaded.state()).isEqualTo(new State(true, 24));
+            assertThat(snapshots.load("account-1").orElseThrow().schemaVersion())
+                    .isEqualTo(2);
+        }
+
+        @Test
+        void are_never_taken_for_a_short_stream() {
+            deposits(3);
+            withSnapshots(1).load("1");
+            assertThat(snapshots.load("account-1")).isEmpty();
+        }
+    }
+
+    @Test
+    void rejects_a_category_with_a_dash() {
+        assertThatThrownBy(() ->
+                        DeciderRepository.builder(store, SERIALIZER, "bank-account", BankAccount.DECIDER, Event.class))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("an aggregate category must be non-empty and contain no '-', got 'bank-account'");
+    }
+
+    @Test
+    void folds_events_with_the_decider() {
+        assertThat(BankAccount.DECIDER.fold(BankAccount.initial(), List.of(new Opened("x"), new Deposited(3))))
+                .isEqualTo(new State(true, 3));
+    }
+}
