@@ -118,6 +118,9 @@ final class SqliteStore implements EventStore {
         config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
         // random event ids make the unique index's inserts land all over it: keep more of it in memory
         config.setCacheSize(WRITER_CACHE_KIB);
+        // savepoints and multi-row statements keep the pages they may have to restore in a sub-journal: in
+        // memory, not in a temporary file opened, written and deleted by every transaction
+        config.setTempStore(SQLiteConfig.TempStore.MEMORY);
         return config.createConnection("jdbc:sqlite:" + file);
     }
 
@@ -169,7 +172,7 @@ final class SqliteStore implements EventStore {
             if (!WriteSession.isDuplicateEventId(e)) {
                 throw e;
             }
-            session.rollbackToSavepoint();
+            // insertEvents left nothing behind: what is stored under these ids was stored before
             return Idempotency.evaluate(streamId, expected, events, session.storedIds(events))
                     .orElseThrow(() -> new StoreException(
                             "stream " + streamId + ": the store reported a duplicate event id but none is stored", e));

@@ -17,10 +17,17 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The write connection and its prepared statements. Used only by the writer thread, inside the {@code BEGIN
- * IMMEDIATE} transaction of a batch; each write of the batch runs inside its own savepoint.
+ * The write connection and its prepared statements. Used by one thread at a time (whoever holds the
+ * writer's lock), inside the {@code BEGIN IMMEDIATE} transaction of a batch; when the batch has several
+ * writes, each runs inside its own savepoint.
  */
 final class WriteSession implements AutoCloseable {
+
+    /** The most events one INSERT statement carries; larger appends take several. */
+    static final int MAX_ROWS_PER_INSERT = 64;
+
+    private static final int SHARED_PARAMETERS = 3;
+    private static final int ROW_PARAMETERS = 6;
 
     private final Connection connection;
     private final PreparedStatement begin;
@@ -32,7 +39,13 @@ final class WriteSession implements AutoCloseable {
     private final PreparedStatement selectStream;
     private final PreparedStatement insertStream;
     private final PreparedStatement updateStream;
-    private final PreparedStatement insertEvent;
+    private final PreparedStatement eventsSavepoint;
+    private final PreparedStatement releaseEventsSavepoint;
+    private final PreparedStatement rollbackToEventsSavepoint;
+
+    /** The multi-row INSERT for each number of rows, prepared when first needed. */
+    private final PreparedStatement[] insertEvents = new PreparedStatement[MAX_ROWS_PER_INSERT + 1];
+
     private final PreparedStatement lastInsertRowId;
     private final PreparedStatement selectEventById;
 
@@ -49,10 +62,9 @@ final class WriteSession implements AutoCloseable {
                 "INSERT INTO factum_streams (stream_id, category, last_version, state, metadata) VALUES (?, ?, ?, ?, ?)");
         this.updateStream = connection.prepareStatement(
                 "UPDATE factum_streams SET last_version = ?, state = ?, metadata = ? WHERE stream_id = ?");
-        this.insertEvent = connection.prepareStatement("""
-                INSERT INTO factum_events
-                    (event_id, stream_id, stream_version, category, type, schema_version, data, metadata, recorded_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""");
+        this.eventsSavepoint = connection.prepareStatement("SAVEPOINT factum_events");
+        this.releaseEventsSavepoint = connection.prepareStatement("RELEASE factum_events");
+        this.rollbackToEventsSavepoint = connection.prepareStatement("ROLLBACK TO factum_events");
         this.lastInsertRowId = connection.prepareStatement("SELECT last_insert_rowid()");
         this.selectEventById = connection.prepareStatement(
                 "SELECT stream_id, stream_version, global_position FROM factum_events WHERE event_id = ?");
@@ -64,6 +76,10 @@ final class WriteSession implements AutoCloseable {
 
     void commit() throws SQLException {
         commit.execute();
+    }
+
+    void rollback() throws SQLException {
+        rollback.execute();
     }
 
     /**
@@ -114,7 +130,8 @@ final class WriteSession implements AutoCloseable {
     }
 
     /**
-     * Inserts the events at consecutive versions from {@code firstVersion}.
+     * Inserts the events at consecutive versions from {@code firstVersion}, all or none: a failure (a
+     * duplicate event id, say) leaves nothing of them behind and the transaction open.
      *
      * @return the global position of the last one
      */
@@ -123,30 +140,90 @@ final class WriteSession implements AutoCloseable {
         String category = StreamIds.category(streamId);
         long micros = Rows.micros(recordedAt);
         int count = events.size();
-        for (int i = 0; i < count; i++) {
-            EventData event = events.get(i);
-            insertEvent.setBytes(1, Rows.bytes(event.eventId()));
-            insertEvent.setString(2, streamId);
-            insertEvent.setLong(3, firstVersion + i);
-            insertEvent.setString(4, category);
-            insertEvent.setString(5, event.type());
-            insertEvent.setInt(6, event.schemaVersion());
-            insertEvent.setString(7, event.data());
-            insertEvent.setString(8, event.metadata());
-            insertEvent.setLong(9, micros);
-            if (count == 1) {
-                insertEvent.executeUpdate();
-            } else {
-                insertEvent.addBatch();
-            }
+        if (count <= MAX_ROWS_PER_INSERT) {
+            // one statement, which SQLite undoes by itself if it fails
+            insertRows(streamId, category, micros, firstVersion, events, 0, count);
+            return lastInsertRowId();
         }
-        if (count > 1) {
+        eventsSavepoint.execute();
+        try {
+            for (int from = 0; from < count; from += MAX_ROWS_PER_INSERT) {
+                int rows = Math.min(MAX_ROWS_PER_INSERT, count - from);
+                insertRows(streamId, category, micros, firstVersion + from, events, from, rows);
+            }
+        } catch (SQLException | RuntimeException e) {
             try {
-                insertEvent.executeBatch();
-            } finally {
-                insertEvent.clearBatch();
+                rollbackToEventsSavepoint.execute();
+                releaseEventsSavepoint.execute();
+            } catch (SQLException undo) {
+                e.addSuppressed(undo);
             }
+            throw e;
         }
+        releaseEventsSavepoint.execute();
+        return lastInsertRowId();
+    }
+
+    /** Inserts {@code rows} events from {@code events[from]} with one multi-row INSERT. */
+    private void insertRows(
+            String streamId,
+            String category,
+            long micros,
+            long firstVersion,
+            List<EventData> events,
+            int from,
+            int rows)
+            throws SQLException {
+        PreparedStatement insert = insertEvents[rows];
+        if (insert == null) {
+            insert = connection.prepareStatement(insertSql(rows));
+            insertEvents[rows] = insert;
+        }
+        insert.setString(1, streamId);
+        insert.setString(2, category);
+        insert.setLong(3, micros);
+        int index = SHARED_PARAMETERS;
+        for (int i = 0; i < rows; i++) {
+            EventData event = events.get(from + i);
+            insert.setBytes(++index, Rows.bytes(event.eventId()));
+            insert.setLong(++index, firstVersion + i);
+            insert.setString(++index, event.type());
+            insert.setInt(++index, event.schemaVersion());
+            insert.setString(++index, event.data());
+            insert.setString(++index, event.metadata());
+        }
+        insert.executeUpdate();
+    }
+
+    /**
+     * The INSERT of {@code rows} events: the stream id, category and recorded-at time are parameters 1-3,
+     * shared by all rows; each row then has six of its own.
+     */
+    static String insertSql(int rows) {
+        StringBuilder sql = new StringBuilder(120 + rows * 48)
+                .append("INSERT INTO factum_events (event_id, stream_id, stream_version, category, type,")
+                .append(" schema_version, data, metadata, recorded_at) VALUES ");
+        for (int i = 0; i < rows; i++) {
+            int p = SHARED_PARAMETERS + i * ROW_PARAMETERS;
+            sql.append(i == 0 ? "" : ", ")
+                    .append("(?")
+                    .append(p + 1)
+                    .append(", ?1, ?")
+                    .append(p + 2)
+                    .append(", ?2, ?")
+                    .append(p + 3)
+                    .append(", ?")
+                    .append(p + 4)
+                    .append(", ?")
+                    .append(p + 5)
+                    .append(", ?")
+                    .append(p + 6)
+                    .append(", ?3)");
+        }
+        return sql.toString();
+    }
+
+    private long lastInsertRowId() throws SQLException {
         try (ResultSet rows = lastInsertRowId.executeQuery()) {
             rows.next();
             return rows.getLong(1);

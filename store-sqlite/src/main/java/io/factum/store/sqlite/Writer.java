@@ -20,7 +20,8 @@ import java.util.function.LongConsumer;
  * whatever is waiting (up to {@link #MAX_BATCH}), runs each write in its own savepoint inside one {@code
  * BEGIN IMMEDIATE} transaction, commits, and only then completes the callers' futures. A write that fails
  * (a wrong expected version, say) is rolled back to its savepoint and does not affect the others; a failing
- * commit fails them all with {@link StoreException}.
+ * commit fails them all with {@link StoreException}. A batch of one write needs no savepoint: if the write
+ * fails, the transaction is rolled back.
  *
  * <p>A write that finds the writer idle (nothing queued, the connection free) runs on its caller's thread
  * instead, as a batch of one, holding the connection's lock: a lone append then costs no hand-off between
@@ -244,13 +245,26 @@ final class Writer {
         try {
             session.begin();
             try {
-                for (int i = 0; i < outcomes.length; i++) {
-                    outcomes[i] = runOne(batch.get(i).operation());
-                    if (outcomes[i] instanceof AppendResult result) {
-                        highest = Math.max(highest, result.position().position());
+                if (outcomes.length == 1) {
+                    // a write alone needs no savepoint: if it fails, the whole transaction is rolled back
+                    outcomes[0] = apply(batch.get(0).operation());
+                    if (outcomes[0] instanceof RuntimeException) {
+                        session.rollback();
+                    } else {
+                        if (outcomes[0] instanceof AppendResult result) {
+                            highest = result.position().position();
+                        }
+                        session.commit();
                     }
+                } else {
+                    for (int i = 0; i < outcomes.length; i++) {
+                        outcomes[i] = runOne(batch.get(i).operation());
+                        if (outcomes[i] instanceof AppendResult result) {
+                            highest = Math.max(highest, result.position().position());
+                        }
+                    }
+                    session.commit();
                 }
-                session.commit();
             } catch (SQLException | RuntimeException | Error e) {
                 session.rollbackQuietly(e);
                 throw e;
@@ -278,19 +292,23 @@ final class Writer {
     /** Runs one write in a savepoint; returns its result or, if it failed, the exception to give its caller. */
     private Object runOne(Operation<?> operation) throws SQLException {
         session.savepoint();
-        Object outcome;
-        try {
-            outcome = operation.apply(session);
-        } catch (RuntimeException e) {
-            outcome = e;
-        } catch (SQLException e) {
-            outcome = new StoreException(
-                    "could not write to the SQLite store " + file + ": " + e.getMessage() + "; nothing was written", e);
-        }
+        Object outcome = apply(operation);
         if (outcome instanceof RuntimeException) {
             session.rollbackToSavepoint();
         }
         session.release();
         return outcome;
+    }
+
+    /** Runs one write; returns its result or, if it failed, the exception to give its caller. */
+    private Object apply(Operation<?> operation) {
+        try {
+            return operation.apply(session);
+        } catch (RuntimeException e) {
+            return e;
+        } catch (SQLException e) {
+            return new StoreException(
+                    "could not write to the SQLite store " + file + ": " + e.getMessage() + "; nothing was written", e);
+        }
     }
 }

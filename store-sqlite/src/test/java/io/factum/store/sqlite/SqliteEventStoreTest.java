@@ -316,6 +316,79 @@ class SqliteEventStoreTest {
     }
 
     @Nested
+    class Large_appends {
+
+        private final int size = 2 * WriteSession.MAX_ROWS_PER_INSERT + 22;
+
+        private List<EventData> events(int count) {
+            return IntStream.range(0, count)
+                    .mapToObj(SqliteEventStoreTest::event)
+                    .toList();
+        }
+
+        @Test
+        void take_several_statements_and_keep_versions_positions_and_order() {
+            EventStore store = open(file);
+            store.append("other-1", ExpectedVersion.noStream(), event(0));
+            List<EventData> events = events(size);
+
+            AppendResult result = store.append("order-1", ExpectedVersion.noStream(), events);
+
+            assertThat(result.streamVersion()).as("last version").isEqualTo(size - 1);
+            assertThat(result.position().position())
+                    .as("position of the last event")
+                    .isEqualTo(size + 1);
+            List<RecordedEvent> stored = new ArrayList<>();
+            store.streamEvents("order-1").forEach(stored::add);
+            assertThat(versions(stored)).as("versions").isEqualTo(range(size));
+            assertThat(stored)
+                    .extracting(RecordedEvent::eventId)
+                    .as("event ids in order")
+                    .containsExactlyElementsOf(
+                            events.stream().map(EventData::eventId).toList());
+            assertThat(stored)
+                    .extracting(e -> e.position().position())
+                    .as("positions")
+                    .isEqualTo(IntStream.rangeClosed(2, size + 1)
+                            .mapToObj(i -> (long) i)
+                            .toList());
+        }
+
+        @Test
+        void write_nothing_when_an_id_in_the_last_statement_is_stored_already() {
+            EventStore store = open(file);
+            EventData taken = event(-1);
+            store.append("other-1", ExpectedVersion.noStream(), taken);
+            List<EventData> events = new ArrayList<>(events(size));
+            events.set(size - 1, taken);
+
+            assertThatThrownBy(() -> store.append("order-1", ExpectedVersion.noStream(), events))
+                    .as("an append reusing a stored id")
+                    .isInstanceOf(io.factum.core.DuplicateEventException.class)
+                    .hasMessageContaining("is already stored as version 0 of stream other-1");
+
+            assertThat(store.streamInfo("order-1")).as("the stream").isEmpty();
+            assertThat(store.headPosition()).as("head").isEqualTo(Position.of(1));
+            AppendResult next = store.append("order-1", ExpectedVersion.noStream(), event(0));
+            assertThat(next.streamVersion()).as("version of the next append").isEqualTo(0);
+        }
+
+        @Test
+        void are_retried_idempotently() {
+            EventStore store = open(file);
+            List<EventData> events = events(size);
+            AppendResult original = store.append("order-1", ExpectedVersion.noStream(), events);
+
+            AppendResult retry = store.append("order-1", ExpectedVersion.noStream(), events);
+
+            assertThat(retry).as("the retry's result").isEqualTo(original);
+            assertThat(store.streamInfo("order-1").orElseThrow().lastVersion())
+                    .as("last version")
+                    .isEqualTo(size - 1);
+        }
+    }
+
+    @Nested
     class Closing {
 
         @Test
