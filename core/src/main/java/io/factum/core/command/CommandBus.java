@@ -1,0 +1,157 @@
+package io.factum.core.command;
+
+import io.factum.core.DuplicateEventException;
+import io.factum.core.WrongExpectedVersionException;
+import io.factum.core.aggregate.Outcome;
+import io.factum.core.aggregate.RuleViolation;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Sends each command to the one handler of its type, through a chain of middleware. Built once at
+ * start-up with plain Java (no classpath scanning); immutable and thread-safe.
+ *
+ * <pre>{@code
+ * CommandBus bus = CommandBus.builder()
+ *         .handle(Deposit.class, CommandHandler.decide(accounts, Deposit::accountId, ConflictRetry.DEFAULT, clock))
+ *         .handle(Withdraw.class, CommandHandler.decide(accounts, Withdraw::accountId, ConflictRetry.NONE, clock))
+ *         .use(Validation.middleware(validators))
+ *         .use(Deduplication.middleware(CommandLog.inEventStore(store)))
+ *         .expectHandlersFor(AccountCommand.class)  // fails at start-up if a command has none
+ *         .build();
+ * CommandResult result = bus.send(new Deposit("42", 100), CommandContext.create());
+ * }</pre>
+ */
+public final class CommandBus {
+
+    private final Map<Class<?>, CommandHandler<?>> handlers;
+    private final List<Middleware> middleware;
+
+    private CommandBus(Map<Class<?>, CommandHandler<?>> handlers, List<Middleware> middleware) {
+        this.handlers = Map.copyOf(handlers);
+        this.middleware = List.copyOf(middleware);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Sends a command through the middleware to its handler.
+     *
+     * @return accepted, rejected by a rule, invalid, forbidden, or a conflict
+     * @throws NoHandlerException if no handler is registered for the command's type
+     * @throws RuntimeException what the store or the handler throws for failures of the system
+     */
+    public CommandResult send(Object command, CommandContext context) {
+        if (!handlers.containsKey(command.getClass())) {
+            throw new NoHandlerException(
+                    command.getClass(),
+                    "no handler for command " + command.getClass().getName() + "; known commands: " + known(handlers));
+        }
+        return proceed(0, command, context);
+    }
+
+    private CommandResult proceed(int index, Object command, CommandContext context) {
+        if (index < middleware.size()) {
+            return middleware.get(index).handle(command, context, (c, ctx) -> proceed(index + 1, c, ctx));
+        }
+        return invoke(command, context);
+    }
+
+    @SuppressWarnings("unchecked") // the map is keyed by the command's class, checked at registration
+    private CommandResult invoke(Object command, CommandContext context) {
+        CommandHandler<Object> handler = (CommandHandler<Object>) handlers.get(command.getClass());
+        try {
+            Outcome<?> outcome = handler.handle(command, context);
+            return new CommandResult.Accepted(
+                    context.commandId(),
+                    outcome.streamId(),
+                    outcome.version(),
+                    outcome.position(),
+                    outcome.events().size(),
+                    false);
+        } catch (RuleViolation violation) {
+            return new CommandResult.Rejected(context.commandId(), violation.rule(), violation.getMessage(), false);
+        } catch (WrongExpectedVersionException | DuplicateEventException conflict) {
+            return new CommandResult.Conflict(context.commandId(), conflict.streamId(), conflict.getMessage());
+        }
+    }
+
+    private static String known(Map<Class<?>, ?> handlers) {
+        TreeSet<String> names = new TreeSet<>();
+        handlers.keySet().forEach(type -> names.add(type.getSimpleName()));
+        return names.toString();
+    }
+
+    /** Collects handlers and middleware; {@link #build()} checks that nothing is missing. */
+    public static final class Builder {
+        private final Map<Class<?>, CommandHandler<?>> handlers = new LinkedHashMap<>();
+        private final List<Middleware> middleware = new ArrayList<>();
+        private final List<Class<?>> expected = new ArrayList<>();
+
+        private Builder() {}
+
+        /**
+         * Registers the handler of a command type.
+         *
+         * @throws IllegalStateException if the type already has a handler
+         */
+        public <C> Builder handle(Class<C> commandType, CommandHandler<? super C> handler) {
+            if (handlers.putIfAbsent(commandType, handler) != null) {
+                throw new IllegalStateException(
+                        "command " + commandType.getName() + " has two handlers; a command type has exactly one");
+            }
+            return this;
+        }
+
+        /** Adds middleware; the first added is the outermost (sees the command first). */
+        public Builder use(Middleware step) {
+            middleware.add(step);
+            return this;
+        }
+
+        /**
+         * Names command types that must have a handler when the bus is built: a class, or a sealed
+         * interface whose permitted records (recursively) must each have one.
+         */
+        public Builder expectHandlersFor(Class<?>... commandTypes) {
+            for (Class<?> type : commandTypes) {
+                addExpected(type);
+            }
+            return this;
+        }
+
+        private void addExpected(Class<?> type) {
+            if (type.isSealed()) {
+                for (Class<?> permitted : type.getPermittedSubclasses()) {
+                    addExpected(permitted);
+                }
+            } else {
+                expected.add(type);
+            }
+        }
+
+        /**
+         * The bus.
+         *
+         * @throws IllegalStateException if an expected command type has no handler
+         */
+        public CommandBus build() {
+            TreeSet<String> missing = new TreeSet<>();
+            for (Class<?> type : expected) {
+                if (!handlers.containsKey(type)) {
+                    missing.add(type.getName());
+                }
+            }
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException("commands without a handler: " + missing + "; register one with"
+                        + " CommandBus.builder().handle(type, handler)");
+            }
+            return new CommandBus(handlers, middleware);
+        }
+    }
+}

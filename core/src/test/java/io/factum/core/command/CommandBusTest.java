@@ -1,0 +1,314 @@
+package io.factum.core.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.factum.core.EventStore;
+import io.factum.core.Position;
+import io.factum.core.RecordedEvent;
+import io.factum.core.aggregate.ConflictRetry;
+import io.factum.core.aggregate.Decider;
+import io.factum.core.aggregate.DeciderRepository;
+import io.factum.core.aggregate.RuleViolation;
+import io.factum.core.serialization.EventMetadata;
+import io.factum.core.serialization.EventSerializer;
+import io.factum.core.serialization.EventTypes;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
+
+class CommandBusTest {
+
+    sealed interface CounterCommand {}
+
+    record Increment(String counterId, int by) implements CounterCommand {}
+
+    record Reset(String counterId) implements CounterCommand {}
+
+    sealed interface CounterEvent {}
+
+    record Incremented(int by) implements CounterEvent {}
+
+    record WasReset() implements CounterEvent {}
+
+    static final Decider<CounterCommand, CounterEvent, Integer> COUNTER = Decider.of(
+            () -> 0,
+            (command, total) -> switch (command) {
+                case Increment increment
+                when total + increment.by() > 100 ->
+                    throw new RuleViolation(
+                            "at-most-100", "the counter would reach " + (total + increment.by()) + ", more than 100");
+                case Increment increment -> List.of(new Incremented(increment.by()));
+                case Reset reset -> total == 0 ? List.of() : List.of(new WasReset());
+            },
+            (total, event) -> switch (event) {
+                case Incremented incremented -> total + incremented.by();
+                case WasReset reset -> 0;
+            });
+
+    private final EventStore store = EventStore.inMemory();
+    private final EventSerializer serializer = EventSerializer.of(
+            EventTypes.builder().registerSealed(CounterEvent.class).build());
+    private final DeciderRepository<CounterCommand, CounterEvent, Integer> counters = DeciderRepository.builder(
+                    store, serializer, "counter", COUNTER, CounterEvent.class)
+            .build();
+
+    private CommandBus.Builder bus() {
+        return CommandBus.builder()
+                .handle(
+                        Increment.class,
+                        CommandHandler.decide(counters, Increment::counterId, ConflictRetry.DEFAULT, Clock.systemUTC()))
+                .handle(
+                        Reset.class,
+                        CommandHandler.decide(counters, Reset::counterId, ConflictRetry.NONE, Clock.systemUTC()))
+                .expectHandlersFor(CounterCommand.class);
+    }
+
+    @Nested
+    class Results {
+
+        private final CommandBus bus = bus().build();
+
+        @Test
+        void an_accepted_command_reports_stream_version_and_position() {
+            bus.send(new Increment("a", 1), CommandContext.create());
+            CommandContext context = CommandContext.create();
+
+            CommandResult result = bus.send(new Increment("a", 2), context);
+
+            assertThat(result)
+                    .isEqualTo(new CommandResult.Accepted(
+                            context.commandId(), "counter-a", 1, store.headPosition(), 1, false));
+        }
+
+        @Test
+        void a_command_that_changes_nothing_is_accepted_with_no_events() {
+            CommandResult result = bus.send(new Reset("a"), CommandContext.create());
+            assertThat(result).isInstanceOfSatisfying(CommandResult.Accepted.class, a -> {
+                assertThat(a.eventCount()).isZero();
+                assertThat(a.version()).isEqualTo(-1);
+                assertThat(a.position()).isEqualTo(Position.START);
+            });
+        }
+
+        @Test
+        void a_business_rule_rejection_is_a_typed_result() {
+            bus.send(new Increment("a", 90), CommandContext.create());
+            CommandContext context = CommandContext.create();
+
+            assertThat(bus.send(new Increment("a", 20), context))
+                    .isEqualTo(new CommandResult.Rejected(
+                            context.commandId(), "at-most-100", "the counter would reach 110, more than 100", false));
+            assertThat(store.streamEvents("counter-a").count()).isEqualTo(1);
+        }
+
+        @Test
+        void a_version_conflict_is_a_typed_result_naming_both_versions() {
+            AtomicBoolean raced = new AtomicBoolean();
+            Decider<CounterCommand, CounterEvent, Integer> racy = Decider.of(
+                    () -> 0,
+                    (command, total) -> {
+                        if (raced.compareAndSet(false, true)) {
+                            bus.send(new Increment("a", 1), CommandContext.create());
+                        }
+                        return COUNTER.decide(command, total);
+                    },
+                    COUNTER.evolve());
+            var racyCounters = DeciderRepository.builder(store, serializer, "counter", racy, CounterEvent.class)
+                    .build();
+            CommandBus racing = CommandBus.builder()
+                    .handle(
+                            Reset.class,
+                            CommandHandler.decide(
+                                    racyCounters, Reset::counterId, ConflictRetry.NONE, Clock.systemUTC()))
+                    .build();
+            bus.send(new Increment("a", 3), CommandContext.create());
+            CommandContext context = CommandContext.create();
+
+            assertThat(racing.send(new Reset("a"), context))
+                    .isEqualTo(new CommandResult.Conflict(
+                            context.commandId(),
+                            "counter-a",
+                            "stream counter-a: expected version 0 but it is at version 1"));
+        }
+
+        @Test
+        void events_carry_the_commands_correlation_and_name_it_as_their_cause() {
+            UUID commandId = UUID.randomUUID();
+            bus.send(new Increment("a", 1), CommandContext.of(commandId).withUser("ada"));
+
+            RecordedEvent recorded = store.streamEvents("counter-a").toList().get(0);
+            EventMetadata metadata = serializer.readMetadata(recorded);
+            assertThat(metadata.correlationId()).isEqualTo(commandId);
+            assertThat(metadata.causationId()).isEqualTo(commandId);
+            assertThat(metadata.userId()).contains("ada");
+
+            // a process manager reacting to that event sends the next command in the same transaction
+            UUID next = UUID.randomUUID();
+            bus.send(new Increment("b", 1), CommandContext.causedBy(metadata, recorded.eventId(), next));
+            EventMetadata followUp = serializer.readMetadata(
+                    store.streamEvents("counter-b").toList().get(0));
+            assertThat(followUp.correlationId()).isEqualTo(commandId);
+            assertThat(followUp.causationId()).isEqualTo(next);
+            assertThat(followUp.userId()).contains("ada");
+        }
+    }
+
+    @Nested
+    class Wiring {
+
+        @Test
+        void a_second_handler_for_a_command_is_refused() {
+            assertThatThrownBy(() -> bus().handle(Increment.class, (command, context) -> {
+                        throw new AssertionError("never called");
+                    }))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("command " + Increment.class.getName()
+                            + " has two handlers; a command type has exactly one");
+        }
+
+        @Test
+        void a_command_without_a_handler_fails_at_start_up() {
+            assertThatThrownBy(() -> CommandBus.builder()
+                            .handle(
+                                    Increment.class,
+                                    CommandHandler.decide(
+                                            counters, Increment::counterId, ConflictRetry.NONE, Clock.systemUTC()))
+                            .expectHandlersFor(CounterCommand.class)
+                            .build())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("commands without a handler: [" + Reset.class.getName()
+                            + "]; register one with CommandBus.builder().handle(type, handler)");
+        }
+
+        @Test
+        void an_unknown_command_fails_loudly() {
+            assertThatThrownBy(() -> bus().build().send("hello", CommandContext.create()))
+                    .isInstanceOf(NoHandlerException.class)
+                    .hasMessage("no handler for command java.lang.String; known commands: [Increment, Reset]");
+        }
+    }
+
+    @Nested
+    class Middleware_chain {
+
+        @Test
+        void validation_names_every_violated_field_and_runs_nothing() {
+            Validator<Increment> increment = Validator.of(Increment.class)
+                    .require("counterId", c -> !c.counterId().isBlank(), "must not be blank")
+                    .require("by", c -> c.by() > 0, c -> "must be more than 0, got " + c.by());
+            CommandBus bus =
+                    bus().use(Validation.middleware(List.of(increment))).build();
+            CommandContext context = CommandContext.create();
+
+            CommandResult result = bus.send(new Increment(" ", -5), context);
+
+            assertThat(result)
+                    .isEqualTo(new CommandResult.Invalid(
+                            context.commandId(),
+                            List.of(
+                                    new FieldViolation("counterId", "must not be blank"),
+                                    new FieldViolation("by", "must be more than 0, got -5"))));
+            assertThat(store.headPosition()).isEqualTo(Position.START);
+        }
+
+        @Test
+        void authorization_can_refuse_a_command() {
+            Authorization onlyAdmins = (command, context) ->
+                    context.userId().filter("admin"::equals).isPresent() || !(command instanceof Reset)
+                            ? Optional.empty()
+                            : Optional.of("only admins may reset counters");
+            CommandBus bus = bus().use(onlyAdmins.middleware()).build();
+            CommandContext context = CommandContext.create().withUser("ada");
+
+            assertThat(bus.send(new Reset("a"), context))
+                    .isEqualTo(new CommandResult.Forbidden(context.commandId(), "only admins may reset counters"));
+            assertThat(bus.send(new Reset("a"), CommandContext.create().withUser("admin")))
+                    .isInstanceOf(CommandResult.Accepted.class);
+        }
+
+        @Test
+        void a_retried_command_returns_its_first_result_and_emits_nothing_even_after_a_restart() {
+            CommandBus first = bus().use(Deduplication.middleware(CommandLog.inEventStore(store)))
+                    .build();
+            CommandContext context = CommandContext.create();
+            CommandResult original = first.send(new Increment("a", 5), context);
+
+            CommandBus afterRestart = bus().use(Deduplication.middleware(CommandLog.inEventStore(store)))
+                    .build();
+            CommandResult retried = afterRestart.send(new Increment("a", 5), context);
+
+            assertThat(retried).isEqualTo(((CommandResult.Accepted) original).asDuplicate());
+            assertThat(counters.load("a").state()).isEqualTo(5);
+            assertThat(store.streamEvents("counter-a").count()).isEqualTo(1);
+        }
+
+        @Test
+        void a_retried_rejection_stays_a_rejection() {
+            CommandBus bus =
+                    bus().use(Deduplication.middleware(CommandLog.inMemory())).build();
+            CommandContext context = CommandContext.create();
+            bus.send(new Increment("a", 500), context);
+
+            assertThat(bus.send(new Increment("a", 500), context))
+                    .isInstanceOfSatisfying(CommandResult.Rejected.class, r -> assertThat(r.duplicate())
+                            .isTrue());
+        }
+
+        @Test
+        void metrics_time_and_count_commands_by_type_and_outcome() {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            CommandBus bus = bus().use(Observability.metrics(registry)).build();
+
+            bus.send(new Increment("a", 5), CommandContext.create());
+            bus.send(new Increment("a", 5), CommandContext.create());
+            bus.send(new Increment("a", 500), CommandContext.create());
+
+            assertThat(registry.get("factum.commands")
+                            .tags("command", "Increment", "outcome", "accepted")
+                            .timer()
+                            .count())
+                    .isEqualTo(2);
+            assertThat(registry.get("factum.commands")
+                            .tags("command", "Increment", "outcome", "rejected")
+                            .timer()
+                            .count())
+                    .isEqualTo(1);
+        }
+
+        @Test
+        void tracing_and_logging_wrap_the_handler_in_order() {
+            List<String> seen = new ArrayList<>();
+            Observability.Tracer tracer = (name, context, work) -> {
+                seen.add("span " + name);
+                return work.get();
+            };
+            CommandBus bus = CommandBus.builder()
+                    .use(Observability.tracing(tracer))
+                    .use(Observability.logging())
+                    .handle(Increment.class, (command, context) -> {
+                        seen.add("handler sees correlation " + MDC.get("correlationId"));
+                        return counters.handle(
+                                command.counterId(),
+                                command,
+                                context.eventMetadata(java.time.Instant.EPOCH),
+                                ConflictRetry.NONE);
+                    })
+                    .build();
+            CommandContext context = CommandContext.create();
+
+            bus.send(new Increment("a", 1), context);
+
+            assertThat(seen)
+                    .containsExactly("span command Increment", "handler sees correlation " + context.correlationId());
+            assertThat(MDC.get("correlationId")).isNull();
+        }
+    }
+}
