@@ -16,8 +16,8 @@ import java.util.TreeSet;
  *
  * <pre>{@code
  * CommandBus bus = CommandBus.builder()
- *         .handle(Deposit.class, CommandHandler.decide(accounts, Deposit::accountId, ConflictRetry.DEFAULT, clock))
- *         .handle(Withdraw.class, CommandHandler.decide(accounts, Withdraw::accountId, ConflictRetry.NONE, clock))
+ *         .handle(Deposit.class, CommandHandler.decide(accounts, Deposit::accountId, ConflictRetry.DEFAULT))
+ *         .handle(Withdraw.class, CommandHandler.decide(accounts, Withdraw::accountId))
  *         .use(Validation.middleware(validators))
  *         .use(Deduplication.middleware(CommandLog.inEventStore(store)))
  *         .expectHandlersFor(AccountCommand.class)  // fails at start-up if a command has none

@@ -5,7 +5,7 @@ import io.factum.core.aggregate.AggregateRootRepository;
 import io.factum.core.aggregate.ConflictRetry;
 import io.factum.core.aggregate.DeciderRepository;
 import io.factum.core.aggregate.Outcome;
-import java.time.Clock;
+import java.time.Instant;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -23,17 +23,24 @@ public interface CommandHandler<C> {
     Outcome<?> handle(C command, CommandContext context);
 
     /**
+     * A handler that sends the command to the decider aggregate {@code idOf(command)}; a version conflict
+     * reaches the caller (the command is not decided again).
+     */
+    static <C, E, S> CommandHandler<C> decide(
+            DeciderRepository<? super C, E, S> repository, Function<? super C, String> idOf) {
+        return decide(repository, idOf, ConflictRetry.NONE);
+    }
+
+    /**
      * A handler that sends the command to the decider aggregate {@code idOf(command)}.
      *
      * @param retry whether the command is safe to decide again on newer state after a conflict
      */
     static <C, E, S> CommandHandler<C> decide(
-            DeciderRepository<? super C, E, S> repository,
-            Function<? super C, String> idOf,
-            ConflictRetry retry,
-            Clock clock) {
+            DeciderRepository<? super C, E, S> repository, Function<? super C, String> idOf, ConflictRetry retry) {
+        // the repository stamps the events' occurred-at time with its own clock
         return (command, context) ->
-                repository.handle(idOf.apply(command), command, context.eventMetadata(clock.instant()), retry);
+                repository.handle(idOf.apply(command), command, context.eventMetadata(Instant.EPOCH), retry);
     }
 
     /** A handler that runs {@code action} on the classic aggregate {@code idOf(command)} and saves it. */
@@ -41,12 +48,11 @@ public interface CommandHandler<C> {
             AggregateRootRepository<A, E> repository,
             Function<? super C, String> idOf,
             BiConsumer<? super A, ? super C> action,
-            ConflictRetry retry,
-            Clock clock) {
+            ConflictRetry retry) {
         return (command, context) -> repository.update(
                 idOf.apply(command),
                 aggregate -> action.accept(aggregate, command),
-                context.eventMetadata(clock.instant()),
+                context.eventMetadata(Instant.EPOCH),
                 retry);
     }
 }

@@ -14,7 +14,6 @@ import io.factum.core.serialization.EventMetadata;
 import io.factum.core.serialization.EventSerializer;
 import io.factum.core.serialization.EventTypes;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -62,12 +61,8 @@ class CommandBusTest {
 
     private CommandBus.Builder bus() {
         return CommandBus.builder()
-                .handle(
-                        Increment.class,
-                        CommandHandler.decide(counters, Increment::counterId, ConflictRetry.DEFAULT, Clock.systemUTC()))
-                .handle(
-                        Reset.class,
-                        CommandHandler.decide(counters, Reset::counterId, ConflictRetry.NONE, Clock.systemUTC()))
+                .handle(Increment.class, CommandHandler.decide(counters, Increment::counterId, ConflictRetry.DEFAULT))
+                .handle(Reset.class, CommandHandler.decide(counters, Reset::counterId, ConflictRetry.NONE))
                 .expectHandlersFor(CounterCommand.class);
     }
 
@@ -124,10 +119,7 @@ class CommandBusTest {
             var racyCounters = DeciderRepository.builder(store, serializer, "counter", racy, CounterEvent.class)
                     .build();
             CommandBus racing = CommandBus.builder()
-                    .handle(
-                            Reset.class,
-                            CommandHandler.decide(
-                                    racyCounters, Reset::counterId, ConflictRetry.NONE, Clock.systemUTC()))
+                    .handle(Reset.class, CommandHandler.decide(racyCounters, Reset::counterId, ConflictRetry.NONE))
                     .build();
             bus.send(new Increment("a", 3), CommandContext.create());
             CommandContext context = CommandContext.create();
@@ -179,8 +171,7 @@ class CommandBusTest {
             assertThatThrownBy(() -> CommandBus.builder()
                             .handle(
                                     Increment.class,
-                                    CommandHandler.decide(
-                                            counters, Increment::counterId, ConflictRetry.NONE, Clock.systemUTC()))
+                                    CommandHandler.decide(counters, Increment::counterId, ConflictRetry.NONE))
                             .expectHandlersFor(CounterCommand.class)
                             .build())
                     .isInstanceOf(IllegalStateException.class)
