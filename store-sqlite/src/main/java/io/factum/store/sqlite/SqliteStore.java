@@ -121,6 +121,9 @@ final class SqliteStore implements EventStore {
         // savepoints and multi-row statements keep the pages they may have to restore in a sub-journal: in
         // memory, not in a temporary file opened, written and deleted by every transaction
         config.setTempStore(SQLiteConfig.TempStore.MEMORY);
+        // the driver would otherwise run a query for generated keys after every INSERT; appends read
+        // last_insert_rowid() themselves, once
+        config.setGetGeneratedKeys(false);
         return config.createConnection("jdbc:sqlite:" + file);
     }
 
