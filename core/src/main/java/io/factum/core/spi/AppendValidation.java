@@ -92,7 +92,7 @@ public final class AppendValidation {
                 throw new InvalidEventException(
                         where + ": " + field + " must be a JSON object, got " + describe(first));
             }
-            parser.skipChildren();
+            checkValues(where, field, parser, first);
             JsonToken trailing = parser.nextToken();
             if (trailing != null) {
                 throw new InvalidEventException(where + ": " + field
@@ -101,6 +101,75 @@ public final class AppendValidation {
             }
         } catch (IOException e) {
             throw new InvalidEventException(where + ": " + field + " is not valid JSON: " + originalMessage(e), e);
+        }
+    }
+
+    /**
+     * Walks the document and refuses what some store cannot keep: the character U+0000 and unpaired
+     * surrogates in strings and names, and numbers beyond PostgreSQL's numeric range. Every store refuses
+     * them, so an event is accepted or refused the same way everywhere.
+     */
+    private static void checkValues(String where, String field, JsonParser parser, JsonToken first) throws IOException {
+        int depth = 0;
+        JsonToken token = first;
+        while (true) {
+            switch (token) {
+                case START_OBJECT, START_ARRAY -> depth++;
+                case END_OBJECT, END_ARRAY -> depth--;
+                case FIELD_NAME, VALUE_STRING -> checkText(where, field, parser);
+                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> checkNumber(where, field, parser);
+                default -> {}
+            }
+            if (depth == 0) {
+                return;
+            }
+            token = parser.nextToken();
+        }
+    }
+
+    private static void checkText(String where, String field, JsonParser parser) throws IOException {
+        char[] chars = parser.getTextCharacters();
+        int end = parser.getTextOffset() + parser.getTextLength();
+        for (int i = parser.getTextOffset(); i < end; i++) {
+            char c = chars[i];
+            if (c == 0) {
+                throw new InvalidEventException(where + ": " + field
+                        + " contains the character U+0000 in a string, which cannot be stored (PostgreSQL refuses it);"
+                        + " encode binary content, e.g. as Base64");
+            }
+            if (Character.isSurrogate(c)) {
+                boolean paired = Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(chars[i + 1]);
+                if (!paired) {
+                    throw new InvalidEventException(where + ": " + field + " contains an unpaired surrogate U+"
+                            + String.format(java.util.Locale.ROOT, "%04X", (int) c) + " in a string, which is not"
+                            + " valid Unicode");
+                }
+                i++;
+            }
+        }
+    }
+
+    /** PostgreSQL's numeric keeps at most this many digits before the decimal point and after it. */
+    private static final int MAX_INTEGER_DIGITS = 131_072;
+
+    private static final int MAX_FRACTION_DIGITS = 16_383;
+
+    private static void checkNumber(String where, String field, JsonParser parser) throws IOException {
+        int length = parser.getTextLength();
+        if (length < 300 && parser.currentToken() == JsonToken.VALUE_NUMBER_INT) {
+            return;
+        }
+        String text = parser.getText();
+        if (length < 300 && text.indexOf('e') < 0 && text.indexOf('E') < 0) {
+            return;
+        }
+        java.math.BigDecimal number = new java.math.BigDecimal(text);
+        long integerDigits = (long) number.precision() - number.scale();
+        if (integerDigits > MAX_INTEGER_DIGITS || number.scale() > MAX_FRACTION_DIGITS) {
+            throw new InvalidEventException(where + ": " + field + " contains the number "
+                    + (text.length() > 40 ? text.substring(0, 40) + "..." : text)
+                    + ", beyond what can be stored exactly (at most " + MAX_INTEGER_DIGITS
+                    + " digits before the point and " + MAX_FRACTION_DIGITS + " after); send it as a string");
         }
     }
 

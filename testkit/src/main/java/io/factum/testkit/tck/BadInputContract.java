@@ -132,6 +132,35 @@ public abstract class BadInputContract extends TckSupport {
         }
 
         @Test
+        void strings_must_not_contain_the_nul_character() {
+            EventData bad = EventData.of("Placed", "{\"note\":\"a\\u0000b\"}");
+            assertInvalid(
+                    List.of(bad),
+                    "stream " + stream + ", event 0 (" + bad.eventId() + "): data contains the character U+0000 in a"
+                            + " string, which cannot be stored (PostgreSQL refuses it); encode binary content, e.g. as"
+                            + " Base64");
+        }
+
+        @Test
+        void strings_must_be_valid_unicode() {
+            EventData bad = EventData.of("Placed", "{}").withMetadata("{\"note\":\"\\ud800\"}");
+            assertInvalid(
+                    List.of(bad),
+                    "stream " + stream + ", event 0 (" + bad.eventId() + "): metadata contains an unpaired surrogate"
+                            + " U+D800 in a string, which is not valid Unicode");
+        }
+
+        @Test
+        void numbers_must_fit_what_every_store_keeps_exactly() {
+            EventData bad = EventData.of("Placed", "{\"amount\":1e200000}");
+            assertInvalid(
+                    List.of(bad),
+                    "stream " + stream + ", event 0 (" + bad.eventId() + "): data contains the number 1e200000, beyond"
+                            + " what can be stored exactly (at most 131072 digits before the point and 16383 after);"
+                            + " send it as a string");
+        }
+
+        @Test
         void one_bad_event_fails_the_whole_append() {
             List<EventData> batch = new ArrayList<>(events(3));
             EventData bad = EventData.of("Placed", "{\"a\":1,\"a\":2}");

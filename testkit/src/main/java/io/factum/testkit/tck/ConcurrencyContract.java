@@ -151,6 +151,38 @@ public abstract class ConcurrencyContract extends TckSupport {
         assertThat(idsOf(seen)).containsExactlyInAnyOrderElementsOf(acknowledged);
     }
 
+    @Test
+    void appends_racing_on_a_few_hot_streams_keep_each_streams_order_in_the_global_log() throws Exception {
+        List<String> hot = List.of(newStream("hot"), newStream("hot"), newStream("hot"));
+        AtomicInteger turn = new AtomicInteger();
+
+        race(THREADS, () -> {
+            for (int i = 0; i < 12; i++) {
+                int n = turn.incrementAndGet();
+                String stream = hot.get(n % hot.size());
+                ExpectedVersion expected = n % 2 == 0 ? ExpectedVersion.any() : ExpectedVersion.streamExists();
+                try {
+                    store.append(stream, expected, events(1 + n % 2));
+                } catch (ConcurrencyException notYetCreated) {
+                    store.append(stream, ExpectedVersion.any(), events(1));
+                }
+            }
+            return null;
+        });
+
+        List<RecordedEvent> log = readWholeLog(store, EventFilter.all());
+        assertStrictlyIncreasing(log);
+        for (String stream : hot) {
+            List<Long> inLogOrder = log.stream()
+                    .filter(e -> e.streamId().equals(stream))
+                    .map(RecordedEvent::streamVersion)
+                    .toList();
+            assertThat(inLogOrder)
+                    .as("versions of %s in the order of the global log", stream)
+                    .isEqualTo(longs(inLogOrder.size()));
+        }
+    }
+
     private static List<Long> longs(int count) {
         List<Long> list = new ArrayList<>(count);
         for (long i = 0; i < count; i++) {

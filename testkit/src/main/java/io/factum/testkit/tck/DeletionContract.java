@@ -66,6 +66,32 @@ public abstract class DeletionContract extends TckSupport {
         }
 
         @Test
+        void shows_in_the_metadata_as_truncate_before_which_a_metadata_update_must_keep() {
+            store.append(stream, ExpectedVersion.noStream(), events(2));
+            store.deleteStream(stream, ExpectedVersion.any());
+            store.append(stream, ExpectedVersion.any(), events(1));
+            StreamMetadata afterDelete = store.streamInfo(stream).orElseThrow().metadata();
+            assertThat(afterDelete.truncateBefore()).hasValue(2);
+
+            store.setStreamMetadata(stream, afterDelete.with("owner", "web"));
+            assertThat(versionsOf(readWhole(stream))).containsExactly(2L);
+
+            // as in EventStoreDB: metadata without the truncate-before brings the earlier events back
+            store.setStreamMetadata(stream, StreamMetadata.empty());
+            assertThat(versionsOf(readWhole(stream))).containsExactly(0L, 1L, 2L);
+        }
+
+        @Test
+        void then_a_retry_of_an_append_from_before_still_returns_its_original_result() {
+            java.util.List<io.factum.core.EventData> batch = events(2);
+            var original = store.append(stream, ExpectedVersion.noStream(), batch);
+            store.deleteStream(stream, ExpectedVersion.any());
+
+            assertThat(store.append(stream, ExpectedVersion.noStream(), batch)).isEqualTo(original);
+            assertThat(readWhole(stream)).isEmpty();
+        }
+
+        @Test
         void checks_the_expected_version_and_changes_nothing_on_a_conflict() {
             store.append(stream, ExpectedVersion.noStream(), events(3));
 
@@ -106,6 +132,14 @@ public abstract class DeletionContract extends TckSupport {
             assertTombstoned(() -> store.deleteStream(stream, ExpectedVersion.any()));
             assertTombstoned(() -> store.tombstoneStream(stream, ExpectedVersion.any()));
             assertThat(store.streamInfo(stream).orElseThrow().state()).isEqualTo(StreamState.TOMBSTONED);
+        }
+
+        @Test
+        void also_refuses_a_retry_of_an_append_from_before() {
+            java.util.List<io.factum.core.EventData> batch = events(2);
+            store.append(stream, ExpectedVersion.noStream(), batch);
+            store.tombstoneStream(stream, ExpectedVersion.any());
+            assertTombstoned(() -> store.append(stream, ExpectedVersion.noStream(), batch));
         }
 
         @Test

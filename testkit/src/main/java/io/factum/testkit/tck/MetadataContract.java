@@ -69,6 +69,28 @@ public abstract class MetadataContract extends TckSupport {
     }
 
     @Test
+    void pages_forward_and_backward_inside_the_visible_window() {
+        store.append(stream, ExpectedVersion.noStream(), events(10));
+        store.setStreamMetadata(stream, StreamMetadata.empty().withMaxCount(5));
+
+        StreamSlice first = store.readStream(stream, ReadDirection.FORWARD, 0, 2);
+        StreamSlice second = store.readStream(stream, ReadDirection.FORWARD, first.nextVersion(), 2);
+        StreamSlice third = store.readStream(stream, ReadDirection.FORWARD, second.nextVersion(), 2);
+
+        assertThat(versionsOf(first.events())).containsExactly(5L, 6L);
+        assertThat(first.endOfStream()).isFalse();
+        assertThat(versionsOf(second.events())).containsExactly(7L, 8L);
+        assertThat(versionsOf(third.events())).containsExactly(9L);
+        assertThat(third.endOfStream()).isTrue();
+        StreamSlice backward = store.readStream(stream, ReadDirection.BACKWARD, 6, 10);
+        assertThat(versionsOf(backward.events())).containsExactly(6L, 5L);
+        assertThat(backward.endOfStream()).isTrue();
+        StreamSlice belowWindow = store.readStream(stream, ReadDirection.BACKWARD, 3, 10);
+        assertThat(belowWindow.events()).isEmpty();
+        assertThat(belowWindow.endOfStream()).isTrue();
+    }
+
+    @Test
     void the_strictest_limit_wins() {
         store.append(stream, ExpectedVersion.noStream(), events(10));
         store.setStreamMetadata(
