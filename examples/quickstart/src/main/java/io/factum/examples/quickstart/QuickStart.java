@@ -59,6 +59,9 @@ public final class QuickStart {
                 System.out.printf("  %-8s %-14s %s%n", event.position(), event.streamId(), event.type());
             }
             System.out.println("head of the global log: " + store.headPosition());
+
+            System.out.println("a bank account through the command bus:");
+            BankQuickStart.run(store);
         }
     }
 }
