@@ -8,6 +8,7 @@ import io.factum.core.aggregate.Outcome;
 import io.factum.core.aggregate.RuleViolation;
 import io.factum.core.serialization.EventDeserializationException;
 import io.factum.core.serialization.EventSerializer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -163,8 +164,9 @@ public final class AggregateRootFixture<A extends AggregateRoot<E>, E> {
         }
 
         /**
-         * Checks that the command is accepted, then runs {@code check} on the aggregate afterwards (loaded
-         * again from the store, after {@link #onStore}); its assertions fail the test as they are.
+         * Checks that the command is accepted, then runs {@code check} on the aggregate afterwards, as a
+         * load after saving would give it: a new aggregate with the given and the raised events applied
+         * (loaded from the store, after {@link #onStore}). Its assertions fail the test as they are.
          *
          * @throws AssertionFailedError if the command is rejected
          */
@@ -186,7 +188,11 @@ public final class AggregateRootFixture<A extends AggregateRoot<E>, E> {
                 return new Run<>(scenario, new Result.Rejected<>(violation), () -> aggregate);
             }
             List<E> events = aggregate.uncommittedEvents();
-            return new Run<>(scenario, new Result.Accepted<>(events, events), () -> aggregate);
+            // the aggregate as it would load after a save (at its new version, nothing uncommitted), as
+            // the store path shows it
+            List<E> all = new ArrayList<>(given);
+            all.addAll(events);
+            return new Run<>(scenario, new Result.Accepted<>(events, events), () -> afterGiven(all));
         }
         StorePath<E> path = store.get();
         AggregateRootRepository<A, E> repository = repository(path);

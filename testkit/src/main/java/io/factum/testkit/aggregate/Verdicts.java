@@ -168,8 +168,15 @@ final class Verdicts {
                     .append("  ")
                     .append(pad(i < expected.size() ? expected.get(i).toString() : NONE, width))
                     .append("  ")
-                    .append(i < actual.size() ? actual.get(i).toString() : NONE)
-                    .append('\n');
+                    .append(i < actual.size() ? actual.get(i).toString() : NONE);
+            if (i == difference
+                    && i < actual.size()
+                    && i < expected.size()
+                    && expected.get(i).toString().equals(actual.get(i).toString())) {
+                // e.g. a Long read back as an Integer: without this the line would look like a match
+                text.append("  (prints the same, but is not equal)");
+            }
+            text.append('\n');
         }
         return text.toString();
     }
