@@ -27,7 +27,7 @@ import org.opentest4j.AssertionFailedError;
  * }</pre>
  *
  * <p>In memory, a new aggregate from the factory gets the given events applied as a repository's load
- * would, then the command method runs on it. After {@link #onStore}, each scenario runs on a new stream
+ * would, then the command method runs on it. After {@link AggregateRootFixture#onStore}, each scenario runs on a new stream
  * of a real store through an {@link AggregateRootRepository}: the given events are serialized and
  * appended, the command goes through {@code update} (load, deserialize and upcast, run, append), and the
  * then-checks read the appended events back from the store, so a passing scenario also proves that its
@@ -83,7 +83,12 @@ public final class AggregateRootFixture<A extends AggregateRoot<E>, E> {
         return new When<>(this, List.of(), command);
     }
 
-    /** The first part of a scenario: the past. */
+    /**
+     * The first part of a scenario: the past.
+     *
+     * @param <A> the aggregate class
+     * @param <E> its events
+     */
     public static final class Given<A extends AggregateRoot<E>, E> {
         private final AggregateRootFixture<A, E> fixture;
         private final List<E> events;
@@ -100,7 +105,7 @@ public final class AggregateRootFixture<A extends AggregateRoot<E>, E> {
 
         /**
          * Runs {@code check} on the aggregate after the given events (loaded from the store, after {@link
-         * #onStore}); its assertions fail the test as they are.
+         * AggregateRootFixture#onStore}); its assertions fail the test as they are.
          *
          * @throws AssertionFailedError if the given events cannot be written to or read back from the store
          */
@@ -109,7 +114,12 @@ public final class AggregateRootFixture<A extends AggregateRoot<E>, E> {
         }
     }
 
-    /** A scenario's past and command, waiting for its expectation. */
+    /**
+     * A scenario's past and command, waiting for its expectation.
+     *
+     * @param <A> the aggregate class
+     * @param <E> its events
+     */
     public static final class When<A extends AggregateRoot<E>, E> {
         private final AggregateRootFixture<A, E> fixture;
         private final List<E> given;
@@ -123,7 +133,7 @@ public final class AggregateRootFixture<A extends AggregateRoot<E>, E> {
 
         /**
          * Checks that the command is accepted and raises exactly these events, in this order (read back
-         * from the store, after {@link #onStore}). No events is the same as {@link #thenNothing()}.
+         * from the store, after {@link AggregateRootFixture#onStore}). No events is the same as {@link #thenNothing()}.
          *
          * @throws AssertionFailedError if the command is rejected or raises other events; the message
          *     shows expected and actual side by side and marks the first difference
@@ -166,7 +176,7 @@ public final class AggregateRootFixture<A extends AggregateRoot<E>, E> {
         /**
          * Checks that the command is accepted, then runs {@code check} on the aggregate afterwards, as a
          * load after saving would give it: a new aggregate with the given and the raised events applied
-         * (loaded from the store, after {@link #onStore}). Its assertions fail the test as they are.
+         * (loaded from the store, after {@link AggregateRootFixture#onStore}). Its assertions fail the test as they are.
          *
          * @throws AssertionFailedError if the command is rejected
          */

@@ -28,7 +28,7 @@ import org.opentest4j.AssertionFailedError;
  * }</pre>
  *
  * <p>In memory, the given events are folded with {@code evolve} and the command decided on the result.
- * After {@link #onStore}, each scenario runs on a new stream of a real store through a {@link
+ * After {@link DeciderFixture#onStore}, each scenario runs on a new stream of a real store through a {@link
  * DeciderRepository}: the given events are serialized and appended, the command is handled (load,
  * deserialize and upcast, decide, append), and the then-checks read the appended events back from the
  * store, so a passing scenario also proves that its events survive serialization.
@@ -83,7 +83,13 @@ public final class DeciderFixture<C, E, S> {
         return new When<>(this, List.of(), command);
     }
 
-    /** The first part of a scenario: the past. */
+    /**
+     * The first part of a scenario: the past.
+     *
+     * @param <C> the commands
+     * @param <E> the events
+     * @param <S> the state
+     */
     public static final class Given<C, E, S> {
         private final DeciderFixture<C, E, S> fixture;
         private final List<E> events;
@@ -99,7 +105,7 @@ public final class DeciderFixture<C, E, S> {
         }
 
         /**
-         * Checks the state after the given events (loaded from the store, after {@link #onStore}).
+         * Checks the state after the given events (loaded from the store, after {@link DeciderFixture#onStore}).
          *
          * @throws AssertionFailedError if it does not equal {@code expected}, or the given events cannot
          *     be written to or read back from the store
@@ -109,7 +115,13 @@ public final class DeciderFixture<C, E, S> {
         }
     }
 
-    /** A scenario's past and command, waiting for its expectation. */
+    /**
+     * A scenario's past and command, waiting for its expectation.
+     *
+     * @param <C> the commands
+     * @param <E> the events
+     * @param <S> the state
+     */
     public static final class When<C, E, S> {
         private final DeciderFixture<C, E, S> fixture;
         private final List<E> given;
@@ -123,7 +135,7 @@ public final class DeciderFixture<C, E, S> {
 
         /**
          * Checks that the command is accepted and decides exactly these events, in this order (read back
-         * from the store, after {@link #onStore}). No events is the same as {@link #thenNothing()}.
+         * from the store, after {@link DeciderFixture#onStore}). No events is the same as {@link #thenNothing()}.
          *
          * @throws AssertionFailedError if the command is rejected or decides other events; the message
          *     shows expected and actual side by side and marks the first difference
@@ -165,7 +177,7 @@ public final class DeciderFixture<C, E, S> {
 
         /**
          * Checks that the command is accepted and the state after its events equals {@code expected}
-         * (loaded from the store, after {@link #onStore}).
+         * (loaded from the store, after {@link DeciderFixture#onStore}).
          *
          * @throws AssertionFailedError if the command is rejected or the state differs
          */
