@@ -50,6 +50,23 @@ public abstract class AggregateRoot<E> {
         return version;
     }
 
+    /**
+     * Rebuilds a new aggregate from its past events, as a repository's load does: the aggregate ends at
+     * version {@code events.size() - 1} with nothing uncommitted. For tests and tools that hold events
+     * in memory.
+     *
+     * @throws IllegalStateException if this aggregate was already loaded or has raised events
+     */
+    public final void loadFromHistory(List<? extends E> events) {
+        if (version != io.factum.core.ExpectedVersion.NO_STREAM_VERSION || !uncommitted.isEmpty()) {
+            throw new IllegalStateException("loadFromHistory needs a new aggregate, but this one is at version "
+                    + version + " with " + uncommitted.size() + " uncommitted events");
+        }
+        for (int i = 0; i < events.size(); i++) {
+            replay(events.get(i), i);
+        }
+    }
+
     final void replay(E event, long eventVersion) {
         apply(event);
         version = eventVersion;

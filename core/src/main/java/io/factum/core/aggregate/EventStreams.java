@@ -8,7 +8,6 @@ import io.factum.core.Position;
 import io.factum.core.ReadDirection;
 import io.factum.core.RecordedEvent;
 import io.factum.core.StreamSlice;
-import io.factum.core.serialization.Envelope;
 import io.factum.core.serialization.EventMetadata;
 import io.factum.core.serialization.EventSerializer;
 import java.nio.charset.StandardCharsets;
@@ -66,8 +65,8 @@ final class EventStreams<E> {
                         || until.map(t -> recorded.recordedAt().isAfter(t)).orElse(false)) {
                     return new Loaded<>(streamId, current, version, position, replayed);
                 }
-                for (Envelope<E> envelope : serializer.deserialize(recorded, eventType)) {
-                    current = fold.apply(current, envelope.event(), recorded.streamVersion());
+                for (E event : serializer.deserializeEvents(recorded, eventType)) {
+                    current = fold.apply(current, event, recorded.streamVersion());
                 }
                 version = recorded.streamVersion();
                 position = recorded.position();

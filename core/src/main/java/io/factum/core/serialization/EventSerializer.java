@@ -95,36 +95,85 @@ public final class EventSerializer {
      */
     public <E> List<Envelope<E>> deserialize(RecordedEvent recorded, Class<E> as) {
         EventMetadata metadata = readMetadata(recorded);
-        JsonNode data = parse(recorded, recorded.data());
-        List<StoredForm> current;
-        if (data instanceof ObjectNode object) {
-            try {
-                current = types.upcast(new StoredForm(recorded.type(), recorded.schemaVersion(), object));
-            } catch (RuntimeException e) {
-                throw fail(recorded, "upcasting failed: " + e.getMessage(), e);
-            }
-        } else {
-            current = List.of(new StoredForm(recorded.type(), recorded.schemaVersion(), json.createObjectNode()));
-            if (!data.isObject()) {
-                throw fail(recorded, "its data is not a JSON object but " + data.getNodeType(), null);
-            }
-        }
-        List<Envelope<E>> envelopes = new ArrayList<>(current.size());
-        for (StoredForm form : current) {
+        List<Typed<E>> events = read(recorded, as);
+        List<Envelope<E>> envelopes = new ArrayList<>(events.size());
+        for (Typed<E> typed : events) {
             envelopes.add(new Envelope<>(
-                    toClass(recorded, form, as),
+                    typed.event(),
                     recorded.eventId(),
                     recorded.streamId(),
                     recorded.streamVersion(),
                     recorded.position(),
-                    form.type(),
+                    typed.type(),
                     recorded.recordedAt(),
                     metadata));
         }
         return envelopes;
     }
 
+    /**
+     * A stored event as the user's class(es), without its metadata: what an aggregate load needs, and
+     * faster than {@link #deserialize}. An event that needs no upcasting is read in one pass.
+     *
+     * @throws EventDeserializationException if it cannot be read as a registered class of type {@code as}
+     */
+    public <E> List<E> deserializeEvents(RecordedEvent recorded, Class<E> as) {
+        List<Typed<E>> events = read(recorded, as);
+        return events.size() == 1
+                ? List.of(events.get(0).event())
+                : events.stream().map(Typed::event).toList();
+    }
+
+    private record Typed<E>(String type, E event) {}
+
+    private <E> List<Typed<E>> read(RecordedEvent recorded, Class<E> as) {
+        String data = recorded.data();
+        if (types.isCurrent(recorded.type(), recorded.schemaVersion()) && startsAnObject(data)) {
+            StoredForm form = new StoredForm(recorded.type(), recorded.schemaVersion(), json.createObjectNode());
+            EventTypes.Registration registration = registration(recorded, form, as);
+            try {
+                return List.of(new Typed<>(recorded.type(), as.cast(json.readValue(data, registration.type()))));
+            } catch (JsonProcessingException | IllegalArgumentException e) {
+                throw doesNotFit(recorded, registration, e);
+            }
+        }
+        JsonNode tree = parse(recorded, data);
+        if (!(tree instanceof ObjectNode object)) {
+            throw fail(recorded, "its data is not a JSON object but " + tree.getNodeType(), null);
+        }
+        List<StoredForm> current;
+        try {
+            current = types.upcast(new StoredForm(recorded.type(), recorded.schemaVersion(), object));
+        } catch (RuntimeException e) {
+            throw fail(recorded, "upcasting failed: " + e.getMessage(), e);
+        }
+        List<Typed<E>> events = new ArrayList<>(current.size());
+        for (StoredForm form : current) {
+            events.add(new Typed<>(form.type(), toClass(recorded, form, as)));
+        }
+        return events;
+    }
+
+    private static boolean startsAnObject(String data) {
+        for (int i = 0; i < data.length(); i++) {
+            char c = data.charAt(i);
+            if (!Character.isWhitespace(c)) {
+                return c == '{';
+            }
+        }
+        return false;
+    }
+
     private <E> E toClass(RecordedEvent recorded, StoredForm form, Class<E> as) {
+        EventTypes.Registration registration = registration(recorded, form, as);
+        try {
+            return as.cast(json.treeToValue(form.data(), registration.type()));
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw doesNotFit(recorded, registration, e);
+        }
+    }
+
+    private EventTypes.Registration registration(RecordedEvent recorded, StoredForm form, Class<?> as) {
         EventTypes.Registration registration = types.forName(form.type())
                 .orElseThrow(() -> fail(
                         recorded,
@@ -146,15 +195,16 @@ public final class EventSerializer {
         if (!as.isAssignableFrom(registration.type())) {
             throw fail(recorded, "it is a " + registration.type().getName() + ", not a " + as.getName(), null);
         }
-        try {
-            return as.cast(json.treeToValue(form.data(), registration.type()));
-        } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw fail(
-                    recorded,
-                    "its data does not fit " + registration.type().getSimpleName() + ": "
-                            + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()),
-                    e);
-        }
+        return registration;
+    }
+
+    private static EventDeserializationException doesNotFit(
+            RecordedEvent recorded, EventTypes.Registration registration, Exception e) {
+        return fail(
+                recorded,
+                "its data does not fit " + registration.type().getSimpleName() + ": "
+                        + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()),
+                e);
     }
 
     /** The envelope of a stored event; events appended without one get their own id and recorded time. */

@@ -109,6 +109,11 @@ public final class EventTypes {
         return done;
     }
 
+    /** True if an event stored as this type and version is read as is: no alias, no upcaster applies. */
+    public boolean isCurrent(String type, int schemaVersion) {
+        return !canonicalNames.containsKey(type) && !upcasters.containsKey(new Step(type, schemaVersion));
+    }
+
     private StoredForm canonical(StoredForm form) {
         String name = canonicalNames.get(form.type());
         return name == null ? form : new StoredForm(name, form.schemaVersion(), form.data());

@@ -81,4 +81,17 @@ class AggregateRootRepositoryTest {
         assertThat(accounts.loadAsOf("7", before).balance()).isEqualTo(10);
         assertThat(accounts.load("7").balance()).isEqualTo(15);
     }
+
+    @Test
+    void an_aggregate_can_be_rebuilt_from_history_once() {
+        Classic account = new Classic();
+        account.loadFromHistory(java.util.List.of(new Opened("ada"), new Deposited(7)));
+
+        assertThat(account.balance()).isEqualTo(7);
+        assertThat(account.version()).isEqualTo(1);
+        assertThatThrownBy(() -> account.loadFromHistory(java.util.List.of(new Deposited(1))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage(
+                        "loadFromHistory needs a new aggregate, but this one is at version 1 with 0 uncommitted events");
+    }
 }
