@@ -138,13 +138,9 @@ public final class AggregateRootRepository<A extends AggregateRoot<E>, E> {
                 String category,
                 Supplier<A> factory,
                 Class<E> eventType) {
-            if (category.isEmpty() || category.contains("-")) {
-                throw new IllegalArgumentException(
-                        "an aggregate category must be non-empty and contain no '-', got '" + category + "'");
-            }
             this.store = store;
             this.serializer = serializer;
-            this.category = category;
+            this.category = EventStreams.requireCategory(category);
             this.factory = factory;
             this.eventType = eventType;
         }

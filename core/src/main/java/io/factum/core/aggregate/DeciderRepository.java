@@ -218,13 +218,9 @@ public final class DeciderRepository<C, E, S> {
                 String category,
                 Decider<C, E, S> decider,
                 Class<E> eventType) {
-            if (category.isEmpty() || category.contains("-")) {
-                throw new IllegalArgumentException(
-                        "an aggregate category must be non-empty and contain no '-', got '" + category + "'");
-            }
             this.store = store;
             this.serializer = serializer;
-            this.category = category;
+            this.category = EventStreams.requireCategory(category);
             this.decider = decider;
             this.eventType = eventType;
         }

@@ -93,6 +93,15 @@ final class EventStreams<E> {
         return store.append(streamId, expected, data);
     }
 
+    /** Checks an aggregate category: the part of its streams' ids before the first {@code -}. */
+    static String requireCategory(String category) {
+        if (category.isEmpty() || category.contains("-")) {
+            throw new IllegalArgumentException(
+                    "an aggregate category must be non-empty and contain no '-', got '" + category + "'");
+        }
+        return category;
+    }
+
     /** The last event of a stream, if it has one. */
     Optional<RecordedEvent> lastEvent(String streamId) {
         return store.readStream(streamId, ReadDirection.BACKWARD, StreamSlice.END, 1).events().stream()
