@@ -56,19 +56,48 @@ final class Appends {
     static final class Contended extends Exception {
         private static final long serialVersionUID = 1;
 
+        private final boolean reordered;
+
         Contended(String reason) {
+            this(reason, false);
+        }
+
+        private Contended(String reason, boolean reordered) {
             super(reason, null, false, false);
+            this.reordered = reordered;
+        }
+
+        /**
+         * This transaction's id is older than that of the transaction that last appended to one of its
+         * streams (it took its id before waiting for the stream's row lock): its events would be ordered
+         * before that transaction's in the global log. A fresh transaction gets a newer id.
+         */
+        static Contended reordered(String streamId) {
+            return new Contended(
+                    "stream " + streamId + " was last appended to by a transaction newer than this one", true);
+        }
+
+        boolean reordered() {
+            return reordered;
         }
     }
 
-    /** The outcome of one append of a batch: its result or the exception its caller gets. */
-    record Outcome(Optional<AppendResult> result, Optional<RuntimeException> failure) {
+    /**
+     * The outcome of one append of a batch: its result or the exception its caller gets, and whether the
+     * transaction wrote its events (not so for a failure or an idempotent retry).
+     */
+    record Outcome(Optional<AppendResult> result, Optional<RuntimeException> failure, boolean written) {
         static Outcome ok(AppendResult result) {
-            return new Outcome(Optional.of(result), Optional.empty());
+            return new Outcome(Optional.of(result), Optional.empty(), true);
+        }
+
+        /** An idempotent retry: the original result, nothing written. */
+        static Outcome retried(AppendResult result) {
+            return new Outcome(Optional.of(result), Optional.empty(), false);
         }
 
         static Outcome failed(RuntimeException failure) {
-            return new Outcome(Optional.empty(), Optional.of(failure));
+            return new Outcome(Optional.empty(), Optional.of(failure), false);
         }
     }
 
@@ -76,17 +105,33 @@ final class Appends {
         long lastVersion;
         StreamState state;
         final boolean inDatabase;
+        /** Last appended to by a transaction newer than this one. */
+        final boolean newerWriter;
 
-        StreamRow(long lastVersion, StreamState state, boolean inDatabase) {
+        StreamRow(long lastVersion, StreamState state, boolean inDatabase, boolean newerWriter) {
             this.lastVersion = lastVersion;
             this.state = state;
             this.inDatabase = inDatabase;
+            this.newerWriter = newerWriter;
         }
     }
 
     private record Accepted(int index, AppendRequest request, long firstVersion) {}
 
     private record Conflict(int index, AppendRequest request, long lastVersion, StreamState state) {}
+
+    /**
+     * The condition for writing events to a stream whose row {@code s} this transaction has locked: the
+     * transaction that last appended to it ({@code s.last_tx}) is this one or older.
+     *
+     * <p>The global log is ordered by transaction id, and a transaction takes its id at its first write,
+     * which may come before it waits for a stream's row lock (a plain UPDATE takes the id, then waits; a
+     * batch takes it with its first row). So a transaction can take an older id than the one holding the
+     * lock, write the stream's next versions after it, and have them ordered before that one's in the
+     * global log. When the condition fails, nothing is written and the append runs again in a fresh
+     * transaction, whose id is newer than every id taken before (the one recorded on the row included).
+     */
+    private static final String ORDER = "(s.last_tx <= pg_current_xact_id())";
 
     private final Tables tables;
     private final String lockSql;
@@ -102,25 +147,29 @@ final class Appends {
 
     Appends(Tables tables) {
         this.tables = tables;
-        String upsert = "INSERT INTO " + tables.streams() + " AS s (id, category, last_version) VALUES (?, ?, ? - 1)"
+        // Every write of a stream row records the appending transaction (last_tx) and requires the one
+        // before to be older: see ORDER below.
+        String upsert = "INSERT INTO " + tables.streams() + " AS s (id, category, last_version, last_tx)"
+                + " VALUES (?, ?, ? - 1, pg_current_xact_id())"
                 + " ON CONFLICT (id) DO UPDATE SET last_version = s.last_version + EXCLUDED.last_version + 1,"
-                + " state = 'ACTIVE' WHERE s.state <> 'TOMBSTONED'";
-        String update = "UPDATE " + tables.streams() + " AS s SET last_version = s.last_version + ?, state = 'ACTIVE'"
-                + " WHERE s.id = ? AND s.state = 'ACTIVE'";
+                + " state = 'ACTIVE', last_tx = EXCLUDED.last_tx WHERE s.state <> 'TOMBSTONED' AND " + ORDER;
+        String update = "UPDATE " + tables.streams() + " AS s SET last_version = s.last_version + ?, state = 'ACTIVE',"
+                + " last_tx = pg_current_xact_id() WHERE s.id = ? AND s.state = 'ACTIVE' AND " + ORDER;
         this.batchSql = batch(tables);
         this.singleAnySql = single(tables, upsert);
         this.singleNoStreamSql = single(tables, upsert + " AND NOT (s.state = 'ACTIVE' AND s.last_version >= 0)");
         this.singleExactlySql = single(tables, update + " AND s.last_version = ?");
         this.singleExistsSql = single(tables, update + " AND s.last_version >= 0");
-        this.lockSql =
-                "SELECT id, last_version, state FROM " + tables.streams() + " WHERE id = ANY(?) ORDER BY id FOR UPDATE";
+        this.lockSql = "SELECT id, last_version, state, NOT " + ORDER + " FROM " + tables.streams()
+                + " s WHERE id = ANY(?) ORDER BY id FOR UPDATE";
         this.lookupSql = "SELECT event_id, stream_id, stream_version, tx_id::text::bigint, global_position FROM "
                 + tables.events() + " WHERE event_id = ANY(?)";
         this.writeStreamsSql = "WITH updated AS (UPDATE " + tables.streams()
-                + " s SET last_version = u.last_version, state = 'ACTIVE'"
+                + " s SET last_version = u.last_version, state = 'ACTIVE', last_tx = pg_current_xact_id()"
                 + " FROM unnest(?::text[], ?::bigint[]) AS u(id, last_version) WHERE s.id = u.id RETURNING 1),"
-                + " inserted AS (INSERT INTO " + tables.streams() + " (id, category, last_version)"
-                + " SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[]) ON CONFLICT (id) DO NOTHING RETURNING 1)"
+                + " inserted AS (INSERT INTO " + tables.streams() + " (id, category, last_version, last_tx)"
+                + " SELECT u.*, pg_current_xact_id() FROM unnest(?::text[], ?::text[], ?::bigint[]) AS u"
+                + " ON CONFLICT (id) DO NOTHING RETURNING 1)"
                 + " SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM inserted)";
         this.insertEventsSql = "INSERT INTO " + tables.events()
                 + " (stream_id, stream_version, category, bucket, event_id, type, schema_version, data, metadata,"
@@ -143,18 +192,20 @@ final class Appends {
         String exists = "coalesce(c.state = 'ACTIVE' AND c.last_version >= 0, false)";
         return "WITH r AS (SELECT * FROM unnest(?::text[], ?::text[], ?::int[], ?::int[], ?::int[], ?::bigint[])"
                 + " WITH ORDINALITY AS r(id, category, bucket, n, kind, expected, i)),"
-                + " c AS (SELECT s.id, s.last_version, s.state FROM " + tables.streams() + " s"
-                + " WHERE s.id = ANY(?::text[]) ORDER BY s.id FOR UPDATE),"
+                + " c AS (SELECT s.id, s.last_version, s.state, NOT " + ORDER + " AS newer FROM " + tables.streams()
+                + " s WHERE s.id = ANY(?::text[]) ORDER BY s.id FOR UPDATE),"
                 + " d AS (SELECT r.i, r.id, r.category, r.bucket, r.n, c.id IS NOT NULL AS existed,"
+                + " coalesce(c.newer, false) AS newer,"
                 + " coalesce(c.last_version, -1) AS last, coalesce(c.state, 'ACTIVE') AS state,"
                 + " coalesce(c.state, 'ACTIVE') <> 'TOMBSTONED' AND CASE r.kind WHEN 0 THEN true"
                 + " WHEN 1 THEN NOT " + exists + " WHEN 2 THEN " + exists
                 + " ELSE " + exists + " AND c.last_version = r.expected END AS ok"
                 + " FROM r LEFT JOIN c ON c.id = r.id),"
-                + " u AS (UPDATE " + tables.streams() + " s SET last_version = d.last + d.n, state = 'ACTIVE' FROM d"
-                + " WHERE d.ok AND d.existed AND s.id = d.id AND s.last_version = d.last RETURNING s.id),"
-                + " n AS (INSERT INTO " + tables.streams() + " (id, category, last_version)"
-                + " SELECT d.id, d.category, d.last + d.n FROM d WHERE d.ok AND NOT d.existed"
+                + " u AS (UPDATE " + tables.streams() + " s SET last_version = d.last + d.n, state = 'ACTIVE',"
+                + " last_tx = pg_current_xact_id() FROM d"
+                + " WHERE d.ok AND d.existed AND NOT d.newer AND s.id = d.id AND s.last_version = d.last RETURNING s.id),"
+                + " n AS (INSERT INTO " + tables.streams() + " (id, category, last_version, last_tx)"
+                + " SELECT d.id, d.category, d.last + d.n, pg_current_xact_id() FROM d WHERE d.ok AND NOT d.existed"
                 + " ON CONFLICT (id) DO NOTHING RETURNING id),"
                 + " w AS (SELECT id FROM u UNION ALL SELECT id FROM n),"
                 + " e AS (INSERT INTO " + tables.events()
@@ -165,7 +216,7 @@ final class Appends {
                 + " WITH ORDINALITY AS x(i, k, e, t, sv, d, m, o)"
                 + " JOIN d ON d.i = x.i JOIN w ON w.id = d.id ORDER BY x.o"
                 + " RETURNING stream_id, global_position, tx_id::text::bigint AS tx)"
-                + " SELECT d.i, d.ok, w.id IS NOT NULL, d.last, d.state, p.pos, p.tx FROM d"
+                + " SELECT d.i, d.ok, w.id IS NOT NULL, d.last, d.state, p.pos, p.tx, d.newer FROM d"
                 + " LEFT JOIN w ON w.id = d.id LEFT JOIN (SELECT stream_id, max(global_position) AS pos,"
                 + " min(tx) AS tx FROM e GROUP BY stream_id) p ON p.stream_id = d.id";
     }
@@ -361,6 +412,9 @@ final class Appends {
                         }
                         continue;
                     }
+                    if (rs.getBoolean(8)) {
+                        throw Contended.reordered(request.streamId());
+                    }
                     long position = rs.getLong(6);
                     if (!rs.getBoolean(3) || rs.wasNull()) {
                         throw new Contended("another transaction created or moved one of the batch's streams");
@@ -429,6 +483,9 @@ final class Appends {
                 }
             }
             if (ExpectedVersions.holds(request.expected(), row.lastVersion, row.state)) {
+                if (row.newerWriter) {
+                    throw Contended.reordered(request.streamId());
+                }
                 accepted.add(new Accepted(i, request, row.lastVersion + 1));
                 row.lastVersion += request.events().size();
                 row.state = StreamState.ACTIVE;
@@ -477,7 +534,7 @@ final class Appends {
         }
         try {
             return Idempotency.evaluate(request.streamId(), request.expected(), request.events(), mine)
-                    .map(Outcome::ok);
+                    .map(Outcome::retried);
         } catch (RuntimeException e) {
             return Optional.of(Outcome.failed(e));
         }
@@ -491,12 +548,15 @@ final class Appends {
             statement.setArray(1, connection.createArrayOf("text", ids.toArray()));
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
-                    rows.put(rs.getString(1), new StreamRow(rs.getLong(2), StreamState.valueOf(rs.getString(3)), true));
+                    rows.put(
+                            rs.getString(1),
+                            new StreamRow(rs.getLong(2), StreamState.valueOf(rs.getString(3)), true, rs.getBoolean(4)));
                 }
             }
         }
         for (String id : ids) {
-            rows.computeIfAbsent(id, x -> new StreamRow(ExpectedVersion.NO_STREAM_VERSION, StreamState.ACTIVE, false));
+            rows.computeIfAbsent(
+                    id, x -> new StreamRow(ExpectedVersion.NO_STREAM_VERSION, StreamState.ACTIVE, false, false));
         }
         return rows;
     }

@@ -1,6 +1,7 @@
 package io.factum.store.postgres;
 
 import io.factum.core.AppendResult;
+import io.factum.core.InvalidEventException;
 import io.factum.core.StoreException;
 import io.factum.core.spi.StreamWindow;
 import java.sql.Connection;
@@ -25,7 +26,11 @@ import org.jspecify.annotations.Nullable;
  * transaction ({@link Appends#runBatch}), so concurrent appends share one commit and one WAL flush.
  * Every append still succeeds or fails on its own; results are returned only after COMMIT. A batch that
  * cannot be decided together (a race with another process, an id reused within the batch, a
- * serialization failure) is rolled back and its appends run one by one.
+ * serialization failure, a value the database refuses) is rolled back and its appends run one by one;
+ * an append whose value the database refuses (a data exception, SQLSTATE class 22) then fails alone with
+ * {@link InvalidEventException}. An append whose transaction took an older id than the last writer of its
+ * stream ({@link Appends.Contended#reordered()}) runs again in a fresh transaction, which the caller never
+ * sees.
  */
 final class GroupCommit {
 
@@ -33,6 +38,13 @@ final class GroupCommit {
     static final int MAX_BATCH = 256;
 
     private static final int SOLO_ATTEMPTS = 5;
+
+    /**
+     * How often an append runs again after its transaction turned out older than its stream's last writer.
+     * A fresh transaction's id is newer than the one it lost to, so it fails again only if yet another
+     * transaction took its id in the instant between this one taking its id and queueing for the row.
+     */
+    private static final int REORDER_ATTEMPTS = 100;
 
     private final DataSource dataSource;
     private final Appends appends;
@@ -87,7 +99,7 @@ final class GroupCommit {
         }
     }
 
-    /** Append transactions committed so far. */
+    /** Append transactions committed so far that wrote events. */
     long transactions() {
         return transactions.get();
     }
@@ -159,6 +171,10 @@ final class GroupCommit {
                 runAloneInTransaction(connection, request);
                 return;
             } catch (SQLException e) {
+                if (Sql.isDataError(e)) {
+                    refused(request, e);
+                    return;
+                }
                 if (!Sql.isRetryable(e) && !Sql.isUniqueViolation(e)) {
                     throw e;
                 }
@@ -246,7 +262,7 @@ final class GroupCommit {
             runAlone(connection, batch);
             return;
         } catch (SQLException e) {
-            if (!Sql.isRetryable(e) && !Sql.isUniqueViolation(e)) {
+            if (!Sql.isRetryable(e) && !Sql.isUniqueViolation(e) && !Sql.isDataError(e)) {
                 throw e;
             }
             connection.rollback();
@@ -256,10 +272,22 @@ final class GroupCommit {
         committed(batch, outcomes);
     }
 
+    /** The database refused a value of the append: bad input, not a storage failure. */
+    private void refused(AppendRequest request, SQLException e) {
+        appended.incrementAndGet();
+        request.result()
+                .completeExceptionally(new InvalidEventException(
+                        "stream " + request.streamId() + ": the database refused the events, nothing was written: "
+                                + e.getMessage(),
+                        e));
+    }
+
     private void runAlone(Connection connection, List<AppendRequest> batch) throws SQLException {
         for (AppendRequest request : batch) {
             List<AppendRequest> one = List.of(request);
-            for (int attempt = 1; ; attempt++) {
+            int races = 0;
+            int reorders = 0;
+            while (true) {
                 try {
                     List<Appends.Outcome> outcome = appends.run(connection, one, true, StreamWindow.recordedAt(clock));
                     connection.commit();
@@ -267,13 +295,20 @@ final class GroupCommit {
                     break;
                 } catch (Appends.Contended | SQLException e) {
                     connection.rollback();
+                    if (e instanceof SQLException sql && Sql.isDataError(sql)) {
+                        refused(request, sql);
+                        break;
+                    }
                     if (e instanceof SQLException sql && !Sql.isRetryable(sql) && !Sql.isUniqueViolation(sql)) {
                         throw sql;
                     }
-                    if (attempt == SOLO_ATTEMPTS) {
+                    // a reordered append is not a lost race: a fresh transaction is all it takes
+                    boolean reordered = e instanceof Appends.Contended contended && contended.reordered();
+                    if (reordered ? ++reorders == REORDER_ATTEMPTS : ++races == SOLO_ATTEMPTS) {
                         request.result()
                                 .completeExceptionally(new StoreException("stream " + request.streamId()
-                                        + ": the append lost the race with concurrent writers " + SOLO_ATTEMPTS
+                                        + ": the append lost the race with concurrent writers "
+                                        + (reordered ? REORDER_ATTEMPTS : SOLO_ATTEMPTS)
                                         + " times; nothing was written, retry it: " + e.getMessage()));
                         appended.incrementAndGet();
                         break;
@@ -283,10 +318,13 @@ final class GroupCommit {
         }
     }
 
+    /** After COMMIT: completes the appends, and signals readers if the transaction wrote any events. */
     private void committed(List<AppendRequest> batch, List<Appends.Outcome> outcomes) {
-        transactions.incrementAndGet();
         appended.addAndGet(batch.size());
-        onCommit.run();
+        if (outcomes.stream().anyMatch(Appends.Outcome::written)) {
+            transactions.incrementAndGet();
+            onCommit.run();
+        }
         for (int i = 0; i < batch.size(); i++) {
             Appends.Outcome outcome = outcomes.get(i);
             AppendRequest request = batch.get(i);

@@ -34,11 +34,12 @@ final class Migrations {
     private Migrations() {}
 
     static List<Migration> all() {
-        return List.of(new Migration(
-                1,
-                "streams, events, checkpoints, snapshots, deadlines",
-                List.of(
-                        """
+        return List.of(
+                new Migration(
+                        1,
+                        "streams, events, checkpoints, snapshots, deadlines",
+                        List.of(
+                                """
                         CREATE TABLE {streams} (
                             id text PRIMARY KEY,
                             category text NOT NULL,
@@ -46,7 +47,7 @@ final class Migrations {
                             state text NOT NULL DEFAULT 'ACTIVE'
                                 CHECK (state IN ('ACTIVE', 'SOFT_DELETED', 'TOMBSTONED')),
                             metadata jsonb NOT NULL DEFAULT '{}'::jsonb)""",
-                        """
+                                """
                         CREATE TABLE {events} (
                             global_position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
                             tx_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
@@ -62,16 +63,16 @@ final class Migrations {
                             recorded_at timestamptz NOT NULL,
                             CONSTRAINT {@events_event_id_key} UNIQUE (event_id),
                             CONSTRAINT {@events_stream_version_key} UNIQUE (stream_id, stream_version))""",
-                        "CREATE INDEX {@events_tx_position_idx} ON {events} (tx_id, global_position)",
-                        "CREATE INDEX {@events_category_idx} ON {events} (category, tx_id, global_position)",
-                        "CREATE INDEX {@events_type_idx} ON {events} (type, tx_id, global_position)",
-                        """
+                                "CREATE INDEX {@events_tx_position_idx} ON {events} (tx_id, global_position)",
+                                "CREATE INDEX {@events_category_idx} ON {events} (category, tx_id, global_position)",
+                                "CREATE INDEX {@events_type_idx} ON {events} (type, tx_id, global_position)",
+                                """
                         CREATE TABLE {checkpoints} (
                             name text PRIMARY KEY,
                             tx_id xid8 NOT NULL,
                             position bigint NOT NULL,
                             updated_at timestamptz NOT NULL DEFAULT now())""",
-                        """
+                                """
                         CREATE TABLE {snapshots} (
                             stream_id text PRIMARY KEY,
                             version bigint NOT NULL,
@@ -79,13 +80,27 @@ final class Migrations {
                             type text NOT NULL,
                             data jsonb NOT NULL,
                             recorded_at timestamptz NOT NULL)""",
-                        """
+                                """
                         CREATE TABLE {deadlines} (
                             id uuid PRIMARY KEY,
                             due_at timestamptz NOT NULL,
                             payload jsonb NOT NULL,
                             created_at timestamptz NOT NULL DEFAULT now())""",
-                        "CREATE INDEX {@deadlines_due_at_idx} ON {deadlines} (due_at)")));
+                                "CREATE INDEX {@deadlines_due_at_idx} ON {deadlines} (due_at)")),
+                new Migration(
+                        2,
+                        "streams.last_tx: the transaction that last appended to a stream",
+                        List.of(
+                                // a constant default: no rewrite of the table; 0 is older than any transaction
+                                "ALTER TABLE {streams} ADD COLUMN last_tx xid8 NOT NULL DEFAULT '0'",
+                                // rows created without an append (metadata, tombstone) take their creator's id
+                                "ALTER TABLE {streams} ALTER COLUMN last_tx SET DEFAULT pg_current_xact_id()")));
+    }
+
+    /** The version of the last migration this code knows. */
+    static int latest() {
+        List<Migration> all = all();
+        return all.get(all.size() - 1).version();
     }
 
     /**
@@ -132,6 +147,12 @@ final class Migrations {
             while (rows.next()) {
                 done.add(rows.getInt(1));
             }
+        }
+        int latest = latest();
+        int recorded = done.stream().mapToInt(Integer::intValue).max().orElse(0);
+        if (recorded > latest) {
+            throw new StoreException("the database schema of the event store " + tables.events() + " is at version "
+                    + recorded + ", this Factum knows up to " + latest + "; upgrade Factum");
         }
         List<Integer> applied = new java.util.ArrayList<>();
         for (Migration migration : all()) {

@@ -1,5 +1,6 @@
 package io.factum.store.postgres;
 
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -14,7 +15,11 @@ import org.postgresql.PGNotification;
  * The store's NOTIFY channel, on two connections of its own.
  *
  * <p>Listening: calls {@code onWake} for every batch of notifications, from this process or any other.
- * After a (re)connect it wakes too, as notifications sent while it was away are lost.
+ * After a (re)connect it wakes too, as notifications sent while it was away are lost. A connection that
+ * died without a word (a dropped network path, a failed-over server) would wait for notifications for
+ * ever, so every {@value #KEEPALIVE_SECONDS} s the listener runs {@code SELECT 1} on it, with a network
+ * timeout of {@value #NETWORK_TIMEOUT_MILLIS} ms, and reconnects if that fails. Until it listens again,
+ * {@link #listening()} is false and waiters re-check on their own.
  *
  * <p>Sending: append transactions do not call {@code pg_notify} themselves, since a transaction that
  * notifies holds PostgreSQL's notify lock from its pre-commit to its end, so notifying transactions would
@@ -27,6 +32,8 @@ import org.postgresql.PGNotification;
 final class Notifier {
 
     private static final int POLL_MILLIS = 250;
+    static final int KEEPALIVE_SECONDS = 30;
+    static final int NETWORK_TIMEOUT_MILLIS = 10_000;
 
     private final DataSource dataSource;
     private final String channel;
@@ -34,10 +41,17 @@ final class Notifier {
     private final Thread listener;
     private final Thread sender;
     private final Object signal = new Object();
+    private final long keepAliveNanos;
     private boolean requested;
+    private volatile boolean listening;
     private volatile boolean closed;
 
     Notifier(DataSource dataSource, String channel, Runnable onWake) {
+        this(dataSource, channel, onWake, TimeUnit.SECONDS.toNanos(KEEPALIVE_SECONDS));
+    }
+
+    Notifier(DataSource dataSource, String channel, Runnable onWake, long keepAliveNanos) {
+        this.keepAliveNanos = keepAliveNanos;
         this.dataSource = dataSource;
         this.channel = channel;
         this.onWake = onWake;
@@ -59,27 +73,73 @@ final class Notifier {
         }
     }
 
+    /** Whether the listener is connected and listening, as far as it knows. */
+    boolean listening() {
+        return listening;
+    }
+
     private void listen() {
         while (!closed) {
-            try (Connection connection = dataSource.getConnection()) {
-                connection.setAutoCommit(true);
-                PGConnection pg = connection.unwrap(PGConnection.class);
-                try (Statement listen = connection.createStatement()) {
-                    listen.execute("LISTEN \"" + channel + "\"");
-                }
-                onWake.run();
-                while (!closed) {
-                    PGNotification[] notifications = pg.getNotifications(POLL_MILLIS);
-                    if (notifications != null && notifications.length > 0) {
-                        onWake.run();
-                    }
-                }
-            } catch (SQLException e) {
+            @Nullable Connection connection = null;
+            try {
+                connection = dataSource.getConnection();
+                listenOn(connection);
+                connection.close();
+            } catch (SQLException | RuntimeException e) {
+                listening = false;
+                evict(connection);
                 if (closed || !pause()) {
                     return;
                 }
+            } finally {
+                listening = false;
             }
         }
+    }
+
+    /** Listens until the store closes; throws when the connection fails. */
+    private void listenOn(Connection connection) throws SQLException {
+        connection.setAutoCommit(true);
+        connection.setNetworkTimeout(Runnable::run, NETWORK_TIMEOUT_MILLIS);
+        PGConnection pg = connection.unwrap(PGConnection.class);
+        try (Statement listen = connection.createStatement()) {
+            listen.execute("LISTEN \"" + channel + "\"");
+        }
+        listening = true;
+        onWake.run();
+        long check = System.nanoTime() + keepAliveNanos;
+        while (!closed) {
+            PGNotification[] notifications = pg.getNotifications(POLL_MILLIS);
+            if (notifications != null && notifications.length > 0) {
+                onWake.run();
+            }
+            if (System.nanoTime() - check >= 0) {
+                try (Statement ping = connection.createStatement()) {
+                    ping.execute("SELECT 1");
+                }
+                check = System.nanoTime() + keepAliveNanos;
+            }
+        }
+    }
+
+    /**
+     * Takes a failed listening connection out of the pool: its failure came through the unwrapped driver
+     * connection, which the pool does not see, so closing it would hand a dead connection to the next reader.
+     */
+    private void evict(@Nullable Connection connection) {
+        if (connection == null) {
+            return;
+        }
+        try {
+            if (dataSource instanceof HikariDataSource hikari) {
+                hikari.evictConnection(connection); // closes it too
+                return;
+            }
+            connection.abort(Runnable::run);
+        } catch (SQLException | RuntimeException ignored) {
+            // closing it below is all that is left
+        }
+        close(connection);
     }
 
     private void send() {
@@ -128,7 +188,7 @@ final class Notifier {
         if (connection != null) {
             try {
                 connection.close();
-            } catch (SQLException ignored) {
+            } catch (SQLException | RuntimeException ignored) {
                 // the connection is broken; nothing more to release
             }
         }

@@ -50,6 +50,11 @@ final class PgEventStore implements EventStore {
     private static final String XMIN = "(SELECT pg_snapshot_xmin(pg_current_snapshot()))";
     private static final long MIN_BACKOFF_MILLIS = 100;
     private static final long MAX_BACKOFF_MILLIS = 250;
+    /** The longest a waiter trusts the listener before it looks again itself. */
+    private static final long RECHECK_MILLIS = 10_000;
+    /** How often a waiter looks while the listener is not listening. */
+    private static final long UNLISTENED_RECHECK_MILLIS = 1_000;
+
     private static final int RETRIES = 3;
 
     private final DataSource dataSource;
@@ -74,6 +79,7 @@ final class PgEventStore implements EventStore {
     private final String lockStreamSql;
     private final String softDeleteSql;
     private final String tombstoneSql;
+    private final String tombstoneNewSql;
 
     PgEventStore(DataSource dataSource, AutoCloseable ownedPool, Tables tables, StoreOptions options, int writers) {
         this.dataSource = dataSource;
@@ -102,8 +108,9 @@ final class PgEventStore implements EventStore {
                 + " RETURNING 1";
         this.lockStreamSql = "SELECT last_version, state, metadata::text FROM " + streams + " WHERE id = ? FOR UPDATE";
         this.softDeleteSql = "UPDATE " + streams + " SET state = 'SOFT_DELETED', metadata = ?::jsonb WHERE id = ?";
-        this.tombstoneSql = "INSERT INTO " + streams + " AS s (id, category, state) VALUES (?, ?, 'TOMBSTONED')"
-                + " ON CONFLICT (id) DO UPDATE SET state = 'TOMBSTONED'";
+        this.tombstoneSql = "UPDATE " + streams + " SET state = 'TOMBSTONED' WHERE id = ?";
+        this.tombstoneNewSql = "INSERT INTO " + streams + " (id, category, state) VALUES (?, ?, 'TOMBSTONED')"
+                + " ON CONFLICT (id) DO NOTHING RETURNING 1";
         String name = tables.channel();
         this.notifier = new Notifier(dataSource, name, this::wake);
         this.writer = new GroupCommit(dataSource, appends, options.clock(), writers, name, this::committed);
@@ -114,6 +121,11 @@ final class PgEventStore implements EventStore {
     @Override
     public AppendResult append(String streamId, ExpectedVersion expected, List<EventData> events) {
         AppendValidation.validate(streamId, events, options.limits());
+        return appendValidated(streamId, expected, events);
+    }
+
+    /** An append whose input was validated (or, in tests, deliberately was not). */
+    AppendResult appendValidated(String streamId, ExpectedVersion expected, List<EventData> events) {
         checkOpen();
         AppendRequest request = new AppendRequest(streamId, expected, List.copyOf(events));
         writer.submit(request);
@@ -139,12 +151,18 @@ final class PgEventStore implements EventStore {
             Connection connection = dataSource.getConnection();
             connection.setAutoCommit(false);
             List<Appends.Outcome> outcome;
-            try {
-                outcome = appends.run(connection, List.of(request), true, StreamWindow.recordedAt(options.clock()));
-            } catch (Appends.Contended | SQLException | RuntimeException e) {
-                connection.rollback();
-                connection.close();
-                throw new StoreException("stream " + streamId + ": the held append failed: " + e.getMessage(), e);
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    outcome = appends.run(connection, List.of(request), true, StreamWindow.recordedAt(options.clock()));
+                    break;
+                } catch (Appends.Contended | SQLException | RuntimeException e) {
+                    connection.rollback();
+                    if (e instanceof Appends.Contended contended && contended.reordered() && attempt < RETRIES) {
+                        continue;
+                    }
+                    connection.close();
+                    throw new StoreException("stream " + streamId + ": the held append failed: " + e.getMessage(), e);
+                }
             }
             if (outcome.get(0).failure().isPresent()) {
                 connection.rollback();
@@ -322,8 +340,10 @@ final class PgEventStore implements EventStore {
                 return false;
             }
             // Committed events beyond the visible head wait for an older transaction to end, which sends
-            // no notification: look again after a bounded backoff. Otherwise sleep until notified.
-            long wait = pending ? Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(backoff)) : remaining;
+            // no notification: look again after a bounded backoff. Otherwise sleep until notified, but
+            // never longer than a bounded re-check, in case the listener lost its connection unnoticed.
+            long recheck = notifier.listening() ? RECHECK_MILLIS : UNLISTENED_RECHECK_MILLIS;
+            long wait = Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(pending ? backoff : recheck));
             if (pending) {
                 backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
             }
@@ -466,18 +486,33 @@ final class PgEventStore implements EventStore {
         StreamIds.requireValid(streamId);
         checkOpen();
         inTransaction("tombstoning stream " + streamId, connection -> {
-            Optional<StreamInfo> info = streamInfo(connection, streamId, true);
-            ExpectedVersions.check(
-                    streamId,
-                    expected,
-                    info.map(StreamInfo::lastVersion).orElse(ExpectedVersion.NO_STREAM_VERSION),
-                    info.map(StreamInfo::state).orElse(StreamState.ACTIVE));
-            try (PreparedStatement statement = connection.prepareStatement(tombstoneSql)) {
-                statement.setString(1, streamId);
-                statement.setString(2, StreamIds.category(streamId));
-                statement.executeUpdate();
+            while (true) {
+                // the row, if there is one, is locked: the expected version holds until COMMIT
+                Optional<StreamInfo> info = streamInfo(connection, streamId, true);
+                ExpectedVersions.check(
+                        streamId,
+                        expected,
+                        info.map(StreamInfo::lastVersion).orElse(ExpectedVersion.NO_STREAM_VERSION),
+                        info.map(StreamInfo::state).orElse(StreamState.ACTIVE));
+                if (info.isPresent()) {
+                    try (PreparedStatement statement = connection.prepareStatement(tombstoneSql)) {
+                        statement.setString(1, streamId);
+                        statement.executeUpdate();
+                    }
+                    return true;
+                }
+                // no row to lock: create the tombstone only if no other transaction creates the stream first
+                try (PreparedStatement statement = connection.prepareStatement(tombstoneNewSql)) {
+                    statement.setString(1, streamId);
+                    statement.setString(2, StreamIds.category(streamId));
+                    try (ResultSet rs = statement.executeQuery()) {
+                        if (rs.next()) {
+                            return true;
+                        }
+                    }
+                }
+                // another transaction created the row meanwhile (an append, metadata): decide on it again
             }
-            return true;
         });
     }
 

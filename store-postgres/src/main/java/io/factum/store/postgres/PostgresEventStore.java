@@ -40,8 +40,15 @@ import org.jspecify.annotations.Nullable;
  * open on the database (an idle session inside {@code BEGIN}, a stuck migration, a long report) holds back
  * every catch-up reader and subscriber of the store until it ends, even if it never touches Factum's
  * tables. Set {@code idle_in_transaction_session_timeout} (for example {@code 60s}) for the application's
- * database roles, keep reporting queries off the primary or in short transactions, and watch the xmin
- * horizon age the store exports.
+ * database roles, keep reporting queries off the primary or in short transactions, and watch {@link
+ * #xminHorizonAge(EventStore)}. Prepared transactions ({@code PREPARE TRANSACTION}, left by a two-phase
+ * commit coordinator) hold readers back the same way until they are committed or rolled back; find them in
+ * {@code pg_prepared_xacts}.
+ *
+ * <p><b>Connections.</b> The store keeps writers + 2 connections for good (one per group-commit writer
+ * thread, the {@code LISTEN} connection and the {@code NOTIFY} sender) and borrows more for reads, waits
+ * and lone appends (a lone append runs on its caller's thread). A pool needs at least writers + 3
+ * connections ({@value #DEFAULT_WRITERS} + 3 = 5 by default), more with many threads reading at once.
  *
  * <p><b>Wake-ups.</b> After appends commit, the store sends one coalesced {@code pg_notify} on a
  * connection of its own (not inside the append transaction, where it would serialize commits); {@link
@@ -61,12 +68,41 @@ public final class PostgresEventStore {
 
     private PostgresEventStore() {}
 
+    /** The smallest pool a store with this many writers can run on: writers + 2 kept, 1 to borrow. */
+    static int minimumPoolSize(int writers) {
+        return writers + 3;
+    }
+
+    /**
+     * How far the visibility horizon of the store's database lags, for operators to watch: the number of
+     * transaction ids between the oldest transaction still running ({@code pg_snapshot_xmin}) and the
+     * newest ({@code pg_snapshot_xmax}), of any database of the server. Catch-up readers and subscribers see
+     * nothing beyond the oldest running transaction, so a large or growing value means a long-open
+     * transaction holds them back (an idle session inside {@code BEGIN}, a long report, a prepared
+     * transaction not yet committed or rolled back). 0 or a small number is healthy.
+     *
+     * @param store a store opened by this class
+     * @throws IllegalArgumentException if the store is not a PostgreSQL store
+     * @throws io.factum.core.StoreException if the store is closed or the database cannot be reached
+     */
+    public static long xminHorizonAge(EventStore store) {
+        Objects.requireNonNull(store, "store");
+        if (store instanceof PgEventStore postgres) {
+            return postgres.xminHorizonAge();
+        }
+        throw new IllegalArgumentException("xminHorizonAge needs a PostgreSQL event store, got "
+                + store.getClass().getName());
+    }
+
     /**
      * Opens a store on an existing data source (which should pool connections), with default options and
      * the default table prefix in the connection's default schema. The store keeps {@value
-     * #DEFAULT_WRITERS} + 1 connections for its writers and listener; the data source stays open when the
-     * store closes.
+     * #DEFAULT_WRITERS} + 2 connections for good (its writers, listener and notification sender) and
+     * borrows more for reads and lone appends, so the pool needs at least {@value #DEFAULT_WRITERS} + 3;
+     * the data source stays open when the store closes.
      *
+     * @throws IllegalArgumentException if the data source is a {@link HikariDataSource} with a smaller
+     *     maximum pool size
      * @throws io.factum.core.StoreException if the tables cannot be created or migrated
      */
     public static EventStore open(DataSource dataSource) {
@@ -140,7 +176,10 @@ public final class PostgresEventStore {
             return this;
         }
 
-        /** The number of group-commit writer threads, each holding a connection; 1 or more. */
+        /**
+         * The number of group-commit writer threads, each holding a connection; 1 or more. The pool needs
+         * at least writers + 3 connections (see {@link PostgresEventStore}).
+         */
         public Builder writers(int count) {
             if (count < 1) {
                 throw new IllegalArgumentException("writers must be 1 or more, got " + count);
@@ -149,7 +188,10 @@ public final class PostgresEventStore {
             return this;
         }
 
-        /** The size of the store's own pool (ignored with {@link #dataSource}); at least writers + 3. */
+        /**
+         * The size of the store's own pool (ignored with {@link #dataSource}); raised to writers + 3 if
+         * smaller, the least the store runs on.
+         */
         public Builder maxPoolSize(int size) {
             this.maxPoolSize = size;
             return this;
@@ -159,12 +201,20 @@ public final class PostgresEventStore {
          * Opens the store: creates its pool (unless given a data source), creates or migrates its tables
          * and starts its writer and listener threads.
          *
-         * @throws IllegalArgumentException if neither a url nor a data source was given, or a name is invalid
+         * @throws IllegalArgumentException if neither a url nor a data source was given, a name is invalid,
+         *     or the data source is a {@link HikariDataSource} whose maximum pool size is below writers + 3
          * @throws io.factum.core.StoreException if the database cannot be reached or migrated
          */
         public EventStore open() {
             Tables tables = new Tables(Optional.ofNullable(schema), tablePrefix);
+            int minimum = minimumPoolSize(writers);
             if (dataSource != null) {
+                if (dataSource instanceof HikariDataSource hikari && hikari.getMaximumPoolSize() < minimum) {
+                    throw new IllegalArgumentException("the PostgreSQL event store with " + writers
+                            + " writers keeps " + (writers + 2) + " connections for good and needs a pool of at"
+                            + " least " + minimum + ", but the given HikariDataSource has a maximum pool size of "
+                            + hikari.getMaximumPoolSize() + "; raise it or use fewer writers");
+                }
                 return new PgEventStore(dataSource, () -> {}, tables, options, writers);
             }
             if (jdbcUrl == null) {
@@ -178,8 +228,8 @@ public final class PostgresEventStore {
             if (password != null) {
                 config.setPassword(password);
             }
-            config.setMaximumPoolSize(Math.max(maxPoolSize, writers + 3));
-            config.setMinimumIdle(Math.min(writers + 3, config.getMaximumPoolSize()));
+            config.setMaximumPoolSize(Math.max(maxPoolSize, minimum));
+            config.setMinimumIdle(Math.min(minimum, config.getMaximumPoolSize()));
             config.setPoolName("factum-" + tables.channel());
             HikariDataSource pool = new HikariDataSource(config);
             try {

@@ -1,0 +1,412 @@
+package io.factum.store.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.factum.core.AppendResult;
+import io.factum.core.EventData;
+import io.factum.core.EventFilter;
+import io.factum.core.EventStore;
+import io.factum.core.ExpectedVersion;
+import io.factum.core.InvalidEventException;
+import io.factum.core.Position;
+import io.factum.core.ReadDirection;
+import io.factum.core.RecordedEvent;
+import io.factum.core.StoreException;
+import io.factum.core.StoreOptions;
+import io.factum.core.StreamState;
+import io.factum.core.WrongExpectedVersionException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/** Defects found by review: each test failed before its fix. */
+class PostgresCorrectnessTest {
+
+    private final List<EventStore> opened = new ArrayList<>();
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void close() throws Exception {
+        threads.shutdownNow();
+        opened.forEach(EventStore::close);
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            resources.get(i).close();
+        }
+    }
+
+    private PgEventStore open(String schema) {
+        EventStore store = PostgresStoreFixture.open(EmbeddedServer.jdbcUrl(), schema, StoreOptions.defaults());
+        opened.add(store);
+        return (PgEventStore) store;
+    }
+
+    private PgEventStore openWithOneWriter(String schema) {
+        EventStore store = PostgresEventStore.builder()
+                .jdbcUrl(EmbeddedServer.jdbcUrl())
+                .schema(schema)
+                .writers(1)
+                .open();
+        opened.add(store);
+        return (PgEventStore) store;
+    }
+
+    private Connection connect() throws SQLException {
+        Connection connection = DriverManager.getConnection(EmbeddedServer.jdbcUrl());
+        resources.add(connection);
+        return connection;
+    }
+
+    private static List<EventData> events(int count) {
+        return IntStream.range(0, count)
+                .mapToObj(i -> EventData.of(UUID.randomUUID(), "Counted", "{\"n\":" + i + "}"))
+                .toList();
+    }
+
+    /** Holds the row lock of a stream in an open transaction. */
+    private Connection lockStream(String schema, String streamId) throws SQLException {
+        Connection connection = connect();
+        connection.setAutoCommit(false);
+        try (PreparedStatement lock =
+                connection.prepareStatement("SELECT 1 FROM " + schema + ".factum_streams WHERE id = ? FOR UPDATE")) {
+            lock.setString(1, streamId);
+            lock.executeQuery().close();
+        }
+        return connection;
+    }
+
+    private static void execute(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    private static List<Long> versionsInLogOrder(EventStore store, String streamId) {
+        return store.readAll(Position.START, ReadDirection.FORWARD, 10_000, EventFilter.all()).events().stream()
+                .filter(e -> e.streamId().equals(streamId))
+                .map(RecordedEvent::streamVersion)
+                .toList();
+    }
+
+    // ------------------------------------------------------------ per-stream order in the global log
+
+    /**
+     * The batch transaction takes its id on its first stream (a-1), waits for m-1, and meanwhile another
+     * store appends z-1 in a newer transaction. The batch then writes z-1's next version: with its older
+     * id it would come before the newer transaction's event in the global log.
+     */
+    @Test
+    void a_batch_whose_transaction_id_is_older_than_its_streams_last_writer_runs_again_and_keeps_the_order()
+            throws Exception {
+        String schema = EmbeddedServer.newSchema();
+        PgEventStore store = openWithOneWriter(schema);
+        PgEventStore other = open(schema);
+        for (String stream : List.of("blocker-1", "a-1", "m-1", "z-1")) {
+            store.append(stream, ExpectedVersion.noStream(), events(1));
+        }
+        Connection blocker = lockStream(schema, "blocker-1");
+        Future<AppendResult> blocked =
+                threads.submit(() -> store.append("blocker-1", ExpectedVersion.any(), events(1)));
+        TimeUnit.MILLISECONDS.sleep(200);
+        List<Future<AppendResult>> batch = new ArrayList<>();
+        for (String stream : List.of("a-1", "m-1", "z-1")) {
+            batch.add(threads.submit(() -> store.append(stream, ExpectedVersion.any(), events(1))));
+        }
+        TimeUnit.MILLISECONDS.sleep(200);
+        Connection middle = lockStream(schema, "m-1");
+        blocker.commit();
+        assertThat(blocked.get(10, TimeUnit.SECONDS).streamVersion()).isEqualTo(1);
+        TimeUnit.MILLISECONDS.sleep(300); // the batch has locked a-1 and waits for m-1
+
+        AppendResult newer = other.append("z-1", ExpectedVersion.any(), events(1));
+        middle.commit();
+
+        assertThat(newer.streamVersion()).isEqualTo(1);
+        assertThat(batch.get(0).get(10, TimeUnit.SECONDS).streamVersion()).isEqualTo(1);
+        assertThat(batch.get(1).get(10, TimeUnit.SECONDS).streamVersion()).isEqualTo(1);
+        assertThat(batch.get(2).get(10, TimeUnit.SECONDS).streamVersion()).isEqualTo(2);
+        assertThat(versionsInLogOrder(store, "z-1")).containsExactly(0L, 1L, 2L);
+        assertThat(versionsInLogOrder(store, "a-1")).containsExactly(0L, 1L);
+    }
+
+    // ------------------------------------------------------------ values the database refuses
+
+    private static EventData refusedByJsonb() {
+        // U+0000 as a JSON escape: valid JSON, but jsonb cannot keep it (SQLSTATE 22P05)
+        return EventData.of(UUID.randomUUID(), "Bad", "{\"text\":\"a\\u0000b\"}");
+    }
+
+    @Test
+    void a_value_the_database_refuses_fails_only_its_own_append_of_a_batch_as_invalid() throws Exception {
+        String schema = EmbeddedServer.newSchema();
+        PgEventStore store = openWithOneWriter(schema);
+        store.append("blocker-1", ExpectedVersion.noStream(), events(1));
+        Connection blocker = lockStream(schema, "blocker-1");
+        Future<AppendResult> blocked =
+                threads.submit(() -> store.append("blocker-1", ExpectedVersion.any(), events(1)));
+        TimeUnit.MILLISECONDS.sleep(200);
+        Future<AppendResult> good1 =
+                threads.submit(() -> store.append("order-1", ExpectedVersion.noStream(), events(2)));
+        Future<AppendResult> bad = threads.submit(
+                () -> store.appendValidated("order-bad", ExpectedVersion.noStream(), List.of(refusedByJsonb())));
+        Future<AppendResult> good2 =
+                threads.submit(() -> store.append("order-2", ExpectedVersion.noStream(), events(1)));
+        TimeUnit.MILLISECONDS.sleep(200);
+        blocker.commit();
+
+        blocked.get(10, TimeUnit.SECONDS);
+        assertThat(good1.get(10, TimeUnit.SECONDS).streamVersion()).isEqualTo(1);
+        assertThat(good2.get(10, TimeUnit.SECONDS).streamVersion()).isZero();
+        assertThatThrownBy(() -> bad.get(10, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOf(InvalidEventException.class)
+                .hasMessageContaining("stream order-bad")
+                .hasMessageContaining("Unicode");
+        assertThat(store.streamInfo("order-bad")).isEmpty();
+    }
+
+    @Test
+    void a_lone_append_with_a_value_the_database_refuses_fails_as_invalid() {
+        PgEventStore store = open(EmbeddedServer.newSchema());
+
+        assertThatThrownBy(() -> store.appendValidated("order-1", ExpectedVersion.any(), List.of(refusedByJsonb())))
+                .isInstanceOf(InvalidEventException.class)
+                .hasMessageContaining("stream order-1");
+        assertThat(store.append("order-1", ExpectedVersion.noStream(), events(1))
+                        .streamVersion())
+                .isZero();
+    }
+
+    // ------------------------------------------------------------ tombstone racing an append
+
+    @Test
+    void tombstoning_a_new_stream_while_an_append_creates_it_is_a_conflict() throws Exception {
+        PgEventStore store = open(EmbeddedServer.newSchema());
+        PgEventStore.PendingAppend creating = store.holdAppend("order-1", ExpectedVersion.noStream(), events(1));
+        Future<?> tombstone = threads.submit(() -> {
+            store.tombstoneStream("order-1", ExpectedVersion.noStream());
+            return null;
+        });
+        TimeUnit.MILLISECONDS.sleep(300);
+
+        creating.commit();
+
+        assertThatThrownBy(() -> tombstone.get(10, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOf(WrongExpectedVersionException.class)
+                .hasMessage("stream order-1: expected no stream but it is at version 0");
+        assertThat(store.streamInfo("order-1").orElseThrow().state()).isEqualTo(StreamState.ACTIVE);
+        assertThat(store.append("order-1", ExpectedVersion.exactly(0), events(1))
+                        .streamVersion())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void a_tombstone_of_a_stream_that_never_existed_still_reserves_it() {
+        PgEventStore store = open(EmbeddedServer.newSchema());
+
+        store.tombstoneStream("order-1", ExpectedVersion.noStream());
+
+        assertThat(store.streamInfo("order-1").orElseThrow().state()).isEqualTo(StreamState.TOMBSTONED);
+    }
+
+    // ------------------------------------------------------------ connections
+
+    @Test
+    void a_given_hikari_pool_too_small_for_the_store_is_refused_at_open() {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(EmbeddedServer.jdbcUrl());
+        config.setMaximumPoolSize(4);
+        HikariDataSource pool = new HikariDataSource(config);
+        resources.add(pool);
+
+        assertThatThrownBy(() -> PostgresEventStore.builder()
+                        .dataSource(pool)
+                        .schema(EmbeddedServer.newSchema())
+                        .open())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least 5")
+                .hasMessageContaining("maximum pool size of 4");
+    }
+
+    @Test
+    void a_given_hikari_pool_of_writers_plus_three_is_enough() {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(EmbeddedServer.jdbcUrl());
+        config.setMaximumPoolSize(4);
+        HikariDataSource pool = new HikariDataSource(config);
+        resources.add(pool);
+        EventStore store = PostgresEventStore.builder()
+                .dataSource(pool)
+                .schema(EmbeddedServer.newSchema())
+                .writers(1)
+                .open();
+        opened.add(store);
+
+        assertThat(store.append("order-1", ExpectedVersion.noStream(), events(1))
+                        .streamVersion())
+                .isZero();
+    }
+
+    // ------------------------------------------------------------ appends that wrote nothing
+
+    @Test
+    void appends_that_wrote_nothing_neither_count_as_commits_nor_notify() throws Exception {
+        String schema = EmbeddedServer.newSchema();
+        PgEventStore store = open(schema);
+        List<EventData> original = events(1);
+        store.append("order-1", ExpectedVersion.noStream(), original);
+        Connection listener = connect();
+        execute(listener, "LISTEN \"" + schema + ".factum_events\"");
+        PGConnection pg = listener.unwrap(PGConnection.class);
+        TimeUnit.MILLISECONDS.sleep(300);
+        pg.getNotifications(200); // the first append's, if any
+        long before = store.appendTransactions();
+
+        assertThatThrownBy(() -> store.append("order-1", ExpectedVersion.noStream(), events(1)))
+                .isInstanceOf(WrongExpectedVersionException.class);
+        store.append("order-1", ExpectedVersion.noStream(), original); // an idempotent retry
+        PGNotification[] none = pg.getNotifications(500);
+
+        assertThat(store.appendTransactions()).isEqualTo(before);
+        assertThat(none == null ? 0 : none.length).isZero();
+
+        store.append("order-1", ExpectedVersion.exactly(0), events(1));
+        PGNotification[] one = pg.getNotifications(2_000);
+        assertThat(store.appendTransactions()).isEqualTo(before + 1);
+        assertThat(one).isNotEmpty();
+    }
+
+    // ------------------------------------------------------------ schema versions
+
+    @Test
+    void a_schema_newer_than_the_code_is_refused_at_open() throws Exception {
+        String schema = EmbeddedServer.newSchema();
+        open(schema).close();
+        execute(
+                connect(),
+                "INSERT INTO " + schema + ".factum_schema_migrations (version, description) VALUES (99, 'future')");
+
+        assertThatThrownBy(() -> open(schema))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("is at version 99, this Factum knows up to " + Migrations.latest())
+                .hasMessageContaining("upgrade Factum");
+    }
+
+    @Test
+    void a_schema_of_version_1_with_streams_is_migrated_and_its_streams_continue() throws Exception {
+        String schema = EmbeddedServer.newSchema();
+        PgEventStore first = open(schema);
+        first.append("order-1", ExpectedVersion.noStream(), events(2));
+        first.close();
+        Connection admin = connect();
+        execute(admin, "ALTER TABLE " + schema + ".factum_streams DROP COLUMN last_tx");
+        execute(admin, "DELETE FROM " + schema + ".factum_schema_migrations WHERE version > 1");
+
+        PgEventStore store = open(schema);
+
+        assertThat(store.append("order-1", ExpectedVersion.exactly(1), events(1))
+                        .streamVersion())
+                .isEqualTo(2);
+        assertThat(store.append("order-2", ExpectedVersion.noStream(), events(1))
+                        .streamVersion())
+                .isZero();
+        assertThat(versionsInLogOrder(store, "order-1")).containsExactly(0L, 1L, 2L);
+    }
+
+    // ------------------------------------------------------------ the listener
+
+    @Test
+    void a_waiter_still_wakes_after_the_listener_connection_was_killed() throws Exception {
+        String schema = EmbeddedServer.newSchema();
+        PgEventStore waiting = open(schema);
+        PgEventStore writing = open(schema);
+        TimeUnit.MILLISECONDS.sleep(300);
+        execute(
+                connect(),
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN \"" + schema
+                        + ".factum_events\"'");
+        Position head = waiting.headPosition();
+        Future<Boolean> woke = threads.submit(() -> waiting.awaitAppend(head, Duration.ofSeconds(30)));
+        TimeUnit.MILLISECONDS.sleep(1_500);
+
+        writing.append("order-1", ExpectedVersion.noStream(), events(1));
+
+        assertThat(woke.get(15, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void the_listener_checks_its_connection_and_reconnects_when_it_is_gone() throws Exception {
+        String schema = EmbeddedServer.newSchema();
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(EmbeddedServer.jdbcUrl());
+        config.setMaximumPoolSize(4);
+        config.addDataSourceProperty("ApplicationName", schema);
+        HikariDataSource pool = new HikariDataSource(config);
+        resources.add(pool);
+        java.util.concurrent.atomic.AtomicInteger wakes = new java.util.concurrent.atomic.AtomicInteger();
+        Notifier notifier =
+                new Notifier(pool, schema + ".x", wakes::incrementAndGet, TimeUnit.MILLISECONDS.toNanos(200));
+        resources.add(notifier::close);
+        TimeUnit.MILLISECONDS.sleep(1_000);
+        assertThat(notifier.listening()).isTrue();
+        int before = wakes.get();
+        try (Statement statement = connect().createStatement();
+                ResultSet rs = statement.executeQuery("SELECT count(*) FROM pg_stat_activity"
+                        + " WHERE query = 'SELECT 1' AND application_name = '" + schema + "'")) {
+            rs.next();
+            assertThat(rs.getLong(1)).as("the listener's keep-alive query").isPositive();
+        }
+
+        execute(
+                connect(),
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '" + schema + "'");
+        TimeUnit.MILLISECONDS.sleep(500);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!notifier.listening() && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+
+        assertThat(notifier.listening()).isTrue();
+        assertThat(wakes.get()).as("woken after reconnecting").isGreaterThan(before);
+    }
+
+    // ------------------------------------------------------------ xmin horizon
+
+    @Test
+    void the_xmin_horizon_age_is_public_for_postgres_stores_only() throws Exception {
+        PgEventStore store = open(EmbeddedServer.newSchema());
+        Connection open = connect();
+        open.setAutoCommit(false);
+        execute(open, "SELECT pg_current_xact_id()");
+        store.append("order-1", ExpectedVersion.noStream(), events(1));
+        store.append("order-2", ExpectedVersion.noStream(), events(1));
+
+        long held = PostgresEventStore.xminHorizonAge(store);
+        open.commit();
+
+        assertThat(held).isGreaterThanOrEqualTo(2);
+        assertThat(PostgresEventStore.xminHorizonAge(store)).isLessThan(held);
+        assertThatThrownBy(() -> PostgresEventStore.xminHorizonAge(EventStore.inMemory()))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
