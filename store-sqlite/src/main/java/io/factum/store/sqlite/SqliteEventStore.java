@@ -3,6 +3,7 @@ package io.factum.store.sqlite;
 import io.factum.core.EventStore;
 import io.factum.core.StoreException;
 import io.factum.core.StoreOptions;
+import io.factum.core.aggregate.SnapshotStore;
 import java.nio.file.Path;
 
 /**
@@ -44,5 +45,34 @@ public final class SqliteEventStore {
      */
     public static EventStore open(Path file, StoreOptions options) {
         return SqliteStore.open(file, options);
+    }
+
+    /**
+     * The snapshot store kept in the same file as {@code store}'s events, for {@code
+     * DeciderRepository.Builder.snapshots}. One snapshot per stream, replaced only by one at the same or a
+     * higher version, so concurrent saves (from several threads or processes) end with the highest.
+     *
+     * <p>Saves go through the store's single writer and share its group-commit transactions with appends,
+     * so neither waits on the other longer than on another append. Loads use the store's read connections.
+     * The taken-at time is kept to the microsecond. The snapshot store is thread-safe, lives as long as the
+     * event store, and refuses every call with {@link StoreException} once it is closed. Snapshots are not
+     * removed when their stream is deleted.
+     *
+     * <pre>{@code
+     * EventStore store = SqliteEventStore.open(Path.of("factum.db"));
+     * var accounts = DeciderRepository.builder(store, serializer, "account", decider, AccountEvent.class)
+     *         .snapshots(SqliteEventStore.snapshots(store), SnapshotPolicy.everyEvents(100), Account.class, 1)
+     *         .build();
+     * }</pre>
+     *
+     * @param store a store returned by {@link #open}
+     * @throws IllegalArgumentException if {@code store} is not a SQLite store opened by this class
+     */
+    public static SnapshotStore snapshots(EventStore store) {
+        if (store instanceof SqliteStore sqlite) {
+            return sqlite.snapshots();
+        }
+        throw new IllegalArgumentException("SqliteEventStore.snapshots needs a store from SqliteEventStore.open, got "
+                + store.getClass().getName() + " (" + store + ")");
     }
 }

@@ -66,6 +66,7 @@ final class SqliteStore implements EventStore {
     private final StoreOptions options;
     private final ReadPool reads;
     private final Writer writer;
+    private final SqliteSnapshotStore snapshots;
 
     /** The highest position known to be committed, in this process or (checked while awaiting) another. */
     private final AtomicLong knownHead = new AtomicLong();
@@ -80,6 +81,7 @@ final class SqliteStore implements EventStore {
         this.options = options;
         this.reads = new ReadPool(file, READ_CONNECTIONS, () -> openReadConnection(file));
         this.writer = new Writer(file, session, this::committed);
+        this.snapshots = new SqliteSnapshotStore(file, writer, reads);
     }
 
     static EventStore open(Path path, StoreOptions options) {
@@ -492,6 +494,11 @@ final class SqliteStore implements EventStore {
         if (closed) {
             throw new StoreException("the SQLite store " + file + " is closed");
         }
+    }
+
+    /** The snapshot store kept in this store's file. */
+    SqliteSnapshotStore snapshots() {
+        return snapshots;
     }
 
     /** The writer, for tests of group commit. */

@@ -4,6 +4,7 @@ import io.factum.core.EventData;
 import io.factum.core.Position;
 import io.factum.core.StreamIds;
 import io.factum.core.StreamState;
+import io.factum.core.aggregate.Snapshot;
 import io.factum.core.spi.StoredEventId;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -48,6 +49,7 @@ final class WriteSession implements AutoCloseable {
 
     private final PreparedStatement lastInsertRowId;
     private final PreparedStatement selectEventById;
+    private final PreparedStatement saveSnapshot;
 
     WriteSession(Connection connection) throws SQLException {
         this.connection = connection;
@@ -68,6 +70,7 @@ final class WriteSession implements AutoCloseable {
         this.lastInsertRowId = connection.prepareStatement("SELECT last_insert_rowid()");
         this.selectEventById = connection.prepareStatement(
                 "SELECT stream_id, stream_version, global_position FROM factum_events WHERE event_id = ?");
+        this.saveSnapshot = connection.prepareStatement(SqliteSnapshotStore.UPSERT);
     }
 
     void begin() throws SQLException {
@@ -245,6 +248,17 @@ final class WriteSession implements AutoCloseable {
             }
         }
         return stored;
+    }
+
+    /** Keeps the snapshot unless the stream has one at a higher version (see {@link SqliteSnapshotStore}). */
+    void saveSnapshot(Snapshot snapshot) throws SQLException {
+        saveSnapshot.setString(1, snapshot.streamId());
+        saveSnapshot.setLong(2, snapshot.version());
+        saveSnapshot.setInt(3, snapshot.schemaVersion());
+        saveSnapshot.setString(4, snapshot.type());
+        saveSnapshot.setString(5, snapshot.data());
+        saveSnapshot.setLong(6, Rows.micros(snapshot.takenAt()));
+        saveSnapshot.executeUpdate();
     }
 
     /** True if the failure is the unique constraint on event ids. */

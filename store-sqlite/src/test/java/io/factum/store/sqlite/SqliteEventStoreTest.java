@@ -15,6 +15,8 @@ import io.factum.core.StoreException;
 import io.factum.core.StoreOptions;
 import io.factum.core.StreamSlice;
 import io.factum.core.WrongExpectedVersionException;
+import io.factum.core.aggregate.Snapshot;
+import io.factum.core.aggregate.SnapshotStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -611,6 +613,70 @@ class SqliteEventStoreTest {
                             .recordedAt())
                     .as("recorded at, truncated to microseconds")
                     .isEqualTo(Instant.parse("1969-12-31T23:59:59.999999Z"));
+        }
+    }
+
+    @Nested
+    class Snapshots {
+
+        private final Snapshot snapshot =
+                new Snapshot("account-1", 3, "Account", 1, "{\"balance\":3}", Instant.parse("2024-05-06T07:08:09Z"));
+
+        @Test
+        void are_refused_for_a_store_that_is_not_sqlite() {
+            EventStore inMemory = EventStore.inMemory();
+            opened.add(inMemory);
+
+            assertThatThrownBy(() -> SqliteEventStore.snapshots(inMemory))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith(
+                            "SqliteEventStore.snapshots needs a store from SqliteEventStore.open, got ");
+        }
+
+        @Test
+        void share_the_group_commit_of_appends() throws Exception {
+            EventStore store = open(file);
+            SnapshotStore snapshots = SqliteEventStore.snapshots(store);
+            CountDownLatch release = blockWriter(store);
+            CompletableFuture<AppendResult> append =
+                    CompletableFuture.supplyAsync(() -> store.append("account-1", ExpectedVersion.any(), event(1)));
+            awaitQueued(store, 1);
+            CompletableFuture<Void> save = CompletableFuture.runAsync(() -> snapshots.save(snapshot));
+            awaitQueued(store, 2);
+            long transactions = internals(store).writer().transactions();
+
+            // when
+            release.countDown();
+
+            // then
+            append.get(10, TimeUnit.SECONDS);
+            save.get(10, TimeUnit.SECONDS);
+            assertThat(internals(store).writer().transactions() - transactions)
+                    .as("transactions after the blocking one")
+                    .isEqualTo(1);
+            assertThat(snapshots.load("account-1")).contains(snapshot);
+        }
+
+        @Test
+        void are_seen_by_another_store_object_on_the_same_file() {
+            SqliteEventStore.snapshots(open(file)).save(snapshot);
+
+            assertThat(SqliteEventStore.snapshots(open(file)).load("account-1")).contains(snapshot);
+        }
+
+        @Test
+        void fail_with_a_store_exception_once_the_store_is_closed() {
+            EventStore store = open(file);
+            SnapshotStore snapshots = SqliteEventStore.snapshots(store);
+            store.close();
+
+            String closed = "the SQLite store " + file.toAbsolutePath() + " is closed";
+            assertThatThrownBy(() -> snapshots.save(snapshot))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessage(closed);
+            assertThatThrownBy(() -> snapshots.load("account-1"))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessage(closed);
         }
     }
 }
