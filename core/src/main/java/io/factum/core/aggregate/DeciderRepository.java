@@ -142,7 +142,11 @@ public final class DeciderRepository<C, E, S> {
         long start = System.nanoTime();
         S state = decider.initialState().get();
         long after = ExpectedVersion.NO_STREAM_VERSION;
-        Optional<Snapshot> snapshot = snapshots.flatMap(s -> usable(s, s.store().load(stream)));
+        // a snapshot holds every event up to its version; where stream metadata or a soft delete hides some
+        // of them from reads, the state must come from the visible events alone, as without a snapshot
+        boolean snapshotsApply = snapshots.isPresent() && !streams.hidesEvents(stream);
+        Optional<Snapshot> snapshot =
+                snapshotsApply ? snapshots.flatMap(s -> usable(s, s.store().load(stream))) : Optional.empty();
         if (snapshot.isPresent()) {
             state = readState(snapshots.orElseThrow(), snapshot.get());
             after = snapshot.get().version();
@@ -153,19 +157,33 @@ public final class DeciderRepository<C, E, S> {
         Loaded<S> loaded =
                 snapshot.isPresent() && folded.eventsReplayed() == 0 ? withPositionOfLastEvent(folded) : folded;
         Duration took = Duration.ofNanos(System.nanoTime() - start);
-        snapshots.ifPresent(s -> {
-            if (s.policy().shouldSnapshot(loaded.eventsReplayed(), took) && loaded.version() >= 0) {
-                s.store()
-                        .save(new Snapshot(
-                                stream,
-                                loaded.version(),
-                                s.type().getName(),
-                                s.schemaVersion(),
-                                writeState(s, loaded.state()),
-                                clock.instant()));
-            }
-        });
+        if (snapshotsApply) {
+            snapshots.ifPresent(s -> takeSnapshot(s, loaded, took));
+        }
         return loaded;
+    }
+
+    private void takeSnapshot(Snapshots<S> settings, Loaded<S> loaded, Duration took) {
+        if (!settings.policy().shouldSnapshot(loaded.eventsReplayed(), took) || loaded.version() < 0) {
+            return;
+        }
+        try {
+            settings.store()
+                    .save(new Snapshot(
+                            loaded.streamId(),
+                            loaded.version(),
+                            settings.type().getName(),
+                            settings.schemaVersion(),
+                            writeState(settings, loaded.state()),
+                            clock.instant()));
+        } catch (RuntimeException e) {
+            // a snapshot is a cache: failing to keep one must not fail the load or the command
+            LOG.warn(
+                    "{}: could not keep a snapshot at version {}: {}",
+                    loaded.streamId(),
+                    loaded.version(),
+                    e.toString());
+        }
     }
 
     private Loaded<S> withPositionOfLastEvent(Loaded<S> loaded) {

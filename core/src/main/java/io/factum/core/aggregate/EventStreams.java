@@ -102,6 +102,19 @@ final class EventStreams<E> {
         return category;
     }
 
+    /**
+     * True if reads of the stream hide some of its events (soft delete, truncate-before, max count or max
+     * age): then a snapshot, which holds them all, does not give the state a read gives.
+     */
+    boolean hidesEvents(String streamId) {
+        return store.streamInfo(streamId)
+                .map(info -> info.state() != io.factum.core.StreamState.ACTIVE
+                        || info.metadata().truncateBefore().isPresent()
+                        || info.metadata().maxCount().isPresent()
+                        || info.metadata().maxAge().isPresent())
+                .orElse(false);
+    }
+
     /** The last event of a stream, if it has one. */
     Optional<RecordedEvent> lastEvent(String streamId) {
         return store.readStream(streamId, ReadDirection.BACKWARD, StreamSlice.END, 1).events().stream()

@@ -231,6 +231,41 @@ class DeciderRepositoryTest {
         }
 
         @Test
+        void are_not_used_when_reads_hide_events_they_hold() {
+            deposits(24);
+            var repository = withSnapshots(1);
+            repository.load("1");
+            store.deleteStream("account-1", io.factum.core.ExpectedVersion.any());
+            handle("1", new Open("bob"));
+
+            Loaded<State> loaded = repository.load("1");
+
+            assertThat(loaded.state()).isEqualTo(accounts.load("1").state()).isEqualTo(new State(true, 0));
+            assertThat(loaded.eventsReplayed()).isEqualTo(1);
+        }
+
+        @Test
+        void that_cannot_be_kept_do_not_fail_the_load() {
+            deposits(24);
+            SnapshotStore failing = new SnapshotStore() {
+                @Override
+                public java.util.Optional<Snapshot> load(String streamId) {
+                    return java.util.Optional.empty();
+                }
+
+                @Override
+                public void save(Snapshot snapshot) {
+                    throw new io.factum.core.StoreException("the database is busy");
+                }
+            };
+            var repository = DeciderRepository.builder(store, SERIALIZER, "account", BankAccount.DECIDER, Event.class)
+                    .snapshots(failing, SnapshotPolicy.everyEvents(10), State.class, 1)
+                    .build();
+
+            assertThat(repository.load("1").state()).isEqualTo(new State(true, 24));
+        }
+
+        @Test
         void are_never_taken_for_a_short_stream() {
             deposits(3);
             withSnapshots(1).load("1");
