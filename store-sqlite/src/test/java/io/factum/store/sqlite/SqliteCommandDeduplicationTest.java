@@ -1,0 +1,62 @@
+package io.factum.store.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.factum.core.EventStore;
+import io.factum.core.aggregate.Decider;
+import io.factum.core.aggregate.DeciderRepository;
+import io.factum.core.command.CommandBus;
+import io.factum.core.command.CommandContext;
+import io.factum.core.command.CommandHandler;
+import io.factum.core.command.CommandLog;
+import io.factum.core.command.CommandResult;
+import io.factum.core.command.Deduplication;
+import io.factum.core.serialization.EventSerializer;
+import io.factum.core.serialization.EventTypes;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Command deduplication kept in the SQLite file holds across a restart of the process's store. */
+class SqliteCommandDeduplicationTest {
+
+    record Add(String counter, int amount) {}
+
+    sealed interface Event {}
+
+    record Added(int amount) implements Event {}
+
+    static final Decider<Add, Event, Integer> COUNTER =
+            Decider.of(() -> 0, (add, total) -> List.of(new Added(add.amount())), (total, event) -> switch (event) {
+                case Added added -> total + added.amount();
+            });
+
+    private static CommandBus bus(EventStore store) {
+        EventSerializer serializer = EventSerializer.of(
+                EventTypes.builder().registerSealed(Event.class).build());
+        var counters = DeciderRepository.builder(store, serializer, "counter", COUNTER, Event.class)
+                .build();
+        return CommandBus.builder()
+                .use(Deduplication.middleware(CommandLog.inEventStore(store)))
+                .handle(Add.class, CommandHandler.decide(counters, Add::counter))
+                .build();
+    }
+
+    @Test
+    void a_command_retried_after_a_restart_returns_its_first_result_and_adds_nothing(@TempDir Path dir) {
+        Path file = dir.resolve("commands.db");
+        CommandContext context = CommandContext.create();
+        CommandResult first;
+        try (EventStore store = SqliteEventStore.open(file)) {
+            first = bus(store).send(new Add("a", 5), context);
+        }
+
+        try (EventStore reopened = SqliteEventStore.open(file)) {
+            CommandResult retried = bus(reopened).send(new Add("a", 5), context);
+
+            assertThat(retried).isEqualTo(((CommandResult.Accepted) first).asDuplicate());
+            assertThat(reopened.streamEvents("counter-a").count()).isEqualTo(1);
+        }
+    }
+}
