@@ -22,8 +22,8 @@ public interface SnapshotStore {
      * replaced). Of concurrent saves for one stream, the highest version stays.
      *
      * @throws IllegalArgumentException if the stream id breaks the rules of {@link io.factum.core.StreamIds},
-     *     the version is negative, the type blank or the data not one well-formed JSON document; nothing is
-     *     kept
+     *     the version is negative, the type blank, or the data not one well-formed JSON document or one with
+     *     the character U+0000 in a string (see {@link SnapshotValidation}); nothing is kept
      */
     void save(Snapshot snapshot);
 

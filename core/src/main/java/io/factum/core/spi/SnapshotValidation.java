@@ -22,7 +22,8 @@ public final class SnapshotValidation {
 
     /**
      * Checks a snapshot to save: its stream id follows {@link StreamIds}, its version is 0 or more, its type
-     * is not blank and its data is one well-formed JSON document.
+     * is not blank and its data is one well-formed JSON document with no character U+0000 in its strings or
+     * names (PostgreSQL refuses it, so every store does).
      *
      * @return the snapshot, unchanged
      * @throws IllegalArgumentException naming the stream and what is wrong
@@ -61,7 +62,7 @@ public final class SnapshotValidation {
                 throw new IllegalArgumentException(
                         "snapshot of " + stream + ": data must be a JSON document, got an empty text");
             }
-            parser.skipChildren();
+            checkNoNul(stream, parser, first);
             if (parser.nextToken() != null) {
                 throw new IllegalArgumentException("snapshot of " + stream
                         + ": data must hold one JSON document, found more after it at offset "
@@ -75,6 +76,34 @@ public final class SnapshotValidation {
                     e);
         } catch (IOException e) {
             throw new IllegalArgumentException("snapshot of " + stream + ": data cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Walks the document from its first token to its end, refusing U+0000 in a string or a name. */
+    private static void checkNoNul(String stream, JsonParser parser, JsonToken first) throws IOException {
+        int depth = 0;
+        JsonToken token = first;
+        while (true) {
+            switch (token) {
+                case START_OBJECT, START_ARRAY -> depth++;
+                case END_OBJECT, END_ARRAY -> depth--;
+                case FIELD_NAME, VALUE_STRING -> {
+                    char[] chars = parser.getTextCharacters();
+                    int end = parser.getTextOffset() + parser.getTextLength();
+                    for (int i = parser.getTextOffset(); i < end; i++) {
+                        if (chars[i] == 0) {
+                            throw new IllegalArgumentException("snapshot of " + stream
+                                    + ": data contains the character U+0000 in a string, which cannot be stored"
+                                    + " (PostgreSQL refuses it); encode binary content, e.g. as Base64");
+                        }
+                    }
+                }
+                default -> {}
+            }
+            if (depth == 0) {
+                return;
+            }
+            token = parser.nextToken();
         }
     }
 }

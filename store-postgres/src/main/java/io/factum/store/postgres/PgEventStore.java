@@ -20,6 +20,7 @@ import io.factum.core.StreamSlice;
 import io.factum.core.StreamState;
 import io.factum.core.spi.AppendValidation;
 import io.factum.core.spi.ExpectedVersions;
+import io.factum.core.spi.StreamMetadataJson;
 import io.factum.core.spi.StreamWindow;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -65,6 +66,7 @@ final class PgEventStore implements EventStore {
     private final GroupCommit writer;
     private final Notifier notifier;
     private final Object wakeups = new Object();
+    private final PgSnapshotStore snapshots;
     private long wakeGeneration;
     private volatile boolean closed;
 
@@ -114,6 +116,12 @@ final class PgEventStore implements EventStore {
         String name = tables.channel();
         this.notifier = new Notifier(dataSource, name, this::wake);
         this.writer = new GroupCommit(dataSource, appends, options.clock(), writers, name, this::committed);
+        this.snapshots = new PgSnapshotStore(dataSource, tables, this::checkOpen);
+    }
+
+    /** The snapshots kept in this store's database; see {@link PostgresEventStore#snapshots}. */
+    PgSnapshotStore snapshots() {
+        return snapshots;
     }
 
     // ---------------------------------------------------------------- appends
@@ -436,7 +444,7 @@ final class PgEventStore implements EventStore {
                         streamId,
                         rs.getLong(1),
                         StreamState.valueOf(rs.getString(2)),
-                        MetadataJson.read(streamId, rs.getString(3))));
+                        StreamMetadataJson.read(streamId, rs.getString(3))));
             }
         }
     }
@@ -449,7 +457,7 @@ final class PgEventStore implements EventStore {
             try (PreparedStatement statement = connection.prepareStatement(setMetadataSql)) {
                 statement.setString(1, streamId);
                 statement.setString(2, StreamIds.category(streamId));
-                statement.setString(3, MetadataJson.write(metadata));
+                statement.setString(3, StreamMetadataJson.write(metadata));
                 try (ResultSet rs = statement.executeQuery()) {
                     return rs.next();
                 }
@@ -473,7 +481,8 @@ final class PgEventStore implements EventStore {
                 throw new StreamNotFoundException(streamId);
             }
             try (PreparedStatement statement = connection.prepareStatement(softDeleteSql)) {
-                statement.setString(1, MetadataJson.write(info.get().metadata().withTruncateBefore(last + 1)));
+                statement.setString(
+                        1, StreamMetadataJson.write(info.get().metadata().withTruncateBefore(last + 1)));
                 statement.setString(2, streamId);
                 statement.executeUpdate();
             }

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.factum.core.EventStore;
 import io.factum.core.StoreOptions;
+import io.factum.core.aggregate.SnapshotStore;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -92,6 +93,39 @@ public final class PostgresEventStore {
         }
         throw new IllegalArgumentException("xminHorizonAge needs a PostgreSQL event store, got "
                 + store.getClass().getName());
+    }
+
+    /**
+     * The snapshot store of a PostgreSQL event store, for {@code DeciderRepository.Builder.snapshots}: snapshots kept in the store's {@code
+     * snapshots} table ({@code factum_snapshots} by default), one per stream, replaced only by one at the same
+     * or a higher version, so concurrent saves (from several threads or processes) end with the highest.
+     *
+     * <p>Each save is one upsert and each load one query, on a connection borrowed from the store's pool in
+     * autocommit: snapshots are a cache, so saves do not go through group commit and never hold up appends.
+     * The taken-at time is kept to the microsecond and the data as {@code jsonb} (the same JSON meaning, not
+     * the same text). A snapshot is refused with {@link IllegalArgumentException} before anything is kept if
+     * it breaks the rules of {@link io.factum.core.spi.SnapshotValidation}, the same on every store, or if
+     * PostgreSQL refuses one of its values. The snapshot store is thread-safe, lives as long as the event
+     * store and refuses every call with {@link io.factum.core.StoreException} once it is closed. Snapshots
+     * are not removed when their stream is deleted.
+     *
+     * <pre>{@code
+     * EventStore store = PostgresEventStore.builder().jdbcUrl(url).open();
+     * var accounts = DeciderRepository.builder(store, serializer, "account", decider, AccountEvent.class)
+     *         .snapshots(PostgresEventStore.snapshots(store), SnapshotPolicy.everyEvents(100), Account.class, 1)
+     *         .build();
+     * }</pre>
+     *
+     * @param store a store opened by this class
+     * @throws IllegalArgumentException if {@code store} is not a PostgreSQL store opened by this class
+     */
+    public static SnapshotStore snapshots(EventStore store) {
+        Objects.requireNonNull(store, "store");
+        if (store instanceof PgEventStore postgres) {
+            return postgres.snapshots();
+        }
+        throw new IllegalArgumentException("PostgresEventStore.snapshots needs a store from PostgresEventStore,"
+                + " got " + store.getClass().getName() + " (" + store + ")");
     }
 
     /**

@@ -45,6 +45,10 @@ record Tables(Optional<String> schema, String prefix) {
         return table("events");
     }
 
+    String snapshots() {
+        return table("snapshots");
+    }
+
     String migrations() {
         return table("schema_migrations");
     }

@@ -15,6 +15,8 @@ import io.factum.core.RecordedEvent;
 import io.factum.core.StoreException;
 import io.factum.core.StoreOptions;
 import io.factum.core.WrongExpectedVersionException;
+import io.factum.core.aggregate.Snapshot;
+import io.factum.core.aggregate.SnapshotStore;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -22,6 +24,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -279,6 +282,74 @@ class PostgresEventStoreTest {
                     .isInstanceOf(StoreException.class)
                     .hasMessageContaining("closed");
             assertThatThrownBy(store::headPosition).isInstanceOf(StoreException.class);
+        }
+    }
+
+    @Nested
+    class Snapshots {
+
+        private static Snapshot snapshot(String streamId, long version, String data) {
+            return new Snapshot(streamId, version, "Account", 1, data, Instant.parse("2024-05-06T07:08:09Z"));
+        }
+
+        @Test
+        void are_kept_as_jsonb_in_the_snapshots_table_of_the_store() throws Exception {
+            String schema = EmbeddedServer.newSchema();
+            PgEventStore store = open(schema);
+
+            PostgresEventStore.snapshots(store).save(snapshot("account-1", 7, "{\"balance\": 7}"));
+
+            assertThat(count("SELECT count(*) FROM " + schema + ".factum_snapshots"
+                            + " WHERE stream_id = 'account-1' AND version = 7 AND data @> '{\"balance\": 7}'::jsonb"))
+                    .isEqualTo(1);
+        }
+
+        @Test
+        void refuse_data_with_the_character_u0000_before_the_database_sees_it() {
+            PgEventStore store = open(EmbeddedServer.newSchema());
+            SnapshotStore snapshots = PostgresEventStore.snapshots(store);
+
+            assertThatThrownBy(() -> snapshots.save(snapshot("account-1", 1, "{\"name\": \"a\\u0000b\"}")))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("snapshot of account-1: data contains the character U+0000");
+            assertThat(snapshots.load("account-1")).isEmpty();
+        }
+
+        @Test
+        void turn_a_value_the_database_refuses_into_an_illegal_argument() {
+            PgEventStore store = open(EmbeddedServer.newSchema());
+            SnapshotStore snapshots = PostgresEventStore.snapshots(store);
+            snapshots.save(snapshot("account-1", 1, "{}"));
+
+            // a number beyond PostgreSQL's numeric range passes SnapshotValidation but not jsonb
+            assertThatThrownBy(() -> snapshots.save(snapshot("account-1", 2, "{\"n\": 1e1000000}")))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("snapshot of account-1: refused by PostgreSQL: ");
+            assertThat(snapshots.load("account-1").orElseThrow().version()).isEqualTo(1);
+        }
+
+        @Test
+        void are_refused_once_the_store_is_closed() {
+            PgEventStore store = open(EmbeddedServer.newSchema());
+            SnapshotStore snapshots = PostgresEventStore.snapshots(store);
+            snapshots.save(snapshot("account-1", 1, "{}"));
+            store.close();
+
+            assertThatThrownBy(() -> snapshots.save(snapshot("account-1", 2, "{}")))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining("closed");
+            assertThatThrownBy(() -> snapshots.load("account-1"))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining("closed");
+        }
+
+        @Test
+        void need_a_postgresql_store() {
+            EventStore other = EventStore.inMemory();
+
+            assertThatThrownBy(() -> PostgresEventStore.snapshots(other))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("PostgresEventStore.snapshots needs a store from PostgresEventStore, got ");
         }
     }
 
