@@ -424,18 +424,7 @@ final class Appends {
                 }
             }
         }
-        if (!conflicts.isEmpty()) {
-            Map<UUID, StoredEventId> found =
-                    lookup(connection, conflicts.stream().map(Conflict::request).toList());
-            for (Conflict conflict : conflicts) {
-                outcomes[conflict.index()] = retryOrDuplicate(conflict.request(), found)
-                        .orElseGet(() -> Outcome.failed(new WrongExpectedVersionException(
-                                conflict.request().streamId(),
-                                conflict.request().expected(),
-                                conflict.lastVersion(),
-                                conflict.state())));
-            }
-        }
+        resolveConflicts(connection, conflicts, outcomes);
         for (Outcome outcome : outcomes) {
             if (outcome == null) {
                 throw new IllegalStateException("the batch statement returned no row for an append");
@@ -496,18 +485,7 @@ final class Appends {
                 conflicts.add(new Conflict(i, request, row.lastVersion, row.state));
             }
         }
-        if (!conflicts.isEmpty()) {
-            Map<UUID, StoredEventId> found =
-                    lookup(connection, conflicts.stream().map(Conflict::request).toList());
-            for (Conflict conflict : conflicts) {
-                outcomes[conflict.index()] = retryOrDuplicate(conflict.request(), found)
-                        .orElseGet(() -> Outcome.failed(new WrongExpectedVersionException(
-                                conflict.request().streamId(),
-                                conflict.request().expected(),
-                                conflict.lastVersion(),
-                                conflict.state())));
-            }
-        }
+        resolveConflicts(connection, conflicts, outcomes);
         if (!accepted.isEmpty()) {
             writeStreams(connection, streams, accepted);
             Map<UUID, Position> positions = insertEvents(connection, accepted, now);
@@ -519,6 +497,27 @@ final class Appends {
             }
         }
         return List.of(outcomes);
+    }
+
+    /**
+     * Decides the appends whose expected version did not hold: a full retry of stored events returns the
+     * original result, anything else fails on its own. One id lookup for all of them.
+     */
+    private void resolveConflicts(Connection connection, List<Conflict> conflicts, Outcome[] outcomes)
+            throws SQLException {
+        if (conflicts.isEmpty()) {
+            return;
+        }
+        Map<UUID, StoredEventId> found =
+                lookup(connection, conflicts.stream().map(Conflict::request).toList());
+        for (Conflict conflict : conflicts) {
+            outcomes[conflict.index()] = retryOrDuplicate(conflict.request(), found)
+                    .orElseGet(() -> Outcome.failed(new WrongExpectedVersionException(
+                            conflict.request().streamId(),
+                            conflict.request().expected(),
+                            conflict.lastVersion(),
+                            conflict.state())));
+        }
     }
 
     private static Optional<Outcome> retryOrDuplicate(AppendRequest request, Map<UUID, StoredEventId> stored) {
