@@ -18,6 +18,21 @@ public final class StreamIds {
     }
 
     /**
+     * The bucket of a stream among {@code count} buckets, for consumer groups: the CRC-32 of its UTF-8 id,
+     * as a non-negative int, modulo {@code count}. Stable across processes, versions and stores.
+     *
+     * @throws IllegalArgumentException if {@code count} is less than 1
+     */
+    public static int bucket(String streamId, int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("a bucket count must be 1 or more, got " + count);
+        }
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(streamId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return (int) ((crc.getValue() & 0x7fffffff) % count);
+    }
+
+    /**
      * Checks a stream id that a user wants to write to or read from.
      *
      * @return the id, unchanged
