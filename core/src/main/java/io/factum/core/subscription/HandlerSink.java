@@ -1,0 +1,54 @@
+package io.factum.core.subscription;
+
+import io.factum.core.Position;
+import io.factum.core.RecordedEvent;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/** At-least-once delivery: the handler runs, then the checkpoint is saved. */
+final class HandlerSink implements Sink {
+
+    private final String name;
+    private final EventHandler handler;
+    private final CheckpointStore checkpoints;
+
+    HandlerSink(String name, EventHandler handler, CheckpointStore checkpoints) {
+        this.name = name;
+        this.handler = handler;
+        this.checkpoints = checkpoints;
+    }
+
+    @Override
+    public void batch(
+            String checkpoint, List<RecordedEvent> events, Position expected, Position next, @Nullable Lease fence) {
+        for (RecordedEvent event : events) {
+            handle(event);
+        }
+        advance(checkpoint, expected, next, fence);
+    }
+
+    @Override
+    public void advance(String checkpoint, Position expected, Position next, @Nullable Lease fence) {
+        if (fence == null) {
+            checkpoints.save(checkpoint, expected, next);
+        } else {
+            checkpoints.save(checkpoint, expected, next, fence);
+        }
+    }
+
+    @Override
+    public void replay(RecordedEvent event) {
+        handle(event);
+    }
+
+    private void handle(RecordedEvent event) {
+        try {
+            handler.handle(event);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProjectionException(name, event.streamId(), event.position(), e);
+        } catch (Exception e) {
+            throw new ProjectionException(name, event.streamId(), event.position(), e);
+        }
+    }
+}

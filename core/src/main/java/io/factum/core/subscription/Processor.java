@@ -1,0 +1,138 @@
+package io.factum.core.subscription;
+
+import io.factum.core.Position;
+import io.factum.core.RecordedEvent;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies a page of events through a sink: the whole batch in one go; if the handler fails, event by
+ * event with retries and backoff, parking what keeps failing. Shared by subscriptions and consumer groups.
+ */
+final class Processor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Processor.class);
+
+    private final String subscription;
+    private final Sink sink;
+    private final CheckpointStore checkpoints;
+    private final RetryPolicy retry;
+    private final Clock clock;
+    final AtomicLong processed = new AtomicLong();
+    final AtomicLong parkedCount = new AtomicLong();
+    final AtomicReference<@Nullable String> lastError = new AtomicReference<>();
+
+    Processor(String subscription, Sink sink, CheckpointStore checkpoints, RetryPolicy retry, Clock clock) {
+        this.subscription = subscription;
+        this.sink = sink;
+        this.checkpoints = checkpoints;
+        this.retry = retry;
+        this.clock = clock;
+    }
+
+    /**
+     * Applies {@code events} (read after {@code expected}) and moves the checkpoint to {@code next}.
+     *
+     * @return the new checkpoint, {@code next}
+     * @throws CheckpointConflictException if another instance moved the checkpoint
+     * @throws LeaseLostException if the fence no longer holds
+     * @throws SubscriptionStoppedException if the subscription must stop
+     * @throws InterruptedException if interrupted while backing off
+     */
+    Position process(
+            String checkpoint, List<RecordedEvent> events, Position expected, Position next, @Nullable Lease fence)
+            throws InterruptedException {
+        try {
+            sink.batch(checkpoint, events, expected, next, fence);
+            processed.addAndGet(events.size());
+            lastError.set(null);
+            return next;
+        } catch (RuntimeException e) {
+            if (handlerFailure(e) == null) {
+                throw e;
+            }
+            if (events.size() > 1) {
+                LOG.debug(
+                        "subscription {}: a batch of {} failed, going event by event", subscription, events.size(), e);
+            }
+        }
+        Position at = expected;
+        for (RecordedEvent event : events) {
+            at = processOne(checkpoint, event, at, fence);
+        }
+        if (next.isAfter(at)) {
+            sink.advance(checkpoint, at, next, fence);
+            at = next;
+        }
+        return at;
+    }
+
+    private Position processOne(String checkpoint, RecordedEvent event, Position expected, @Nullable Lease fence)
+            throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                sink.batch(checkpoint, List.of(event), expected, event.position(), fence);
+                processed.incrementAndGet();
+                lastError.set(null);
+                return event.position();
+            } catch (RuntimeException e) {
+                ProjectionException failure = handlerFailure(e);
+                if (failure == null) {
+                    throw e;
+                }
+                String error = describe(failure.getCause() == null ? failure : failure.getCause());
+                lastError.set("event " + event.streamId() + "@" + event.streamVersion() + " (position "
+                        + event.position() + ", try " + attempt + " of " + retry.maxAttempts() + "): " + error);
+                if (attempt >= retry.maxAttempts()) {
+                    String stop = sink.stopReason();
+                    if (stop != null) {
+                        throw new SubscriptionStoppedException(stop);
+                    }
+                    LOG.warn(
+                            "subscription {} parks the event at {} of {} after {} tries: {}",
+                            subscription,
+                            event.position(),
+                            event.streamId(),
+                            attempt,
+                            error);
+                    checkpoints.park(new ParkedEvent(
+                            subscription,
+                            event.position(),
+                            event.eventId(),
+                            event.streamId(),
+                            event.streamVersion(),
+                            event.type(),
+                            attempt,
+                            error,
+                            clock.instant()));
+                    parkedCount.incrementAndGet();
+                    sink.advance(checkpoint, expected, event.position(), fence);
+                    return event.position();
+                }
+                Thread.sleep(retry.backoff(attempt).toMillis());
+            }
+        }
+    }
+
+    /** The handler's failure in {@code e}'s cause chain, or null if the failure is the store's. */
+    static @Nullable ProjectionException handlerFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ProjectionException failure) {
+                return failure;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return null;
+    }
+
+    static String describe(Throwable e) {
+        return e.getClass().getName() + ": " + e.getMessage();
+    }
+}
