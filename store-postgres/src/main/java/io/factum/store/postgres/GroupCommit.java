@@ -6,6 +6,7 @@ import io.factum.core.StoreException;
 import io.factum.core.spi.StreamWindow;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -31,6 +32,13 @@ import org.jspecify.annotations.Nullable;
  * {@link InvalidEventException}. An append whose transaction took an older id than the last writer of its
  * stream ({@link Appends.Contended#reordered()}) runs again in a fresh transaction, which the caller never
  * sees.
+ *
+ * <p>With inline projections the fast paths are not taken: a lone append runs in a transaction of its own,
+ * and a batch runs each append under a savepoint of the batch's transaction, decided alone ({@link
+ * Appends#run} with the ids looked up first), with the projections applied to its events before the
+ * savepoint is released. An append whose projection fails is rolled back to its savepoint and fails with
+ * the {@link io.factum.core.subscription.ProjectionException}; the others of the batch still commit
+ * together.
  */
 final class GroupCommit {
 
@@ -48,6 +56,7 @@ final class GroupCommit {
 
     private final DataSource dataSource;
     private final Appends appends;
+    private final InlineProjections inline;
     private final Clock clock;
     private final Runnable onCommit;
     private final int slots;
@@ -59,9 +68,17 @@ final class GroupCommit {
     private int busy;
     private boolean closed;
 
-    GroupCommit(DataSource dataSource, Appends appends, Clock clock, int writerCount, String name, Runnable onCommit) {
+    GroupCommit(
+            DataSource dataSource,
+            Appends appends,
+            InlineProjections inline,
+            Clock clock,
+            int writerCount,
+            String name,
+            Runnable onCommit) {
         this.dataSource = dataSource;
         this.appends = appends;
+        this.inline = inline;
         this.clock = clock;
         this.onCommit = onCommit;
         this.slots = writerCount;
@@ -162,6 +179,10 @@ final class GroupCommit {
     /** A lone append: one autocommit statement on a pooled connection, on the caller's thread. */
     private void runSolo(AppendRequest request) {
         try (Connection connection = dataSource.getConnection()) {
+            if (!inline.isEmpty()) {
+                runAloneInTransaction(connection, request);
+                return;
+            }
             connection.setAutoCommit(true);
             Instant now = StreamWindow.recordedAt(clock);
             AppendResult result;
@@ -250,6 +271,10 @@ final class GroupCommit {
     }
 
     private void runBatch(Connection connection, List<AppendRequest> batch) throws SQLException {
+        if (!inline.isEmpty()) {
+            runBatchInline(connection, batch);
+            return;
+        }
         Instant now = StreamWindow.recordedAt(clock);
         List<Appends.Outcome> outcomes;
         try {
@@ -272,14 +297,59 @@ final class GroupCommit {
         committed(batch, outcomes);
     }
 
+    /**
+     * A batch with inline projections: each append decided alone under a savepoint, its projections applied
+     * before the savepoint is released, all committed together. A failing projection or a refused value
+     * fails its append alone (rolled back to its savepoint); anything that needs a fresh transaction (a
+     * reordered transaction id, a race, a serialization failure) rolls the whole batch back and runs its
+     * appends one by one.
+     */
+    private void runBatchInline(Connection connection, List<AppendRequest> batch) throws SQLException {
+        Instant now = StreamWindow.recordedAt(clock);
+        List<Appends.Outcome> outcomes = new ArrayList<>(batch.size());
+        try {
+            for (AppendRequest request : batch) {
+                Savepoint savepoint = connection.setSavepoint();
+                try {
+                    Appends.Outcome outcome =
+                            appends.run(connection, List.of(request), true, now).get(0);
+                    inline.apply(connection, request, outcome);
+                    connection.releaseSavepoint(savepoint);
+                    outcomes.add(outcome);
+                } catch (InlineProjections.Failed e) {
+                    connection.rollback(savepoint);
+                    outcomes.add(Appends.Outcome.failed(e.exception()));
+                } catch (SQLException e) {
+                    if (!Sql.isDataError(e)) {
+                        throw e;
+                    }
+                    connection.rollback(savepoint);
+                    outcomes.add(Appends.Outcome.failed(invalid(request, e)));
+                }
+            }
+            connection.commit();
+        } catch (Appends.Contended | SQLException e) {
+            connection.rollback();
+            if (e instanceof SQLException sql && !Sql.isRetryable(sql) && !Sql.isUniqueViolation(sql)) {
+                throw sql;
+            }
+            runAlone(connection, batch);
+            return;
+        }
+        committed(batch, outcomes);
+    }
+
     /** The database refused a value of the append: bad input, not a storage failure. */
     private void refused(AppendRequest request, SQLException e) {
         appended.incrementAndGet();
-        request.result()
-                .completeExceptionally(new InvalidEventException(
-                        "stream " + request.streamId() + ": the database refused the events, nothing was written: "
-                                + e.getMessage(),
-                        e));
+        request.result().completeExceptionally(invalid(request, e));
+    }
+
+    private static InvalidEventException invalid(AppendRequest request, SQLException e) {
+        return new InvalidEventException(
+                "stream " + request.streamId() + ": the database refused the events, nothing was written: "
+                        + e.getMessage(),
+                e);
     }
 
     private void runAlone(Connection connection, List<AppendRequest> batch) throws SQLException {
@@ -290,8 +360,14 @@ final class GroupCommit {
             while (true) {
                 try {
                     List<Appends.Outcome> outcome = appends.run(connection, one, true, StreamWindow.recordedAt(clock));
+                    inline.apply(connection, request, outcome.get(0));
                     connection.commit();
                     committed(one, outcome);
+                    break;
+                } catch (InlineProjections.Failed e) {
+                    connection.rollback();
+                    appended.incrementAndGet();
+                    request.result().completeExceptionally(e.exception());
                     break;
                 } catch (Appends.Contended | SQLException e) {
                     connection.rollback();

@@ -94,7 +94,54 @@ final class Migrations {
                                 // a constant default: no rewrite of the table; 0 is older than any transaction
                                 "ALTER TABLE {streams} ADD COLUMN last_tx xid8 NOT NULL DEFAULT '0'",
                                 // rows created without an append (metadata, tombstone) take their creator's id
-                                "ALTER TABLE {streams} ALTER COLUMN last_tx SET DEFAULT pg_current_xact_id()")));
+                                "ALTER TABLE {streams} ALTER COLUMN last_tx SET DEFAULT pg_current_xact_id()")),
+                new Migration(
+                        3,
+                        "the read side: parked events, projection versions, consumer group members and bucket"
+                                + " leases; deadlines gain owner, correlation_id and name (added with a default ''"
+                                + " that is then dropped, so the statement also holds on a table that has rows) and"
+                                + " keep their payload as text (the JSON the process manager attached, unchanged)",
+                        List.of(
+                                """
+                        CREATE TABLE {parked_events} (
+                            subscription text NOT NULL,
+                            tx_id xid8 NOT NULL,
+                            position bigint NOT NULL,
+                            event_id uuid NOT NULL,
+                            stream_id text NOT NULL,
+                            stream_version bigint NOT NULL,
+                            type text NOT NULL,
+                            attempts int NOT NULL,
+                            error text NOT NULL,
+                            parked_at timestamptz NOT NULL,
+                            PRIMARY KEY (subscription, position))""",
+                                """
+                        CREATE TABLE {projection_versions} (
+                            name text PRIMARY KEY,
+                            active_version int NOT NULL,
+                            activated_at timestamptz NOT NULL DEFAULT now())""",
+                                """
+                        CREATE TABLE {group_members} (
+                            group_name text NOT NULL,
+                            member text NOT NULL,
+                            alive_until timestamptz NOT NULL,
+                            PRIMARY KEY (group_name, member))""",
+                                """
+                        CREATE TABLE {leases} (
+                            group_name text NOT NULL,
+                            bucket int NOT NULL,
+                            member text NOT NULL,
+                            epoch bigint NOT NULL,
+                            expires_at timestamptz NOT NULL,
+                            PRIMARY KEY (group_name, bucket))""",
+                                "ALTER TABLE {deadlines} ADD COLUMN owner text NOT NULL DEFAULT ''",
+                                "ALTER TABLE {deadlines} ADD COLUMN correlation_id text NOT NULL DEFAULT ''",
+                                "ALTER TABLE {deadlines} ADD COLUMN name text NOT NULL DEFAULT ''",
+                                "ALTER TABLE {deadlines} ALTER COLUMN owner DROP DEFAULT",
+                                "ALTER TABLE {deadlines} ALTER COLUMN correlation_id DROP DEFAULT",
+                                "ALTER TABLE {deadlines} ALTER COLUMN name DROP DEFAULT",
+                                "ALTER TABLE {deadlines} ALTER COLUMN payload TYPE text USING payload::text",
+                                "CREATE INDEX {@deadlines_owner_idx} ON {deadlines} (owner, due_at)")));
     }
 
     /** The version of the last migration this code knows. */

@@ -22,6 +22,7 @@ import io.factum.core.spi.AppendValidation;
 import io.factum.core.spi.ExpectedVersions;
 import io.factum.core.spi.StreamMetadataJson;
 import io.factum.core.spi.StreamWindow;
+import io.factum.core.subscription.SqlProjection;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -46,7 +47,7 @@ final class PgEventStore implements EventStore {
         AppendResult commit();
     }
 
-    private static final String EVENT_COLUMNS = "event_id, stream_id, stream_version, tx_id::text::bigint AS tx,"
+    static final String EVENT_COLUMNS = "event_id, stream_id, stream_version, tx_id::text::bigint AS tx,"
             + " global_position, type, schema_version, data::text, metadata::text, recorded_at";
     private static final String XMIN = "(SELECT pg_snapshot_xmin(pg_current_snapshot()))";
     private static final long MIN_BACKOFF_MILLIS = 100;
@@ -63,10 +64,14 @@ final class PgEventStore implements EventStore {
     private final Tables tables;
     private final StoreOptions options;
     private final Appends appends;
+    private final InlineProjections inline;
     private final GroupCommit writer;
     private final Notifier notifier;
     private final Object wakeups = new Object();
     private final PgSnapshotStore snapshots;
+    private final PgCheckpointStore checkpoints;
+    private final PgLeaseStore leases;
+    private final PgDeadlineStore deadlines;
     private long wakeGeneration;
     private volatile boolean closed;
 
@@ -84,6 +89,20 @@ final class PgEventStore implements EventStore {
     private final String tombstoneNewSql;
 
     PgEventStore(DataSource dataSource, AutoCloseable ownedPool, Tables tables, StoreOptions options, int writers) {
+        this(dataSource, ownedPool, tables, options, writers, List.of());
+    }
+
+    /**
+     * Opens the store; with inline projections, they are created (or rebuilt, see {@link
+     * InlineProjections#open}) before the writers start, so no append runs before they are current.
+     */
+    PgEventStore(
+            DataSource dataSource,
+            AutoCloseable ownedPool,
+            Tables tables,
+            StoreOptions options,
+            int writers,
+            List<SqlProjection> inlineProjections) {
         this.dataSource = dataSource;
         this.ownedPool = ownedPool;
         this.tables = tables;
@@ -113,15 +132,36 @@ final class PgEventStore implements EventStore {
         this.tombstoneSql = "UPDATE " + streams + " SET state = 'TOMBSTONED' WHERE id = ?";
         this.tombstoneNewSql = "INSERT INTO " + streams + " (id, category, state) VALUES (?, ?, 'TOMBSTONED')"
                 + " ON CONFLICT (id) DO NOTHING RETURNING 1";
+        this.snapshots = new PgSnapshotStore(dataSource, tables, this::checkOpen);
+        this.checkpoints = new PgCheckpointStore(dataSource, tables, this::checkOpen);
+        this.leases = new PgLeaseStore(dataSource, tables, this::checkOpen);
+        this.deadlines = new PgDeadlineStore(dataSource, tables, this::checkOpen);
+        InlineProjections inline = InlineProjections.of(inlineProjections, tables);
+        inline.open(dataSource, tables, checkpoints, this);
         String name = tables.channel();
         this.notifier = new Notifier(dataSource, name, this::wake);
-        this.writer = new GroupCommit(dataSource, appends, options.clock(), writers, name, this::committed);
-        this.snapshots = new PgSnapshotStore(dataSource, tables, this::checkOpen);
+        this.writer = new GroupCommit(dataSource, appends, inline, options.clock(), writers, name, this::committed);
+        this.inline = inline;
     }
 
     /** The snapshots kept in this store's database; see {@link PostgresEventStore#snapshots}. */
     PgSnapshotStore snapshots() {
         return snapshots;
+    }
+
+    /** The checkpoints kept in this store's database; see {@link PostgresEventStore#checkpoints}. */
+    PgCheckpointStore checkpoints() {
+        return checkpoints;
+    }
+
+    /** The consumer-group leases kept in this store's database; see {@link PostgresEventStore#leases}. */
+    PgLeaseStore leases() {
+        return leases;
+    }
+
+    /** The deadlines kept in this store's database; see {@link PostgresEventStore#deadlines}. */
+    PgDeadlineStore deadlines() {
+        return deadlines;
     }
 
     // ---------------------------------------------------------------- appends
@@ -176,6 +216,13 @@ final class PgEventStore implements EventStore {
                 connection.rollback();
                 connection.close();
                 throw outcome.get(0).failure().get();
+            }
+            try {
+                inline.apply(connection, request, outcome.get(0));
+            } catch (InlineProjections.Failed e) {
+                connection.rollback();
+                connection.close();
+                throw e.exception();
             }
             AppendResult result = outcome.get(0).result().orElseThrow();
             return () -> {
@@ -401,7 +448,7 @@ final class PgEventStore implements EventStore {
         }
     }
 
-    private static List<RecordedEvent> readEvents(PreparedStatement statement, int capacity) throws SQLException {
+    static List<RecordedEvent> readEvents(PreparedStatement statement, int capacity) throws SQLException {
         List<RecordedEvent> events = new ArrayList<>(Math.min(capacity, 1024));
         try (ResultSet rs = statement.executeQuery()) {
             while (rs.next()) {

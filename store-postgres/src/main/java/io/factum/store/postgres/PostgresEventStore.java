@@ -5,6 +5,13 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.factum.core.EventStore;
 import io.factum.core.StoreOptions;
 import io.factum.core.aggregate.SnapshotStore;
+import io.factum.core.process.DeadlineStore;
+import io.factum.core.subscription.LeaseStore;
+import io.factum.core.subscription.ProjectionContext;
+import io.factum.core.subscription.SqlCheckpointStore;
+import io.factum.core.subscription.SqlProjection;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -22,8 +29,9 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p><b>Tables.</b> The store creates and migrates its own tables ({@code factum_streams}, {@code
- * factum_events}, {@code factum_checkpoints}, {@code factum_snapshots}, {@code factum_deadlines} and the
- * migration log {@code factum_schema_migrations}) when it opens, under an advisory lock, so several
+ * factum_events}, {@code factum_checkpoints}, {@code factum_snapshots}, {@code factum_deadlines}, the read
+ * side's {@code factum_parked_events}, {@code factum_projection_versions}, {@code factum_group_members} and
+ * {@code factum_leases}, and the migration log {@code factum_schema_migrations}) when it opens, under an advisory lock, so several
  * processes may start at once. The prefix and the schema are configurable.
  *
  * <p><b>Appends</b> take no global lock: each locks the rows of its own streams. Concurrent appends are
@@ -129,6 +137,75 @@ public final class PostgresEventStore {
     }
 
     /**
+     * The checkpoint store of a PostgreSQL event store, for subscriptions, SQL projections and consumer
+     * groups: checkpoints in the store's {@code checkpoints} table, parked events in {@code parked_events}
+     * and the active versions of projections in {@code projection_versions}, all in the store's database.
+     *
+     * <p>A checkpoint moves by compare-and-set, one statement that changes the row only if it is still at
+     * the expected position: of writers racing from any number of threads or processes exactly one wins,
+     * the others fail with {@link io.factum.core.subscription.CheckpointConflictException} and write
+     * nothing. {@link SqlCheckpointStore#commit} runs the projection's SQL and the move in one transaction
+     * on a connection borrowed from the store's pool (not through group commit), so each event affects the
+     * read model exactly once; a failure of the work rolls everything back and is thrown as {@link
+     * io.factum.core.StoreException} with the SQLException as its cause. A fenced save or commit first locks
+     * the bucket's lease row ({@code SELECT ... FOR SHARE}) and checks that it is still the caller's lease
+     * (same member and epoch, not expired by the database's clock): a member taking the bucket over updates
+     * that row, so it waits for a running commit, and a commit that starts after the takeover fails with
+     * {@link io.factum.core.subscription.LeaseLostException} and writes nothing.
+     *
+     * <p>The checkpoint store is thread-safe, lives as long as the event store and refuses every call with
+     * {@link io.factum.core.StoreException} once it is closed.
+     *
+     * @param store a store opened by this class
+     * @throws IllegalArgumentException if {@code store} is not a PostgreSQL store opened by this class
+     */
+    public static SqlCheckpointStore checkpoints(EventStore store) {
+        return postgres(store, "checkpoints").checkpoints();
+    }
+
+    /**
+     * The lease store of a PostgreSQL event store, for consumer groups: members in the store's {@code
+     * group_members} table, bucket leases in {@code leases}. Members of a group may run in separate
+     * processes and machines: they share the database, and every expiry is computed and judged by the
+     * database's clock ({@code clock_timestamp()}), never a JVM's, so a member with a skewed clock can
+     * neither keep a lease too long nor take one too early. Taking a bucket is one upsert decided under the
+     * row's lock: free, expired or one's own, and the epoch grows whenever the bucket changes hands.
+     *
+     * <p>The lease store is thread-safe and refuses every call with {@link io.factum.core.StoreException}
+     * once the event store is closed.
+     *
+     * @param store a store opened by this class
+     * @throws IllegalArgumentException if {@code store} is not a PostgreSQL store opened by this class
+     */
+    public static LeaseStore leases(EventStore store) {
+        return postgres(store, "leases").leases();
+    }
+
+    /**
+     * The deadline store of a PostgreSQL event store, for process managers: deadlines in the store's {@code
+     * deadlines} table, so one whose time passed while the application was down fires when it starts
+     * again. Due times are kept to the microsecond (truncated) and compared with the time the caller
+     * passes to {@link DeadlineStore#due}, not the database's clock. Each call is one statement on a
+     * pooled connection; thread-safe; refuses every call with {@link io.factum.core.StoreException} once
+     * the event store is closed.
+     *
+     * @param store a store opened by this class
+     * @throws IllegalArgumentException if {@code store} is not a PostgreSQL store opened by this class
+     */
+    public static DeadlineStore deadlines(EventStore store) {
+        return postgres(store, "deadlines").deadlines();
+    }
+
+    private static PgEventStore postgres(EventStore store, String what) {
+        Objects.requireNonNull(store, "store");
+        if (store instanceof PgEventStore postgres) {
+            return postgres;
+        }
+        throw new IllegalArgumentException("PostgresEventStore." + what + " needs a store from PostgresEventStore,"
+                + " got " + store.getClass().getName() + " (" + store + ")");
+    }
+
+    /**
      * Opens a store on an existing data source (which should pool connections), with default options and
      * the default table prefix in the connection's default schema. The store keeps {@value
      * #DEFAULT_WRITERS} + 2 connections for good (its writers, listener and notification sender) and
@@ -164,6 +241,7 @@ public final class PostgresEventStore {
         private StoreOptions options = StoreOptions.defaults();
         private int writers = DEFAULT_WRITERS;
         private int maxPoolSize = 16;
+        private final List<SqlProjection> inlineProjections = new ArrayList<>();
 
         private Builder() {}
 
@@ -232,8 +310,57 @@ public final class PostgresEventStore {
         }
 
         /**
-         * Opens the store: creates its pool (unless given a data source), creates or migrates its tables
-         * and starts its writer and listener threads.
+         * Adds a projection that runs inline, inside the transaction of every append that writes events:
+         * when the append returns, its read model is current (read-your-writes without waiting). Repeatable,
+         * one call per projection; names must differ.
+         *
+         * <p><b>In the append.</b> After an append's events are inserted (their positions known), the
+         * store calls {@link SqlProjection#apply} for each event that matches {@link SqlProjection#filter},
+         * on the append's connection and transaction. If it throws, the append alone is rolled back — its
+         * events and every write of the projection — and fails with {@link
+         * io.factum.core.subscription.ProjectionException}; other appends of the same group-commit batch
+         * still commit (each append runs under a savepoint). A deadlock or serialization failure of the
+         * projection's SQL makes the append run again, like one of its own. With an inline projection the
+         * one-statement fast paths are not taken, so appends cost more round trips. Two appends in
+         * different transactions may update the same read-model rows; the projection's SQL takes the row
+         * locks it needs ({@code INSERT ... ON CONFLICT DO UPDATE}, {@code UPDATE ... SET n = n + 1}).
+         *
+         * <p><b>No checkpoint row.</b> An inline projection is current at every commit by construction,
+         * so no checkpoint row moves with each append (it would be one hot row serializing every append);
+         * its active version, in the {@code projection_versions} table, is its only state.
+         *
+         * <p><b>On open.</b> Before the store accepts appends, it creates the projection's tables ({@link
+         * SqlProjection#create}). If no version is active yet, or another version than {@link
+         * SqlProjection#version()} is, it builds this version: drops and creates its tables, replays the
+         * whole log from the start into them (in pages, one transaction per page, with {@link
+         * io.factum.core.subscription.ProjectionContext#rebuilding()} true), activates it and drops the
+         * old version's tables. Stores of this process append nothing until it is done; a session advisory
+         * lock per projection keeps two stores opening at once from building the same version twice.
+         * Other processes must not append to the store's tables while a rebuild runs (stop the old
+         * version's writers when deploying a new version: their appends would miss the new tables and fail
+         * once the old ones are dropped). If the active version is this one, nothing is replayed: it ran
+         * inside every append.
+         *
+         * @throws IllegalArgumentException if the projection's name or version is invalid (see {@link
+         *     io.factum.core.subscription.ProjectionContext}) or one of that name was added already
+         */
+        public Builder inlineProjection(SqlProjection projection) {
+            Objects.requireNonNull(projection, "projection");
+            new ProjectionContext(projection.name(), projection.version(), false);
+            for (SqlProjection added : inlineProjections) {
+                if (added.name().equals(projection.name())) {
+                    throw new IllegalArgumentException("an inline projection named " + projection.name()
+                            + " was added already; each needs a name of its own");
+                }
+            }
+            inlineProjections.add(projection);
+            return this;
+        }
+
+        /**
+         * Opens the store: creates its pool (unless given a data source), creates or migrates its tables,
+         * creates or rebuilds its inline projections (see {@link #inlineProjection}) and starts its writer
+         * and listener threads.
          *
          * @throws IllegalArgumentException if neither a url nor a data source was given, a name is invalid,
          *     or the data source is a {@link HikariDataSource} whose maximum pool size is below writers + 3
@@ -249,7 +376,7 @@ public final class PostgresEventStore {
                             + " least " + minimum + ", but the given HikariDataSource has a maximum pool size of "
                             + hikari.getMaximumPoolSize() + "; raise it or use fewer writers");
                 }
-                return new PgEventStore(dataSource, () -> {}, tables, options, writers);
+                return new PgEventStore(dataSource, () -> {}, tables, options, writers, List.copyOf(inlineProjections));
             }
             if (jdbcUrl == null) {
                 throw new IllegalArgumentException("a PostgreSQL store needs a jdbcUrl or a dataSource, got neither");
@@ -267,7 +394,7 @@ public final class PostgresEventStore {
             config.setPoolName("factum-" + tables.channel());
             HikariDataSource pool = new HikariDataSource(config);
             try {
-                return new PgEventStore(pool, pool, tables, options, writers);
+                return new PgEventStore(pool, pool, tables, options, writers, List.copyOf(inlineProjections));
             } catch (RuntimeException e) {
                 pool.close();
                 throw e;

@@ -49,6 +49,30 @@ record Tables(Optional<String> schema, String prefix) {
         return table("snapshots");
     }
 
+    String checkpoints() {
+        return table("checkpoints");
+    }
+
+    String parkedEvents() {
+        return table("parked_events");
+    }
+
+    String projectionVersions() {
+        return table("projection_versions");
+    }
+
+    String groupMembers() {
+        return table("group_members");
+    }
+
+    String leases() {
+        return table("leases");
+    }
+
+    String deadlines() {
+        return table("deadlines");
+    }
+
     String migrations() {
         return table("schema_migrations");
     }
