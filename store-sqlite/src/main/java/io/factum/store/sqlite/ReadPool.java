@@ -41,6 +41,11 @@ final class ReadPool implements AutoCloseable {
             };
         }
 
+        /** The connection itself, for queries of read models; it must not be closed. */
+        Connection connection() {
+            return connection;
+        }
+
         /** The prepared statement for {@code sql}, prepared once per connection. */
         PreparedStatement prepare(String sql) throws SQLException {
             PreparedStatement statement = statements.get(sql);

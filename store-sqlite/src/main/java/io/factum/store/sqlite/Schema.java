@@ -20,11 +20,12 @@ final class Schema {
     /** A migration: its version, what it does, and its statements. */
     record Migration(int version, String description, List<String> statements) {}
 
-    static final List<Migration> MIGRATIONS = List.of(new Migration(
-            1,
-            "streams, events, checkpoints and snapshots",
-            List.of(
-                    """
+    static final List<Migration> MIGRATIONS = List.of(
+            new Migration(
+                    1,
+                    "streams, events, checkpoints and snapshots",
+                    List.of(
+                            """
                     CREATE TABLE factum_streams (
                         stream_id TEXT PRIMARY KEY,
                         category TEXT NOT NULL,
@@ -32,7 +33,7 @@ final class Schema {
                         state TEXT NOT NULL,
                         metadata TEXT NOT NULL DEFAULT '{}'
                     ) WITHOUT ROWID""",
-                    """
+                            """
                     CREATE TABLE factum_events (
                         global_position INTEGER PRIMARY KEY AUTOINCREMENT,
                         event_id BLOB NOT NULL UNIQUE,
@@ -46,17 +47,17 @@ final class Schema {
                         recorded_at INTEGER NOT NULL,
                         UNIQUE (stream_id, stream_version)
                     )""",
-                    // an index on a rowid table ends with the rowid, so these are (x, global_position)
-                    "CREATE INDEX factum_events_by_category ON factum_events (category)",
-                    "CREATE INDEX factum_events_by_type ON factum_events (type)",
-                    """
+                            // an index on a rowid table ends with the rowid, so these are (x, global_position)
+                            "CREATE INDEX factum_events_by_category ON factum_events (category)",
+                            "CREATE INDEX factum_events_by_type ON factum_events (type)",
+                            """
                     CREATE TABLE factum_checkpoints (
                         name TEXT PRIMARY KEY,
                         tx_id INTEGER NOT NULL,
                         position INTEGER NOT NULL,
                         updated_at INTEGER NOT NULL
                     )""",
-                    """
+                            """
                     CREATE TABLE factum_snapshots (
                         stream_id TEXT PRIMARY KEY,
                         version INTEGER NOT NULL,
@@ -64,7 +65,58 @@ final class Schema {
                         type TEXT NOT NULL,
                         data TEXT NOT NULL,
                         recorded_at INTEGER NOT NULL
-                    )""")));
+                    )""")),
+            new Migration(
+                    2,
+                    "the read side: parked events, projection versions, consumer groups, leases and deadlines",
+                    List.of(
+                            """
+                            CREATE TABLE factum_parked_events (
+                                subscription TEXT NOT NULL,
+                                tx_id INTEGER NOT NULL,
+                                position INTEGER NOT NULL,
+                                event_id BLOB NOT NULL,
+                                stream_id TEXT NOT NULL,
+                                stream_version INTEGER NOT NULL,
+                                type TEXT NOT NULL,
+                                attempts INTEGER NOT NULL,
+                                error TEXT NOT NULL,
+                                parked_at INTEGER NOT NULL,
+                                PRIMARY KEY (subscription, tx_id, position)
+                            ) WITHOUT ROWID""",
+                            """
+                            CREATE TABLE factum_projection_versions (
+                                name TEXT PRIMARY KEY,
+                                active_version INTEGER NOT NULL
+                            ) WITHOUT ROWID""",
+                            """
+                            CREATE TABLE factum_group_members (
+                                consumer_group TEXT NOT NULL,
+                                member TEXT NOT NULL,
+                                alive_until INTEGER NOT NULL,
+                                PRIMARY KEY (consumer_group, member)
+                            ) WITHOUT ROWID""",
+                            // a released lease keeps its row (member '', expired) so that its epoch keeps growing
+                            """
+                            CREATE TABLE factum_leases (
+                                consumer_group TEXT NOT NULL,
+                                bucket INTEGER NOT NULL,
+                                member TEXT NOT NULL,
+                                epoch INTEGER NOT NULL,
+                                expires_at INTEGER NOT NULL,
+                                PRIMARY KEY (consumer_group, bucket)
+                            ) WITHOUT ROWID""",
+                            """
+                            CREATE TABLE factum_deadlines (
+                                id TEXT PRIMARY KEY,
+                                owner TEXT NOT NULL,
+                                correlation_id TEXT NOT NULL,
+                                name TEXT NOT NULL,
+                                due_at INTEGER NOT NULL,
+                                payload TEXT NOT NULL
+                            )""",
+                            "CREATE INDEX factum_deadlines_by_due_at ON factum_deadlines (due_at)",
+                            "CREATE INDEX factum_deadlines_by_owner ON factum_deadlines (owner, due_at)")));
 
     /** The schema version this code creates and understands. */
     static final int CURRENT = MIGRATIONS.get(MIGRATIONS.size() - 1).version();

@@ -4,7 +4,13 @@ import io.factum.core.EventStore;
 import io.factum.core.StoreException;
 import io.factum.core.StoreOptions;
 import io.factum.core.aggregate.SnapshotStore;
+import io.factum.core.process.DeadlineStore;
+import io.factum.core.subscription.LeaseStore;
+import io.factum.core.subscription.ProjectionException;
+import io.factum.core.subscription.SqlCheckpointStore;
+import io.factum.core.subscription.SqlProjection;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Opens Factum's embedded event store: a single SQLite file in WAL mode with {@code synchronous=FULL}, so an
@@ -45,6 +51,100 @@ public final class SqliteEventStore {
      */
     public static EventStore open(Path file, StoreOptions options) {
         return SqliteStore.open(file, options);
+    }
+
+    /**
+     * Opens (creating if needed) the store in {@code file} with SQL projections that run inline: inside the
+     * transaction of every append, so a read model is current when the append returns (read-your-writes
+     * without waiting).
+     *
+     * <p>For each event of an append that matches its {@link SqlProjection#filter()}, a projection's {@link
+     * SqlProjection#apply} runs on the write connection after the events were inserted, and its checkpoint
+     * (named after the projection) moves to the append's last position, all in the append's transaction.
+     * If a projection throws, the append fails with {@link ProjectionException} (naming the projection, the
+     * stream and the event's position) and nothing of it is kept; other appends that share its group-commit
+     * transaction are not affected.
+     *
+     * <p>Before this method returns, so before any append of this process, each projection is made ready in
+     * a write transaction of its own:
+     *
+     * <ul>
+     *   <li>its tables are created ({@link SqlProjection#create}, which must use {@code IF NOT EXISTS});
+     *   <li>if no version of it is active yet, or another version than {@link SqlProjection#version()} is, the
+     *       log is replayed from its start into this version's tables (the context's {@code rebuilding} is
+     *       true), this version is activated and the old version's tables are dropped ({@link
+     *       SqlProjection#drop} with the old version's context);
+     *   <li>if this version is active, the events appended since its checkpoint (by this file's users while
+     *       it was not registered) are applied;
+     *   <li>its checkpoint is moved to the head of the log.
+     * </ul>
+     *
+     * A replay runs in one transaction, so it blocks other writers to the file while it runs. Appends made
+     * by another process that opened the file without the projection are applied only the next time the
+     * store is opened with it. Checkpoints and active versions live in the tables of {@link #checkpoints}.
+     *
+     * @param inlineProjections the projections, with distinct names
+     * @throws IllegalArgumentException if two projections have the same name, or a name or version is
+     *     invalid
+     * @throws ProjectionException if a projection fails while it is rebuilt or caught up; the store is closed
+     * @throws StoreException if the file cannot be opened, its schema cannot be migrated, or a projection's
+     *     tables cannot be created or dropped
+     */
+    public static EventStore open(Path file, StoreOptions options, List<SqlProjection> inlineProjections) {
+        return SqliteStore.open(file, options, inlineProjections);
+    }
+
+    /**
+     * The checkpoint store kept in the same file as {@code store}'s events ({@code factum_checkpoints},
+     * {@code factum_parked_events}, {@code factum_projection_versions}), for subscriptions and SQL
+     * projections. Every write, and every {@link SqlCheckpointStore#commit} with its work, is one operation
+     * of the store's single writer, sharing its group-commit transactions with appends: the compare-and-set,
+     * the fence check against {@link #leases}, the work and the move commit together or not at all (a failing
+     * work is rolled back to its savepoint, and surfaces as {@link StoreException} with its SQLException as
+     * the cause). {@link SqlCheckpointStore#query} runs on one of the store's read connections, which are
+     * read-only. Fences are judged by the store's clock ({@link StoreOptions#clock()}). Thread-safe; refuses
+     * every call with {@link StoreException} once the store is closed.
+     *
+     * @param store a store returned by {@link #open}
+     * @throws IllegalArgumentException if {@code store} is not a SQLite store opened by this class
+     */
+    public static SqlCheckpointStore checkpoints(EventStore store) {
+        return sqlite(store, "checkpoints").checkpoints();
+    }
+
+    /**
+     * The lease store of consumer groups kept in the same file as {@code store}'s events ({@code
+     * factum_group_members}, {@code factum_leases}), so members in several processes on the same file share
+     * it. Expiry is judged by the store's clock ({@link StoreOptions#clock()}). Changes go through the
+     * store's writer, so an acquire's check and change are one atomic step; {@link LeaseStore#holds} and
+     * {@link LeaseStore#leases} read on a read connection. Thread-safe.
+     *
+     * @param store a store returned by {@link #open}
+     * @throws IllegalArgumentException if {@code store} is not a SQLite store opened by this class
+     */
+    public static LeaseStore leases(EventStore store) {
+        return sqlite(store, "leases").leases();
+    }
+
+    /**
+     * The deadline store kept in the same file as {@code store}'s events ({@code factum_deadlines}), so a
+     * deadline whose time passed while the application was down is due when it opens the file again. Times
+     * are kept to the microsecond. Changes go through the store's writer, reads use its read connections.
+     * Thread-safe.
+     *
+     * @param store a store returned by {@link #open}
+     * @throws IllegalArgumentException if {@code store} is not a SQLite store opened by this class
+     */
+    public static DeadlineStore deadlines(EventStore store) {
+        return sqlite(store, "deadlines").deadlines();
+    }
+
+    private static SqliteStore sqlite(EventStore store, String method) {
+        if (store instanceof SqliteStore sqlite) {
+            return sqlite;
+        }
+        throw new IllegalArgumentException("SqliteEventStore." + method + " needs a store from SqliteEventStore.open,"
+                + " got " + store.getClass().getName() + " (" + store + ")");
     }
 
     /**

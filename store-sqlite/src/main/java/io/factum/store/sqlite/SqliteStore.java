@@ -22,6 +22,8 @@ import io.factum.core.spi.AppendValidation;
 import io.factum.core.spi.ExpectedVersions;
 import io.factum.core.spi.Idempotency;
 import io.factum.core.spi.StreamWindow;
+import io.factum.core.subscription.ProjectionException;
+import io.factum.core.subscription.SqlProjection;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +69,10 @@ final class SqliteStore implements EventStore {
     private final ReadPool reads;
     private final Writer writer;
     private final SqliteSnapshotStore snapshots;
+    private final SqliteCheckpointStore checkpoints;
+    private final SqliteLeaseStore leases;
+    private final SqliteDeadlineStore deadlines;
+    private final InlineProjections inline;
 
     /** The highest position known to be committed, in this process or (checked while awaiting) another. */
     private final AtomicLong knownHead = new AtomicLong();
@@ -76,15 +82,28 @@ final class SqliteStore implements EventStore {
     private final Condition appended = lock.newCondition();
     private volatile boolean closed;
 
-    private SqliteStore(String file, StoreOptions options, WriteSession session) {
+    private SqliteStore(String file, StoreOptions options, WriteSession session, InlineProjections inline) {
         this.file = file;
         this.options = options;
         this.reads = new ReadPool(file, READ_CONNECTIONS, () -> openReadConnection(file));
         this.writer = new Writer(file, session, this::committed);
         this.snapshots = new SqliteSnapshotStore(file, writer, reads);
+        this.checkpoints = new SqliteCheckpointStore(file, writer, reads, options.clock());
+        this.leases = new SqliteLeaseStore(file, writer, reads, options.clock());
+        this.deadlines = new SqliteDeadlineStore(file, writer, reads);
+        this.inline = inline;
     }
 
     static EventStore open(Path path, StoreOptions options) {
+        return open(path, options, List.of());
+    }
+
+    /**
+     * Opens the store; before it is returned (so before any append of this process), each inline projection
+     * is brought up to the head of the log in a write of its own.
+     */
+    static EventStore open(Path path, StoreOptions options, List<SqlProjection> projections) {
+        InlineProjections inline = new InlineProjections(projections, options.clock());
         Path absolute = path.toAbsolutePath();
         String file = absolute.toString();
         Connection connection = null;
@@ -94,9 +113,20 @@ final class SqliteStore implements EventStore {
             }
             connection = openWriteConnection(file);
             Schema.migrate(connection, file, options.clock());
-            SqliteStore store = new SqliteStore(file, options, new WriteSession(connection));
+            SqliteStore store = new SqliteStore(file, options, new WriteSession(connection), inline);
             store.knownHead.set(store.headPosition().position());
             store.writer.start();
+            try {
+                for (SqlProjection projection : inline.projections()) {
+                    store.writer.submit(session -> {
+                        inline.prepare(session, projection);
+                        return Boolean.TRUE;
+                    });
+                }
+            } catch (RuntimeException e) {
+                store.close();
+                throw e;
+            }
             return store;
         } catch (IOException | SQLException | RuntimeException e) {
             if (connection != null) {
@@ -108,6 +138,9 @@ final class SqliteStore implements EventStore {
             }
             if (e instanceof StoreException storeException) {
                 throw storeException;
+            }
+            if (e instanceof ProjectionException projectionException) {
+                throw projectionException;
             }
             throw new StoreException("could not open the SQLite store " + file + ": " + e.getMessage(), e);
         }
@@ -171,8 +204,9 @@ final class SqliteStore implements EventStore {
             throw new IllegalStateException("stream " + streamId + ": expected " + expected + " both failed and held");
         }
         long position;
+        Instant recordedAt = StreamWindow.recordedAt(options.clock());
         try {
-            position = session.insertEvents(streamId, last + 1, events, StreamWindow.recordedAt(options.clock()));
+            position = session.insertEvents(streamId, last + 1, events, recordedAt);
         } catch (SQLException e) {
             if (!WriteSession.isDuplicateEventId(e)) {
                 throw e;
@@ -187,6 +221,10 @@ final class SqliteStore implements EventStore {
             session.insertStream(streamId, newLast, StreamState.ACTIVE, StreamRow.json(StreamMetadata.empty()));
         } else {
             session.updateStream(streamId, newLast, StreamState.ACTIVE, row.metadataJson());
+        }
+        if (!inline.isEmpty()) {
+            // a failing projection throws, and the writer rolls the whole append back
+            inline.applyAppend(session, streamId, last + 1, events, position, recordedAt);
         }
         return new AppendResult(streamId, newLast, Position.of(position));
     }
@@ -499,6 +537,21 @@ final class SqliteStore implements EventStore {
     /** The snapshot store kept in this store's file. */
     SqliteSnapshotStore snapshots() {
         return snapshots;
+    }
+
+    /** The checkpoint store kept in this store's file. */
+    SqliteCheckpointStore checkpoints() {
+        return checkpoints;
+    }
+
+    /** The lease store kept in this store's file. */
+    SqliteLeaseStore leases() {
+        return leases;
+    }
+
+    /** The deadline store kept in this store's file. */
+    SqliteDeadlineStore deadlines() {
+        return deadlines;
     }
 
     /** The writer, for tests of group commit. */

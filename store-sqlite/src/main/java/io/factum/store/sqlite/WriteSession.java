@@ -51,6 +51,9 @@ final class WriteSession implements AutoCloseable {
     private final PreparedStatement selectEventById;
     private final PreparedStatement saveSnapshot;
 
+    /** Statements of the read side's stores, prepared when first needed. */
+    private final Map<String, PreparedStatement> prepared = new HashMap<>();
+
     WriteSession(Connection connection) throws SQLException {
         this.connection = connection;
         this.begin = connection.prepareStatement("BEGIN IMMEDIATE");
@@ -71,6 +74,24 @@ final class WriteSession implements AutoCloseable {
         this.selectEventById = connection.prepareStatement(
                 "SELECT stream_id, stream_version, global_position FROM factum_events WHERE event_id = ?");
         this.saveSnapshot = connection.prepareStatement(SqliteSnapshotStore.UPSERT);
+    }
+
+    /**
+     * The write connection, inside the open transaction (and the write's savepoint, in a batch of several),
+     * for SQL of read models; it must not be committed, rolled back or closed.
+     */
+    Connection connection() {
+        return connection;
+    }
+
+    /** The prepared statement for {@code sql} on the write connection, prepared once. */
+    PreparedStatement prepare(String sql) throws SQLException {
+        PreparedStatement statement = prepared.get(sql);
+        if (statement == null) {
+            statement = connection.prepareStatement(sql);
+            prepared.put(sql, statement);
+        }
+        return statement;
     }
 
     void begin() throws SQLException {

@@ -156,11 +156,12 @@ class SqliteEventStoreTest {
                     rows -> rows.getString(1));
             assertThat(migrations)
                     .as("rows and highest version of factum_schema_version")
-                    .containsExactly(1, Schema.CURRENT);
+                    .containsExactly(Schema.MIGRATIONS.size(), Schema.CURRENT);
             assertThat(tables)
                     .as("tables")
-                    .isEqualTo(
-                            "factum_checkpoints,factum_events,factum_schema_version,factum_snapshots,factum_streams");
+                    .isEqualTo("factum_checkpoints,factum_deadlines,factum_events,factum_group_members,factum_leases,"
+                            + "factum_parked_events,factum_projection_versions,factum_schema_version,"
+                            + "factum_snapshots,factum_streams");
             assertThat(second.readStream("order-1", ReadDirection.FORWARD, 0, 10)
                             .events())
                     .as("events written before the reopen")

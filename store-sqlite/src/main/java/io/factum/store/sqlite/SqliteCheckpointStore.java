@@ -1,0 +1,322 @@
+package io.factum.store.sqlite;
+
+import io.factum.core.Position;
+import io.factum.core.StoreException;
+import io.factum.core.subscription.CheckpointConflictException;
+import io.factum.core.subscription.Lease;
+import io.factum.core.subscription.ParkedEvent;
+import io.factum.core.subscription.SqlCheckpointStore;
+import io.factum.core.subscription.SqlQuery;
+import io.factum.core.subscription.SqlWork;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+
+/**
+ * Checkpoints in {@code factum_checkpoints}, parked events in {@code factum_parked_events} and projection
+ * versions in {@code factum_projection_versions} of a store's file; see {@link SqliteEventStore#checkpoints}.
+ * Every write is one operation of the store's writer, so its checks (the compare-and-set, the fence) and
+ * its changes commit together; reads use the read pool.
+ */
+final class SqliteCheckpointStore implements SqlCheckpointStore {
+
+    static final String SELECT_CHECKPOINT = "SELECT tx_id, position FROM factum_checkpoints WHERE name = ?";
+
+    static final String UPSERT_CHECKPOINT = """
+            INSERT INTO factum_checkpoints (name, tx_id, position, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (name) DO UPDATE SET
+                tx_id = excluded.tx_id, position = excluded.position, updated_at = excluded.updated_at""";
+
+    static final String SELECT_VERSION = "SELECT active_version FROM factum_projection_versions WHERE name = ?";
+
+    static final String UPSERT_VERSION = """
+            INSERT INTO factum_projection_versions (name, active_version) VALUES (?, ?)
+            ON CONFLICT (name) DO UPDATE SET active_version = excluded.active_version""";
+
+    private static final String UPSERT_PARKED = """
+            INSERT INTO factum_parked_events (subscription, tx_id, position, event_id, stream_id, stream_version,
+                type, attempts, error, parked_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (subscription, tx_id, position) DO UPDATE SET
+                event_id = excluded.event_id, stream_id = excluded.stream_id,
+                stream_version = excluded.stream_version, type = excluded.type, attempts = excluded.attempts,
+                error = excluded.error, parked_at = excluded.parked_at""";
+
+    private static final String SELECT_PARKED = """
+            SELECT tx_id, position, event_id, stream_id, stream_version, type, attempts, error, parked_at
+            FROM factum_parked_events WHERE subscription = ? ORDER BY tx_id, position""";
+
+    private final String file;
+    private final Writer writer;
+    private final ReadPool reads;
+    private final Clock clock;
+
+    SqliteCheckpointStore(String file, Writer writer, ReadPool reads, Clock clock) {
+        this.file = file;
+        this.writer = writer;
+        this.reads = reads;
+        this.clock = clock;
+    }
+
+    // ------------------------------------------------------------------------------------------- checkpoints
+
+    @Override
+    public Position load(String name) {
+        return read("the checkpoint " + name, lease -> {
+            PreparedStatement select = lease.prepare(SELECT_CHECKPOINT);
+            select.setString(1, name);
+            return checkpoint(select);
+        });
+    }
+
+    @Override
+    public void save(String name, Position expected, Position next) {
+        writer.submit(session -> {
+            move(session, name, expected, next, clock);
+            return Boolean.TRUE;
+        });
+    }
+
+    @Override
+    public void save(String name, Position expected, Position next, Lease fence) {
+        writer.submit(session -> {
+            SqliteLeaseStore.checkFence(session, fence, clock);
+            move(session, name, expected, next, clock);
+            return Boolean.TRUE;
+        });
+    }
+
+    @Override
+    public void delete(String name) {
+        writer.submit(session -> {
+            PreparedStatement delete = session.prepare("DELETE FROM factum_checkpoints WHERE name = ?");
+            delete.setString(1, name);
+            delete.executeUpdate();
+            return Boolean.TRUE;
+        });
+    }
+
+    @Override
+    public void commit(String name, Position expected, Position next, SqlWork work) {
+        writer.submit(session -> {
+            Position actual = current(session, name);
+            if (!actual.equals(expected)) {
+                throw new CheckpointConflictException(name, expected, actual);
+            }
+            runWork(session, name, work);
+            upsert(session, name, next, clock);
+            return Boolean.TRUE;
+        });
+    }
+
+    @Override
+    public void commit(String name, Position expected, Position next, Lease fence, SqlWork work) {
+        writer.submit(session -> {
+            SqliteLeaseStore.checkFence(session, fence, clock);
+            Position actual = current(session, name);
+            if (!actual.equals(expected)) {
+                throw new CheckpointConflictException(name, expected, actual);
+            }
+            runWork(session, name, work);
+            upsert(session, name, next, clock);
+            return Boolean.TRUE;
+        });
+    }
+
+    private void runWork(WriteSession session, String name, SqlWork work) {
+        try {
+            work.run(session.connection());
+        } catch (SQLException e) {
+            // the writer rolls the write back (to its savepoint in a batch): nothing of it is kept
+            throw new StoreException(
+                    "checkpoint " + name + ": the projection work failed in the SQLite store " + file + ": "
+                            + e.getMessage() + "; it was rolled back and the checkpoint did not move",
+                    e);
+        }
+    }
+
+    @Override
+    public void execute(SqlWork work) {
+        writer.submit(session -> {
+            try {
+                work.run(session.connection());
+            } catch (SQLException e) {
+                throw new StoreException(
+                        "the SQL work failed in the SQLite store " + file + ": " + e.getMessage()
+                                + "; it was rolled back",
+                        e);
+            }
+            return Boolean.TRUE;
+        });
+    }
+
+    @Override
+    public <T> T query(SqlQuery<T> query) {
+        try (ReadPool.Lease lease = reads.borrow()) {
+            return query.run(lease.connection());
+        } catch (SQLException e) {
+            throw new StoreException(
+                    "a read-model query failed in the SQLite store " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Moves the checkpoint if it is at {@code expected}, inside a write. */
+    static void move(WriteSession session, String name, Position expected, Position next, Clock clock)
+            throws SQLException {
+        Position actual = current(session, name);
+        if (!actual.equals(expected)) {
+            throw new CheckpointConflictException(name, expected, actual);
+        }
+        upsert(session, name, next, clock);
+    }
+
+    /** The checkpoint as the write transaction sees it. */
+    static Position current(WriteSession session, String name) throws SQLException {
+        PreparedStatement select = session.prepare(SELECT_CHECKPOINT);
+        select.setString(1, name);
+        return checkpoint(select);
+    }
+
+    /** Sets the checkpoint, inside a write. */
+    static void upsert(WriteSession session, String name, Position next, Clock clock) throws SQLException {
+        PreparedStatement upsert = session.prepare(UPSERT_CHECKPOINT);
+        upsert.setString(1, name);
+        upsert.setLong(2, next.txId());
+        upsert.setLong(3, next.position());
+        upsert.setLong(4, Rows.micros(clock.instant()));
+        upsert.executeUpdate();
+    }
+
+    private static Position checkpoint(PreparedStatement select) throws SQLException {
+        try (ResultSet rows = select.executeQuery()) {
+            return rows.next() ? new Position(rows.getLong(1), rows.getLong(2)) : Position.START;
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------- parking
+
+    @Override
+    public void park(ParkedEvent event) {
+        writer.submit(session -> {
+            PreparedStatement upsert = session.prepare(UPSERT_PARKED);
+            upsert.setString(1, event.subscription());
+            upsert.setLong(2, event.position().txId());
+            upsert.setLong(3, event.position().position());
+            upsert.setBytes(4, Rows.bytes(event.eventId()));
+            upsert.setString(5, event.streamId());
+            upsert.setLong(6, event.streamVersion());
+            upsert.setString(7, event.type());
+            upsert.setInt(8, event.attempts());
+            upsert.setString(9, event.error());
+            upsert.setLong(10, Rows.micros(event.parkedAt()));
+            upsert.executeUpdate();
+            return Boolean.TRUE;
+        });
+    }
+
+    @Override
+    public List<ParkedEvent> parked(String subscription) {
+        return read("the events parked by " + subscription, lease -> {
+            PreparedStatement select = lease.prepare(SELECT_PARKED);
+            select.setString(1, subscription);
+            List<ParkedEvent> parked = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    parked.add(new ParkedEvent(
+                            subscription,
+                            new Position(rows.getLong(1), rows.getLong(2)),
+                            Rows.uuid(rows.getBytes(3)),
+                            rows.getString(4),
+                            rows.getLong(5),
+                            rows.getString(6),
+                            rows.getInt(7),
+                            rows.getString(8),
+                            Rows.instant(rows.getLong(9))));
+                }
+            }
+            return parked;
+        });
+    }
+
+    @Override
+    public boolean unpark(String subscription, Position position) {
+        return writer.submit(session -> {
+            PreparedStatement delete = session.prepare(
+                    "DELETE FROM factum_parked_events WHERE subscription = ? AND tx_id = ? AND position = ?");
+            delete.setString(1, subscription);
+            delete.setLong(2, position.txId());
+            delete.setLong(3, position.position());
+            return delete.executeUpdate() > 0;
+        });
+    }
+
+    // ---------------------------------------------------------------------------------------------- versions
+
+    @Override
+    public OptionalInt activeVersion(String projection) {
+        return read("the active version of " + projection, lease -> {
+            PreparedStatement select = lease.prepare(SELECT_VERSION);
+            select.setString(1, projection);
+            return version(select);
+        });
+    }
+
+    @Override
+    public void activate(String projection, int version) {
+        writer.submit(session -> {
+            activate(session, projection, version);
+            return Boolean.TRUE;
+        });
+    }
+
+    /** The active version as the write transaction sees it. */
+    static OptionalInt activeVersion(WriteSession session, String projection) throws SQLException {
+        PreparedStatement select = session.prepare(SELECT_VERSION);
+        select.setString(1, projection);
+        return version(select);
+    }
+
+    /** Makes {@code version} the active one, inside a write. */
+    static void activate(WriteSession session, String projection, int version) throws SQLException {
+        PreparedStatement upsert = session.prepare(UPSERT_VERSION);
+        upsert.setString(1, projection);
+        upsert.setInt(2, version);
+        upsert.executeUpdate();
+    }
+
+    private static OptionalInt version(PreparedStatement select) throws SQLException {
+        try (ResultSet rows = select.executeQuery()) {
+            return rows.next() ? OptionalInt.of(rows.getInt(1)) : OptionalInt.empty();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------- reads
+
+    /** A read on the read pool. */
+    interface Read<T> {
+        T run(ReadPool.Lease lease) throws SQLException;
+    }
+
+    private <T> T read(String what, Read<T> read) {
+        return read(reads, file, what, read);
+    }
+
+    /** Runs a read on a pooled connection, a failure reported as a {@link StoreException} naming {@code what}. */
+    static <T> T read(ReadPool reads, String file, String what, Read<T> read) {
+        try (ReadPool.Lease lease = reads.borrow()) {
+            return read.run(lease);
+        } catch (SQLException e) {
+            throw new StoreException(
+                    "could not read " + what + " from the SQLite store " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SqliteCheckpointStore[" + file + "]";
+    }
+}
