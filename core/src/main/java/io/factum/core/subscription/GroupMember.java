@@ -51,6 +51,7 @@ final class GroupMember implements ConsumerGroup {
     private final Condition changed = lock.newCondition();
     private volatile SubscriptionState state = SubscriptionState.CATCHING_UP;
     private volatile boolean closed;
+    private volatile boolean crashed;
     private volatile boolean waiting;
     private volatile @Nullable String failure;
     private long nextHeartbeat;
@@ -136,7 +137,9 @@ final class GroupMember implements ConsumerGroup {
             LOG.error("consumer group {} member {} failed for good", group, member, e);
         } finally {
             try {
-                leases.leave(group, member);
+                if (!crashed) {
+                    leases.leave(group, member);
+                }
             } catch (RuntimeException e) {
                 LOG.debug("consumer group {} member {}: leaving failed; the leases will expire", group, member, e);
             }
@@ -376,6 +379,12 @@ final class GroupMember implements ConsumerGroup {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Stops the thread as if the process died: no leave, the leases stay until they expire (tests). */
+    void crash() {
+        crashed = true;
+        close();
     }
 
     @Override

@@ -21,8 +21,18 @@ final class HandlerSink implements Sink {
     @Override
     public void batch(
             String checkpoint, List<RecordedEvent> events, Position expected, Position next, @Nullable Lease fence) {
+        Position at = expected;
         for (RecordedEvent event : events) {
-            handle(event);
+            try {
+                handle(event);
+            } catch (ProjectionException failure) {
+                if (!at.equals(expected)) {
+                    // keep what was handled, so the retry starts at the failing event
+                    advance(checkpoint, expected, at, fence);
+                }
+                throw failure;
+            }
+            at = event.position();
         }
         advance(checkpoint, expected, next, fence);
     }

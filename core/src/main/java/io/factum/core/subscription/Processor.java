@@ -61,9 +61,15 @@ final class Processor {
                         "subscription {}: a batch of {} failed, going event by event", subscription, events.size(), e);
             }
         }
-        Position at = expected;
+        // an at-least-once sink may have moved the checkpoint past the events it handled before the failure
+        Position at = checkpoints.load(checkpoint);
+        if (expected.isAfter(at)) {
+            at = expected;
+        }
         for (RecordedEvent event : events) {
-            at = processOne(checkpoint, event, at, fence);
+            if (event.position().isAfter(at)) {
+                at = processOne(checkpoint, event, at, fence);
+            }
         }
         if (next.isAfter(at)) {
             sink.advance(checkpoint, at, next, fence);

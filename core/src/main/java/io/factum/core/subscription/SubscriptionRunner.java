@@ -178,19 +178,19 @@ final class SubscriptionRunner implements ProjectionSubscription {
             }
             pendingSince = events.get(0).recordedAt();
             checkpoint = processor.process(name, events, checkpoint, slice.next(), null);
-            markReached(checkpoint);
         }
         if (!slice.endOfLog()) {
+            markReached(checkpoint);
             return;
         }
         pendingSince = null;
-        markReached(head);
         if (sink.rebuilding()) {
             sink.caughtUp();
             LOG.info("subscription {}: the rebuilt version caught up and is now active", name);
-            signal();
         }
         state = SubscriptionState.LIVE;
+        markReached(checkpoint);
+        markReached(head);
         Position waitAfter = head.isAfter(checkpoint) ? head : checkpoint;
         waiting = true;
         try {
