@@ -54,10 +54,12 @@ final class InlineProjections {
     private static final InlineProjections NONE = new InlineProjections(List.of(), null);
 
     private final List<SqlProjection> projections;
+    private final @org.jspecify.annotations.Nullable Tables tables;
     private final String readBackSql;
 
     private InlineProjections(List<SqlProjection> projections, @org.jspecify.annotations.Nullable Tables tables) {
         this.projections = List.copyOf(projections);
+        this.tables = tables;
         this.readBackSql = tables == null
                 ? ""
                 : "SELECT " + PgEventStore.EVENT_COLUMNS + " FROM " + tables.events()
@@ -91,6 +93,9 @@ final class InlineProjections {
         AppendResult result = outcome.result().get();
         long last = result.streamVersion();
         long first = last - request.events().size() + 1;
+        if (tables != null) {
+            SearchPath.set(connection, tables);
+        }
         List<RecordedEvent> events;
         try (PreparedStatement statement = connection.prepareStatement(readBackSql)) {
             statement.setString(1, request.streamId());
@@ -133,7 +138,7 @@ final class InlineProjections {
                     lock.execute();
                 }
                 try {
-                    open(connection, checkpoints, store, projection);
+                    open(connection, tables, checkpoints, store, projection);
                 } finally {
                     try (PreparedStatement unlock = connection.prepareStatement("SELECT pg_advisory_unlock(?)")) {
                         unlock.setLong(1, key);
@@ -150,7 +155,11 @@ final class InlineProjections {
     }
 
     private static void open(
-            Connection connection, PgCheckpointStore checkpoints, PgEventStore store, SqlProjection projection)
+            Connection connection,
+            Tables tables,
+            PgCheckpointStore checkpoints,
+            PgEventStore store,
+            SqlProjection projection)
             throws SQLException {
         String name = projection.name();
         int version = projection.version();
@@ -158,11 +167,11 @@ final class InlineProjections {
         OptionalInt active = checkpoints.activeVersion(connection, name);
         if (active.isPresent() && active.getAsInt() == version) {
             // it ran inside every append since it was built: current
-            inTransaction(connection, () -> projection.create(connection, current));
+            inTransaction(connection, tables, () -> projection.create(connection, current));
             return;
         }
         // tables left by a rebuild that did not finish are dropped: the replay starts from nothing
-        inTransaction(connection, () -> {
+        inTransaction(connection, tables, () -> {
             projection.drop(connection, current);
             projection.create(connection, current);
         });
@@ -170,7 +179,7 @@ final class InlineProjections {
         Position from = Position.START;
         while (true) {
             AllSlice page = store.readAll(from, ReadDirection.FORWARD, REBUILD_PAGE, projection.filter());
-            inTransaction(connection, () -> {
+            inTransaction(connection, tables, () -> {
                 for (RecordedEvent event : page.events()) {
                     try {
                         projection.apply(connection, rebuilding, event);
@@ -184,7 +193,7 @@ final class InlineProjections {
                 break;
             }
         }
-        inTransaction(connection, () -> {
+        inTransaction(connection, tables, () -> {
             checkpoints.activate(connection, name, version);
             if (active.isPresent()) {
                 projection.drop(connection, current.withVersion(active.getAsInt()));
@@ -196,9 +205,10 @@ final class InlineProjections {
         void run() throws SQLException;
     }
 
-    private static void inTransaction(Connection connection, Step step) throws SQLException {
+    private static void inTransaction(Connection connection, Tables tables, Step step) throws SQLException {
         connection.setAutoCommit(false);
         try {
+            SearchPath.set(connection, tables);
             step.run();
             connection.commit();
         } catch (SQLException | RuntimeException e) {

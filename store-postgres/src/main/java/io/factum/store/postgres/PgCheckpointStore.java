@@ -34,13 +34,19 @@ import org.jspecify.annotations.Nullable;
  * the others find 0 rows and fail with {@link CheckpointConflictException}. A fenced move first reads the
  * bucket's lease row {@code FOR SHARE} in the same transaction: a member taking the lease over updates
  * that row, so it waits for a running commit to end, and a commit that starts after the takeover finds
- * the new holder (or epoch) and fails with {@link LeaseLostException}. Expiry is judged by the database's
- * clock ({@code clock_timestamp()}), which every member of a group shares.
+ * the new holder (or epoch) and fails with {@link LeaseLostException}. Expiry is judged by the {@link
+ * LeaseClock}, the same as the lease store's: the database's clock, which every member of a group shares,
+ * unless the store was opened with a clock other than the system clock.
+ *
+ * <p>The SQL of {@link #commit}, {@link #execute} and {@link #query} runs in a transaction whose {@code
+ * search_path} starts with the store's schema (if it has one), so a read model's unqualified table names
+ * resolve to the store's schema.
  */
 final class PgCheckpointStore implements SqlCheckpointStore {
 
     private final DataSource dataSource;
     private final Tables tables;
+    private final LeaseClock clock;
     private final Runnable checkOpen;
 
     private final String loadSql;
@@ -55,9 +61,10 @@ final class PgCheckpointStore implements SqlCheckpointStore {
     private final String activateSql;
 
     /** @param checkOpen throws {@link StoreException} once the event store is closed */
-    PgCheckpointStore(DataSource dataSource, Tables tables, Runnable checkOpen) {
+    PgCheckpointStore(DataSource dataSource, Tables tables, LeaseClock clock, Runnable checkOpen) {
         this.dataSource = dataSource;
         this.tables = tables;
+        this.clock = clock;
         this.checkOpen = checkOpen;
         String checkpoints = tables.checkpoints();
         this.loadSql = "SELECT tx_id::text::bigint, position FROM " + checkpoints + " WHERE name = ?";
@@ -68,7 +75,7 @@ final class PgCheckpointStore implements SqlCheckpointStore {
                 + " WHERE c.tx_id = '0'::xid8 AND c.position = 0";
         this.moveSql = "UPDATE " + checkpoints + " SET tx_id = ?::text::xid8, position = ?, updated_at = now()"
                 + " WHERE name = ? AND tx_id = ?::text::xid8 AND position = ?";
-        this.fenceSql = "SELECT member, epoch, expires_at > clock_timestamp() FROM " + tables.leases()
+        this.fenceSql = "SELECT member, epoch, expires_at > " + LeaseClock.NOW + " FROM " + tables.leases()
                 + " WHERE group_name = ? AND bucket = ? FOR SHARE";
         this.deleteSql = "DELETE FROM " + checkpoints + " WHERE name = ?";
         this.parkSql = "INSERT INTO " + tables.parkedEvents()
@@ -136,7 +143,28 @@ final class PgCheckpointStore implements SqlCheckpointStore {
 
     @Override
     public <T> T query(SqlQuery<T> query) {
-        return inConnection("running a read-model query", query::run);
+        checkOpen.run();
+        try (Connection connection = dataSource.getConnection()) {
+            if (tables.schema().isEmpty()) {
+                connection.setAutoCommit(true);
+                return query.run(connection);
+            }
+            // a transaction only to scope the search path to this query
+            connection.setAutoCommit(false);
+            try {
+                SearchPath.set(connection, tables);
+                T result = query.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException | Error e) {
+                rollback(connection, e);
+                throw e;
+            } finally {
+                restore(connection);
+            }
+        } catch (SQLException e) {
+            throw failure("running a read-model query", e);
+        }
     }
 
     @Override
@@ -177,8 +205,9 @@ final class PgCheckpointStore implements SqlCheckpointStore {
     /** Locks the lease row for share and checks it is still {@code fence}; throws {@link LeaseLostException}. */
     private void fence(Connection connection, Lease fence) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(fenceSql)) {
-            statement.setString(1, fence.group());
-            statement.setInt(2, fence.bucket());
+            statement.setString(1, clock.now());
+            statement.setString(2, fence.group());
+            statement.setInt(3, fence.bucket());
             try (ResultSet rs = statement.executeQuery()) {
                 if (!rs.next()) {
                     throw new LeaseLostException(fence, "the bucket has no lease");
@@ -316,6 +345,7 @@ final class PgCheckpointStore implements SqlCheckpointStore {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
+                SearchPath.set(connection, tables);
                 if (fence != null) {
                     fence(connection, fence);
                 }

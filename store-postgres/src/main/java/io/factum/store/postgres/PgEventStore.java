@@ -133,8 +133,9 @@ final class PgEventStore implements EventStore {
         this.tombstoneNewSql = "INSERT INTO " + streams + " (id, category, state) VALUES (?, ?, 'TOMBSTONED')"
                 + " ON CONFLICT (id) DO NOTHING RETURNING 1";
         this.snapshots = new PgSnapshotStore(dataSource, tables, this::checkOpen);
-        this.checkpoints = new PgCheckpointStore(dataSource, tables, this::checkOpen);
-        this.leases = new PgLeaseStore(dataSource, tables, this::checkOpen);
+        LeaseClock leaseClock = LeaseClock.of(options.clock());
+        this.checkpoints = new PgCheckpointStore(dataSource, tables, leaseClock, this::checkOpen);
+        this.leases = new PgLeaseStore(dataSource, tables, leaseClock, this::checkOpen);
         this.deadlines = new PgDeadlineStore(dataSource, tables, this::checkOpen);
         InlineProjections inline = InlineProjections.of(inlineProjections, tables);
         inline.open(dataSource, tables, checkpoints, this);

@@ -17,9 +17,10 @@ import javax.sql.DataSource;
 /**
  * Consumer-group members and bucket leases in the store's database; see {@link PostgresEventStore#leases}.
  * Each call is one or two statements in autocommit on a pooled connection. Every expiry is computed and
- * judged by the database's clock ({@code clock_timestamp()}), never the JVM's: all members of a group, in
- * any number of processes, share the database and so one clock, and a member whose clock is skewed can
- * neither keep a lease too long nor steal one too early.
+ * judged by the {@link LeaseClock}: the database's clock ({@code clock_timestamp()}) unless the store was
+ * opened with a clock other than the system clock. With the database's clock all members of a group, in
+ * any number of processes, share one clock, and a member whose clock is skewed can neither keep a lease
+ * too long nor steal one too early.
  */
 final class PgLeaseStore implements LeaseStore {
 
@@ -28,6 +29,7 @@ final class PgLeaseStore implements LeaseStore {
 
     private final DataSource dataSource;
     private final Tables tables;
+    private final LeaseClock clock;
     private final Runnable checkOpen;
 
     private final String heartbeatSql;
@@ -40,16 +42,18 @@ final class PgLeaseStore implements LeaseStore {
     private final String leasesSql;
 
     /** @param checkOpen throws {@link StoreException} once the event store is closed */
-    PgLeaseStore(DataSource dataSource, Tables tables, Runnable checkOpen) {
+    PgLeaseStore(DataSource dataSource, Tables tables, LeaseClock clock, Runnable checkOpen) {
         this.dataSource = dataSource;
         this.tables = tables;
+        this.clock = clock;
         this.checkOpen = checkOpen;
         String members = tables.groupMembers();
         String leases = tables.leases();
-        String ttl = "clock_timestamp() + ? * interval '1 microsecond'";
+        String now = LeaseClock.NOW;
+        String ttl = now + " + ? * interval '1 microsecond'";
         this.heartbeatSql = "INSERT INTO " + members + " (group_name, member, alive_until) VALUES (?, ?, " + ttl + ")"
                 + " ON CONFLICT (group_name, member) DO UPDATE SET alive_until = excluded.alive_until";
-        this.aliveSql = "SELECT member FROM " + members + " WHERE group_name = ? AND alive_until > clock_timestamp()";
+        this.aliveSql = "SELECT member FROM " + members + " WHERE group_name = ? AND alive_until > " + now;
         this.leaveSql = "DELETE FROM " + members + " WHERE group_name = ? AND member = ?";
         this.expireSql = "UPDATE " + leases + " SET " + RELEASED + " WHERE group_name = ? AND member = ?";
         // One statement decides under the row's lock: a free or expired bucket changes hands (epoch + 1), a
@@ -57,12 +61,12 @@ final class PgLeaseStore implements LeaseStore {
         this.acquireSql = "INSERT INTO " + leases + " AS l (group_name, bucket, member, epoch, expires_at)"
                 + " VALUES (?, ?, ?, 1, " + ttl + ") ON CONFLICT (group_name, bucket) DO UPDATE SET"
                 + " member = excluded.member, expires_at = excluded.expires_at,"
-                + " epoch = CASE WHEN l.member = excluded.member AND l.expires_at > clock_timestamp()"
+                + " epoch = CASE WHEN l.member = excluded.member AND l.expires_at > " + now
                 + " THEN l.epoch ELSE l.epoch + 1 END"
-                + " WHERE l.member = excluded.member OR l.expires_at <= clock_timestamp()"
+                + " WHERE l.member = excluded.member OR l.expires_at <= " + now
                 + " RETURNING epoch, expires_at";
-        String current = " WHERE group_name = ? AND bucket = ? AND member = ? AND epoch = ?"
-                + " AND expires_at > clock_timestamp()";
+        String current =
+                " WHERE group_name = ? AND bucket = ? AND member = ? AND epoch = ?" + " AND expires_at > " + now;
         this.releaseSql = "UPDATE " + leases + " SET " + RELEASED + current;
         this.holdsSql = "SELECT 1 FROM " + leases + current;
         this.leasesSql =
@@ -76,12 +80,14 @@ final class PgLeaseStore implements LeaseStore {
             try (PreparedStatement statement = connection.prepareStatement(heartbeatSql)) {
                 statement.setString(1, group);
                 statement.setString(2, member);
-                statement.setLong(3, micros);
+                statement.setString(3, clock.now());
+                statement.setLong(4, micros);
                 statement.executeUpdate();
             }
             List<String> alive = new ArrayList<>();
             try (PreparedStatement statement = connection.prepareStatement(aliveSql)) {
                 statement.setString(1, group);
+                statement.setString(2, clock.now());
                 try (ResultSet rs = statement.executeQuery()) {
                     while (rs.next()) {
                         alive.add(rs.getString(1));
@@ -116,7 +122,11 @@ final class PgLeaseStore implements LeaseStore {
                 statement.setString(1, group);
                 statement.setInt(2, bucket);
                 statement.setString(3, member);
-                statement.setLong(4, micros);
+                String now = clock.now();
+                statement.setString(4, now);
+                statement.setLong(5, micros);
+                statement.setString(6, now);
+                statement.setString(7, now);
                 try (ResultSet rs = statement.executeQuery()) {
                     if (!rs.next()) {
                         return Optional.empty();
@@ -175,11 +185,12 @@ final class PgLeaseStore implements LeaseStore {
         });
     }
 
-    private static void bindLease(PreparedStatement statement, Lease lease) throws SQLException {
+    private void bindLease(PreparedStatement statement, Lease lease) throws SQLException {
         statement.setString(1, lease.group());
         statement.setInt(2, lease.bucket());
         statement.setString(3, lease.member());
         statement.setLong(4, lease.epoch());
+        statement.setString(5, clock.now());
     }
 
     private static long micros(Duration ttl) {
