@@ -46,18 +46,18 @@ final class SqliteLeaseStore implements LeaseStore {
     @Override
     public List<String> heartbeat(String group, String member, Duration ttl) {
         return writer.submit(session -> {
-            long now = Rows.micros(clock.instant());
+            Instant now = clock.instant();
             PreparedStatement upsert = session.prepare("""
                     INSERT INTO factum_group_members (consumer_group, member, alive_until) VALUES (?, ?, ?)
                     ON CONFLICT (consumer_group, member) DO UPDATE SET alive_until = excluded.alive_until""");
             upsert.setString(1, group);
             upsert.setString(2, member);
-            upsert.setLong(3, Rows.micros(clock.instant().plus(ttl)));
+            upsert.setLong(3, Rows.micros(now.plus(ttl)));
             upsert.executeUpdate();
             PreparedStatement expire =
                     session.prepare("DELETE FROM factum_group_members WHERE consumer_group = ? AND alive_until <= ?");
             expire.setString(1, group);
-            expire.setLong(2, now);
+            expire.setLong(2, Rows.micros(now));
             expire.executeUpdate();
             PreparedStatement select =
                     session.prepare("SELECT member FROM factum_group_members WHERE consumer_group = ?");

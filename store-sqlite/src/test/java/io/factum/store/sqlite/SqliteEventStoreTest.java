@@ -169,6 +169,35 @@ class SqliteEventStoreTest {
         }
 
         @Test
+        void migrates_a_file_of_schema_version_1_to_the_read_side_tables_keeping_its_events() throws Exception {
+            // given: a file as Factum wrote it before migration 2
+            EventStore first = open(file);
+            first.append("order-1", ExpectedVersion.noStream(), event(1));
+            first.close();
+            for (String table : List.of(
+                    "factum_parked_events",
+                    "factum_projection_versions",
+                    "factum_group_members",
+                    "factum_leases",
+                    "factum_deadlines")) {
+                execute(file, "DROP TABLE " + table);
+            }
+            execute(file, "DELETE FROM factum_schema_version WHERE version = 2");
+
+            // when
+            EventStore second = open(file);
+
+            // then
+            int version = query(file, "SELECT max(version) FROM factum_schema_version", rows -> rows.getInt(1));
+            assertThat(version).as("schema version after the reopen").isEqualTo(2);
+            SqliteEventStore.leases(second).acquire("billing", 0, "member-a", java.time.Duration.ofSeconds(5));
+            assertThat(SqliteEventStore.leases(second).leases("billing")).hasSize(1);
+            assertThat(second.readStream("order-1", ReadDirection.FORWARD, 0, 10)
+                            .events())
+                    .hasSize(1);
+        }
+
+        @Test
         void puts_the_file_in_wal_mode() throws Exception {
             open(file);
             String mode = query(file, "PRAGMA journal_mode", rows -> rows.getString(1));
