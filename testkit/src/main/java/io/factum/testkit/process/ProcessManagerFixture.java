@@ -6,6 +6,7 @@ import io.factum.core.ExpectedVersion;
 import io.factum.core.Position;
 import io.factum.core.ReadDirection;
 import io.factum.core.RecordedEvent;
+import io.factum.core.StoreOptions;
 import io.factum.core.aggregate.Outcome;
 import io.factum.core.command.CommandBus;
 import io.factum.core.command.CommandHandler;
@@ -48,12 +49,12 @@ import org.opentest4j.AssertionFailedError;
  *         .thenNoDeadlines();
  * }</pre>
  *
- * <p>The fixture wires a real process manager: an in-memory {@link EventStore} (the given events are
- * appended to it and its states are kept in it), an in-memory {@link DeadlineStore}, a {@link TestClock}
- * standing at 2026-01-01T00:00:00Z until {@link #whenTimePasses} moves it, and a {@link CommandBus} whose
- * handlers record each command instead of carrying it out and answer {@code Accepted}. The bus knows only
- * the command types named to {@code of} (a class, or a sealed interface standing for all its records); a
- * command of another type fails the scenario, naming it.
+ * <p>The fixture wires a real process manager: an in-memory {@link EventStore} on the fixture's clock
+ * (the given events are appended to it and its states are kept in it), an in-memory {@link
+ * DeadlineStore}, a {@link TestClock} standing at 2026-01-01T00:00:00Z until {@link #whenTimePasses}
+ * moves it, and a {@link CommandBus} whose handlers record each command instead of carrying it out and
+ * answer {@code Accepted}. The bus knows only the command types named to {@code of} (a class, or a sealed
+ * interface standing for all its records); a command of another type fails the scenario, naming it.
  *
  * <p>Each given event is appended, read back and handled at once, as a subscription would deliver it. A
  * fixture is a scenario that runs step by step: it is not thread-safe, and one fixture is one scenario. A
@@ -83,9 +84,9 @@ public final class ProcessManagerFixture<S, E> {
                 EventStore store, EventSerializer serializer, CommandBus bus, DeadlineStore deadlines, Clock clock);
     }
 
-    private final EventStore store = EventStore.inMemory();
-    private final DeadlineStore deadlines = DeadlineStore.inMemory();
     private final TestClock clock = TestClock.standard();
+    private final EventStore store = EventStore.inMemory(StoreOptions.defaults().withClock(clock));
+    private final DeadlineStore deadlines = DeadlineStore.inMemory();
     private final EventSerializer serializer;
     private final ProcessManager<S, E> process;
     private final List<Object> sent = new ArrayList<>();
