@@ -9,7 +9,6 @@ import io.factum.core.EventData;
 import io.factum.core.EventFilter;
 import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
-import io.factum.core.Position;
 import io.factum.core.ReadDirection;
 import io.factum.core.RecordedEvent;
 import io.factum.core.StreamSlice;
@@ -49,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * it, so the history of a process is as auditable as any aggregate's, and loading it reads one event.
  *
  * <p><b>Idempotency.</b> An event delivered again (at-least-once subscriptions redeliver after a crash) is
- * recognised by its position and ignored. If the process died after sending commands but before recording
+ * recognised by its stream version (the step keeps the last version handled of each stream the instance
+ * heard from) and ignored; events of one instance from different streams may arrive in any order (a
+ * consumer group processes streams in different buckets independently). If the process died after sending commands but before recording
  * the step, the reaction runs again and sends the same commands with the same command ids (derived from
  * the process, the cause and the command's index): give the command bus a deduplication middleware
  * ({@code Deduplication}) and they are handled once. Deadlines are scheduled under ids derived from the
@@ -157,16 +158,18 @@ public final class ProcessManager<S, E> {
             Optional<Step<S>> loaded = load(instance);
             if (loaded.isPresent()
                     && (loaded.get().completed()
-                            || !recorded.position().isAfter(loaded.get().lastPosition()))) {
+                            || recorded.streamVersion()
+                                    <= loaded.get().handled().getOrDefault(recorded.streamId(), -1L))) {
                 continue;
             }
-            Step<S> before =
-                    loaded.orElseGet(() -> new Step<>(initialState.get(), Position.START, Map.of(), false, -1));
+            Step<S> before = loaded.orElseGet(() -> new Step<>(initialState.get(), Map.of(), Map.of(), false, -1));
             Actions actions = new Actions(instance, before.deadlines());
             S after = reaction.react(before.state(), event, actions);
             String cause = "event:" + recorded.eventId() + ":" + event.streamVersion();
             carryOut(instance, actions, event.metadata(), recorded.eventId(), cause);
-            record(instance, before, after, recorded.position(), actions, cause);
+            Map<String, Long> handled = new LinkedHashMap<>(before.handled());
+            handled.put(recorded.streamId(), recorded.streamVersion());
+            record(instance, before, after, handled, actions, cause);
         }
     }
 
@@ -206,7 +209,7 @@ public final class ProcessManager<S, E> {
         UUID causeId = derived(cause);
         EventMetadata metadata = EventMetadata.startingWith(causeId, clock.instant());
         carryOut(deadline.correlationId(), actions, metadata, causeId, cause);
-        record(deadline.correlationId(), before.withDeadlines(remaining), after, before.lastPosition(), actions, cause);
+        record(deadline.correlationId(), before.withDeadlines(remaining), after, before.handled(), actions, cause);
         if (!actions.deadlines.containsKey(deadline.name())) {
             deadlines.cancel(deadline.id());
         }
@@ -255,10 +258,11 @@ public final class ProcessManager<S, E> {
     }
 
     private void record(
-            String instance, Step<S> before, S after, Position lastPosition, Actions actions, String cause) {
+            String instance, Step<S> before, S after, Map<String, Long> handled, Actions actions, String cause) {
         ObjectNode data = json.createObjectNode();
         data.set("state", json.valueToTree(after));
-        data.put("lastPosition", lastPosition.toString());
+        ObjectNode streams = data.putObject("handled");
+        handled.forEach(streams::put);
         data.put("cause", cause);
         data.put("completed", actions.completed);
         ObjectNode pending = data.putObject("deadlines");
@@ -289,9 +293,13 @@ public final class ProcessManager<S, E> {
             for (Map.Entry<String, JsonNode> entry : data.path("deadlines").properties()) {
                 pending.put(entry.getKey(), Instant.parse(entry.getValue().asText()));
             }
+            Map<String, Long> handled = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> entry : data.path("handled").properties()) {
+                handled.put(entry.getKey(), entry.getValue().asLong());
+            }
             return Optional.of(new Step<>(
                     json.treeToValue(data.get("state"), stateType),
-                    Position.parse(data.path("lastPosition").asText()),
+                    handled,
                     pending,
                     data.path("completed").asBoolean(),
                     last.streamVersion()));
@@ -314,9 +322,9 @@ public final class ProcessManager<S, E> {
     }
 
     private record Step<S>(
-            S state, Position lastPosition, Map<String, Instant> deadlines, boolean completed, long version) {
+            S state, Map<String, Long> handled, Map<String, Instant> deadlines, boolean completed, long version) {
         Step<S> withDeadlines(Map<String, Instant> pending) {
-            return new Step<>(state, lastPosition, pending, completed, version);
+            return new Step<>(state, handled, pending, completed, version);
         }
     }
 

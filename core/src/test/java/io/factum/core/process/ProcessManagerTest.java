@@ -168,6 +168,26 @@ class ProcessManagerTest {
         }
 
         @Test
+        void events_of_one_instance_from_different_streams_may_come_in_any_order() {
+            // a consumer group may handle the later event of another stream first
+            RecordedEvent first = emit("42", new OrderConfirmed("42"));
+            store.append(
+                    "billing-42",
+                    ExpectedVersion.any(),
+                    serializer.serialize(
+                            new OrderConfirmed("42"),
+                            UUID.randomUUID(),
+                            EventMetadata.startingWith(UUID.randomUUID(), clock.instant())));
+            RecordedEvent later = store.readStream("billing-42", io.factum.core.ReadDirection.FORWARD, 0, 1)
+                    .events()
+                    .get(0);
+            payments.handle(later);
+            payments.handle(first);
+            payments.handle(later);
+            assertThat(sent).containsExactly(new RequestPayment("42"), new RequestPayment("42"));
+        }
+
+        @Test
         void runs_in_a_subscription() throws Exception {
             try (Subscription subscription = Subscription.handler(
                             "payments", store, CheckpointStore.inMemory(), payments.handler())
