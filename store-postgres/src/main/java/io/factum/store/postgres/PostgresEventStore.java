@@ -149,9 +149,13 @@ public final class PostgresEventStore {
      * read model exactly once; a failure of the work rolls everything back and is thrown as {@link
      * io.factum.core.StoreException} with the SQLException as its cause. A fenced save or commit first locks
      * the bucket's lease row ({@code SELECT ... FOR SHARE}) and checks that it is still the caller's lease
-     * (same member and epoch, not expired by the database's clock): a member taking the bucket over updates
+     * (same member and epoch, not expired by the clock of {@link #leases}): a member taking the bucket over updates
      * that row, so it waits for a running commit, and a commit that starts after the takeover fails with
      * {@link io.factum.core.subscription.LeaseLostException} and writes nothing.
+     *
+     * <p>The SQL of {@code commit}, {@code execute} and {@code query} runs in a transaction whose {@code
+     * search_path} starts with the store's schema (when one is set with {@link Builder#schema}), so a read
+     * model's unqualified table names resolve there; the setting ends with the transaction.
      *
      * <p>The checkpoint store is thread-safe, lives as long as the event store and refuses every call with
      * {@link io.factum.core.StoreException} once it is closed.
@@ -166,10 +170,13 @@ public final class PostgresEventStore {
     /**
      * The lease store of a PostgreSQL event store, for consumer groups: members in the store's {@code
      * group_members} table, bucket leases in {@code leases}. Members of a group may run in separate
-     * processes and machines: they share the database, and every expiry is computed and judged by the
-     * database's clock ({@code clock_timestamp()}), never a JVM's, so a member with a skewed clock can
-     * neither keep a lease too long nor take one too early. Taking a bucket is one upsert decided under the
-     * row's lock: free, expired or one's own, and the epoch grows whenever the bucket changes hands.
+     * processes and machines: they share the database, and with the system clock in the store's {@link
+     * StoreOptions} (the default) every expiry is computed and judged by the database's clock ({@code
+     * clock_timestamp()}), never a JVM's, so a member with a skewed clock can neither keep a lease too long
+     * nor take one too early. A store opened with another clock (a test's controllable clock) judges expiry
+     * by that clock instead, and then every process of a group must share it. Taking a bucket is one upsert
+     * decided under the row's lock: free, expired or one's own, and the epoch grows whenever the bucket
+     * changes hands.
      *
      * <p>The lease store is thread-safe and refuses every call with {@link io.factum.core.StoreException}
      * once the event store is closed.
@@ -316,7 +323,8 @@ public final class PostgresEventStore {
          *
          * <p><b>In the append.</b> After an append's events are inserted (their positions known), the
          * store calls {@link SqlProjection#apply} for each event that matches {@link SqlProjection#filter},
-         * on the append's connection and transaction. If it throws, the append alone is rolled back — its
+         * on the append's connection and transaction (the store's schema first on the {@code search_path},
+         * as for {@link #checkpoints}). If it throws, the append alone is rolled back — its
          * events and every write of the projection — and fails with {@link
          * io.factum.core.subscription.ProjectionException}; other appends of the same group-commit batch
          * still commit (each append runs under a savepoint). A deadlock or serialization failure of the
@@ -339,7 +347,9 @@ public final class PostgresEventStore {
          * Other processes must not append to the store's tables while a rebuild runs (stop the old
          * version's writers when deploying a new version: their appends would miss the new tables and fail
          * once the old ones are dropped). If the active version is this one, nothing is replayed: it ran
-         * inside every append.
+         * inside every append. That holds only if every store that appends to these tables registers the
+         * same inline projections: an append made by a store opened without one is not applied to it and
+         * not caught up later (raise the version to rebuild it).
          *
          * @throws IllegalArgumentException if the projection's name or version is invalid (see {@link
          *     io.factum.core.subscription.ProjectionContext}) or one of that name was added already

@@ -331,6 +331,15 @@ class PostgresCorrectnessTest {
         first.close();
         Connection admin = connect();
         execute(admin, "ALTER TABLE " + schema + ".factum_streams DROP COLUMN last_tx");
+        // undo migration 3 (the read side) as well
+        execute(
+                admin,
+                "DROP TABLE " + schema + ".factum_parked_events, " + schema + ".factum_projection_versions, " + schema
+                        + ".factum_group_members, " + schema + ".factum_leases");
+        execute(
+                admin,
+                "ALTER TABLE " + schema + ".factum_deadlines DROP COLUMN owner, DROP COLUMN correlation_id,"
+                        + " DROP COLUMN name, ALTER COLUMN payload TYPE jsonb USING payload::jsonb");
         execute(admin, "DELETE FROM " + schema + ".factum_schema_migrations WHERE version > 1");
 
         PgEventStore store = open(schema);

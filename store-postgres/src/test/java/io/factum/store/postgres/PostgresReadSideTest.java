@@ -212,6 +212,29 @@ class PostgresReadSideTest {
         }
 
         @Test
+        void read_model_sql_resolves_unqualified_tables_in_the_stores_schema() {
+            SqlCheckpointStore checkpoints = PostgresEventStore.checkpoints(open());
+
+            checkpoints.execute(c -> execute(c, "CREATE TABLE plain_counts (n int)"));
+            checkpoints.commit(
+                    "plain",
+                    Position.START,
+                    new Position(1, 1),
+                    c -> execute(c, "INSERT INTO plain_counts VALUES (1)"));
+
+            assertThat(countRows(checkpoints, schema + ".plain_counts")).isEqualTo(1);
+            assertThat(countRows(checkpoints, "plain_counts")).isEqualTo(1);
+            String searchPath = checkpoints.<String>query(c -> {
+                try (Statement statement = c.createStatement();
+                        ResultSet rs = statement.executeQuery("SELECT current_setting('search_path')")) {
+                    rs.next();
+                    return rs.getString(1);
+                }
+            });
+            assertThat(searchPath).startsWith(schema + ", ");
+        }
+
+        @Test
         void the_active_version_of_a_projection_is_kept() {
             SqlCheckpointStore checkpoints = PostgresEventStore.checkpoints(open());
             assertThat(checkpoints.activeVersion("summary")).isEmpty();
