@@ -96,10 +96,15 @@ final class GroupMember implements ConsumerGroup {
 
     private void run() {
         try {
-            sink.start();
+            boolean started = false;
             int failures = 0;
             while (!closed) {
                 try {
+                    if (!started) {
+                        // tables and versions; members may race here, so a failure is retried
+                        sink.start();
+                        started = true;
+                    }
                     if (System.nanoTime() >= nextHeartbeat) {
                         rebalance();
                         nextHeartbeat = System.nanoTime() + heartbeatNanos;

@@ -123,15 +123,20 @@ final class SubscriptionRunner implements ProjectionSubscription {
 
     private void run() {
         try {
-            sink.start();
-            checkpoint = checkpoints.load(name);
-            reached = checkpoint;
+            boolean started = false;
             int storeFailures = 0;
             while (!closed) {
                 if (!awaitUnpaused()) {
                     break;
                 }
                 try {
+                    if (!started) {
+                        // tables and versions; competing instances may race here, so a failure is retried
+                        sink.start();
+                        checkpoint = checkpoints.load(name);
+                        reached = checkpoint;
+                        started = true;
+                    }
                     step();
                     storeFailures = 0;
                     failure = null;
