@@ -372,18 +372,7 @@ final class GroupMember implements ConsumerGroup {
             return;
         }
         closed = true;
-        if (waiting) {
-            thread.interrupt();
-        }
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(10));
-            if (thread.isAlive()) {
-                thread.interrupt();
-                thread.join(TimeUnit.SECONDS.toMillis(1));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Workers.stop(thread, waiting);
     }
 
     /** Stops the thread as if the process died: no leave, the leases stay until they expire (tests). */

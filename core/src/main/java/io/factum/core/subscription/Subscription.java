@@ -124,10 +124,7 @@ public interface Subscription extends AutoCloseable {
 
         /** The most events read and committed at once, 500 by default. */
         public Builder batchSize(int size) {
-            if (size < 1 || size > 10_000) {
-                throw new IllegalArgumentException("batchSize must be 1-10000, got " + size);
-            }
-            this.batchSize = size;
+            this.batchSize = Workers.requireBatchSize(size);
             return this;
         }
 

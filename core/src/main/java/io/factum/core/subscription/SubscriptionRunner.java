@@ -386,18 +386,7 @@ final class SubscriptionRunner implements ProjectionSubscription {
         } finally {
             lock.unlock();
         }
-        if (waiting) {
-            thread.interrupt();
-        }
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(10));
-            if (thread.isAlive()) {
-                thread.interrupt();
-                thread.join(TimeUnit.SECONDS.toMillis(1));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Workers.stop(thread, waiting);
         state = SubscriptionState.STOPPED;
         signal();
     }
