@@ -244,12 +244,15 @@ final class GroupMember implements ConsumerGroup {
         if (slice.endOfLog() && head.isAfter(target)) {
             target = head;
         }
-        for (Integer bucket : new ArrayList<>(held.keySet())) {
+        Map<Integer, Lease> read = new TreeMap<>(held);
+        for (Map.Entry<Integer, Lease> entry : read.entrySet()) {
+            int bucket = entry.getKey();
+            Lease lease = held.get(bucket);
             Position at = positions.get(bucket);
-            if (at == null || !target.isAfter(at)) {
+            // a bucket lost, or lost and taken again, since the page was read has another checkpoint
+            if (lease == null || lease.epoch() != entry.getValue().epoch() || at == null || !target.isAfter(at)) {
                 continue;
             }
-            Lease lease = held.get(bucket);
             String checkpoint = checkpointOf(bucket);
             try {
                 List<RecordedEvent> events = byBucket.getOrDefault(bucket, List.of());
