@@ -4,6 +4,7 @@ import io.factum.core.EventFilter;
 import io.factum.core.RecordedEvent;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 
 /**
  * A read model kept in tables of the store's own database, updated exactly once per event: the runtime
@@ -35,6 +36,19 @@ public interface SqlProjection {
 
     /** Applies one event, in the transaction the runtime opened; must not commit. */
     void apply(Connection connection, ProjectionContext context, RecordedEvent event) throws SQLException;
+
+    /**
+     * Applies a batch of events in log order, in one transaction the runtime opened; must not commit. By
+     * default {@link #apply} for each; override it to send the batch's statements at once (JDBC {@code
+     * addBatch}/{@code executeBatch}), which saves a round trip per event. If it throws, the runtime rolls
+     * the batch back and goes on event by event with {@link #apply}, to find and park a failing event.
+     */
+    default void applyAll(Connection connection, ProjectionContext context, List<RecordedEvent> events)
+            throws SQLException {
+        for (RecordedEvent event : events) {
+            apply(connection, context, event);
+        }
+    }
 
     /** Drops this version's tables ({@code DROP TABLE IF EXISTS}), once a newer version took over. */
     void drop(Connection connection, ProjectionContext context) throws SQLException;

@@ -70,11 +70,16 @@ final class SqlSink implements Sink {
     public void batch(
             String checkpoint, List<RecordedEvent> events, Position expected, Position next, @Nullable Lease fence) {
         ProjectionContext context = context();
-        SqlWork work = connection -> {
-            for (RecordedEvent event : events) {
-                apply(connection, context, event);
-            }
-        };
+        SqlWork work = events.size() == 1
+                ? connection -> apply(connection, context, events.get(0))
+                : connection -> {
+                    try {
+                        projection.applyAll(connection, context, events);
+                    } catch (SQLException | RuntimeException e) {
+                        RecordedEvent first = events.get(0);
+                        throw new ProjectionException(projection.name(), first.streamId(), first.position(), e);
+                    }
+                };
         if (fence == null) {
             store.commit(checkpoint, expected, next, work);
         } else {

@@ -55,6 +55,7 @@ final class SubscriptionRunner implements ProjectionSubscription {
     private volatile Position checkpoint = Position.START;
     private volatile Position reached = Position.START;
     private volatile Position lastHead = Position.START;
+    private boolean nearHead = true;
     private volatile @Nullable Instant pendingSince;
     private volatile @Nullable String failure;
 
@@ -98,7 +99,7 @@ final class SubscriptionRunner implements ProjectionSubscription {
     }
 
     private void register(MeterRegistry registry) {
-        Gauge.builder("factum.subscription.lag.events", this, r -> r.lagEvents(r.lastHead))
+        Gauge.builder("factum.subscription.lag.events", this, r -> r.lagEvents(r.freshHead()))
                 .tag("subscription", name)
                 .description("positions of the global log the subscription has not passed yet")
                 .register(registry);
@@ -173,8 +174,14 @@ final class SubscriptionRunner implements ProjectionSubscription {
     }
 
     private void step() throws InterruptedException {
-        Position head = reader.headPosition();
-        lastHead = head;
+        // the head is read before the page only near it: a page that ends the log then proves the
+        // subscription passed the head (gap-free reads hide nothing before it); while catching up, a page
+        // that happens to end the log is followed by one more read with the head
+        @Nullable Position head = null;
+        if (nearHead) {
+            head = reader.headPosition();
+            lastHead = head;
+        }
         AllSlice slice = reader.readAll(checkpoint, ReadDirection.FORWARD, batchSize, filter);
         List<RecordedEvent> events = slice.events();
         if (!events.isEmpty()) {
@@ -184,11 +191,14 @@ final class SubscriptionRunner implements ProjectionSubscription {
             pendingSince = events.get(0).recordedAt();
             checkpoint = processor.process(name, events, checkpoint, slice.next(), null);
         }
-        if (!slice.endOfLog()) {
+        if (slice.endOfLog()) {
+            pendingSince = null;
+        }
+        if (!slice.endOfLog() || head == null) {
+            nearHead = slice.endOfLog();
             markReached(checkpoint);
             return;
         }
-        pendingSince = null;
         if (sink.rebuilding()) {
             sink.caughtUp();
             LOG.info("subscription {}: the rebuilt version caught up and is now active", name);
@@ -259,13 +269,7 @@ final class SubscriptionRunner implements ProjectionSubscription {
 
     @Override
     public SubscriptionStatus status() {
-        Position head = lastHead;
-        try {
-            head = reader.headPosition();
-            lastHead = head;
-        } catch (StoreException e) {
-            // the status still tells what is known
-        }
+        Position head = freshHead();
         Position through = reached;
         return new SubscriptionStatus(
                 name,
@@ -278,6 +282,17 @@ final class SubscriptionRunner implements ProjectionSubscription {
                 processor.processed.get(),
                 parkedCount(),
                 Optional.ofNullable(failure != null ? failure : processor.lastError.get()));
+    }
+
+    /** The head now, or the last one seen if the store cannot tell. */
+    private Position freshHead() {
+        try {
+            Position head = reader.headPosition();
+            lastHead = head;
+            return head;
+        } catch (RuntimeException e) {
+            return lastHead;
+        }
     }
 
     private int parkedCount() {

@@ -69,7 +69,7 @@ class SubscriptionTest {
             assertThat(seen)
                     .containsExactly("order-1/Created", "order-1/ItemAdded", "order-2/Created", "order-1/Confirmed");
             assertThat(checkpoints.load("summary")).isEqualTo(live.position());
-            assertThat(subscription.status().state()).isEqualTo(SubscriptionState.LIVE);
+            awaitState(subscription, SubscriptionState.LIVE);
         }
 
         @Test
