@@ -1,0 +1,142 @@
+package io.factum.http;
+
+import io.factum.core.EventStore;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Factum's HTTP surfaces for one event store, to mount on a Javalin application:
+ *
+ * <pre>{@code
+ * FactumHttp http = FactumHttp.builder(store)
+ *         .security(HttpSecurity.builder().apiKey(secret, Role.ADMIN).build())
+ *         .build();
+ * Javalin app = Javalin.create(config -> http.configure(config)).start("127.0.0.1", 2113);
+ * }</pre>
+ *
+ * <p>What it mounts: the event feeds and appends ({@code /streams/...}, AtomPub-style, Atom and JSON),
+ * live subscriptions over Server-Sent Events ({@code /subscriptions/...}), the admin pages ({@code
+ * /admin}), {@code /metrics} and {@code /health}. Errors are RFC 9457 problem details. Thread-safe once
+ * built.
+ */
+public final class FactumHttp {
+
+    private final EventStore store;
+    private final HttpSecurity security;
+    private final HttpLimits limits;
+    private final ReadSideRegistry readSide;
+    private final @Nullable StoreStats storeStats;
+    private final @Nullable MeterRegistry meters;
+
+    private FactumHttp(Builder builder) {
+        this.store = builder.store;
+        this.security = builder.security;
+        this.limits = builder.limits;
+        this.readSide = builder.readSide;
+        this.storeStats = builder.storeStats;
+        this.meters = builder.meters;
+    }
+
+    /** The surfaces of {@code store}. */
+    public static Builder builder(EventStore store) {
+        return new Builder(store);
+    }
+
+    /** Adds Factum's routes, filters and error handlers to a Javalin application being configured. */
+    public void configure(JavalinConfig config) {
+        Problems.install(config, this);
+        SecurityFilter.install(config, this);
+        FeedRoutes.install(config, this);
+        SseRoutes.install(config, this);
+        AdminRoutes.install(config, this);
+        OpsRoutes.install(config, this);
+    }
+
+    /** A Javalin application with nothing but Factum's surfaces, started on {@code host}:{@code port}. */
+    public Javalin start(String host, int port) {
+        return Javalin.create(config -> {
+                    config.jetty.host = host;
+                    config.jetty.port = port;
+                    configure(config);
+                })
+                .start();
+    }
+
+    /** The store these surfaces serve. */
+    public EventStore store() {
+        return store;
+    }
+
+    HttpSecurity security() {
+        return security;
+    }
+
+    HttpLimits limits() {
+        return limits;
+    }
+
+    ReadSideRegistry readSide() {
+        return readSide;
+    }
+
+    Optional<StoreStats> storeStats() {
+        return Optional.ofNullable(storeStats);
+    }
+
+    Optional<MeterRegistry> meters() {
+        return Optional.ofNullable(meters);
+    }
+
+    /** The settings of the surfaces; {@link #build()} makes them. Not thread-safe. */
+    public static final class Builder {
+        private final EventStore store;
+        private HttpSecurity security = HttpSecurity.denyAll();
+        private HttpLimits limits = HttpLimits.defaults();
+        private ReadSideRegistry readSide = new ReadSideRegistry();
+        private @Nullable StoreStats storeStats;
+        private @Nullable MeterRegistry meters;
+
+        private Builder(EventStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+        }
+
+        /** Who may do what; by default nobody may do anything but {@code /health}. */
+        public Builder security(HttpSecurity rules) {
+            this.security = Objects.requireNonNull(rules, "rules");
+            return this;
+        }
+
+        /** Request sizes and timeouts; {@link HttpLimits#defaults()} by default. */
+        public Builder limits(HttpLimits httpLimits) {
+            this.limits = Objects.requireNonNull(httpLimits, "httpLimits");
+            return this;
+        }
+
+        /** The subscriptions, projections and consumer groups the admin pages and health show. */
+        public Builder readSide(ReadSideRegistry registry) {
+            this.readSide = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /** Store-specific figures for the admin pages and metrics (for example PostgreSQL's xmin age). */
+        public Builder storeStats(StoreStats stats) {
+            this.storeStats = Objects.requireNonNull(stats, "stats");
+            return this;
+        }
+
+        /** Where HTTP metrics go and what {@code /metrics} shows (a Prometheus registry for the text format). */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meters = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /** Makes the surfaces. */
+        public FactumHttp build() {
+            return new FactumHttp(this);
+        }
+    }
+}
