@@ -1,13 +1,139 @@
 package io.factum.http;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.factum.core.DuplicateEventException;
+import io.factum.core.EventTooLargeException;
+import io.factum.core.InvalidInputException;
+import io.factum.core.StreamDeletedException;
+import io.factum.core.StreamNotFoundException;
+import io.factum.core.WrongExpectedVersionException;
 import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.lang.System.Logger.Level;
+import java.util.Map;
+import java.util.UUID;
 
-/** Error handlers: every failure as RFC 9457 problem+json. */
+/**
+ * Error handlers: every failure as an RFC 9457 problem ({@code application/problem+json}) with a status
+ * that tells the client what to do: 400 fix the request, 404 no such stream or event, 409 re-read and
+ * retry, 410 the stream is gone for good, 413 send less, 415 send JSON. The {@code type} of a problem is
+ * {@code urn:factum:problem:<slug>}; its {@code detail} is the store's message (what was expected, what
+ * was found). Anything unexpected is a 500 whose body names only an incident id, never internals; the
+ * exception is logged with that id.
+ */
 final class Problems {
+
+    static final String MEDIA_TYPE = "application/problem+json";
+    static final String TYPE_PREFIX = "urn:factum:problem:";
+
+    private static final System.Logger LOG = System.getLogger(Problems.class.getName());
 
     private Problems() {}
 
     static void install(JavalinConfig config, FactumHttp http) {
-        // filled in by its own change
+        config.routes.exception(
+                ProblemException.class,
+                (e, ctx) -> write(ctx, e.status(), e.slug(), e.title(), e.detail(), e.fields()));
+        config.routes.exception(
+                WrongExpectedVersionException.class,
+                (e, ctx) -> write(
+                        ctx,
+                        409,
+                        "wrong-expected-version",
+                        "Wrong expected version",
+                        e.getMessage(),
+                        Map.of(
+                                "streamId", e.streamId(),
+                                "expectedVersion", AppendRequests.headerText(e.expected()),
+                                "actualVersion", e.actualVersion(),
+                                "actualState", e.actualState().name())));
+        config.routes.exception(
+                DuplicateEventException.class,
+                (e, ctx) -> write(
+                        ctx,
+                        409,
+                        "duplicate-event",
+                        "Duplicate event id",
+                        e.getMessage(),
+                        Map.of(
+                                "streamId", e.streamId(),
+                                "eventId", e.eventId().toString(),
+                                "existingStreamId", e.existingStreamId(),
+                                "existingVersion", e.existingVersion())));
+        config.routes.exception(
+                StreamNotFoundException.class,
+                (e, ctx) -> write(
+                        ctx,
+                        404,
+                        "stream-not-found",
+                        "Stream not found",
+                        e.getMessage(),
+                        Map.of("streamId", e.streamId())));
+        config.routes.exception(
+                StreamDeletedException.class,
+                (e, ctx) -> write(
+                        ctx,
+                        410,
+                        "stream-deleted",
+                        "Stream deleted",
+                        e.getMessage(),
+                        Map.of("streamId", e.streamId())));
+        config.routes.exception(
+                EventTooLargeException.class,
+                (e, ctx) -> write(
+                        ctx,
+                        413,
+                        "event-too-large",
+                        "Event too large",
+                        e.getMessage(),
+                        Map.of(
+                                "eventId",
+                                e.eventId().toString(),
+                                "sizeBytes",
+                                e.sizeBytes(),
+                                "limitBytes",
+                                e.limitBytes())));
+        config.routes.exception(
+                InvalidInputException.class,
+                (e, ctx) -> write(ctx, 400, "invalid-input", "Invalid input", e.getMessage(), Map.of()));
+        config.routes.exception(
+                HttpResponseException.class,
+                (e, ctx) -> write(
+                        ctx,
+                        e.getStatus(),
+                        "http-" + e.getStatus(),
+                        String.valueOf(e.getMessage()),
+                        String.valueOf(e.getMessage()),
+                        Map.copyOf(e.getDetails())));
+        config.routes.exception(Exception.class, (e, ctx) -> {
+            String incident = UUID.randomUUID().toString();
+            LOG.log(Level.ERROR, "incident " + incident + ": " + ctx.method() + " " + ctx.path() + " failed", e);
+            write(
+                    ctx,
+                    500,
+                    "internal-error",
+                    "Internal server error",
+                    "the server failed to handle the request; report incident " + incident
+                            + " to the operator, whose log has the cause",
+                    Map.of("incident", incident));
+        });
+    }
+
+    /** Writes a problem as the response; {@code fields} are added beside the standard members. */
+    static void write(Context ctx, int status, String slug, String title, String detail, Map<String, Object> fields) {
+        ObjectNode body = StreamJson.MAPPER.createObjectNode();
+        body.put("type", TYPE_PREFIX + slug);
+        body.put("title", title);
+        body.put("status", status);
+        body.put("detail", detail);
+        body.put("instance", ctx.path());
+        fields.forEach((name, value) -> body.set(name, StreamJson.MAPPER.valueToTree(value)));
+        ctx.status(status);
+        ctx.removeHeader("Cache-Control");
+        ctx.removeHeader("ETag");
+        ctx.header("Cache-Control", "no-store");
+        ctx.contentType(MEDIA_TYPE);
+        ctx.result(body.toString());
     }
 }

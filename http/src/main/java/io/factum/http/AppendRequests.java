@@ -1,0 +1,281 @@
+package io.factum.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
+import io.factum.core.EventData;
+import io.factum.core.ExpectedVersion;
+import io.factum.core.StreamMetadata;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads and checks what a client sends to write: the {@code Expected-Version} header, the body's size
+ * and content type, the JSON array of events and the stream metadata object. Everything is checked
+ * before the store is called, so a bad request writes nothing.
+ */
+final class AppendRequests {
+
+    /**
+     * The largest request body accepted, in bytes (4 MiB). A single constant until {@link HttpLimits}
+     * carries a configurable limit.
+     */
+    static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+    static final Set<String> EVENT_MEDIA_TYPES = Set.of("application/json", "application/vnd.eventstore.events+json");
+
+    private static final Set<String> METADATA_FIELDS = Set.of("maxCount", "maxAge", "truncateBefore", "custom");
+    private static final Pattern UUID_TEXT =
+            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+    private AppendRequests() {}
+
+    /** The {@code Expected-Version} header; {@code any} when it is absent. */
+    static ExpectedVersion expectedVersion(Context ctx) {
+        String header = ctx.header("Expected-Version");
+        if (header == null) {
+            return ExpectedVersion.any();
+        }
+        String text = header.trim().toLowerCase(Locale.ROOT);
+        switch (text) {
+            case "any", "-2" -> {
+                return ExpectedVersion.any();
+            }
+            case "no-stream", "-1" -> {
+                return ExpectedVersion.noStream();
+            }
+            case "stream-exists", "-4" -> {
+                return ExpectedVersion.streamExists();
+            }
+            default -> {
+                if (text.matches("[0-9]{1,18}")) {
+                    return ExpectedVersion.exactly(Long.parseLong(text));
+                }
+                throw new ProblemException(
+                        400,
+                        "bad-expected-version",
+                        "Bad Expected-Version header",
+                        "Expected-Version must be any (-2), no-stream (-1), stream-exists (-4) or a version"
+                                + " number 0 or more, got '" + header + "'",
+                        Map.of("header", "Expected-Version", "found", header));
+            }
+        }
+    }
+
+    /** An expected version as the header spells it: {@code any}, {@code no-stream}, {@code stream-exists}, or a number. */
+    static String headerText(ExpectedVersion expected) {
+        return switch (expected) {
+            case ExpectedVersion.Any a -> "any";
+            case ExpectedVersion.NoStream n -> "no-stream";
+            case ExpectedVersion.StreamExists s -> "stream-exists";
+            case ExpectedVersion.Exactly e -> Long.toString(e.version());
+        };
+    }
+
+    /** The body as JSON, after checking its content type against {@code accepted} and its size. */
+    static JsonNode jsonBody(Context ctx, Set<String> accepted) {
+        String contentType = ctx.header("Content-Type");
+        String mediaType =
+                contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (!accepted.contains(mediaType)) {
+            throw new ProblemException(
+                    415,
+                    "unsupported-media-type",
+                    "Unsupported media type",
+                    "the body must be sent as " + String.join(" or ", new TreeSet<>(accepted)) + ", got "
+                            + (contentType == null ? "no Content-Type" : "'" + contentType + "'"),
+                    Map.of("accepted", List.copyOf(new TreeSet<>(accepted))));
+        }
+        byte[] body = readLimited(ctx);
+        if (body.length == 0) {
+            throw ProblemException.badRequest("the body is empty; send a JSON document");
+        }
+        try {
+            return StreamJson.MAPPER.readTree(body);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null
+                    ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr();
+            throw new ProblemException(
+                    400,
+                    "malformed-json",
+                    "Malformed JSON",
+                    "the body is not valid JSON" + where + ": " + e.getOriginalMessage(),
+                    Map.of());
+        } catch (IOException e) {
+            throw ProblemException.badRequest("the body could not be read: " + e.getMessage());
+        }
+    }
+
+    private static byte[] readLimited(Context ctx) {
+        String length = ctx.header("Content-Length");
+        if (length != null && length.trim().matches("[0-9]{1,19}")) {
+            long declared = Long.parseLong(length.trim());
+            if (declared > MAX_BODY_BYTES) {
+                throw tooLarge(declared + " bytes");
+            }
+        }
+        try (InputStream in = ctx.bodyInputStream()) {
+            byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
+            if (body.length > MAX_BODY_BYTES) {
+                throw tooLarge("more than that");
+            }
+            return body;
+        } catch (IOException e) {
+            throw ProblemException.badRequest("the body could not be read: " + e.getMessage());
+        }
+    }
+
+    private static ProblemException tooLarge(String found) {
+        return new ProblemException(
+                413,
+                "body-too-large",
+                "Request body too large",
+                "a request body may have at most " + MAX_BODY_BYTES + " bytes, got " + found
+                        + "; split the events into several appends",
+                Map.of("limitBytes", MAX_BODY_BYTES));
+    }
+
+    /** The events of a {@code POST /streams/{id}} body: a JSON array of {@code {eventId, eventType, data, metadata}}. */
+    static List<EventData> events(JsonNode body) {
+        if (!body.isArray()) {
+            throw ProblemException.badRequest("the body must be a JSON array of events {eventId, eventType, data,"
+                    + " metadata}, got " + describe(body));
+        }
+        if (body.isEmpty()) {
+            throw ProblemException.badRequest("the array of events is empty; send at least one event");
+        }
+        List<EventData> events = new ArrayList<>(body.size());
+        for (int i = 0; i < body.size(); i++) {
+            events.add(event(i, body.get(i)));
+        }
+        return events;
+    }
+
+    private static EventData event(int index, JsonNode node) {
+        String where = "event at index " + index;
+        if (!node.isObject()) {
+            throw ProblemException.badRequest(where + " must be a JSON object, got " + describe(node));
+        }
+        UUID eventId = uuid(where, node.get("eventId"));
+        JsonNode type = node.get("eventType");
+        if (type == null || !type.isTextual() || type.asText().isBlank()) {
+            throw ProblemException.badRequest(where + ": eventType must be a non-blank string, got "
+                    + (type == null ? "nothing" : describe(type)));
+        }
+        JsonNode data = node.get("data");
+        if (data == null) {
+            throw ProblemException.badRequest(where + ": data is missing; send the event's JSON payload as data");
+        }
+        JsonNode metadata = node.get("metadata");
+        String metadataJson = EventData.NO_METADATA;
+        if (metadata != null && !metadata.isNull()) {
+            if (!metadata.isObject()) {
+                throw ProblemException.badRequest(
+                        where + ": metadata must be a JSON object, got " + describe(metadata));
+            }
+            metadataJson = metadata.toString();
+        }
+        int schemaVersion = 1;
+        JsonNode schema = node.get("schemaVersion");
+        if (schema != null) {
+            if (!schema.isInt() || schema.asInt() < 1) {
+                throw ProblemException.badRequest(
+                        where + ": schemaVersion must be an integer 1 or more, got " + schema);
+            }
+            schemaVersion = schema.asInt();
+        }
+        return new EventData(eventId, type.asText(), schemaVersion, data.toString(), metadataJson);
+    }
+
+    private static UUID uuid(String where, @Nullable JsonNode id) {
+        if (id == null) {
+            throw ProblemException.badRequest(
+                    where + ": eventId is missing; give every event a UUID so that a retry is idempotent");
+        }
+        if (!id.isTextual() || !UUID_TEXT.matcher(id.asText()).matches()) {
+            throw ProblemException.badRequest(
+                    where + ": eventId must be a UUID like" + " 3f2c8a4e-6b1d-4e0f-9a7c-2d5e8b1f0c3a, got " + id);
+        }
+        return UUID.fromString(id.asText());
+    }
+
+    /** The body of {@code POST /streams/{id}/metadata}: {@code {maxCount, maxAge (seconds), truncateBefore, custom}}. */
+    static StreamMetadata metadata(JsonNode body) {
+        if (!body.isObject()) {
+            throw ProblemException.badRequest(
+                    "stream metadata must be a JSON object {maxCount, maxAge, truncateBefore, custom}, got "
+                            + describe(body));
+        }
+        for (Map.Entry<String, JsonNode> property : body.properties()) {
+            String name = property.getKey();
+            if (!METADATA_FIELDS.contains(name)) {
+                throw ProblemException.badRequest("stream metadata has an unknown field '" + name
+                        + "'; the fields are maxCount, maxAge, truncateBefore and custom (an object of strings)");
+            }
+        }
+        StreamMetadata metadata = StreamMetadata.empty();
+        JsonNode maxCount = body.get("maxCount");
+        if (maxCount != null && !maxCount.isNull()) {
+            metadata = metadata.withMaxCount(positive("maxCount", maxCount, 1));
+        }
+        JsonNode maxAge = body.get("maxAge");
+        if (maxAge != null && !maxAge.isNull()) {
+            metadata = metadata.withMaxAge(Duration.ofSeconds(positive("maxAge (seconds)", maxAge, 1)));
+        }
+        JsonNode truncateBefore = body.get("truncateBefore");
+        if (truncateBefore != null && !truncateBefore.isNull()) {
+            metadata = metadata.withTruncateBefore(positive("truncateBefore", truncateBefore, 0));
+        }
+        JsonNode custom = body.get("custom");
+        if (custom != null && !custom.isNull()) {
+            if (!custom.isObject()) {
+                throw ProblemException.badRequest("custom must be a JSON object of strings, got " + describe(custom));
+            }
+            Map<String, String> entries = new TreeMap<>();
+            for (Map.Entry<String, JsonNode> field : custom.properties()) {
+                if (!field.getValue().isTextual()) {
+                    throw ProblemException.badRequest(
+                            "custom." + field.getKey() + " must be a string, got " + describe(field.getValue()));
+                }
+                entries.put(field.getKey(), field.getValue().asText());
+            }
+            for (Map.Entry<String, String> entry : entries.entrySet()) {
+                metadata = metadata.with(entry.getKey(), entry.getValue());
+            }
+        }
+        return metadata;
+    }
+
+    private static long positive(String name, JsonNode value, long min) {
+        if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < min) {
+            throw ProblemException.badRequest(name + " must be an integer " + min + " or more, got " + value);
+        }
+        return value.asLong();
+    }
+
+    static String describe(JsonNode node) {
+        JsonNodeType type = node.getNodeType();
+        String text = node.toString();
+        String shown = text.length() > 60 ? text.substring(0, 60) + "..." : text;
+        return switch (type) {
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            case NULL -> "null";
+            default -> type.name().toLowerCase(Locale.ROOT) + " " + shown;
+        };
+    }
+}
