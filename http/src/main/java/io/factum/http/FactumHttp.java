@@ -4,6 +4,7 @@ import io.factum.core.EventStore;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -31,6 +32,7 @@ public final class FactumHttp {
     private final ReadSideRegistry readSide;
     private final @Nullable StoreStats storeStats;
     private final @Nullable MeterRegistry meters;
+    private final OpenTelemetry openTelemetry;
 
     private FactumHttp(Builder builder) {
         this.store = builder.store;
@@ -39,6 +41,7 @@ public final class FactumHttp {
         this.readSide = builder.readSide;
         this.storeStats = builder.storeStats;
         this.meters = builder.meters;
+        this.openTelemetry = builder.openTelemetry;
     }
 
     /** The surfaces of {@code store}. */
@@ -91,6 +94,10 @@ public final class FactumHttp {
         return Optional.ofNullable(meters);
     }
 
+    OpenTelemetry openTelemetry() {
+        return openTelemetry;
+    }
+
     /** The settings of the surfaces; {@link #build()} makes them. Not thread-safe. */
     public static final class Builder {
         private final EventStore store;
@@ -99,6 +106,7 @@ public final class FactumHttp {
         private ReadSideRegistry readSide = new ReadSideRegistry();
         private @Nullable StoreStats storeStats;
         private @Nullable MeterRegistry meters;
+        private OpenTelemetry openTelemetry = OpenTelemetry.noop();
 
         private Builder(EventStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -131,6 +139,16 @@ public final class FactumHttp {
         /** Where HTTP metrics go and what {@code /metrics} shows (a Prometheus registry for the text format). */
         public Builder meterRegistry(MeterRegistry registry) {
             this.meters = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /**
+         * Where the spans of HTTP requests go ({@code HTTP <method> <route>}, a child of the caller's W3C
+         * {@code traceparent}); {@link OpenTelemetry#noop()} by default. Appends are traced by a store
+         * decorated with {@link Observed#store}.
+         */
+        public Builder openTelemetry(OpenTelemetry telemetry) {
+            this.openTelemetry = Objects.requireNonNull(telemetry, "telemetry");
             return this;
         }
 

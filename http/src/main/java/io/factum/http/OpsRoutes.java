@@ -1,14 +1,172 @@
 package io.factum.http;
 
+import io.factum.core.Position;
 import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.router.Endpoint;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
-/** Metrics and health. */
+/**
+ * Metrics and health: {@code /metrics} (Prometheus text), {@code /health/live}, {@code /health/ready},
+ * a timer and a span per HTTP request, and a gauge per store figure ({@link StoreStats}).
+ */
 final class OpsRoutes {
+
+    static final String PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String START = "factum.ops.start";
+    private static final String SPAN = "factum.ops.span";
+
+    private static final TextMapGetter<Context> HEADERS = new TextMapGetter<>() {
+        @Override
+        @SuppressWarnings("deprecation") // still abstract in the API; propagators that list keys call it
+        public Iterable<String> keys(Context ctx) {
+            return ctx.headerMap().keySet();
+        }
+
+        @Override
+        public @Nullable String get(@Nullable Context ctx, String key) {
+            return ctx == null ? null : ctx.header(key);
+        }
+    };
 
     private OpsRoutes() {}
 
     static void install(JavalinConfig config, FactumHttp http) {
+        Optional<MeterRegistry> meters = http.meters();
+        config.routes.get("/metrics", ctx -> metrics(ctx, meters));
         config.routes.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
+        config.routes.get("/health/ready", ctx -> ready(ctx, http));
+        config.routes.after(ctx -> finish(ctx, meters));
+        meters.ifPresent(registry -> http.storeStats().ifPresent(stats -> storeGauges(registry, stats)));
+    }
+
+    /** The before-handler that starts the clock and the span of a request; the security filter runs it first. */
+    static Handler start(FactumHttp http) {
+        OpenTelemetry telemetry = http.openTelemetry();
+        Tracer tracer = Tracing.tracer(telemetry);
+        TextMapPropagator propagator = telemetry.getPropagators().getTextMapPropagator();
+        return ctx -> {
+            ctx.attribute(START, System.nanoTime());
+            io.opentelemetry.context.Context parent =
+                    propagator.extract(io.opentelemetry.context.Context.root(), ctx, HEADERS);
+            Span span = tracer.spanBuilder("HTTP " + ctx.method())
+                    .setParent(parent)
+                    .setSpanKind(SpanKind.SERVER)
+                    .setAttribute("http.request.method", ctx.method().toString())
+                    .setAttribute("url.path", ctx.path())
+                    .startSpan();
+            ctx.attribute(SPAN, span);
+        };
+    }
+
+    static void finish(Context ctx, Optional<MeterRegistry> meters) {
+        String route = route(ctx);
+        int status = ctx.statusCode();
+        Span span = ctx.attribute(SPAN);
+        if (span != null) {
+            span.updateName("HTTP " + ctx.method() + " " + route);
+            span.setAttribute("http.route", route);
+            span.setAttribute("http.response.status_code", (long) status);
+            if (status >= 500) {
+                span.setStatus(StatusCode.ERROR);
+            }
+            span.end();
+        }
+        Long start = ctx.attribute(START);
+        if (start != null && meters.isPresent()) {
+            Timer.builder("http.server.requests")
+                    .description("HTTP requests, by method, route template and status")
+                    .tag("method", ctx.method().toString())
+                    .tag("route", route)
+                    .tag("status", Integer.toString(status))
+                    .register(meters.get())
+                    .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** The route template that served the request (never the raw path: bounded tag values). */
+    static String route(Context ctx) {
+        try {
+            Endpoint endpoint = ctx.endpoints().matchedHttpEndpoint();
+            return endpoint == null ? "unmatched" : endpoint.path;
+        } catch (RuntimeException e) {
+            return "unmatched";
+        }
+    }
+
+    private static void metrics(Context ctx, Optional<MeterRegistry> meters) {
+        if (meters.isPresent() && meters.get() instanceof PrometheusMeterRegistry prometheus) {
+            ctx.contentType(PROMETHEUS_CONTENT_TYPE).result(prometheus.scrape());
+            return;
+        }
+        SecurityProblems.write(
+                ctx,
+                404,
+                "no-prometheus-registry",
+                "Not Found",
+                meters.isEmpty()
+                        ? "no meter registry is configured: give FactumHttp.builder(store).meterRegistry(...) a"
+                                + " PrometheusMeterRegistry to serve /metrics"
+                        : "the meter registry is a " + meters.get().getClass().getSimpleName()
+                                + ", not a PrometheusMeterRegistry; /metrics serves only the Prometheus text format");
+    }
+
+    private static void ready(Context ctx, FactumHttp http) {
+        Map<String, Object> checks = new LinkedHashMap<>();
+        boolean up = true;
+        try {
+            Position head = http.store().headPosition();
+            checks.put("store", Map.of("status", "UP", "headPosition", head.position()));
+        } catch (RuntimeException e) {
+            up = false;
+            checks.put("store", Map.of("status", "DOWN", "error", e.getClass().getSimpleName()));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", up ? "UP" : "DOWN");
+        body.put("checks", checks);
+        ctx.header("Cache-Control", "no-store");
+        ctx.status(up ? 200 : 503).json(body);
+    }
+
+    private static void storeGauges(MeterRegistry registry, StoreStats stats) {
+        Map<String, Long> figures;
+        try {
+            figures = stats.figures();
+        } catch (RuntimeException e) {
+            return; // the store is not reachable now; its figures show on the admin pages when it is
+        }
+        for (String name : figures.keySet()) {
+            Gauge.builder(meterName(name), stats, s -> {
+                        Long value = s.figures().get(name);
+                        return value == null ? Double.NaN : value;
+                    })
+                    .description("store figure '" + name + "'")
+                    .strongReference(true)
+                    .register(registry);
+        }
+    }
+
+    /** {@code "xmin horizon age"} → {@code factum.store.xmin.horizon.age}. */
+    static String meterName(String figure) {
+        String words =
+                figure.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", ".").replaceAll("^\\.|\\.$", "");
+        return "factum.store." + words;
     }
 }

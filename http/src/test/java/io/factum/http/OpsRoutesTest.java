@@ -1,0 +1,152 @@
+package io.factum.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.factum.core.EventData;
+import io.factum.core.EventStore;
+import io.factum.core.ExpectedVersion;
+import io.factum.core.WrongExpectedVersionException;
+import io.javalin.Javalin;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class OpsRoutesTest {
+
+    private static final String KEY = "ops-test-key-0123456789";
+
+    private final HttpClient client = HttpClient.newHttpClient();
+    private EventStore store;
+    private Javalin app;
+
+    @AfterEach
+    void stop() {
+        if (app != null) {
+            app.stop();
+        }
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    private Javalin start(FactumHttp.Builder builder) {
+        app = builder.security(HttpSecurity.builder().apiKey(KEY, Role.ADMIN).build())
+                .build()
+                .start("127.0.0.1", 0);
+        return app;
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
+                        .header("X-API-Key", KEY)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Nested
+    class Metrics {
+
+        @Test
+        void serves_the_prometheus_text_with_http_append_and_store_figures() throws Exception {
+            // given
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            store = Observed.store(EventStore.inMemory(), registry, OpenTelemetry.noop());
+            store.append("order-1", ExpectedVersion.noStream(), EventData.of("Placed", "{\"total\":12}"));
+            try {
+                store.append("order-1", ExpectedVersion.noStream(), EventData.of("Placed", "{}"));
+            } catch (WrongExpectedVersionException expected) {
+                // counted as a conflict
+            }
+            start(FactumHttp.builder(store).meterRegistry(registry).storeStats(() -> Map.of("xmin horizon age", 7L)));
+            get("/health/live");
+
+            // when
+            HttpResponse<String> response = get("/metrics");
+
+            // then
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.headers().firstValue("Content-Type")).hasValue(OpsRoutes.PROMETHEUS_CONTENT_TYPE);
+            assertThat(response.body())
+                    .contains(
+                            "http_server_requests_seconds_count{method=\"GET\",route=\"/health/live\",status=\"200\"} 1")
+                    .contains("factum_appends_seconds_count{category=\"order\",outcome=\"ok\"} 1")
+                    .contains("factum_appends_seconds_count{category=\"order\",outcome=\"conflict\"} 1")
+                    .contains("factum_append_events_count 1")
+                    .contains("factum_append_bytes_sum 14.0")
+                    .contains("factum_head_position 1.0")
+                    .contains("factum_store_xmin_horizon_age 7.0");
+        }
+
+        @Test
+        void counts_refused_requests_without_the_raw_path() throws Exception {
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            store = EventStore.inMemory();
+            start(FactumHttp.builder(store).meterRegistry(registry));
+            client.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/admin/secret-path"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(get("/metrics").body()).contains("status=\"401\"").doesNotContain("secret-path");
+        }
+
+        @Test
+        void answers_404_with_a_problem_without_a_prometheus_registry() throws Exception {
+            MeterRegistry registry = new SimpleMeterRegistry();
+            store = EventStore.inMemory();
+            start(FactumHttp.builder(store).meterRegistry(registry));
+
+            HttpResponse<String> response = get("/metrics");
+
+            assertThat(response.statusCode()).isEqualTo(404);
+            assertThat(response.headers().firstValue("Content-Type"))
+                    .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+            assertThat(response.body())
+                    .contains("the meter registry is a SimpleMeterRegistry, not a PrometheusMeterRegistry");
+        }
+    }
+
+    @Nested
+    class Health {
+
+        @Test
+        void live_and_ready_are_up_while_the_store_answers() throws Exception {
+            store = EventStore.inMemory();
+            start(FactumHttp.builder(store));
+
+            assertThat(get("/health/live").body()).contains("\"status\":\"UP\"");
+            HttpResponse<String> ready = get("/health/ready");
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(ready.body()).contains("\"status\":\"UP\"").contains("\"store\":{");
+        }
+
+        @Test
+        void ready_is_down_when_the_store_fails() throws Exception {
+            store = EventStore.inMemory();
+            start(FactumHttp.builder(store));
+            store.close();
+
+            HttpResponse<String> ready = get("/health/ready");
+
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(ready.body()).startsWith("{\"status\":\"DOWN\"").contains("StoreException");
+        }
+    }
+
+    @Test
+    void names_store_figures_as_meters() {
+        assertThat(OpsRoutes.meterName("xmin horizon age")).isEqualTo("factum.store.xmin.horizon.age");
+        assertThat(OpsRoutes.meterName(" Lag (ms) ")).isEqualTo("factum.store.lag.ms");
+    }
+}
