@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -45,7 +46,14 @@ final class SseRoutes {
     private static final Pattern POSITION = Pattern.compile("([0-9]{1,18})[/-]([0-9]{1,18})");
     private static final Pattern VERSION = Pattern.compile("[0-9]{1,18}");
 
+    private static final AtomicInteger LIVE = new AtomicInteger();
+
     private SseRoutes() {}
+
+    /** How many subscriptions are being served now, in this process. */
+    static int liveSubscriptions() {
+        return LIVE.get();
+    }
 
     static void install(JavalinConfig config, FactumHttp http) {
         install(config, http, Duration.ofSeconds(HEARTBEAT_SECONDS));
@@ -134,6 +142,7 @@ final class SseRoutes {
 
     private static void follow(SseClient client, EventStore store, Duration heartbeat, Source source, FeedUrls urls) {
         long lastWrite = System.nanoTime();
+        LIVE.incrementAndGet();
         try {
             while (!client.terminated()) {
                 Position seen = store.headPosition();
@@ -164,6 +173,7 @@ final class SseRoutes {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "a subscription stopped: " + e.getMessage(), e);
         } finally {
+            LIVE.decrementAndGet();
             client.close();
         }
     }

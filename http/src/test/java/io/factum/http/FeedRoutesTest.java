@@ -34,7 +34,7 @@ class FeedRoutesTest {
      * the security rules.
      */
     static final class Server implements AutoCloseable {
-        final EventStore store = EventStore.inMemory();
+        final EventStore store;
         final Javalin app;
         final HttpClient client = HttpClient.newHttpClient();
 
@@ -43,6 +43,11 @@ class FeedRoutesTest {
         }
 
         Server(Duration heartbeat) {
+            this(EventStore.inMemory(), heartbeat);
+        }
+
+        Server(EventStore store, Duration heartbeat) {
+            this.store = store;
             FactumHttp http = FactumHttp.builder(store).build();
             app = Javalin.create(config -> {
                         config.jetty.host = "127.0.0.1";
