@@ -1,13 +1,183 @@
 package io.factum.http;
 
+import gg.jte.ContentType;
+import gg.jte.TemplateEngine;
+import gg.jte.output.StringOutput;
+import io.factum.core.Position;
+import io.factum.core.StreamSlice;
+import io.factum.core.subscription.Subscription;
+import io.factum.http.AdminViews.ActionResult;
+import io.factum.http.AdminViews.EventPage;
 import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
 
-/** The admin pages. */
+/**
+ * The admin pages under {@code /admin}: server-rendered HTML (JTE templates, compiled at build time, with
+ * HTML escaping of every value) and htmx for the actions, which are POSTs so that the security rules can
+ * reserve them to the admin role. Every page is also usable without JavaScript: the action forms post and
+ * are redirected back.
+ */
 final class AdminRoutes {
+
+    /** The htmx build served with the pages (npm package htmx.org, vendored). */
+    static final String HTMX = "htmx-2.0.11.min.js";
+
+    private static final String HTMX_PATH = "/admin/static/" + HTMX;
 
     private AdminRoutes() {}
 
     static void install(JavalinConfig config, FactumHttp http) {
-        // filled in by its own change
+        TemplateEngine templates = TemplateEngine.createPrecompiled(
+                null, ContentType.Html, AdminRoutes.class.getClassLoader(), "io.factum.http");
+        AdminPages pages = new AdminPages(http.store(), http.readSide(), http.storeStats());
+        ReadSideRegistry readSide = http.readSide();
+        byte[] htmx = resource("static/" + HTMX);
+
+        config.routes.get(HTMX_PATH, ctx -> {
+            ctx.contentType("text/javascript; charset=utf-8");
+            ctx.header("Cache-Control", "public, max-age=31536000, immutable");
+            ctx.result(htmx);
+        });
+        config.routes.get("/admin", ctx -> render(ctx, templates, "overview.jte", pages.overview()));
+        config.routes.get(
+                "/admin/streams", ctx -> render(ctx, templates, "streams.jte", pages.streams(query(ctx, "q"))));
+        config.routes.get("/admin/stream", ctx -> {
+            String id = query(ctx, "id");
+            long from = longParam(ctx, "from", StreamSlice.END);
+            AdminViews.StreamPage page = pages.stream(id, from);
+            if (page.problem().isPresent()) {
+                ctx.status(404);
+            }
+            render(ctx, templates, "stream.jte", page);
+        });
+        config.routes.get("/admin/event", ctx -> {
+            String stream = query(ctx, "stream");
+            long version = longParam(ctx, "version", -1);
+            Optional<EventPage> event = version < 0 ? Optional.empty() : pages.event(stream, version);
+            if (event.isEmpty()) {
+                ctx.status(404);
+                render(
+                        ctx,
+                        templates,
+                        "notFound.jte",
+                        "no visible event at version " + version + " of stream '" + stream + "'");
+            } else {
+                render(ctx, templates, "event.jte", event.get());
+            }
+        });
+        config.routes.get("/admin/correlation", ctx -> {
+            String id = query(ctx, "id");
+            render(ctx, templates, "correlation.jte", pages.correlation(id));
+        });
+        config.routes.get("/admin/projections", ctx -> render(ctx, templates, "projections.jte", pages.readSidePage()));
+
+        config.routes.post("/admin/subscriptions/replay", ctx -> {
+            String name = form(ctx, "subscription");
+            String positionText = form(ctx, "position");
+            ActionResult result = replay(readSide, name, positionText);
+            answer(ctx, templates, result);
+        });
+        config.routes.post("/admin/projections/rebuild", ctx -> {
+            String projection = form(ctx, "projection");
+            ActionResult result;
+            if (!readSide.canRebuild(projection)) {
+                ctx.status(404);
+                result = new ActionResult(
+                        "no rebuild callback is registered for projection '" + projection + "'", false);
+            } else {
+                try {
+                    readSide.rebuild(projection);
+                    result = new ActionResult(
+                            "rebuild of '" + projection + "' started: the next version builds beside the active one",
+                            true);
+                } catch (RuntimeException e) {
+                    ctx.status(500);
+                    result = new ActionResult(
+                            "the rebuild callback of '" + projection + "' failed: " + AdminPages.describe(e), false);
+                }
+            }
+            answer(ctx, templates, result);
+        });
+    }
+
+    private static ActionResult replay(ReadSideRegistry readSide, String name, String positionText) {
+        Optional<Subscription> subscription = readSide.subscriptions().stream()
+                .filter(s -> s.name().equals(name))
+                .findFirst();
+        if (subscription.isEmpty()) {
+            return new ActionResult("no subscription named '" + name + "' is registered", false);
+        }
+        Position position;
+        try {
+            position = Position.parse(positionText);
+        } catch (RuntimeException e) {
+            return new ActionResult("not a position: '" + positionText + "'", false);
+        }
+        try {
+            return subscription.get().replayParked(position)
+                    ? new ActionResult("replayed the event at " + position + ": it is no longer parked", true)
+                    : new ActionResult("the event at " + position + " failed again and stays parked", false);
+        } catch (IllegalArgumentException e) {
+            return new ActionResult(AdminPages.describe(e), false);
+        }
+    }
+
+    /** htmx swaps the fragment in; a plain form post goes back to the read side page. */
+    private static void answer(Context ctx, TemplateEngine templates, ActionResult result) {
+        if (ctx.header("HX-Request") == null) {
+            ctx.redirect("/admin/projections", io.javalin.http.HttpStatus.SEE_OTHER);
+            return;
+        }
+        render(ctx, templates, "actionResult.jte", result);
+    }
+
+    private static void render(Context ctx, TemplateEngine templates, String template, Object model) {
+        StringOutput output = new StringOutput();
+        Map<String, Object> params = new HashMap<>();
+        params.put("page", model);
+        templates.render(template, params, output);
+        ctx.header("Cache-Control", "no-store");
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.html(output.toString());
+    }
+
+    private static String query(Context ctx, String name) {
+        String value = ctx.queryParam(name);
+        return value == null ? "" : value.strip();
+    }
+
+    private static String form(Context ctx, String name) {
+        String value = ctx.formParam(name);
+        return value == null ? "" : value;
+    }
+
+    private static long longParam(Context ctx, String name, long fallback) {
+        String value = ctx.queryParam(name);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            long parsed = Long.parseLong(value.strip());
+            return parsed < 0 ? fallback : parsed;
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = AdminRoutes.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("resource io/factum/http/" + name + " is missing from the jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
