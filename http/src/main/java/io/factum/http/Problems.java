@@ -107,8 +107,16 @@ final class Problems {
                         String.valueOf(e.getMessage()),
                         Map.copyOf(e.getDetails())));
         config.routes.exception(Exception.class, (e, ctx) -> {
+            String request;
+            try {
+                request = ctx.method() + " " + ctx.path();
+            } catch (RuntimeException gone) {
+                // the client went away (a subscription it left) and Jetty recycled the request: nobody to answer
+                LOG.log(Level.DEBUG, "a request was gone before its failure could be answered: " + e);
+                return;
+            }
             String incident = UUID.randomUUID().toString();
-            LOG.log(Level.ERROR, "incident " + incident + ": " + ctx.method() + " " + ctx.path() + " failed", e);
+            LOG.log(Level.ERROR, "incident " + incident + ": " + request + " failed", e);
             write(
                     ctx,
                     500,

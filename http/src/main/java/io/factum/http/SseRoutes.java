@@ -35,7 +35,8 @@ import java.util.regex.Pattern;
  * order: the subscription catches up by reading from there, then follows the store with {@link
  * EventStore#awaitAppend}. Without either it starts at the beginning. A comment is sent after {@value
  * #HEARTBEAT_SECONDS} s without an event, which is also how a gone client is noticed; each client holds
- * a virtual thread of its own until then.
+ * one thread of Javalin's async executor until then (virtual threads if {@code
+ * config.concurrency.useVirtualThreads} is set).
  */
 final class SseRoutes {
 
@@ -131,13 +132,9 @@ final class SseRoutes {
                     Map.of());
         }
         FeedUrls urls = FeedUrls.of(ctx);
-        new SseHandler(client -> {
-                    client.keepAlive();
-                    Thread.ofVirtual()
-                            .name("factum-sse-" + ctx.path())
-                            .start(() -> follow(client, store, heartbeat, source, urls));
-                })
-                .handle(ctx);
+        // the consumer runs on Javalin's async executor and serves the client until it goes; returning
+        // without keepAlive() then ends the response in order
+        new SseHandler(client -> follow(client, store, heartbeat, source, urls)).handle(ctx);
     }
 
     private static void follow(SseClient client, EventStore store, Duration heartbeat, Source source, FeedUrls urls) {
@@ -171,7 +168,7 @@ final class SseRoutes {
         } catch (StreamDeletedException e) {
             client.sendComment(String.valueOf(e.getMessage()));
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "a subscription stopped: " + e.getMessage(), e);
+            LOG.log(Level.WARNING, "a subscription stopped: " + e.getMessage());
         } finally {
             LIVE.decrementAndGet();
             client.close();
