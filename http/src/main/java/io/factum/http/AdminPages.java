@@ -319,20 +319,9 @@ final class AdminPages {
                 readSide.leaseStore().isPresent());
     }
 
-    /**
-     * The subscription as a SQL projection, if it is one. Core's runner implements {@link
-     * ProjectionSubscription} for every subscription and refuses {@code active()} for a handler.
-     */
+    /** The subscription as a SQL projection, if it is one. */
     static Optional<ProjectionSubscription> asProjection(Subscription subscription) {
-        if (!(subscription instanceof ProjectionSubscription projection)) {
-            return Optional.empty();
-        }
-        try {
-            projection.active();
-            return Optional.of(projection);
-        } catch (UnsupportedOperationException e) {
-            return Optional.empty();
-        }
+        return subscription instanceof ProjectionSubscription projection ? Optional.of(projection) : Optional.empty();
     }
 
     /** The version a projection subscription builds: its name is {@code <projection>@v<version>}. */

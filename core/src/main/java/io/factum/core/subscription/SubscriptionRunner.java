@@ -87,7 +87,55 @@ final class SubscriptionRunner implements ProjectionSubscription {
             runner.register(builder.registry);
         }
         runner.thread.start();
-        return runner;
+        return builder.projection != null ? runner : new HandlerSubscription(runner);
+    }
+
+    /** What a handler subscription shows: a {@link Subscription}, not a {@link ProjectionSubscription}. */
+    private record HandlerSubscription(SubscriptionRunner runner) implements Subscription {
+        @Override
+        public String name() {
+            return runner.name();
+        }
+
+        @Override
+        public SubscriptionStatus status() {
+            return runner.status();
+        }
+
+        @Override
+        public void pause() {
+            runner.pause();
+        }
+
+        @Override
+        public void resume() {
+            runner.resume();
+        }
+
+        @Override
+        public boolean awaitPosition(Position position, Duration timeout) throws InterruptedException {
+            return runner.awaitPosition(position, timeout);
+        }
+
+        @Override
+        public List<ParkedEvent> parked() {
+            return runner.parked();
+        }
+
+        @Override
+        public boolean replayParked(Position position) {
+            return runner.replayParked(position);
+        }
+
+        @Override
+        public void close() {
+            runner.close();
+        }
+
+        @Override
+        public String toString() {
+            return runner.toString();
+        }
     }
 
     static String requireName(String name) {
