@@ -34,6 +34,9 @@ final class AppendRequests {
      */
     static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
 
+    /** How much of a too large body is read and dropped so that the client sees the 413. */
+    static final long MAX_DRAIN_BYTES = 4L * MAX_BODY_BYTES;
+
     static final Set<String> EVENT_MEDIA_TYPES = Set.of("application/json", "application/vnd.eventstore.events+json");
 
     private static final Set<String> METADATA_FIELDS = Set.of("maxCount", "maxAge", "truncateBefore", "custom");
@@ -122,20 +125,36 @@ final class AppendRequests {
 
     private static byte[] readLimited(Context ctx) {
         String length = ctx.header("Content-Length");
-        if (length != null && length.trim().matches("[0-9]{1,19}")) {
-            long declared = Long.parseLong(length.trim());
-            if (declared > MAX_BODY_BYTES) {
-                throw tooLarge(declared + " bytes");
-            }
-        }
         try (InputStream in = ctx.bodyInputStream()) {
+            if (length != null && length.trim().matches("[0-9]{1,19}")) {
+                long declared = Long.parseLong(length.trim());
+                if (declared > MAX_BODY_BYTES) {
+                    drain(in);
+                    throw tooLarge(declared + " bytes");
+                }
+            }
             byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
             if (body.length > MAX_BODY_BYTES) {
+                drain(in);
                 throw tooLarge("more than that");
             }
             return body;
         } catch (IOException e) {
             throw ProblemException.badRequest("the body could not be read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Reads and drops what is left of a body that is too large, up to {@link #MAX_DRAIN_BYTES}, so that the
+     * client, still sending, can read the 413 (a client that sends {@code Expect: 100-continue} is answered
+     * before it sends anything). Beyond that, the connection is closed on it.
+     */
+    private static void drain(InputStream in) throws IOException {
+        long left = MAX_DRAIN_BYTES;
+        byte[] buffer = new byte[64 * 1024];
+        int read;
+        while (left > 0 && (read = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
+            left -= read;
         }
     }
 

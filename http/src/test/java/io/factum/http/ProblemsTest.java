@@ -299,6 +299,20 @@ class ProblemsTest {
                     .startsWith("a request body may have at most 4194304 bytes, got ");
             nothingWritten();
         }
+
+        @Test
+        void for_a_body_over_the_limit_before_it_is_sent_when_the_client_expects_100_continue() {
+            String big = "\"" + "x".repeat(AppendRequests.MAX_BODY_BYTES) + "\"";
+
+            HttpResponse<String> response = server.send(server.request(
+                            "/streams/order-1", "Content-Type", "application/json")
+                    .expectContinue(true)
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(events(event(UUID.randomUUID(), "A", big))))
+                    .build());
+
+            problem(response, 413, "body-too-large", "Request body too large");
+            nothingWritten();
+        }
     }
 
     @Test
