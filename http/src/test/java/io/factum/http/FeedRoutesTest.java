@@ -319,6 +319,17 @@ class FeedRoutesTest {
         }
 
         @Test
+        void find_the_global_log_with_its_dollar_percent_encoded_too() {
+            server.append("order-1", 2);
+
+            HttpResponse<String> response = server.get("/streams/%24all");
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(json(response).get("streamId").asText()).isEqualTo("$all");
+            assertThat(json(response).get("entries")).hasSize(2);
+        }
+
+        @Test
         void serve_a_single_event_cacheable_for_good() {
             server.append("order-1", 3);
 
