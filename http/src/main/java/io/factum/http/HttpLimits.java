@@ -8,8 +8,9 @@ import java.util.Objects;
  * are settings of the whole Javalin application: {@code http.maxRequestSize}, {@code http.asyncTimeout}
  * and Jetty's {@code HttpConfiguration} idle timeout). Immutable; change one with a {@code with...} method.
  *
- * @param maxRequestBytes the largest request body read, in bytes (a larger one is answered 413); default
- *     4 MiB, enough for an append of the largest events (1 MiB each by default) in a few at once
+ * @param maxRequestBytes the largest request body read through Javalin ({@code ctx.body()}), in bytes (a
+ *     larger one is answered 413); default 4 MiB, enough for an append of the largest events (1 MiB each
+ *     by default) a few at once. The append route reads its body itself, with the same 4 MiB limit
  * @param idleTimeout how long a request may be silent in a read or write before Jetty gives up; default
  *     30 seconds. Long polls and live subscriptions must write (a heartbeat) more often than this
  * @param requestTimeout how long an asynchronous request may take in all; {@link Duration#ZERO} (the

@@ -1,6 +1,8 @@
 package io.factum.http;
 
 import io.factum.core.Position;
+import io.factum.core.subscription.SubscriptionState;
+import io.factum.core.subscription.SubscriptionStatus;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -16,7 +18,9 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -137,6 +141,18 @@ final class OpsRoutes {
         } catch (RuntimeException e) {
             up = false;
             checks.put("store", Map.of("status", "DOWN", "error", e.getClass().getSimpleName()));
+        }
+        List<String> failed = new ArrayList<>();
+        for (SubscriptionStatus status : http.readSide().statuses()) {
+            if (status.state() == SubscriptionState.FAILED) {
+                failed.add(status.name());
+            }
+        }
+        if (!failed.isEmpty() || http.readSide().anyFailed()) {
+            up = false;
+            checks.put("readSide", Map.of("status", "DOWN", "failed", failed));
+        } else {
+            checks.put("readSide", Map.of("status", "UP"));
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", up ? "UP" : "DOWN");

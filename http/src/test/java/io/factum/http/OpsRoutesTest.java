@@ -5,18 +5,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.factum.core.EventData;
 import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
+import io.factum.core.Position;
 import io.factum.core.WrongExpectedVersionException;
+import io.factum.core.subscription.Subscription;
+import io.factum.core.subscription.SubscriptionState;
+import io.factum.core.subscription.SubscriptionStatus;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
+import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -132,6 +139,17 @@ class OpsRoutesTest {
         }
 
         @Test
+        void ready_is_down_while_a_subscription_failed() throws Exception {
+            store = EventStore.inMemory();
+            start(FactumHttp.builder(store).readSide(new ReadSideRegistry().subscription(failed("search-index"))));
+
+            HttpResponse<String> ready = get("/health/ready");
+
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(ready.body()).contains("\"readSide\":{").contains("search-index");
+        }
+
+        @Test
         void ready_is_down_when_the_store_fails() throws Exception {
             store = EventStore.inMemory();
             start(FactumHttp.builder(store));
@@ -142,6 +160,32 @@ class OpsRoutesTest {
             assertThat(ready.statusCode()).isEqualTo(503);
             assertThat(ready.body()).startsWith("{\"status\":\"DOWN\"").contains("StoreException");
         }
+    }
+
+    /** A subscription that reports FAILED, without running one. */
+    private static Subscription failed(String name) {
+        SubscriptionStatus status = new SubscriptionStatus(
+                name,
+                SubscriptionState.FAILED,
+                Position.START,
+                Position.START,
+                Position.START,
+                0,
+                Duration.ZERO,
+                0,
+                1,
+                Optional.of("IllegalStateException: index down"));
+        return (Subscription) Proxy.newProxyInstance(
+                Subscription.class.getClassLoader(),
+                new Class<?>[] {Subscription.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "name" -> name;
+                    case "status" -> status;
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    case "toString" -> "failed subscription " + name;
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
     }
 
     @Test

@@ -1,0 +1,59 @@
+package io.factum.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ServerSettingsTest {
+
+    @Test
+    void has_defaults_for_a_local_embedded_store() {
+        ServerSettings settings = ServerSettings.parse(List.of(), Map.of());
+
+        assertThat(settings.dataDir()).isEqualTo(Path.of("data"));
+        assertThat(settings.host()).isEqualTo("127.0.0.1");
+        assertThat(settings.port()).isEqualTo(2113);
+        assertThat(settings.postgres()).isFalse();
+        assertThat(settings.anyKey()).isFalse();
+        assertThat(settings.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void flags_win_over_the_environment() {
+        ServerSettings settings = ServerSettings.parse(
+                List.of("--port=9000", "--host", "0.0.0.0", "--allow-anonymous-read"),
+                Map.of(
+                        "FACTUM_PORT", "8000",
+                        "FACTUM_API_KEY", "admin-key-123456",
+                        "FACTUM_JDBC_URL", "jdbc:postgresql://db/factum",
+                        "FACTUM_JDBC_PASSWORD", "pw"));
+
+        assertThat(settings.port()).isEqualTo(9000);
+        assertThat(settings.host()).isEqualTo("0.0.0.0");
+        assertThat(settings.adminKey()).hasValue("admin-key-123456");
+        assertThat(settings.jdbcPassword()).hasValue("pw");
+        assertThat(settings.postgres()).isTrue();
+        assertThat(settings.allowAnonymousRead()).isTrue();
+        assertThat(settings.toString()).doesNotContain("admin-key-123456").doesNotContain("pw,");
+    }
+
+    @Test
+    void says_what_is_wrong_with_a_flag() {
+        assertThatThrownBy(() -> ServerSettings.parse(List.of("--prot", "1"), Map.of()))
+                .isInstanceOf(ServerUsageException.class)
+                .hasMessage("unknown option --prot; --help lists them");
+        assertThatThrownBy(() -> ServerSettings.parse(List.of("--port"), Map.of()))
+                .hasMessage("--port needs a value");
+        assertThatThrownBy(() -> ServerSettings.parse(List.of("--port", "http"), Map.of()))
+                .hasMessage("the port must be a number from 0 to 65535, got 'http'");
+        assertThatThrownBy(() -> ServerSettings.parse(List.of(), Map.of("FACTUM_INSECURE_ANONYMOUS", "maybe")))
+                .hasMessage("--insecure-anonymous is true or false, got 'maybe'");
+        assertThatThrownBy(() -> ServerSettings.parse(List.of("data"), Map.of()))
+                .hasMessage("unexpected argument 'data'; options start with --");
+    }
+}
