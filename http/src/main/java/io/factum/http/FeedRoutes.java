@@ -12,6 +12,7 @@ import io.factum.core.ReadDirection;
 import io.factum.core.RecordedEvent;
 import io.factum.core.StreamDeletedException;
 import io.factum.core.StreamInfo;
+import io.factum.core.StreamMetadata;
 import io.factum.core.StreamNotFoundException;
 import io.factum.core.StreamSlice;
 import io.factum.core.StreamState;
@@ -179,7 +180,7 @@ final class FeedRoutes {
 
     private FeedPage streamPage(
             FeedUrls urls, String streamId, OptionalLong from, boolean forward, int count, String self) {
-        requireReadable(streamId);
+        StreamInfo info = requireReadable(streamId);
         StreamSlice slice = store.readStream(
                 streamId,
                 forward ? ReadDirection.FORWARD : ReadDirection.BACKWARD,
@@ -217,7 +218,14 @@ final class FeedRoutes {
         links.add(new FeedPage.Link("metadata", urls.metadata(streamId)));
         boolean headOfStream = newestFirst.isEmpty() || newestFirst.getFirst().streamVersion() >= last;
         return new FeedPage(
-                streamId, self, headOfStream, links, newestFirst, Long.toString(last), immutable, updated(newestFirst));
+                streamId,
+                self,
+                headOfStream,
+                links,
+                newestFirst,
+                etagVersion(last, info.metadata()),
+                immutable,
+                updated(newestFirst));
     }
 
     private FeedPage allPage(FeedUrls urls, Optional<Position> from, boolean forward, int count, String self) {
@@ -248,6 +256,13 @@ final class FeedRoutes {
                 newestFirst.isEmpty() || newestFirst.getFirst().position().compareTo(head) >= 0;
         return new FeedPage(
                 all, self, headOfStream, links, newestFirst, head.toString(), immutable, updated(newestFirst));
+    }
+
+    /** The stream's last version, and its metadata when it has some: new limits change the pages too. */
+    private static String etagVersion(long last, StreamMetadata metadata) {
+        return metadata.equals(StreamMetadata.empty())
+                ? Long.toString(last)
+                : last + "/" + Integer.toHexString(metadata.hashCode());
     }
 
     private static Instant updated(List<RecordedEvent> newestFirst) {

@@ -395,6 +395,19 @@ class FeedRoutesTest {
         }
 
         @Test
+        void changes_the_etag_when_new_metadata_changes_what_the_head_page_shows() {
+            server.append("order-1", 5);
+            String etag =
+                    server.get("/streams/order-1").headers().firstValue("ETag").orElseThrow();
+
+            server.post("/streams/order-1/metadata", "{\"maxCount\":2}", "Content-Type", "application/json");
+            HttpResponse<String> response = server.get("/streams/order-1", "If-None-Match", etag);
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(eventNumbers(json(response))).containsExactly(4L, 3L);
+        }
+
+        @Test
         void gives_each_media_type_its_own_etag() {
             server.append("order-1", 3);
 
