@@ -10,6 +10,7 @@ import io.factum.core.WrongExpectedVersionException;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
 import java.lang.System.Logger.Level;
 import java.util.Map;
 import java.util.UUID;
@@ -103,7 +104,7 @@ final class Problems {
                         ctx,
                         e.getStatus(),
                         "http-" + e.getStatus(),
-                        String.valueOf(e.getMessage()),
+                        HttpStatus.forStatus(e.getStatus()).getMessage(),
                         String.valueOf(e.getMessage()),
                         Map.copyOf(e.getDetails())));
         config.routes.exception(Exception.class, (e, ctx) -> {

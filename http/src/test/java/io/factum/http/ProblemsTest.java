@@ -190,6 +190,18 @@ class ProblemsTest {
         }
 
         @Test
+        void for_an_event_type_the_store_refuses_and_nothing_is_written() {
+            JsonNode problem = problem(
+                    append(events(event(UUID.randomUUID(), "T".repeat(201), "{}"))),
+                    400,
+                    "invalid-input",
+                    "Invalid input");
+
+            assertThat(problem.get("detail").asText()).contains("event type must be 1-200 characters");
+            nothingWritten();
+        }
+
+        @Test
         void for_bad_stream_metadata() {
             JsonNode problem = problem(
                     server.post("/streams/order-1/metadata", "{\"maxCount\":0}", "Content-Type", "application/json"),
@@ -244,6 +256,23 @@ class ProblemsTest {
         }
 
         @Test
+        void for_an_event_id_already_stored_in_another_stream() {
+            UUID id = UUID.randomUUID();
+            append(events(event(id, "A", "{}")));
+
+            JsonNode problem = problem(
+                    server.post("/streams/invoice-1", events(event(id, "A", "{}")), "Content-Type", "application/json"),
+                    409,
+                    "duplicate-event",
+                    "Duplicate event id");
+
+            assertThat(problem.get("eventId").asText()).isEqualTo(id.toString());
+            assertThat(problem.get("existingStreamId").asText()).isEqualTo("order-1");
+            assertThat(problem.get("existingVersion").asLong()).isZero();
+            assertThat(server.store.streamInfo("invoice-1")).isEmpty();
+        }
+
+        @Test
         void for_no_stream_expected_on_an_existing_stream() {
             server.append("order-1", 1);
 
@@ -256,6 +285,13 @@ class ProblemsTest {
             assertThat(problem.get("expectedVersion").asText()).isEqualTo("no-stream");
             assertThat(problem.get("actualVersion").asLong()).isEqualTo(0);
         }
+    }
+
+    @Test
+    void an_unknown_path_is_a_404_problem_too() {
+        JsonNode problem = problem(server.get("/streams/order-1/0/forward/20/more"), 404, "http-404", "Not Found");
+
+        assertThat(problem.get("detail").asText()).isNotBlank();
     }
 
     @Test
