@@ -28,14 +28,11 @@ import org.jspecify.annotations.Nullable;
  */
 final class AppendRequests {
 
-    /**
-     * The largest request body accepted, in bytes (4 MiB). A single constant until {@link HttpLimits}
-     * carries a configurable limit.
-     */
-    static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
+    /** The largest request body accepted by default, in bytes: {@link HttpLimits#DEFAULT_MAX_REQUEST_BYTES}. */
+    static final int MAX_BODY_BYTES = (int) HttpLimits.DEFAULT_MAX_REQUEST_BYTES;
 
-    /** How much of a too large body is read and dropped so that the client sees the 413. */
-    static final long MAX_DRAIN_BYTES = 4L * MAX_BODY_BYTES;
+    /** How much more than the limit of a too large body is read and dropped so that the client sees the 413. */
+    static final long DRAIN_FACTOR = 4;
 
     static final Set<String> EVENT_MEDIA_TYPES = Set.of("application/json", "application/vnd.eventstore.events+json");
 
@@ -89,6 +86,11 @@ final class AppendRequests {
 
     /** The body as JSON, after checking its content type against {@code accepted} and its size. */
     static JsonNode jsonBody(Context ctx, Set<String> accepted) {
+        return jsonBody(ctx, accepted, MAX_BODY_BYTES);
+    }
+
+    /** Like {@link #jsonBody(Context, Set)} with a body limit of {@code maxBytes}. */
+    static JsonNode jsonBody(Context ctx, Set<String> accepted, long maxBytes) {
         String contentType = ctx.header("Content-Type");
         String mediaType =
                 contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
@@ -101,7 +103,7 @@ final class AppendRequests {
                             + (contentType == null ? "no Content-Type" : "'" + contentType + "'"),
                     Map.of("accepted", List.copyOf(new TreeSet<>(accepted))));
         }
-        byte[] body = readLimited(ctx);
+        byte[] body = readLimited(ctx, (int) Math.min(maxBytes, Integer.MAX_VALUE - 16));
         if (body.length == 0) {
             throw ProblemException.badRequest("the body is empty; send a JSON document");
         }
@@ -123,20 +125,20 @@ final class AppendRequests {
         }
     }
 
-    private static byte[] readLimited(Context ctx) {
+    private static byte[] readLimited(Context ctx, int limit) {
         String length = ctx.header("Content-Length");
         try (InputStream in = ctx.bodyInputStream()) {
             if (length != null && length.trim().matches("[0-9]{1,19}")) {
                 long declared = Long.parseLong(length.trim());
-                if (declared > MAX_BODY_BYTES) {
-                    drain(in);
-                    throw tooLarge(declared + " bytes");
+                if (declared > limit) {
+                    drain(in, limit);
+                    throw tooLarge(limit, declared + " bytes");
                 }
             }
-            byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
-            if (body.length > MAX_BODY_BYTES) {
-                drain(in);
-                throw tooLarge("more than that");
+            byte[] body = in.readNBytes(limit + 1);
+            if (body.length > limit) {
+                drain(in, limit);
+                throw tooLarge(limit, "more than that");
             }
             return body;
         } catch (IOException e) {
@@ -145,12 +147,12 @@ final class AppendRequests {
     }
 
     /**
-     * Reads and drops what is left of a body that is too large, up to {@link #MAX_DRAIN_BYTES}, so that the
+     * Reads and drops what is left of a body that is too large, up to {@link #DRAIN_FACTOR} times the limit, so that the
      * client, still sending, can read the 413 (a client that sends {@code Expect: 100-continue} is answered
      * before it sends anything). Beyond that, the connection is closed on it.
      */
-    private static void drain(InputStream in) throws IOException {
-        long left = MAX_DRAIN_BYTES;
+    private static void drain(InputStream in, int limit) throws IOException {
+        long left = DRAIN_FACTOR * limit;
         byte[] buffer = new byte[64 * 1024];
         int read;
         while (left > 0 && (read = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
@@ -158,14 +160,14 @@ final class AppendRequests {
         }
     }
 
-    private static ProblemException tooLarge(String found) {
+    private static ProblemException tooLarge(int limit, String found) {
         return new ProblemException(
                 413,
                 "body-too-large",
                 "Request body too large",
-                "a request body may have at most " + MAX_BODY_BYTES + " bytes, got " + found
+                "a request body may have at most " + limit + " bytes, got " + found
                         + "; split the events into several appends",
-                Map.of("limitBytes", MAX_BODY_BYTES));
+                Map.of("limitBytes", limit));
     }
 
     /** The events of a {@code POST /streams/{id}} body: a JSON array of {@code {eventId, eventType, data, metadata}}. */

@@ -64,12 +64,15 @@ final class FeedRoutes {
 
     private final EventStore store;
 
+    private long maxRequestBytes = AppendRequests.MAX_BODY_BYTES;
+
     private FeedRoutes(EventStore store) {
         this.store = store;
     }
 
     static void install(JavalinConfig config, FactumHttp http) {
         FeedRoutes routes = new FeedRoutes(http.store());
+        routes.maxRequestBytes = http.limits().maxRequestBytes();
         config.routes.get("/streams/{id}", routes::head);
         config.routes.get("/streams/{id}/{sub}", routes::eventOrMetadata);
         config.routes.get("/streams/{id}/{from}/{direction}/{count}", routes::page);
@@ -338,7 +341,8 @@ final class FeedRoutes {
         String streamId = ctx.pathParam("id");
         requireNotAll(streamId, "cannot be appended to; append to a stream");
         ExpectedVersion expected = AppendRequests.expectedVersion(ctx);
-        List<EventData> events = AppendRequests.events(AppendRequests.jsonBody(ctx, AppendRequests.EVENT_MEDIA_TYPES));
+        List<EventData> events =
+                AppendRequests.events(AppendRequests.jsonBody(ctx, AppendRequests.EVENT_MEDIA_TYPES, maxRequestBytes));
         AppendResult result = store.append(streamId, expected, events);
         FeedUrls urls = FeedUrls.of(ctx);
         long first = result.streamVersion() - events.size() + 1;
@@ -360,8 +364,8 @@ final class FeedRoutes {
                     "POST goes to /streams/{id} (an append) or /streams/{id}/metadata, not " + ctx.path());
         }
         requireNotAll(streamId, "has no metadata");
-        var metadata = AppendRequests.metadata(
-                AppendRequests.jsonBody(ctx, Set.of(JSON, "application/vnd.eventstore.metadata+json")));
+        var metadata = AppendRequests.metadata(AppendRequests.jsonBody(
+                ctx, Set.of(JSON, "application/vnd.eventstore.metadata+json"), maxRequestBytes));
         store.setStreamMetadata(streamId, metadata);
         ctx.contentType(JSON);
         ctx.result(StreamJson.metadata(metadata).toString());
