@@ -79,7 +79,14 @@ public final class HttpBenchmark {
             FactumHttp http = FactumHttp.builder(store)
                     .security(HttpSecurity.builder().anonymous(Role.ADMIN).build())
                     .build();
-            Javalin app = http.start("127.0.0.1", 0);
+            Javalin app = Javalin.create(config -> {
+                        config.jetty.host = "127.0.0.1";
+                        config.jetty.port = 0;
+                        http.configure(config);
+                        // the framework's own cost: the same server, security filter included, answering nothing
+                        config.routes.get("/bench/empty", ctx -> ctx.result("ok"));
+                    })
+                    .start();
             String base = "http://127.0.0.1:" + app.port();
             HttpClient client = HttpClient.newBuilder()
                     .executor(Executors.newVirtualThreadPerTaskExecutor())
@@ -93,6 +100,18 @@ public final class HttpBenchmark {
                         batch.add(EventData.of("ItemAdded", DATA));
                     }
                     store.append("page-" + stream, ExpectedVersion.any(), batch);
+                }
+                for (int n : clients) {
+                    double empty = rate(n, i -> get(client, base + "/bench/empty"));
+                    double page = rate(n, i -> get(client, base + "/streams/page-" + (i % 100) + "/0/forward/20"));
+                    System.out.printf(
+                            Locale.ROOT,
+                            "| feed page of 20 events against an empty answer of the same server"
+                                    + " (requests/s) | %d | %,.0f | %,.0f (empty) | %.2fx |%n",
+                            n,
+                            page,
+                            empty,
+                            page / empty);
                 }
                 for (int n : clients) {
                     double overHttp = rate(n, i -> get(client, base + "/streams/page-" + (i % 100) + "/0/forward/20"));
@@ -131,8 +150,9 @@ public final class HttpBenchmark {
 
     /** Operations per second of {@code clients} threads each calling {@code operation} for the run time. */
     private double rate(int clients, IntConsumer operation) throws Exception {
-        for (int i = 0; i < 200; i++) {
-            operation.accept(i); // warm-up
+        long warm = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        for (int i = 0; System.nanoTime() < warm; i++) {
+            operation.accept(2_000_000_000 + i); // warm-up: two seconds of the same work, not measured
         }
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         AtomicLong done = new AtomicLong();
