@@ -3,16 +3,22 @@ package io.factum.http;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.factum.core.EventFilter;
 import io.factum.core.RecordedEvent;
 import io.factum.core.command.CommandResult;
 import io.factum.core.command.Middleware;
 import io.factum.core.subscription.EventHandler;
+import io.factum.core.subscription.ProjectionContext;
+import io.factum.core.subscription.SqlProjection;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
 import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -104,6 +110,85 @@ public final class Tracing {
                 span.end();
             }
         };
+    }
+
+    /**
+     * Wraps a SQL projection so that each batch the runtime applies ({@link SqlProjection#applyAll}, and
+     * {@link SqlProjection#apply} when it goes event by event) is a span {@code project <name>} with the
+     * batch size, the positions it covers and the correlation id of its first event. The wrapper has the
+     * projection's name, version and filter, so its tables and checkpoint stay the same.
+     */
+    public static SqlProjection projection(SqlProjection projection, OpenTelemetry openTelemetry) {
+        Objects.requireNonNull(projection, "projection");
+        Tracer tracer = tracer(Objects.requireNonNull(openTelemetry, "openTelemetry"));
+        return new SqlProjection() {
+            @Override
+            public String name() {
+                return projection.name();
+            }
+
+            @Override
+            public int version() {
+                return projection.version();
+            }
+
+            @Override
+            public EventFilter filter() {
+                return projection.filter();
+            }
+
+            @Override
+            public void create(Connection connection, ProjectionContext context) throws SQLException {
+                projection.create(connection, context);
+            }
+
+            @Override
+            public void apply(Connection connection, ProjectionContext context, RecordedEvent event)
+                    throws SQLException {
+                traced(List.of(event), () -> projection.apply(connection, context, event));
+            }
+
+            @Override
+            public void applyAll(Connection connection, ProjectionContext context, List<RecordedEvent> events)
+                    throws SQLException {
+                traced(events, () -> projection.applyAll(connection, context, events));
+            }
+
+            @Override
+            public void drop(Connection connection, ProjectionContext context) throws SQLException {
+                projection.drop(connection, context);
+            }
+
+            @SuppressWarnings("try") // the scope is held for its side effect: the span is current inside
+            private void traced(List<RecordedEvent> events, SqlAction action) throws SQLException {
+                Span span = tracer.spanBuilder("project " + projection.name())
+                        .setAttribute("factum.projection", projection.name())
+                        .setAttribute("factum.projection.version", projection.version())
+                        .setAttribute("factum.batch.size", events.size())
+                        .setAttribute(
+                                "factum.position.first",
+                                events.get(0).position().position())
+                        .setAttribute(
+                                "factum.position.last",
+                                events.getLast().position().position())
+                        .startSpan();
+                correlationId(events.get(0)).ifPresent(id -> span.setAttribute(CORRELATION_ID, id));
+                try (Scope ignored = span.makeCurrent()) {
+                    action.run();
+                } catch (SQLException | RuntimeException e) {
+                    span.recordException(e);
+                    span.setStatus(StatusCode.ERROR, e.getClass().getSimpleName());
+                    throw e;
+                } finally {
+                    span.end();
+                }
+            }
+        };
+    }
+
+    /** A step of SQL work. */
+    private interface SqlAction {
+        void run() throws SQLException;
     }
 
     private static Optional<String> correlationId(RecordedEvent event) {

@@ -127,6 +127,64 @@ class TracingTest {
     }
 
     @Test
+    void a_sql_projection_batch_is_a_span_with_its_size_and_positions() throws Exception {
+        java.util.List<Integer> applied = new java.util.ArrayList<>();
+        io.factum.core.subscription.SqlProjection counting = new io.factum.core.subscription.SqlProjection() {
+            @Override
+            public String name() {
+                return "summary";
+            }
+
+            @Override
+            public int version() {
+                return 3;
+            }
+
+            @Override
+            public void create(java.sql.Connection c, io.factum.core.subscription.ProjectionContext x) {}
+
+            @Override
+            public void apply(java.sql.Connection c, io.factum.core.subscription.ProjectionContext x, RecordedEvent e) {
+                applied.add((int) e.position().position());
+            }
+
+            @Override
+            public void drop(java.sql.Connection c, io.factum.core.subscription.ProjectionContext x) {}
+        };
+        io.factum.core.subscription.SqlProjection traced = Tracing.projection(counting, telemetry);
+        java.util.List<RecordedEvent> batch =
+                java.util.List.of(recorded(7, "{\"correlationId\":\"c-9\"}"), recorded(8, "{}"));
+
+        traced.applyAll(null, new io.factum.core.subscription.ProjectionContext("summary", 3, false), batch);
+
+        assertThat(applied).containsExactly(7, 8);
+        assertThat(traced.name()).isEqualTo("summary");
+        assertThat(traced.version()).isEqualTo(3);
+        SpanData span = exporter.getFinishedSpanItems().get(0);
+        assertThat(span.getName()).isEqualTo("project summary");
+        assertThat(span.getAttributes().get(AttributeKey.longKey("factum.batch.size")))
+                .isEqualTo(2L);
+        assertThat(span.getAttributes().get(AttributeKey.longKey("factum.position.first")))
+                .isEqualTo(7L);
+        assertThat(span.getAttributes().get(AttributeKey.longKey("factum.position.last")))
+                .isEqualTo(8L);
+        assertThat(span.getAttributes().get(CORRELATION)).isEqualTo("c-9");
+    }
+
+    private static RecordedEvent recorded(long position, String metadata) {
+        return new RecordedEvent(
+                UUID.randomUUID(),
+                "order-" + position,
+                0,
+                Position.of(position),
+                "Placed",
+                1,
+                "{}",
+                metadata,
+                Instant.EPOCH);
+    }
+
+    @Test
     void finds_the_correlation_id_only_at_the_top_of_the_metadata() {
         assertThat(Tracing.correlationId("{\"a\":{\"correlationId\":\"nested\"},\"correlationId\":\"top\"}"))
                 .hasValue("top");
