@@ -1,0 +1,337 @@
+package io.factum.examples.orders.app;
+
+import io.factum.core.EventStore;
+import io.factum.core.aggregate.ConflictRetry;
+import io.factum.core.aggregate.DeciderRepository;
+import io.factum.core.aggregate.SnapshotPolicy;
+import io.factum.core.aggregate.SnapshotStore;
+import io.factum.core.command.CommandBus;
+import io.factum.core.command.CommandContext;
+import io.factum.core.command.CommandHandler;
+import io.factum.core.command.CommandLog;
+import io.factum.core.command.CommandResult;
+import io.factum.core.command.Deduplication;
+import io.factum.core.command.Validation;
+import io.factum.core.command.Validator;
+import io.factum.core.process.DeadlineScheduler;
+import io.factum.core.process.DeadlineStore;
+import io.factum.core.process.ProcessManager;
+import io.factum.core.serialization.EventSerializer;
+import io.factum.core.serialization.EventTypes;
+import io.factum.core.subscription.ProjectionSubscription;
+import io.factum.core.subscription.SqlCheckpointStore;
+import io.factum.core.subscription.Subscription;
+import io.factum.examples.orders.customers.Customer;
+import io.factum.examples.orders.customers.CustomerCommand;
+import io.factum.examples.orders.customers.CustomerEvent;
+import io.factum.examples.orders.customers.CustomerValidators;
+import io.factum.examples.orders.ordering.Order;
+import io.factum.examples.orders.ordering.OrderCommand;
+import io.factum.examples.orders.ordering.OrderEvent;
+import io.factum.examples.orders.ordering.OrderValidators;
+import io.factum.examples.orders.ordering.published.Publication;
+import io.factum.examples.orders.payments.Fulfilment;
+import io.factum.examples.orders.payments.Payment;
+import io.factum.examples.orders.payments.PaymentCommand;
+import io.factum.examples.orders.payments.PaymentEvent;
+import io.factum.examples.orders.payments.PaymentGateway;
+import io.factum.examples.orders.payments.PaymentProvider;
+import io.factum.examples.orders.readmodel.CustomerDirectory;
+import io.factum.examples.orders.readmodel.DailySales;
+import io.factum.examples.orders.readmodel.OrderSummaries;
+import io.factum.store.postgres.PostgresEventStore;
+import io.factum.store.sqlite.SqliteEventStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The order-management system, wired: a store (a SQLite file by default, PostgreSQL given a JDBC URL),
+ * the serializer, one repository per aggregate (with snapshots in the store), a command bus with
+ * validation and deduplication, the read models, the fulfilment process manager, the payment gateway,
+ * the publication of integration events, and the deadline scheduler. {@link #close()} stops all of it
+ * and closes the store. Thread-safe.
+ *
+ * <pre>{@code
+ * try (OrdersApp app = OrdersApp.builder().sqlite(Path.of("orders.db")).start()) {
+ *     CommandResult result = app.send(new CreateOrder(orderId, customerId));
+ * }
+ * }</pre>
+ */
+public final class OrdersApp implements AutoCloseable {
+
+    private final EventStore store;
+    private final EventSerializer serializer;
+    private final DeciderRepository<OrderCommand, OrderEvent, Order> orders;
+    private final DeciderRepository<CustomerCommand, CustomerEvent, Customer> customers;
+    private final CommandBus bus;
+    private final ProcessManager<Fulfilment.State, Object> fulfilment;
+    private final ProjectionSubscription orderSummaries;
+    private final ProjectionSubscription customerDirectory;
+    private final ProjectionSubscription dailySales;
+    private final List<Subscription> subscriptions = new ArrayList<>();
+    private final DeadlineScheduler scheduler;
+
+    private OrdersApp(Builder settings) {
+        Parts parts = settings.open();
+        this.store = parts.store();
+        try {
+            this.serializer = eventSerializer();
+            this.orders = DeciderRepository.builder(store, serializer, "order", Order.DECIDER, OrderEvent.class)
+                    .clock(settings.clock)
+                    .snapshots(parts.snapshots(), SnapshotPolicy.everyEvents(50), Order.class, 1)
+                    .build();
+            this.customers = DeciderRepository.builder(
+                            store, serializer, "customer", Customer.DECIDER, CustomerEvent.class)
+                    .clock(settings.clock)
+                    .snapshots(parts.snapshots(), SnapshotPolicy.everyEvents(50), Customer.class, 1)
+                    .build();
+            var payments = DeciderRepository.builder(store, serializer, "payment", Payment.DECIDER, PaymentEvent.class)
+                    .clock(settings.clock)
+                    .build();
+            List<Validator<?>> validators = new ArrayList<>(OrderValidators.all());
+            validators.addAll(CustomerValidators.all());
+            this.bus = CommandBus.builder()
+                    .use(Validation.middleware(validators))
+                    .use(Deduplication.middleware(CommandLog.inEventStore(store)))
+                    .handle(OrderCommand.CreateOrder.class, orderHandler())
+                    .handle(OrderCommand.AddItem.class, orderHandler())
+                    .handle(OrderCommand.RemoveItem.class, orderHandler())
+                    .handle(OrderCommand.CorrectPrice.class, orderHandler())
+                    .handle(OrderCommand.ConfirmOrder.class, orderHandler())
+                    .handle(OrderCommand.CancelOrder.class, orderHandler())
+                    .handle(OrderCommand.MarkPaid.class, orderHandler())
+                    .handle(OrderCommand.MarkShipped.class, orderHandler())
+                    .handle(CustomerCommand.RegisterCustomer.class, customerHandler())
+                    .handle(CustomerCommand.MoveHouse.class, customerHandler())
+                    .handle(CustomerCommand.CorrectAddress.class, customerHandler())
+                    .handle(CustomerCommand.ForgetCustomer.class, customerHandler())
+                    .handle(PaymentCommand.RequestPayment.class, paymentHandler(payments))
+                    .handle(PaymentCommand.ApprovePayment.class, paymentHandler(payments))
+                    .handle(PaymentCommand.DeclinePayment.class, paymentHandler(payments))
+                    .expectHandlersFor(OrderCommand.class, CustomerCommand.class, PaymentCommand.class)
+                    .build();
+
+            SqlCheckpointStore checkpoints = parts.checkpoints();
+            this.orderSummaries = Subscription.sqlProjection(store, checkpoints, new OrderSummaries(serializer))
+                    .start();
+            this.customerDirectory = Subscription.sqlProjection(store, checkpoints, new CustomerDirectory(serializer))
+                    .start();
+            this.dailySales = Subscription.sqlProjection(store, checkpoints, new DailySales(serializer))
+                    .start();
+            subscriptions.addAll(List.of(orderSummaries, customerDirectory, dailySales));
+
+            this.fulfilment = Fulfilment.builder(settings.paymentTimeout)
+                    .wiring(store, serializer, bus, parts.deadlines())
+                    .clock(settings.clock)
+                    .build();
+            subscriptions.add(Subscription.handler(Fulfilment.NAME, store, checkpoints, fulfilment.handler())
+                    .filter(fulfilment.filter())
+                    .start());
+            subscriptions.add(Subscription.handler(
+                            "payment_gateway",
+                            store,
+                            checkpoints,
+                            new PaymentGateway(serializer, settings.paymentProvider, bus))
+                    .filter(PaymentGateway.filter())
+                    .start());
+            subscriptions.add(
+                    Subscription.handler("published_ordering", store, checkpoints, new Publication(store, serializer))
+                            .filter(Publication.filter())
+                            .start());
+            this.scheduler = new DeadlineScheduler(parts.deadlines(), settings.clock, List.of(fulfilment))
+                    .start(settings.deadlinePollInterval);
+        } catch (RuntimeException e) {
+            subscriptions.forEach(Subscription::close);
+            store.close();
+            throw e;
+        }
+    }
+
+    /** Settings of the app; {@link Builder#start()} opens the store and starts everything. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The serializer of every private domain event of the app. */
+    public static EventSerializer eventSerializer() {
+        return EventSerializer.of(EventTypes.builder()
+                .registerSealed(OrderEvent.class)
+                .registerSealed(CustomerEvent.class)
+                .registerSealed(PaymentEvent.class)
+                .build());
+    }
+
+    /** Sends a command a person or client sent: a new business transaction. */
+    public CommandResult send(Object command) {
+        return send(command, CommandContext.create());
+    }
+
+    /**
+     * Sends a command; give the context a stable command id (an idempotency key) to make a retry return
+     * the first result.
+     */
+    public CommandResult send(Object command, CommandContext context) {
+        return bus.send(command, context);
+    }
+
+    /** The event store. */
+    public EventStore store() {
+        return store;
+    }
+
+    /** The serializer of the domain events. */
+    public EventSerializer serializer() {
+        return serializer;
+    }
+
+    /** The orders, for history and temporal loads ({@code loadAtVersion}, {@code loadAsOf}). */
+    public DeciderRepository<OrderCommand, OrderEvent, Order> orders() {
+        return orders;
+    }
+
+    public DeciderRepository<CustomerCommand, CustomerEvent, Customer> customers() {
+        return customers;
+    }
+
+    /** The OrderSummary read model; query it with {@link OrderSummaries}'s queries. */
+    public ProjectionSubscription orderSummaries() {
+        return orderSummaries;
+    }
+
+    /** The customers read model; query it with {@link CustomerDirectory#byId}. */
+    public ProjectionSubscription customerDirectory() {
+        return customerDirectory;
+    }
+
+    /** The daily sales report; query it with {@link DailySales#between}. */
+    public ProjectionSubscription dailySales() {
+        return dailySales;
+    }
+
+    /** The fulfilment process manager, to look at an order's process. */
+    public ProcessManager<Fulfilment.State, Object> fulfilment() {
+        return fulfilment;
+    }
+
+    /** The deadline scheduler; {@code fireDue()} fires what is due now by the app's clock. */
+    public DeadlineScheduler deadlines() {
+        return scheduler;
+    }
+
+    /** Stops the scheduler and every subscription (each finishes its batch), then closes the store. */
+    @Override
+    public void close() {
+        scheduler.close();
+        for (Subscription subscription : subscriptions.reversed()) {
+            subscription.close();
+        }
+        store.close();
+    }
+
+    private CommandHandler<OrderCommand> orderHandler() {
+        return CommandHandler.decide(orders, command -> command.orderId().toString(), ConflictRetry.DEFAULT);
+    }
+
+    private CommandHandler<CustomerCommand> customerHandler() {
+        return CommandHandler.decide(customers, command -> command.customerId().toString(), ConflictRetry.DEFAULT);
+    }
+
+    private static CommandHandler<PaymentCommand> paymentHandler(
+            DeciderRepository<PaymentCommand, PaymentEvent, Payment> payments) {
+        return CommandHandler.decide(payments, command -> command.orderId().toString(), ConflictRetry.DEFAULT);
+    }
+
+    /** The store and its durable parts, from one of the two stores. */
+    private record Parts(
+            EventStore store, SqlCheckpointStore checkpoints, DeadlineStore deadlines, SnapshotStore snapshots) {}
+
+    /** The settings of an {@link OrdersApp}. Not thread-safe. */
+    public static final class Builder {
+        private Path sqliteFile = Path.of("orders.db");
+        private Optional<String> jdbcUrl = Optional.empty();
+        private PaymentProvider paymentProvider =
+                PaymentProvider.byAmount(new BigDecimal("1000.00"), new BigDecimal("5000.00"));
+        private Duration paymentTimeout = Duration.ofMinutes(2);
+        private Duration deadlinePollInterval = Duration.ofSeconds(1);
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {}
+
+        /** The SQLite file of the embedded store ({@code orders.db} by default); created if missing. */
+        public Builder sqlite(Path file) {
+            this.sqliteFile = file;
+            this.jdbcUrl = Optional.empty();
+            return this;
+        }
+
+        /** Runs on PostgreSQL instead (a {@code jdbc:postgresql://...} URL, credentials as URL parameters). */
+        public Builder postgres(String url) {
+            this.jdbcUrl = Optional.of(url);
+            return this;
+        }
+
+        /**
+         * The simulated payment provider; by default it approves totals below 1000.00, declines those up
+         * to 5000.00 and never answers larger ones.
+         */
+        public Builder paymentProvider(PaymentProvider provider) {
+            this.paymentProvider = provider;
+            return this;
+        }
+
+        /** How long the provider has to answer before the order is cancelled; 2 minutes by default. */
+        public Builder paymentTimeout(Duration timeout) {
+            this.paymentTimeout = timeout;
+            return this;
+        }
+
+        /** How often the deadline scheduler looks at least; 1 second by default. */
+        public Builder deadlinePollInterval(Duration interval) {
+            this.deadlinePollInterval = interval;
+            return this;
+        }
+
+        /** The clock of events, snapshots and deadlines; the system clock by default. */
+        public Builder clock(Clock source) {
+            this.clock = source;
+            return this;
+        }
+
+        /** Opens the store and starts the app. */
+        public OrdersApp start() {
+            return new OrdersApp(this);
+        }
+
+        private Parts open() {
+            if (jdbcUrl.isPresent()) {
+                EventStore store =
+                        PostgresEventStore.builder().jdbcUrl(jdbcUrl.get()).open();
+                return new Parts(
+                        store,
+                        PostgresEventStore.checkpoints(store),
+                        PostgresEventStore.deadlines(store),
+                        PostgresEventStore.snapshots(store));
+            }
+            Path parent = sqliteFile.toAbsolutePath().getParent();
+            try {
+                Files.createDirectories(parent);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create the directory " + parent + " of the store file", e);
+            }
+            EventStore store = SqliteEventStore.open(sqliteFile);
+            return new Parts(
+                    store,
+                    SqliteEventStore.checkpoints(store),
+                    SqliteEventStore.deadlines(store),
+                    SqliteEventStore.snapshots(store));
+        }
+    }
+}
