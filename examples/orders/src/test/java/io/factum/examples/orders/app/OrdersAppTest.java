@@ -202,6 +202,27 @@ class OrdersAppTest {
     }
 
     @Nested
+    class A_long_lived_order {
+        @Test
+        void is_loaded_from_a_snapshot_kept_in_the_store_file() {
+            UUID orderId = UUID.randomUUID();
+            try (OrdersApp app = start(PaymentProvider.always(Answer.APPROVE))) {
+                accepted(app.send(new CreateOrder(orderId, UUID.randomUUID())));
+                for (int i = 0; i < 60; i++) {
+                    accepted(app.send(new AddItem(orderId, "SKU-" + i, 1, new BigDecimal("1.00"))));
+                }
+            }
+            try (OrdersApp app = start(PaymentProvider.always(Answer.APPROVE))) {
+                var loaded = app.orders().load(orderId.toString());
+                assertThat(loaded.version()).isEqualTo(60);
+                assertThat(loaded.eventsReplayed()).isLessThan(50);
+                assertThat(loaded.state().lines()).hasSize(60);
+                assertThat(loaded.state().total()).isEqualByComparingTo("60.00");
+            }
+        }
+    }
+
+    @Nested
     class The_command_bus {
         @Test
         void names_every_invalid_field() {
