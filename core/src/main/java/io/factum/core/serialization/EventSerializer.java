@@ -11,6 +11,12 @@ import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.factum.core.EventData;
 import io.factum.core.RecordedEvent;
+import io.factum.core.gdpr.CryptoShredder;
+import io.factum.core.gdpr.DataSubject;
+import io.factum.core.gdpr.PersonalData;
+import io.factum.core.gdpr.PersonalDataException;
+import io.factum.core.gdpr.SubjectForgottenException;
+import io.factum.core.gdpr.SubjectKeyStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes the user's event records as {@link EventData} (JSON through Jackson, with the type name and
@@ -30,22 +37,27 @@ import java.util.UUID;
  */
 public final class EventSerializer {
 
+    /** How the JSON of an event with an encrypted value is recognised before it is parsed. */
+    private static final String ENCRYPTED = "\"" + CryptoShredder.ENCRYPTED_FIELD + "\"";
+
     private final EventTypes types;
     private final ObjectMapper json;
+    private final @Nullable PersonalFields personal;
 
-    private EventSerializer(EventTypes types, ObjectMapper json) {
+    private EventSerializer(EventTypes types, ObjectMapper json, @Nullable PersonalFields personal) {
         this.types = types;
         this.json = json;
+        this.personal = personal;
     }
 
     /** A serializer with Factum's default Jackson settings (Java time, Optional, ISO-8601 dates). */
     public static EventSerializer of(EventTypes types) {
-        return new EventSerializer(types, defaultMapper());
+        return new EventSerializer(types, defaultMapper(), null);
     }
 
     /** A serializer with the application's own Jackson mapper. */
     public static EventSerializer of(EventTypes types, ObjectMapper mapper) {
-        return new EventSerializer(types, mapper);
+        return new EventSerializer(types, mapper, null);
     }
 
     /**
@@ -62,6 +74,28 @@ public final class EventSerializer {
                 .build();
     }
 
+    /**
+     * This serializer with crypto-shredding: the {@link PersonalData} components of event records are
+     * stored encrypted with the key of the event's {@link DataSubject} from {@code keys} (created on first
+     * use), and read back decrypted; once the subject is {@link SubjectKeyStore#forget forgotten} they read
+     * as erased (see {@link PersonalData}) while the rest of the event reads as before. Events without
+     * personal components are written and read exactly as by this serializer. See docs/gdpr.md.
+     *
+     * <p>Writing an event of a forgotten subject fails with {@link SubjectForgottenException}; reading an
+     * encrypted value that was altered fails with {@link EventDeserializationException}.
+     *
+     * @throws IllegalArgumentException if a registered record is wrongly annotated: personal components but
+     *     no {@link DataSubject}, two of them, or a component that is both
+     */
+    public EventSerializer withPersonalData(SubjectKeyStore keys) {
+        return new EventSerializer(types, json, new PersonalFields(keys, types));
+    }
+
+    /** The subject keys of {@link #withPersonalData}, empty for a serializer without crypto-shredding. */
+    public Optional<SubjectKeyStore> subjectKeys() {
+        return personal == null ? Optional.empty() : Optional.of(personal.keys());
+    }
+
     /** The registry this serializer uses. */
     public EventTypes types() {
         return types;
@@ -71,6 +105,8 @@ public final class EventSerializer {
      * An event to append.
      *
      * @throws IllegalArgumentException if the event's class is not registered or cannot be written
+     * @throws SubjectForgottenException if the event has personal data (see {@link #withPersonalData}) of a
+     *     forgotten subject
      */
     public EventData serialize(Object event, UUID eventId, EventMetadata metadata) {
         EventTypes.Registration registration = types.of(event.getClass());
@@ -79,12 +115,23 @@ public final class EventSerializer {
                     eventId,
                     registration.name(),
                     registration.schemaVersion(),
-                    json.writeValueAsString(event),
+                    writeData(event),
                     writeMetadata(metadata));
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(
                     "cannot write event " + registration.name() + " as JSON: " + e.getOriginalMessage(), e);
         }
+    }
+
+    private String writeData(Object event) throws JsonProcessingException {
+        if (personal == null || !personal.protects(event.getClass())) {
+            return json.writeValueAsString(event);
+        }
+        JsonNode tree = json.valueToTree(event);
+        if (tree instanceof ObjectNode object) {
+            personal.protect(event, object);
+        }
+        return json.writeValueAsString(tree);
     }
 
     /**
@@ -128,7 +175,9 @@ public final class EventSerializer {
 
     private <E> List<Typed<E>> read(RecordedEvent recorded, Class<E> as) {
         String data = recorded.data();
-        if (types.isCurrent(recorded.type(), recorded.schemaVersion()) && startsAnObject(data)) {
+        if (types.isCurrent(recorded.type(), recorded.schemaVersion())
+                && startsAnObject(data)
+                && (personal == null || !data.contains(ENCRYPTED))) {
             StoredForm form = new StoredForm(recorded.type(), recorded.schemaVersion(), json.createObjectNode());
             EventTypes.Registration registration = registration(recorded, form, as);
             try {
@@ -166,6 +215,13 @@ public final class EventSerializer {
 
     private <E> E toClass(RecordedEvent recorded, StoredForm form, Class<E> as) {
         EventTypes.Registration registration = registration(recorded, form, as);
+        if (personal != null) {
+            try {
+                personal.reveal(form.data(), registration.type());
+            } catch (PersonalDataException e) {
+                throw fail(recorded, e.getMessage(), e);
+            }
+        }
         try {
             return as.cast(json.treeToValue(form.data(), registration.type()));
         } catch (JsonProcessingException | IllegalArgumentException e) {
@@ -259,7 +315,7 @@ public final class EventSerializer {
     }
 
     private static EventDeserializationException fail(
-            RecordedEvent recorded, String reason, @org.jspecify.annotations.Nullable Throwable cause) {
+            RecordedEvent recorded, String reason, @Nullable Throwable cause) {
         return cause == null
                 ? new EventDeserializationException(
                         recorded.streamId(), recorded.streamVersion(), recorded.type(), reason)
