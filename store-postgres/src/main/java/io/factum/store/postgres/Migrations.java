@@ -141,7 +141,19 @@ final class Migrations {
                                 "ALTER TABLE {deadlines} ALTER COLUMN correlation_id DROP DEFAULT",
                                 "ALTER TABLE {deadlines} ALTER COLUMN name DROP DEFAULT",
                                 "ALTER TABLE {deadlines} ALTER COLUMN payload TYPE text USING payload::text",
-                                "CREATE INDEX {@deadlines_owner_idx} ON {deadlines} (owner, due_at)")));
+                                "CREATE INDEX {@deadlines_owner_idx} ON {deadlines} (owner, due_at)")),
+                new Migration(
+                        4,
+                        "subject keys for crypto-shredding (GDPR erasure)",
+                        List.of(
+                                // key is NULL once the subject is forgotten; the row stays so no new key is made
+                                """
+                        CREATE TABLE {subject_keys} (
+                            subject_id text PRIMARY KEY,
+                            key bytea,
+                            created_at timestamptz NOT NULL DEFAULT now(),
+                            forgotten_at timestamptz,
+                            CHECK (key IS NOT NULL OR forgotten_at IS NOT NULL))""")));
     }
 
     /** The version of the last migration this code knows. */

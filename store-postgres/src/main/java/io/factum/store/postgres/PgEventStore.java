@@ -72,6 +72,7 @@ final class PgEventStore implements EventStore {
     private final PgCheckpointStore checkpoints;
     private final PgLeaseStore leases;
     private final PgDeadlineStore deadlines;
+    private final PgSubjectKeyStore subjectKeys;
     private long wakeGeneration;
     private volatile boolean closed;
 
@@ -137,6 +138,7 @@ final class PgEventStore implements EventStore {
         this.checkpoints = new PgCheckpointStore(dataSource, tables, leaseClock, this::checkOpen);
         this.leases = new PgLeaseStore(dataSource, tables, leaseClock, this::checkOpen);
         this.deadlines = new PgDeadlineStore(dataSource, tables, this::checkOpen);
+        this.subjectKeys = new PgSubjectKeyStore(dataSource, tables, this::checkOpen);
         InlineProjections inline = InlineProjections.of(inlineProjections, tables);
         inline.open(dataSource, tables, checkpoints, this);
         String name = tables.channel();
@@ -163,6 +165,11 @@ final class PgEventStore implements EventStore {
     /** The deadlines kept in this store's database; see {@link PostgresEventStore#deadlines}. */
     PgDeadlineStore deadlines() {
         return deadlines;
+    }
+
+    /** The subject keys kept in this store's database; see {@link PostgresEventStore#subjectKeys}. */
+    PgSubjectKeyStore subjectKeys() {
+        return subjectKeys;
     }
 
     // ---------------------------------------------------------------- appends

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.factum.core.EventStore;
 import io.factum.core.StoreOptions;
 import io.factum.core.aggregate.SnapshotStore;
+import io.factum.core.gdpr.SubjectKeyStore;
 import io.factum.core.process.DeadlineStore;
 import io.factum.core.subscription.LeaseStore;
 import io.factum.core.subscription.ProjectionContext;
@@ -31,7 +32,7 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Tables.</b> The store creates and migrates its own tables ({@code factum_streams}, {@code
  * factum_events}, {@code factum_checkpoints}, {@code factum_snapshots}, {@code factum_deadlines}, the read
  * side's {@code factum_parked_events}, {@code factum_projection_versions}, {@code factum_group_members} and
- * {@code factum_leases}, and the migration log {@code factum_schema_migrations}) when it opens, under an advisory lock, so several
+ * {@code factum_leases}, the subject keys of crypto-shredding {@code factum_subject_keys}, and the migration log {@code factum_schema_migrations}) when it opens, under an advisory lock, so several
  * processes may start at once. The prefix and the schema are configurable.
  *
  * <p><b>Appends</b> take no global lock: each locks the rows of its own streams. Concurrent appends are
@@ -201,6 +202,21 @@ public final class PostgresEventStore {
      */
     public static DeadlineStore deadlines(EventStore store) {
         return postgres(store, "deadlines").deadlines();
+    }
+
+    /**
+     * The subject key store of a PostgreSQL event store, for crypto-shredding with {@code
+     * EventSerializer.withPersonalData}: keys in the store's {@code subject_keys} table. A first key is
+     * inserted with {@code ON CONFLICT DO NOTHING} and read back, so racing creators in any process end
+     * with one key; a forget deletes the key bytes in one statement and keeps the row, so no new key is
+     * made. Keys are kept in the clear in the database (see docs/gdpr.md). Thread-safe; refuses every call
+     * with {@link io.factum.core.StoreException} once the event store is closed.
+     *
+     * @param store a store opened by this class
+     * @throws IllegalArgumentException if {@code store} is not a PostgreSQL store opened by this class
+     */
+    public static SubjectKeyStore subjectKeys(EventStore store) {
+        return postgres(store, "subjectKeys").subjectKeys();
     }
 
     private static PgEventStore postgres(EventStore store, String what) {

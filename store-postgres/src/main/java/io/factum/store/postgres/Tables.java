@@ -73,6 +73,10 @@ record Tables(Optional<String> schema, String prefix) {
         return table("deadlines");
     }
 
+    String subjectKeys() {
+        return table("subject_keys");
+    }
+
     String migrations() {
         return table("schema_migrations");
     }

@@ -340,6 +340,8 @@ class PostgresCorrectnessTest {
                 admin,
                 "ALTER TABLE " + schema + ".factum_deadlines DROP COLUMN owner, DROP COLUMN correlation_id,"
                         + " DROP COLUMN name, ALTER COLUMN payload TYPE jsonb USING payload::jsonb");
+        // and migration 4 (subject keys)
+        execute(admin, "DROP TABLE " + schema + ".factum_subject_keys");
         execute(admin, "DELETE FROM " + schema + ".factum_schema_migrations WHERE version > 1");
 
         PgEventStore store = open(schema);

@@ -116,7 +116,20 @@ final class Schema {
                                 payload TEXT NOT NULL
                             )""",
                             "CREATE INDEX factum_deadlines_by_due_at ON factum_deadlines (due_at)",
-                            "CREATE INDEX factum_deadlines_by_owner ON factum_deadlines (owner, due_at)")));
+                            "CREATE INDEX factum_deadlines_by_owner ON factum_deadlines (owner, due_at)")),
+            new Migration(
+                    3,
+                    "subject keys for crypto-shredding (GDPR erasure)",
+                    List.of(
+                            // key is NULL once the subject is forgotten; the row stays so no new key is made
+                            """
+                            CREATE TABLE factum_subject_keys (
+                                subject_id TEXT PRIMARY KEY,
+                                key BLOB,
+                                created_at INTEGER NOT NULL,
+                                forgotten_at INTEGER,
+                                CHECK (key IS NOT NULL OR forgotten_at IS NOT NULL)
+                            ) WITHOUT ROWID""")));
 
     /** The schema version this code creates and understands. */
     static final int CURRENT = MIGRATIONS.get(MIGRATIONS.size() - 1).version();

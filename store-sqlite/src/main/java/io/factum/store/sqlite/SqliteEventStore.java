@@ -4,6 +4,7 @@ import io.factum.core.EventStore;
 import io.factum.core.StoreException;
 import io.factum.core.StoreOptions;
 import io.factum.core.aggregate.SnapshotStore;
+import io.factum.core.gdpr.SubjectKeyStore;
 import io.factum.core.process.DeadlineStore;
 import io.factum.core.subscription.LeaseStore;
 import io.factum.core.subscription.ProjectionException;
@@ -137,6 +138,20 @@ public final class SqliteEventStore {
      */
     public static DeadlineStore deadlines(EventStore store) {
         return sqlite(store, "deadlines").deadlines();
+    }
+
+    /**
+     * The subject key store kept in the same file as {@code store}'s events ({@code factum_subject_keys}),
+     * for crypto-shredding with {@code EventSerializer.withPersonalData}. Creating a key and forgetting a
+     * subject go through the store's writer, so racing creators (threads or processes on the same file)
+     * end with one key, and a forget deletes the key bytes in one statement; lookups use the read
+     * connections. Keys are kept in the clear in the file (see docs/gdpr.md). Thread-safe.
+     *
+     * @param store a store returned by {@link #open}
+     * @throws IllegalArgumentException if {@code store} is not a SQLite store opened by this class
+     */
+    public static SubjectKeyStore subjectKeys(EventStore store) {
+        return sqlite(store, "subjectKeys").subjectKeys();
     }
 
     private static SqliteStore sqlite(EventStore store, String method) {

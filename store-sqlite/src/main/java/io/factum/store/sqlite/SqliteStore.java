@@ -72,6 +72,7 @@ final class SqliteStore implements EventStore {
     private final SqliteCheckpointStore checkpoints;
     private final SqliteLeaseStore leases;
     private final SqliteDeadlineStore deadlines;
+    private final SqliteSubjectKeyStore subjectKeys;
     private final InlineProjections inline;
 
     /** The highest position known to be committed, in this process or (checked while awaiting) another. */
@@ -91,6 +92,7 @@ final class SqliteStore implements EventStore {
         this.checkpoints = new SqliteCheckpointStore(file, writer, reads, options.clock());
         this.leases = new SqliteLeaseStore(file, writer, reads, options.clock());
         this.deadlines = new SqliteDeadlineStore(file, writer, reads);
+        this.subjectKeys = new SqliteSubjectKeyStore(file, writer, reads, options.clock());
         this.inline = inline;
     }
 
@@ -552,6 +554,11 @@ final class SqliteStore implements EventStore {
     /** The deadline store kept in this store's file. */
     SqliteDeadlineStore deadlines() {
         return deadlines;
+    }
+
+    /** The subject keys kept in this store's file. */
+    SqliteSubjectKeyStore subjectKeys() {
+        return subjectKeys;
     }
 
     /** The writer, for tests of group commit. */
