@@ -35,7 +35,8 @@ public final class FactumHttp {
     private final OpenTelemetry openTelemetry;
 
     private FactumHttp(Builder builder) {
-        this.store = builder.store;
+        this.store =
+                builder.subjectKeys == null ? builder.store : new RevealingStore(builder.store, builder.subjectKeys);
         this.security = builder.security;
         this.limits = builder.limits;
         this.readSide = builder.readSide;
@@ -107,6 +108,7 @@ public final class FactumHttp {
         private @Nullable StoreStats storeStats;
         private @Nullable MeterRegistry meters;
         private OpenTelemetry openTelemetry = OpenTelemetry.noop();
+        private io.factum.core.gdpr.@Nullable SubjectKeyStore subjectKeys;
 
         private Builder(EventStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -149,6 +151,18 @@ public final class FactumHttp {
          */
         public Builder openTelemetry(OpenTelemetry telemetry) {
             this.openTelemetry = Objects.requireNonNull(telemetry, "telemetry");
+            return this;
+        }
+
+        /**
+         * Reveals crypto-shredded personal data to readers of the feeds, subscriptions and admin pages: values
+         * encrypted by {@code EventSerializer.withPersonalData(keys)} are shown decrypted, and as {@value
+         * io.factum.core.gdpr.CryptoShredder#ERASED} once their subject is forgotten. Without it they are
+         * shown in their encrypted form. Whoever may read a stream then reads its personal data: guard such
+         * streams with {@link HttpSecurity.Builder#streamRule}.
+         */
+        public Builder personalData(io.factum.core.gdpr.SubjectKeyStore keys) {
+            this.subjectKeys = Objects.requireNonNull(keys, "keys");
             return this;
         }
 
