@@ -13,6 +13,7 @@ import io.factum.core.command.CommandResult;
 import io.factum.core.command.Deduplication;
 import io.factum.core.command.Validation;
 import io.factum.core.command.Validator;
+import io.factum.core.gdpr.SubjectKeyStore;
 import io.factum.core.process.DeadlineScheduler;
 import io.factum.core.process.DeadlineStore;
 import io.factum.core.process.ProcessManager;
@@ -68,6 +69,7 @@ import java.util.Optional;
 public final class OrdersApp implements AutoCloseable {
 
     private final EventStore store;
+    private final SubjectKeyStore keys;
     private final EventSerializer serializer;
     private final DeciderRepository<OrderCommand, OrderEvent, Order> orders;
     private final DeciderRepository<CustomerCommand, CustomerEvent, Customer> customers;
@@ -83,7 +85,8 @@ public final class OrdersApp implements AutoCloseable {
         Parts parts = settings.open();
         this.store = parts.store();
         try {
-            this.serializer = eventSerializer();
+            this.keys = parts.keys();
+            this.serializer = eventSerializer(keys);
             this.orders = DeciderRepository.builder(store, serializer, "order", Order.DECIDER, OrderEvent.class)
                     .clock(settings.clock)
                     .snapshots(parts.snapshots(), SnapshotPolicy.everyEvents(50), Order.class, 1)
@@ -112,7 +115,7 @@ public final class OrdersApp implements AutoCloseable {
                     .handle(CustomerCommand.RegisterCustomer.class, customerHandler())
                     .handle(CustomerCommand.MoveHouse.class, customerHandler())
                     .handle(CustomerCommand.CorrectAddress.class, customerHandler())
-                    .handle(CustomerCommand.ForgetCustomer.class, customerHandler())
+                    .handle(CustomerCommand.ForgetCustomer.class, forgetHandler())
                     .handle(PaymentCommand.RequestPayment.class, paymentHandler(payments))
                     .handle(PaymentCommand.ApprovePayment.class, paymentHandler(payments))
                     .handle(PaymentCommand.DeclinePayment.class, paymentHandler(payments))
@@ -160,13 +163,26 @@ public final class OrdersApp implements AutoCloseable {
         return new Builder();
     }
 
-    /** The serializer of every private domain event of the app. */
+    /**
+     * The serializer of every private domain event of the app, with the customers' personal data
+     * encrypted by a key store in this process's memory: for tests that need no store of their own.
+     */
     public static EventSerializer eventSerializer() {
+        return eventSerializer(SubjectKeyStore.inMemory());
+    }
+
+    /**
+     * The serializer of every private domain event of the app; the customers' personal data (see {@link
+     * CustomerEvent}) is stored encrypted with each customer's key from {@code keys}, and reads as erased
+     * once the customer is forgotten.
+     */
+    public static EventSerializer eventSerializer(SubjectKeyStore keys) {
         return EventSerializer.of(EventTypes.builder()
-                .registerSealed(OrderEvent.class)
-                .registerSealed(CustomerEvent.class)
-                .registerSealed(PaymentEvent.class)
-                .build());
+                        .registerSealed(OrderEvent.class)
+                        .registerSealed(CustomerEvent.class)
+                        .registerSealed(PaymentEvent.class)
+                        .build())
+                .withPersonalData(keys);
     }
 
     /** Sends a command a person or client sent: a new business transaction. */
@@ -185,6 +201,11 @@ public final class OrdersApp implements AutoCloseable {
     /** The event store. */
     public EventStore store() {
         return store;
+    }
+
+    /** The customers' encryption keys, kept in the store's database; forgetting a customer deletes theirs. */
+    public SubjectKeyStore subjectKeys() {
+        return keys;
     }
 
     /** The serializer of the domain events. */
@@ -244,6 +265,24 @@ public final class OrdersApp implements AutoCloseable {
         return CommandHandler.decide(customers, command -> command.customerId().toString(), ConflictRetry.DEFAULT);
     }
 
+    /**
+     * Forgets a customer: records {@code CustomerForgotten}, then deletes the customer's key. In this
+     * order, because the event is the fact the read models erase their copies on, and because deleting
+     * the key first would, should the append then fail, leave the personal data unreadable with no event
+     * saying so and read models still showing it. A crash between the two leaves a customer the aggregate
+     * knows as forgotten whose key is still there: sending {@code ForgetCustomer} again records nothing
+     * (the decider answers no events for a forgotten customer) and deletes the key, so the task is
+     * idempotent and safe to retry. Deleting a key that is gone already is harmless.
+     */
+    private CommandHandler<CustomerCommand.ForgetCustomer> forgetHandler() {
+        CommandHandler<CustomerCommand> decide = customerHandler();
+        return (command, context) -> {
+            var outcome = decide.handle(command, context);
+            keys.forget(command.customerId().toString());
+            return outcome;
+        };
+    }
+
     private static CommandHandler<PaymentCommand> paymentHandler(
             DeciderRepository<PaymentCommand, PaymentEvent, Payment> payments) {
         return CommandHandler.decide(payments, command -> command.orderId().toString(), ConflictRetry.DEFAULT);
@@ -251,7 +290,11 @@ public final class OrdersApp implements AutoCloseable {
 
     /** The store and its durable parts, from one of the two stores. */
     private record Parts(
-            EventStore store, SqlCheckpointStore checkpoints, DeadlineStore deadlines, SnapshotStore snapshots) {}
+            EventStore store,
+            SqlCheckpointStore checkpoints,
+            DeadlineStore deadlines,
+            SnapshotStore snapshots,
+            SubjectKeyStore keys) {}
 
     /** The settings of an {@link OrdersApp}. Not thread-safe. */
     public static final class Builder {
@@ -318,7 +361,8 @@ public final class OrdersApp implements AutoCloseable {
                         store,
                         PostgresEventStore.checkpoints(store),
                         PostgresEventStore.deadlines(store),
-                        PostgresEventStore.snapshots(store));
+                        PostgresEventStore.snapshots(store),
+                        PostgresEventStore.subjectKeys(store));
             }
             Path parent = sqliteFile.toAbsolutePath().getParent();
             try {
@@ -331,7 +375,8 @@ public final class OrdersApp implements AutoCloseable {
                     store,
                     SqliteEventStore.checkpoints(store),
                     SqliteEventStore.deadlines(store),
-                    SqliteEventStore.snapshots(store));
+                    SqliteEventStore.snapshots(store),
+                    SqliteEventStore.subjectKeys(store));
         }
     }
 }

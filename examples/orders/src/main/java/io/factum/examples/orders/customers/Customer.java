@@ -32,6 +32,12 @@ public record Customer(boolean registered, boolean forgotten, Address address) {
     public static List<CustomerEvent> decide(CustomerCommand command, Customer customer) {
         UUID id = command.customerId();
         if (command instanceof RegisterCustomer register) {
+            if (customer.forgotten()) {
+                throw new RuleViolation(
+                        "customer-forgotten",
+                        "customer " + id + " was forgotten and cannot be registered again under the same id;"
+                                + " register them as a new customer with a new id");
+            }
             if (customer.registered()) {
                 throw new RuleViolation("customer-exists", "customer " + id + " is registered already");
             }

@@ -5,6 +5,7 @@ import static io.factum.examples.orders.readmodel.Sql.update;
 
 import io.factum.core.EventFilter;
 import io.factum.core.RecordedEvent;
+import io.factum.core.gdpr.CryptoShredder;
 import io.factum.core.serialization.EventSerializer;
 import io.factum.core.subscription.ProjectionContext;
 import io.factum.core.subscription.ReadModelQuery;
@@ -26,22 +27,37 @@ import java.util.UUID;
  * Customers and their orders: {@code customers} (the current personal data) and {@code customer_orders}
  * (which orders a customer has, and their status). Reads two categories, so one projection keeps both
  * tables consistent in one transaction. When a customer is forgotten the personal columns are
- * overwritten with {@link #ERASED}; the orders stay.
+ * overwritten with {@link #ERASED} at once; the orders stay. A rebuild (a higher {@link #version()}) reads
+ * the events through a serializer with personal data, so a forgotten customer's events already carry
+ * {@link #ERASED} in place of their name, email and address.
  */
 public final class CustomerDirectory implements SqlProjection {
 
-    /** What personal fields read after the customer was forgotten. */
-    public static final String ERASED = "[erased]";
+    /** What personal fields read after the customer was forgotten: {@value CryptoShredder#ERASED}. */
+    public static final String ERASED = CryptoShredder.ERASED;
 
     private final EventSerializer serializer;
+    private final int version;
 
+    /** Version 1 of the read model. */
     public CustomerDirectory(EventSerializer serializer) {
+        this(serializer, 1);
+    }
+
+    /** The read model at {@code version}; a version higher than the active one rebuilds it blue/green. */
+    public CustomerDirectory(EventSerializer serializer, int version) {
         this.serializer = serializer;
+        this.version = version;
     }
 
     @Override
     public String name() {
         return "customers";
+    }
+
+    @Override
+    public int version() {
+        return version;
     }
 
     @Override

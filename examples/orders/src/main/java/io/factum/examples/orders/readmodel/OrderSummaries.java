@@ -37,14 +37,31 @@ import java.util.UUID;
 public final class OrderSummaries implements SqlProjection {
 
     private final EventSerializer serializer;
+    private final int version;
 
+    /** Version 1 of the read model. */
     public OrderSummaries(EventSerializer serializer) {
+        this(serializer, 1);
+    }
+
+    /**
+     * The read model at {@code version}. Started with a version higher than the active one, it builds its
+     * own tables beside the active ones while queries keep reading those, then takes over and drops them
+     * (blue/green, see docs/read-side.md).
+     */
+    public OrderSummaries(EventSerializer serializer, int version) {
         this.serializer = serializer;
+        this.version = version;
     }
 
     @Override
     public String name() {
         return "order_summary";
+    }
+
+    @Override
+    public int version() {
+        return version;
     }
 
     @Override

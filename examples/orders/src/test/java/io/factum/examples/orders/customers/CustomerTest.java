@@ -106,5 +106,25 @@ class CustomerTest {
                             "customer-forgotten",
                             "customer " + ADA + " was forgotten; register them again as a new customer");
         }
+
+        @Test
+        void a_forgotten_customer_id_cannot_be_registered_again() {
+            customer.given(registered(HOME), new CustomerForgotten(ADA))
+                    .when(new RegisterCustomer(ADA, "Ada Lovelace", "ada@example.com", HOME))
+                    .thenRejected(
+                            "customer-forgotten",
+                            "customer " + ADA + " was forgotten and cannot be registered again under the same id;"
+                                    + " register them as a new customer with a new id");
+        }
+
+        @Test
+        void an_erased_history_still_loads() {
+            // as the events read once the customer's key is gone
+            customer.given(
+                            new CustomerRegistered(ADA, "[erased]", "[erased]", Address.ERASED),
+                            new CustomerForgotten(ADA))
+                    .when(new ForgetCustomer(ADA))
+                    .thenNothing();
+        }
     }
 }
