@@ -1,0 +1,576 @@
+package io.factum.examples.orders.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.factum.core.Position;
+import io.factum.core.RecordedEvent;
+import io.factum.core.StreamNotFoundException;
+import io.factum.core.aggregate.Loaded;
+import io.factum.core.command.CommandContext;
+import io.factum.core.command.CommandLog;
+import io.factum.core.command.CommandResult;
+import io.factum.core.command.FieldViolation;
+import io.factum.core.command.Validator;
+import io.factum.core.subscription.ProjectionSubscription;
+import io.factum.core.subscription.ReadModelQuery;
+import io.factum.core.subscription.StaleReadModelException;
+import io.factum.examples.orders.app.OrdersApp;
+import io.factum.examples.orders.customers.CustomerCommand;
+import io.factum.examples.orders.customers.CustomerValidators;
+import io.factum.examples.orders.ordering.Order;
+import io.factum.examples.orders.ordering.OrderCommand;
+import io.factum.examples.orders.ordering.OrderStatus;
+import io.factum.examples.orders.ordering.OrderValidators;
+import io.factum.examples.orders.readmodel.CustomerDirectory;
+import io.factum.examples.orders.readmodel.OrderSearch;
+import io.factum.examples.orders.readmodel.OrderSummaries;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The HTTP JSON API of an {@link OrdersApp}, mounted on a Javalin application: task endpoints that send
+ * one command each and answer {@code {version, position}}, queries on the read models (waiting for a
+ * {@code minPosition} to read one's own writes), an order's history and its state as of a version or an
+ * instant from its event stream. Every error is an {@code application/problem+json} answer; nothing is
+ * written on any error. Thread-safe.
+ *
+ * <pre>{@code
+ * Javalin web = OrdersApi.start(app, "127.0.0.1", 8080);
+ * // or, next to other routes:
+ * Javalin.create(config -> OrdersApi.of(app).configure(config)).start();
+ * }</pre>
+ *
+ * <p>Conditional commands: {@code If-Match: "<version>"} is compared with the aggregate's current version
+ * before the command is sent; a stale version is refused with 409 and nothing is decided. The bus's
+ * handler appends with the version it loaded, so a writer that slips in between the comparison and the
+ * append is not caught by the comparison; such a race is decided on the newer state instead, as for
+ * commands without {@code If-Match}.
+ *
+ * <p>Idempotent commands: an {@code Idempotency-Key} header is turned into the command id (a name-based
+ * UUID of the method, the path and the key), so the bus's deduplication answers a retry with the first
+ * result and appends nothing; the ids a create assigns derive from the key as well.
+ */
+public final class OrdersApi {
+
+    static final String PROBLEM_JSON = "application/problem+json";
+    static final String TYPE_PREFIX = "urn:factum:orders:";
+    static final Duration DEFAULT_READ_WAIT = Duration.ofSeconds(5);
+
+    private static final System.Logger LOG = System.getLogger(OrdersApi.class.getName());
+    private static final Pattern IF_MATCH = Pattern.compile("\\s*(?:W/)?\"(\\d{1,18})\"\\s*");
+    /** Rules of the deciders that mean "no such aggregate": answered 404, not 422. */
+    private static final Set<String> UNKNOWN_RULES = Set.of("order-unknown", "customer-unknown");
+
+    private final OrdersApp app;
+    private final Duration readWait;
+    private final ObjectMapper json;
+    private final CommandLog commandLog;
+    private final List<Validator<?>> validators;
+
+    OrdersApi(OrdersApp app, Duration readWait) {
+        this.app = app;
+        this.readWait = readWait;
+        this.json = JsonMapper.builder()
+                .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .build();
+        this.commandLog = CommandLog.inEventStore(app.store());
+        List<Validator<?>> all = new ArrayList<>(OrderValidators.all());
+        all.addAll(CustomerValidators.all());
+        this.validators = List.copyOf(all);
+    }
+
+    /** The API of {@code app}; a read with {@code minPosition} waits at most 5 seconds. */
+    public static OrdersApi of(OrdersApp app) {
+        return new OrdersApi(app, DEFAULT_READ_WAIT);
+    }
+
+    /** A Javalin application with nothing but this API, started on {@code host}:{@code port} (0: any free port). */
+    public static Javalin start(OrdersApp app, String host, int port) {
+        OrdersApi api = of(app);
+        return Javalin.create(config -> {
+                    config.jetty.host = host;
+                    config.jetty.port = port;
+                    api.configure(config);
+                })
+                .start();
+    }
+
+    /** Adds the API's routes (under {@code /api}) and its problem answers to a Javalin application. */
+    public void configure(JavalinConfig config) {
+        config.routes.exception(ApiProblem.class, (e, ctx) -> problem(ctx, e));
+        config.routes.exception(
+                HttpResponseException.class,
+                (e, ctx) -> problem(
+                        ctx,
+                        new ApiProblem(
+                                e.getStatus(),
+                                "http-" + e.getStatus(),
+                                HttpStatus.forStatus(e.getStatus()).getMessage(),
+                                String.valueOf(e.getMessage()),
+                                Map.of())));
+        config.routes.exception(Exception.class, (e, ctx) -> {
+            String incident = UUID.randomUUID().toString();
+            LOG.log(Level.ERROR, "incident " + incident + ": " + ctx.method() + " " + ctx.path() + " failed", e);
+            problem(
+                    ctx,
+                    new ApiProblem(
+                            500,
+                            "internal",
+                            "Internal error",
+                            "the server failed; quote incident " + incident + " when you report it",
+                            Map.of("incident", incident)));
+        });
+
+        config.routes.post("/api/customers", this::registerCustomer);
+        config.routes.post("/api/customers/{id}/move-house", ctx -> {
+            UUID id = pathId(ctx, "customer");
+            Body body = body(ctx);
+            customerCommand(ctx, id, new CustomerCommand.MoveHouse(id, body.address("address")), body);
+        });
+        config.routes.post("/api/customers/{id}/correct-address", ctx -> {
+            UUID id = pathId(ctx, "customer");
+            Body body = body(ctx);
+            customerCommand(ctx, id, new CustomerCommand.CorrectAddress(id, body.address("address")), body);
+        });
+        config.routes.post("/api/customers/{id}/forget", ctx -> {
+            UUID id = pathId(ctx, "customer");
+            customerCommand(ctx, id, new CustomerCommand.ForgetCustomer(id), body(ctx));
+        });
+        config.routes.get("/api/customers/{id}", this::customer);
+
+        config.routes.post("/api/orders", this::createOrder);
+        config.routes.get("/api/orders", this::orders);
+        config.routes.post("/api/orders/{id}/add-item", ctx -> {
+            UUID id = pathId(ctx, "order");
+            Body body = body(ctx);
+            orderCommand(
+                    ctx,
+                    id,
+                    new OrderCommand.AddItem(
+                            id, body.text("productId"), body.wholeNumber("quantity"), body.decimal("unitPrice")),
+                    body);
+        });
+        config.routes.post("/api/orders/{id}/remove-item", ctx -> {
+            UUID id = pathId(ctx, "order");
+            Body body = body(ctx);
+            orderCommand(ctx, id, new OrderCommand.RemoveItem(id, body.text("productId")), body);
+        });
+        config.routes.post("/api/orders/{id}/correct-price", ctx -> {
+            UUID id = pathId(ctx, "order");
+            Body body = body(ctx);
+            orderCommand(
+                    ctx,
+                    id,
+                    new OrderCommand.CorrectPrice(
+                            id, body.text("productId"), body.decimal("unitPrice"), body.text("reason")),
+                    body);
+        });
+        config.routes.post("/api/orders/{id}/confirm", ctx -> {
+            UUID id = pathId(ctx, "order");
+            orderCommand(ctx, id, new OrderCommand.ConfirmOrder(id), body(ctx));
+        });
+        config.routes.post("/api/orders/{id}/cancel", ctx -> {
+            UUID id = pathId(ctx, "order");
+            Body body = body(ctx);
+            orderCommand(ctx, id, new OrderCommand.CancelOrder(id, body.text("reason")), body);
+        });
+        config.routes.get("/api/orders/{id}", this::order);
+        config.routes.get("/api/orders/{id}/history", this::history);
+        config.routes.get("/api/orders/{id}/as-of", this::asOf);
+    }
+
+    // ---- commands
+
+    private void registerCustomer(Context ctx) {
+        Body body = body(ctx);
+        Optional<String> key = idempotencyKey(ctx);
+        UUID customerId = key.map(k -> nameId("customer", k)).orElseGet(UUID::randomUUID);
+        var command = new CustomerCommand.RegisterCustomer(
+                customerId, body.text("name"), body.text("email"), body.address("address"));
+        var accepted = send(ctx, command, body, key, Optional.empty());
+        ctx.header("Location", "/api/customers/" + customerId);
+        answer(ctx, 201, new Views.CustomerCreated(customerId, accepted.version(), text(accepted.position())));
+    }
+
+    private void createOrder(Context ctx) {
+        Body body = body(ctx);
+        UUID customerId = body.uuid("customerId");
+        Optional<String> key = idempotencyKey(ctx);
+        UUID orderId = key.map(k -> nameId("order", k)).orElseGet(UUID::randomUUID);
+        var command = new OrderCommand.CreateOrder(orderId, customerId);
+        if (customerId != null && body.violations().isEmpty() && !knownToCommandLog(ctx, key)) {
+            var customer = app.customers().load(customerId.toString()).state();
+            if (!customer.registered() || customer.forgotten()) {
+                throw new ApiProblem(
+                        422,
+                        "rule-violated",
+                        "Business rule violated",
+                        "customer " + customerId + (customer.forgotten() ? " was forgotten" : " is not registered")
+                                + "; an order needs a registered customer",
+                        Map.of("rule", "customer-not-registered"));
+            }
+        }
+        var accepted = send(ctx, command, body, key, Optional.empty());
+        ctx.header("Location", "/api/orders/" + orderId);
+        answer(ctx, 201, new Views.OrderCreated(orderId, accepted.version(), text(accepted.position())));
+    }
+
+    private void orderCommand(Context ctx, UUID orderId, OrderCommand command, Body body) {
+        var accepted = send(
+                ctx,
+                command,
+                body,
+                idempotencyKey(ctx),
+                Optional.of(() -> describe("order", orderId, app.orders().load(orderId.toString()))));
+        answer(ctx, 200, new Views.CommandAnswer(accepted.version(), text(accepted.position())));
+    }
+
+    private void customerCommand(Context ctx, UUID customerId, CustomerCommand command, Body body) {
+        var accepted = send(
+                ctx,
+                command,
+                body,
+                idempotencyKey(ctx),
+                Optional.of(
+                        () -> describe("customer", customerId, app.customers().load(customerId.toString()))));
+        answer(ctx, 200, new Views.CommandAnswer(accepted.version(), text(accepted.position())));
+    }
+
+    /** The current version of an aggregate, for If-Match; 404 if it does not exist. */
+    private interface CurrentVersion {
+        long load();
+    }
+
+    private static long describe(String kind, UUID id, Loaded<?> loaded) {
+        if (loaded.isNew()) {
+            throw ApiProblem.notFound("there is no " + kind + " " + id);
+        }
+        return loaded.version();
+    }
+
+    /**
+     * Validates, checks If-Match, sends, and turns every result but an accepted one into its problem. The
+     * field violations of the body come first; the command's validators then name every other bad field.
+     */
+    private CommandResult.Accepted send(
+            Context ctx, Object command, Body body, Optional<String> key, Optional<CurrentVersion> current) {
+        List<FieldViolation> violations = new ArrayList<>(body.violations());
+        if (!violations.isEmpty()) {
+            Set<String> named = new java.util.HashSet<>(
+                    violations.stream().map(FieldViolation::field).toList());
+            validate(command).stream().filter(v -> !named.contains(v.field())).forEach(violations::add);
+            throw ApiProblem.invalid(violations);
+        }
+        Optional<Long> expected = ifMatch(ctx);
+        CommandContext context =
+                key.map(k -> CommandContext.of(commandId(ctx, k))).orElseGet(CommandContext::create);
+        if (expected.isPresent() && current.isPresent() && !knownToCommandLog(ctx, key)) {
+            long actual = current.get().load();
+            if (actual != expected.get()) {
+                throw new ApiProblem(
+                        409,
+                        "version-conflict",
+                        "Version conflict",
+                        "If-Match expected version " + expected.get() + " but it is at " + actual
+                                + "; read it again and decide on the newer state",
+                        Map.of("expectedVersion", expected.get(), "actualVersion", actual));
+            }
+        }
+        CommandResult result = app.send(command, context);
+        return switch (result) {
+            case CommandResult.Accepted accepted -> {
+                if (accepted.duplicate()) {
+                    ctx.header("Idempotent-Replayed", "true");
+                }
+                yield accepted;
+            }
+            case CommandResult.Rejected rejected
+            when UNKNOWN_RULES.contains(rejected.rule()) ->
+                throw new ApiProblem(
+                        404, "not-found", "Not found", rejected.message(), Map.of("rule", rejected.rule()));
+            case CommandResult.Rejected rejected ->
+                throw new ApiProblem(
+                        422,
+                        "rule-violated",
+                        "Business rule violated",
+                        rejected.message(),
+                        Map.of("rule", rejected.rule()));
+            case CommandResult.Invalid invalid -> throw ApiProblem.invalid(invalid.violations());
+            case CommandResult.Forbidden forbidden ->
+                throw new ApiProblem(403, "forbidden", "Forbidden", forbidden.reason(), Map.of());
+            case CommandResult.Conflict conflict ->
+                throw new ApiProblem(
+                        409,
+                        "version-conflict",
+                        "Version conflict",
+                        conflict.message(),
+                        Map.of("streamId", conflict.streamId()));
+        };
+    }
+
+    // the validators are keyed by their type: each one is applied only to commands of that type
+    @SuppressWarnings("unchecked")
+    private List<FieldViolation> validate(Object command) {
+        List<FieldViolation> found = new ArrayList<>();
+        for (Validator<?> validator : validators) {
+            if (validator.type().isInstance(command)) {
+                found.addAll(((Validator<Object>) validator).validate(command));
+            }
+        }
+        return found;
+    }
+
+    /** A retry of a remembered command is answered by the bus, whatever its If-Match says now. */
+    private boolean knownToCommandLog(Context ctx, Optional<String> key) {
+        return key.isPresent() && commandLog.find(commandId(ctx, key.get())).isPresent();
+    }
+
+    private static Optional<String> idempotencyKey(Context ctx) {
+        String key = ctx.header("Idempotency-Key");
+        if (key == null) {
+            return Optional.empty();
+        }
+        if (key.isBlank() || key.length() > 200) {
+            throw ApiProblem.invalid("Idempotency-Key", "must be 1-200 characters, got " + key.length());
+        }
+        return Optional.of(key);
+    }
+
+    /** The command id of a keyed request: the same method, path and key give the same id. */
+    private static UUID commandId(Context ctx, String key) {
+        return nameId(ctx.method() + " " + ctx.path(), key);
+    }
+
+    private static UUID nameId(String scope, String key) {
+        return UUID.nameUUIDFromBytes((scope + "\n" + key).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Optional<Long> ifMatch(Context ctx) {
+        String header = ctx.header("If-Match");
+        if (header == null) {
+            return Optional.empty();
+        }
+        Matcher matcher = IF_MATCH.matcher(header);
+        if (!matcher.matches()) {
+            throw ApiProblem.invalid("If-Match", "must be a quoted version like \"3\", got " + header);
+        }
+        return Optional.of(Long.parseLong(matcher.group(1)));
+    }
+
+    // ---- queries
+
+    private void order(Context ctx) {
+        UUID id = pathId(ctx, "order");
+        var summary = read(ctx, app.orderSummaries(), OrderSummaries.byId(id))
+                .orElseThrow(() -> ApiProblem.notFound("there is no order " + id));
+        ctx.header("ETag", "\"" + summary.version() + "\"");
+        answer(ctx, 200, Views.of(summary));
+    }
+
+    private void orders(Context ctx) {
+        OrderSearch search = OrderSearch.all();
+        List<FieldViolation> violations = new ArrayList<>();
+        String customer = ctx.queryParam("customerId");
+        if (customer != null && !customer.isEmpty()) {
+            if (Body.UUID_TEXT.matcher(customer).matches()) {
+                search = search.ofCustomer(UUID.fromString(customer));
+            } else {
+                violations.add(new FieldViolation("customerId", "must be a UUID, got '" + customer + "'"));
+            }
+        }
+        String status = ctx.queryParam("status");
+        if (status != null && !status.isEmpty()) {
+            try {
+                search = search.inStatus(OrderStatus.valueOf(status.toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                violations.add(new FieldViolation(
+                        "status",
+                        "must be one of " + Arrays.toString(OrderStatus.values()) + ", got '" + status + "'"));
+            }
+        }
+        if (!violations.isEmpty()) {
+            throw ApiProblem.invalid(violations);
+        }
+        var found = read(ctx, app.orderSummaries(), OrderSummaries.find(search));
+        answer(ctx, 200, new Views.OrderList(found.stream().map(Views::of).toList()));
+    }
+
+    private void customer(Context ctx) {
+        UUID id = pathId(ctx, "customer");
+        var view = read(ctx, app.customerDirectory(), CustomerDirectory.byId(id))
+                .orElseThrow(() -> ApiProblem.notFound("there is no customer " + id));
+        answer(ctx, 200, Views.of(view));
+    }
+
+    /** Runs a read-model query, first waiting (bounded) for {@code ?minPosition} if given. */
+    private <T> T read(Context ctx, ProjectionSubscription readModel, ReadModelQuery<T> query) {
+        String minPosition = ctx.queryParam("minPosition");
+        if (minPosition == null || minPosition.isEmpty()) {
+            return readModel.query(query);
+        }
+        Position wanted;
+        try {
+            wanted = Position.parse(minPosition);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.invalid("minPosition", "must be a position like 12/345 or 345, got '" + minPosition + "'");
+        }
+        try {
+            return readModel.query(wanted, readWait, query);
+        } catch (StaleReadModelException e) {
+            ctx.header("Retry-After", "1");
+            throw new ApiProblem(
+                    503,
+                    "read-model-behind",
+                    "Read model behind",
+                    "the read model did not reach position " + wanted + " within " + readWait.toMillis()
+                            + " ms (it is at " + e.reached() + "); retry shortly",
+                    Map.of(
+                            "minPosition",
+                            wanted.toString(),
+                            "reached",
+                            e.reached().toString()));
+        }
+    }
+
+    private void history(Context ctx) {
+        UUID id = pathId(ctx, "order");
+        List<Views.HistoryEntry> events;
+        try (Stream<RecordedEvent> stream =
+                app.store().streamEvents(app.orders().streamOf(id.toString()))) {
+            events = stream.map(this::entry).toList();
+        } catch (StreamNotFoundException e) {
+            events = List.of();
+        }
+        if (events.isEmpty()) {
+            throw ApiProblem.notFound("there is no order " + id);
+        }
+        answer(ctx, 200, new Views.History(id, events));
+    }
+
+    private Views.HistoryEntry entry(RecordedEvent event) {
+        return new Views.HistoryEntry(
+                event.streamVersion(),
+                event.type(),
+                event.recordedAt().toString(),
+                tree(event.data()),
+                tree(event.metadata()));
+    }
+
+    private JsonNode tree(String text) {
+        try {
+            return json.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the store holds an event whose JSON cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    private void asOf(Context ctx) {
+        UUID id = pathId(ctx, "order");
+        String version = ctx.queryParam("version");
+        String at = ctx.queryParam("at");
+        boolean byVersion = version != null && !version.isEmpty();
+        boolean byInstant = at != null && !at.isEmpty();
+        if (byVersion == byInstant) {
+            throw ApiProblem.invalid("version", "give either version=N or at=<ISO-8601 instant>, not both or neither");
+        }
+        Loaded<Order> loaded;
+        String when;
+        if (byVersion) {
+            long wanted = parse(version, "version", Long::parseLong, "must be a whole number >= 0");
+            if (wanted < 0) {
+                throw ApiProblem.invalid("version", "must be a whole number >= 0, got " + wanted);
+            }
+            loaded = app.orders().loadAtVersion(id.toString(), wanted);
+            when = "at version " + wanted;
+        } else {
+            Instant instant = parse(at, "at", Instant::parse, "must be an ISO-8601 instant like 2026-01-31T12:00:00Z");
+            loaded = app.orders().loadAsOf(id.toString(), instant);
+            when = "at " + instant;
+        }
+        if (loaded.isNew()) {
+            throw ApiProblem.notFound("there was no order " + id + " " + when);
+        }
+        answer(ctx, 200, Views.of(id, loaded.state(), loaded.version()));
+    }
+
+    private static <T> T parse(String text, String field, Function<String, T> parser, String message) {
+        try {
+            return parser.apply(text);
+        } catch (NumberFormatException | DateTimeParseException e) {
+            throw ApiProblem.invalid(field, message + ", got '" + text + "'");
+        }
+    }
+
+    // ---- plumbing
+
+    /** A path id that is not a UUID names nothing: 404, like an unknown one. */
+    private static UUID pathId(Context ctx, String kind) {
+        String id = ctx.pathParam("id");
+        if (!Body.UUID_TEXT.matcher(id).matches()) {
+            throw ApiProblem.notFound("there is no " + kind + " '" + id + "': " + kind + " ids are UUIDs");
+        }
+        return UUID.fromString(id);
+    }
+
+    private Body body(Context ctx) {
+        return Body.parse(ctx.body(), json);
+    }
+
+    private static String text(Position position) {
+        return position.toString();
+    }
+
+    private void answer(Context ctx, int status, Object value) {
+        ctx.status(status);
+        ctx.contentType("application/json");
+        ctx.result(write(value));
+    }
+
+    private void problem(Context ctx, ApiProblem problem) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", TYPE_PREFIX + problem.slug());
+        body.put("title", problem.title());
+        body.put("status", problem.status());
+        body.put("detail", String.valueOf(problem.getMessage()));
+        body.put("instance", ctx.path());
+        body.putAll(problem.extra());
+        ctx.status(problem.status());
+        ctx.contentType(PROBLEM_JSON);
+        ctx.result(write(body));
+    }
+
+    private String write(@Nullable Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the answer as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+}
