@@ -91,10 +91,11 @@ public final class OrdersApp implements AutoCloseable {
                     .clock(settings.clock)
                     .snapshots(parts.snapshots(), SnapshotPolicy.everyEvents(50), Order.class, 1)
                     .build();
+            // no snapshots for customers: a snapshot would keep the personal data in clear beside the
+            // crypto-shredded events and outlive a forget; customer streams are short anyway
             this.customers = DeciderRepository.builder(
                             store, serializer, "customer", Customer.DECIDER, CustomerEvent.class)
                     .clock(settings.clock)
-                    .snapshots(parts.snapshots(), SnapshotPolicy.everyEvents(50), Customer.class, 1)
                     .build();
             var payments = DeciderRepository.builder(store, serializer, "payment", Payment.DECIDER, PaymentEvent.class)
                     .clock(settings.clock)
