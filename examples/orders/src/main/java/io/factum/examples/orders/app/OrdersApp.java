@@ -80,6 +80,7 @@ public final class OrdersApp implements AutoCloseable {
     private final ProjectionSubscription dailySales;
     private final List<Subscription> subscriptions = new ArrayList<>();
     private final DeadlineScheduler scheduler;
+    private final SqlCheckpointStore checkpoints;
 
     private OrdersApp(Builder settings) {
         Parts parts = settings.open();
@@ -124,6 +125,7 @@ public final class OrdersApp implements AutoCloseable {
                     .build();
 
             SqlCheckpointStore checkpoints = parts.checkpoints();
+            this.checkpoints = checkpoints;
             this.orderSummaries = Subscription.sqlProjection(store, checkpoints, new OrderSummaries(serializer))
                     .start();
             this.customerDirectory = Subscription.sqlProjection(store, checkpoints, new CustomerDirectory(serializer))
@@ -248,6 +250,19 @@ public final class OrdersApp implements AutoCloseable {
         return scheduler;
     }
 
+    /**
+     * Every subscription the app runs (the read models, the fulfilment process, the payment gateway, the
+     * publication), in the order started: for the admin pages and health.
+     */
+    public List<Subscription> subscriptions() {
+        return List.copyOf(subscriptions);
+    }
+
+    /** The checkpoints of the subscriptions, kept in the store's database (parked events, active versions). */
+    public SqlCheckpointStore checkpoints() {
+        return checkpoints;
+    }
+
     /** Stops the scheduler and every subscription (each finishes its batch), then closes the store. */
     @Override
     public void close() {
@@ -301,6 +316,8 @@ public final class OrdersApp implements AutoCloseable {
     public static final class Builder {
         private Path sqliteFile = Path.of("orders.db");
         private Optional<String> jdbcUrl = Optional.empty();
+        private Optional<String> username = Optional.empty();
+        private Optional<String> password = Optional.empty();
         private PaymentProvider paymentProvider =
                 PaymentProvider.byAmount(new BigDecimal("1000.00"), new BigDecimal("5000.00"));
         private Duration paymentTimeout = Duration.ofMinutes(2);
@@ -319,6 +336,16 @@ public final class OrdersApp implements AutoCloseable {
         /** Runs on PostgreSQL instead (a {@code jdbc:postgresql://...} URL, credentials as URL parameters). */
         public Builder postgres(String url) {
             this.jdbcUrl = Optional.of(url);
+            this.username = Optional.empty();
+            this.password = Optional.empty();
+            return this;
+        }
+
+        /** Runs on PostgreSQL at {@code url}, signing in as {@code user} with {@code secret}. */
+        public Builder postgres(String url, String user, String secret) {
+            this.jdbcUrl = Optional.of(url);
+            this.username = Optional.of(user);
+            this.password = Optional.of(secret);
             return this;
         }
 
@@ -356,8 +383,10 @@ public final class OrdersApp implements AutoCloseable {
 
         private Parts open() {
             if (jdbcUrl.isPresent()) {
-                EventStore store =
-                        PostgresEventStore.builder().jdbcUrl(jdbcUrl.get()).open();
+                var postgres = PostgresEventStore.builder().jdbcUrl(jdbcUrl.get());
+                username.ifPresent(postgres::username);
+                password.ifPresent(postgres::password);
+                EventStore store = postgres.open();
                 return new Parts(
                         store,
                         PostgresEventStore.checkpoints(store),

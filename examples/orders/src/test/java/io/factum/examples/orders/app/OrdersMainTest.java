@@ -1,0 +1,120 @@
+package io.factum.examples.orders.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.factum.examples.orders.ordering.OrderStatus;
+import io.factum.examples.orders.readmodel.OrderSearch;
+import io.factum.examples.orders.readmodel.OrderSummaries;
+import io.javalin.Javalin;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line, and the one Javalin application with the API, the admin pages and the demo data. */
+class OrdersMainTest {
+
+    @Nested
+    class Settings {
+
+        @Test
+        void defaults_to_port_8080_on_127_0_0_1_and_a_sqlite_file_in_data() {
+            var settings = OrdersMain.Settings.parse(List.of(), Map.of());
+
+            assertThat(settings.port()).isEqualTo(8080);
+            assertThat(settings.host()).isEqualTo("127.0.0.1");
+            assertThat(settings.dataDir()).isEqualTo(Path.of("data"));
+            assertThat(settings.jdbcUrl()).isEmpty();
+            assertThat(settings.demoData()).isFalse();
+            assertThat(settings.storeDescription())
+                    .endsWith(Path.of("data", "orders.db").toString());
+        }
+
+        @Test
+        void takes_flags_over_environment_variables() {
+            var settings = OrdersMain.Settings.parse(
+                    List.of("--port", "9090", "--host=0.0.0.0", "--data-dir", "/tmp/x", "--demo-data"),
+                    Map.of("ORDERS_PORT", "7070", "ORDERS_JDBC_USER", "app"));
+
+            assertThat(settings.port()).isEqualTo(9090);
+            assertThat(settings.host()).isEqualTo("0.0.0.0");
+            assertThat(settings.dataDir()).isEqualTo(Path.of("/tmp/x"));
+            assertThat(settings.demoData()).isTrue();
+            assertThat(settings.jdbcUser()).contains("app");
+        }
+
+        @Test
+        void reads_the_port_and_the_jdbc_url_from_the_environment() {
+            var settings = OrdersMain.Settings.parse(
+                    List.of(),
+                    Map.of("ORDERS_PORT", "7070", "ORDERS_JDBC_URL", "jdbc:postgresql://db:5432/orders?password=s"));
+
+            assertThat(settings.port()).isEqualTo(7070);
+            assertThat(settings.jdbcUrl()).contains("jdbc:postgresql://db:5432/orders?password=s");
+            assertThat(settings.storeDescription()).isEqualTo("PostgreSQL jdbc:postgresql://db:5432/orders");
+        }
+
+        @Test
+        void refuses_a_bad_port_an_unknown_flag_a_missing_value_and_a_non_postgres_url() {
+            assertThatThrownBy(() -> OrdersMain.Settings.parse(List.of("--port", "http"), Map.of()))
+                    .hasMessage("--port must be a number from 0 to 65535, got 'http'");
+            assertThatThrownBy(() -> OrdersMain.Settings.parse(List.of("--port=70000"), Map.of()))
+                    .hasMessage("--port must be a number from 0 to 65535, got 70000");
+            assertThatThrownBy(() -> OrdersMain.Settings.parse(List.of("--colour", "red"), Map.of()))
+                    .hasMessage("unknown argument '--colour'");
+            assertThatThrownBy(() -> OrdersMain.Settings.parse(List.of("--port"), Map.of()))
+                    .hasMessage("--port needs a value");
+            assertThatThrownBy(() -> OrdersMain.Settings.parse(List.of("--jdbc-url", "jdbc:mysql://x/y"), Map.of()))
+                    .hasMessage("--jdbc-url must be a PostgreSQL URL like jdbc:postgresql://localhost:5432/orders,"
+                            + " got 'jdbc:mysql://x/y'");
+        }
+    }
+
+    @Nested
+    class Serving {
+
+        @TempDir
+        Path dir;
+
+        @Test
+        void serves_the_api_and_the_admin_pages_on_one_port_and_loads_the_demo_data_once() throws Exception {
+            try (OrdersApp app =
+                    OrdersApp.builder().sqlite(dir.resolve("orders.db")).start()) {
+                assertThat(DemoData.loadOnce(app)).isTrue();
+                assertThat(DemoData.loadOnce(app)).isFalse();
+                Javalin web = OrdersMain.serve(app, "127.0.0.1", 0);
+                try {
+                    String base = "http://127.0.0.1:" + web.port();
+                    assertThat(get(base + "/api/orders").statusCode()).isEqualTo(200);
+                    assertThat(get(base + "/api/orders").body()).contains("BOOK-NOTES");
+                    var admin = get(base + "/admin");
+                    assertThat(admin.statusCode()).isEqualTo(200);
+                    assertThat(admin.body()).contains("Factum admin");
+                    assertThat(get(base + "/admin/projections").body()).contains("order_summary");
+                    assertThat(get(base + "/health/ready").statusCode()).isEqualTo(200);
+                    var unknownOrder = get(base + "/api/orders/00000000-0000-0000-0000-000000000000");
+                    assertThat(unknownOrder.statusCode()).isEqualTo(404);
+                    assertThat(unknownOrder.body()).contains("urn:factum:orders:not-found");
+                } finally {
+                    web.stop();
+                }
+                assertThat(app.orderSummaries()
+                                .query(OrderSummaries.find(OrderSearch.all().inStatus(OrderStatus.PENDING))))
+                        .hasSize(2);
+            }
+        }
+
+        private HttpResponse<String> get(String url) throws IOException, InterruptedException {
+            return HttpClient.newHttpClient()
+                    .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+}
