@@ -1,6 +1,7 @@
 package io.factum.examples.orders.app;
 
 import io.factum.examples.orders.api.OrdersApi;
+import io.factum.examples.orders.web.OrdersWeb;
 import io.factum.http.FactumHttp;
 import io.factum.http.HttpSecurity;
 import io.factum.http.ReadSideRegistry;
@@ -77,7 +78,8 @@ public final class OrdersMain {
     }
 
     /**
-     * One started Javalin application serving {@code app}: the JSON API under {@code /api}, the web UI and
+     * One started Javalin application serving {@code app}: the JSON API under {@code /api}, the web UI at
+     * {@code /} ({@code /customers...}, {@code /orders/...}) and
      * Factum's admin pages, feeds, metrics and health, the admin role given to anonymous callers (a local
      * demo). {@code port} 0 takes any free port.
      */
@@ -90,6 +92,7 @@ public final class OrdersMain {
                 .security(HttpSecurity.builder().anonymous(Role.ADMIN).build())
                 .build();
         OrdersApi api = OrdersApi.of(app);
+        OrdersWeb ui = OrdersWeb.of(app);
         return Javalin.create(config -> {
                     config.jetty.host = host;
                     config.jetty.port = port;
@@ -97,6 +100,7 @@ public final class OrdersMain {
                     // (and for unexpected failures anywhere) in the API's problem format
                     factum.configure(config);
                     api.configure(config);
+                    ui.configure(config);
                 })
                 .start();
     }

@@ -211,4 +211,26 @@ public final class CustomerDirectory implements SqlProjection {
             }
         };
     }
+
+    /** Every customer, by name (forgotten ones last, their name being erased), at most {@code limit}. */
+    public static ReadModelQuery<List<CustomerListing>> all(int limit) {
+        return (connection, context) -> {
+            List<CustomerListing> found = new ArrayList<>();
+            try (PreparedStatement statement =
+                    connection.prepareStatement("SELECT customer_id, name, email, forgotten FROM "
+                            + context.table("customers") + " ORDER BY forgotten, name, customer_id LIMIT ?")) {
+                statement.setInt(1, limit);
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        found.add(new CustomerListing(
+                                UUID.fromString(rows.getString(1)),
+                                rows.getString(2),
+                                rows.getString(3),
+                                rows.getInt(4) == 1));
+                    }
+                }
+            }
+            return found;
+        };
+    }
 }
