@@ -1,0 +1,251 @@
+package io.factum.examples.orders.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.factum.examples.orders.app.OrdersApp;
+import io.factum.examples.orders.app.OrdersMain;
+import io.factum.examples.orders.payments.PaymentProvider;
+import io.javalin.Javalin;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.net.PortProber;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The web UI in a real headless Chromium (Debian's {@code chromium} and {@code chromium-driver}), as a
+ * person uses it: register a customer, start an order, add items, correct a price, confirm, follow the
+ * payment, read the timeline and look at an earlier version. Fails, never skips, when the browser is
+ * missing: the pages' htmx behaviour is only tested here.
+ */
+class OrdersBrowserTest {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+    @TempDir
+    Path dir;
+
+    private OrdersApp app;
+    private Javalin web;
+    private String base;
+    private ChromeDriverService service;
+    private WebDriver browser;
+    private WebDriverWait wait;
+    private Path profile;
+
+    @BeforeEach
+    void start() throws IOException {
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+            fail("the browser test needs Chromium at " + CHROMIUM + " and ChromeDriver at " + CHROMEDRIVER
+                    + "; install them with: apt-get install -y chromium chromium-driver");
+        }
+        // never let Selenium Manager look for (or download) a driver or a browser
+        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+        profile = Files.createTempDirectory("factum-orders-chromium");
+        // the service's constructor, not its builder: the builder's @AutoService annotation is not on the
+        // test class path and javac warns about it (and the build treats warnings as errors)
+        int port = PortProber.findFreePort();
+        service = new ChromeDriverService(
+                CHROMEDRIVER.toFile(), port, Duration.ofSeconds(20), List.of("--port=" + port), Map.of());
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--window-size=1300,1600",
+                "--user-data-dir=" + profile);
+        browser = new ChromeDriver(service, options);
+        wait = new WebDriverWait(browser, Duration.ofSeconds(10));
+        // a provider that approves every payment: a confirmed order goes on to PAID and SHIPPED
+        app = OrdersApp.builder()
+                .sqlite(dir.resolve("orders.db"))
+                .paymentProvider(PaymentProvider.always(PaymentProvider.Answer.APPROVE))
+                .start();
+        web = OrdersMain.serve(app, "127.0.0.1", 0);
+        base = "http://127.0.0.1:" + web.port();
+    }
+
+    @AfterEach
+    void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (service != null) {
+            service.stop();
+        }
+        if (web != null) {
+            web.stop();
+        }
+        if (app != null) {
+            app.close();
+        }
+        if (profile != null) {
+            deleteRecursively(profile.toFile());
+        }
+    }
+
+    @Test
+    void places_an_order_corrects_a_price_sees_it_paid_and_looks_at_an_earlier_version() throws IOException {
+        // given a customer registered through the form
+        browser.get(base + "/customers/new");
+        assertThat(browser.getTitle()).isEqualTo("Register a customer · Factum orders");
+        assertThat(((JavascriptExecutor) browser).executeScript("return typeof htmx"))
+                .isEqualTo("object");
+        fill(
+                "register",
+                Map.of(
+                        "name", "Ada <b>Lovelace</b>",
+                        "email", "ada@example.com",
+                        "street", "12 Analytical Row",
+                        "city", "London",
+                        "postalCode", "N1 9GU",
+                        "country", "GB"));
+        submit("register");
+        assertThat(textOf("customer-name")).isEqualTo("Ada <b>Lovelace</b>");
+        assertThat(browser.findElements(By.cssSelector("#customer-name b"))).isEmpty();
+
+        // when an order is started and two items are added
+        submit("start-order");
+        textOf("order-id");
+        assertThat(textOf("notice")).isEqualTo("Order started. Add its items.");
+        addItem("BOOK-1", "2", "12.50");
+        waitForText("order-total", "25.00");
+        addItem("PEN-3", "1", "3.20");
+
+        // then the page shows the total of both
+        waitForText("order-total", "28.20");
+        assertThat(browser.findElement(By.id("lines")).getText()).contains("BOOK-1", "PEN-3");
+
+        // when a quantity of 0 is entered, the rule is shown next to the form and nothing changes
+        addItem("PEN-3", "0", "3.20");
+        String error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#add-item .errors")))
+                .getText();
+        assertThat(error).isEqualTo("quantity must be at least 1, got 0");
+        assertThat(textOf("order-total")).isEqualTo("28.20");
+
+        // when a price is corrected, the new total shows
+        new Select(browser.findElement(By.cssSelector("#correct-price select[name=productId]")))
+                .selectByValue("BOOK-1");
+        fill("correct-price", Map.of("unitPrice", "10.00", "reason", "the catalogue price is 10.00"));
+        submit("correct-price");
+        waitForText("order-total", "23.20");
+
+        // when the order is confirmed, the payment is approved: after a reload or two it is paid or shipped
+        submit("confirm");
+        waitForText("notice", "Order confirmed. Payment is requested; reload to follow it.");
+        String status = textOf("order-status");
+        for (int reloads = 0; reloads < 50 && !status.equals("PAID") && !status.equals("SHIPPED"); reloads++) {
+            sleep(Duration.ofMillis(100));
+            browser.navigate().refresh();
+            status = textOf("order-status");
+        }
+        assertThat(status).isIn("PAID", "SHIPPED");
+
+        // then the timeline shows each event, the fulfilment process's ones marked as its own
+        WebElement timeline = browser.findElement(By.id("timeline"));
+        assertThat(timeline.getText())
+                .contains("OrderCreated", "ItemAdded", "ItemPriceCorrected", "OrderConfirmed", "OrderPaid")
+                .contains("price of BOOK-1 corrected from 12.50 to 10.00: the catalogue price is 10.00");
+        List<WebElement> byProcess = timeline.findElements(By.cssSelector("tr.process"));
+        assertThat(byProcess).isNotEmpty();
+        assertThat(byProcess.getFirst().getText()).contains("OrderPaid", "the fulfilment process");
+
+        // when an earlier version is picked: the order after its first item
+        new Select(browser.findElement(By.id("version-picker"))).selectByValue("1");
+        browser.findElement(By.cssSelector("#as-of-form button")).click();
+
+        // then it shows as it was then, beside the current state
+        waitForText("as-of-total", "25.00");
+        assertThat(textOf("as-of-status")).isEqualTo("PENDING");
+        assertThat(browser.findElement(By.id("as-of-lines")).getText()).isEqualTo("2 × BOOK-1 at 12.50");
+        assertThat(textOf("order-total")).isEqualTo("23.20");
+        screenshot("orders-order-page.png");
+    }
+
+    private void fill(String form, Map<String, String> values) {
+        values.forEach((name, value) -> {
+            WebElement input = browser.findElement(By.cssSelector("#" + form + " [name=" + name + "]"));
+            input.clear();
+            input.sendKeys(value);
+        });
+    }
+
+    private void addItem(String product, String quantity, String price) {
+        fill("add-item", Map.of("productId", product, "quantity", quantity, "unitPrice", price));
+        submit("add-item");
+    }
+
+    /** Submits a form and waits until htmx has swapped in the page it led to. */
+    private void submit(String form) {
+        WebElement button = browser.findElement(By.cssSelector("#" + form + " button[type=submit]"));
+        button.click();
+        wait.until(ExpectedConditions.stalenessOf(button));
+    }
+
+    private String textOf(String id) {
+        return wait.until(ExpectedConditions.presenceOfElementLocated(By.id(id)))
+                .getText();
+    }
+
+    private void waitForText(String id, String text) {
+        wait.until(ExpectedConditions.textToBe(By.id(id), text));
+    }
+
+    private void screenshot(String name) throws IOException {
+        Path file = Path.of("target", name);
+        Files.createDirectories(file.getParent());
+        Files.copy(
+                ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(),
+                file,
+                StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the payment", e);
+        }
+    }
+
+    private static void deleteRecursively(File file) {
+        File[] children = file.listFiles();
+        if (children != null) {
+            for (File child : children) {
+                deleteRecursively(child);
+            }
+        }
+        if (!file.delete() && file.exists()) {
+            file.deleteOnExit();
+        }
+    }
+}
