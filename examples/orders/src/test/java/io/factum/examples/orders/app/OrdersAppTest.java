@@ -180,6 +180,8 @@ class OrdersAppTest {
                     .paymentProvider(PaymentProvider.always(Answer.NEVER_ANSWER))
                     .paymentTimeout(Duration.ofMinutes(2))
                     .clock(clock)
+                    // the test fires deadlines itself: the app's own scheduler must not race it
+                    .deadlinePollInterval(Duration.ofHours(1))
                     .start()) {
                 UUID orderId = placeOrder(app, UUID.randomUUID());
                 eventually(
