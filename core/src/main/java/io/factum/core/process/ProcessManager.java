@@ -71,6 +71,9 @@ public final class ProcessManager<S, E> {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessManager.class);
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,39}");
 
+    /** How often a step is decided again when another step of its instance was recorded first. */
+    private static final int MAX_STEP_ATTEMPTS = 5;
+
     private final String name;
     private final Class<E> eventType;
     private final Class<S> stateType;
@@ -151,26 +154,47 @@ public final class ProcessManager<S, E> {
         }
         for (Envelope<E> event : serializer.deserialize(recorded, eventType)) {
             Optional<String> correlationId = correlation.apply(event);
-            if (correlationId.isEmpty()) {
-                continue;
+            if (correlationId.isPresent()) {
+                String instance = correlationId.get();
+                retryOnConflict(instance, () -> handleEvent(recorded, event, instance));
             }
-            String instance = correlationId.get();
-            Optional<Step<S>> loaded = load(instance);
-            if (loaded.isPresent()
-                    && (loaded.get().completed()
-                            || recorded.streamVersion()
-                                    <= loaded.get().handled().getOrDefault(recorded.streamId(), -1L))) {
-                continue;
-            }
-            Step<S> before = loaded.orElseGet(() -> new Step<>(initialState.get(), Map.of(), Map.of(), false, -1));
-            Actions actions = new Actions(instance, before.deadlines());
-            S after = reaction.react(before.state(), event, actions);
-            String cause = "event:" + recorded.eventId() + ":" + event.streamVersion();
-            carryOut(instance, actions, event.metadata(), recorded.eventId(), cause);
-            Map<String, Long> handled = new LinkedHashMap<>(before.handled());
-            handled.put(recorded.streamId(), recorded.streamVersion());
-            record(instance, before, after, handled, actions, cause);
         }
+    }
+
+    /**
+     * Runs one step again while another step of the same instance won the race to record (its reaction may
+     * have sent commands whose events this instance handles at the same time): the step is decided again on
+     * the new state, and the commands it sends again carry the same derived ids.
+     */
+    private void retryOnConflict(String instance, Runnable step) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                step.run();
+                return;
+            } catch (io.factum.core.WrongExpectedVersionException raced) {
+                if (attempt >= MAX_STEP_ATTEMPTS) {
+                    throw raced;
+                }
+                LOG.debug("process {} {}: another step was recorded first, deciding again", name, instance);
+            }
+        }
+    }
+
+    private void handleEvent(RecordedEvent recorded, Envelope<E> event, String instance) {
+        Optional<Step<S>> loaded = load(instance);
+        if (loaded.isPresent()
+                && (loaded.get().completed()
+                        || recorded.streamVersion() <= loaded.get().handled().getOrDefault(recorded.streamId(), -1L))) {
+            return;
+        }
+        Step<S> before = loaded.orElseGet(() -> new Step<>(initialState.get(), Map.of(), Map.of(), false, -1));
+        Actions actions = new Actions(instance, before.deadlines());
+        S after = reaction.react(before.state(), event, actions);
+        String cause = "event:" + recorded.eventId() + ":" + event.streamVersion();
+        carryOut(instance, actions, event.metadata(), recorded.eventId(), cause);
+        Map<String, Long> handled = new LinkedHashMap<>(before.handled());
+        handled.put(recorded.streamId(), recorded.streamVersion());
+        record(instance, before, after, handled, actions, cause);
     }
 
     /**
@@ -182,6 +206,10 @@ public final class ProcessManager<S, E> {
             throw new IllegalArgumentException(
                     "process manager " + name + " got a deadline of " + deadline.owner() + ": " + deadline);
         }
+        retryOnConflict(deadline.correlationId(), () -> fireOnce(deadline));
+    }
+
+    private void fireOnce(Deadline deadline) {
         Optional<Step<S>> loaded = load(deadline.correlationId());
         Instant pending =
                 loaded.map(step -> step.deadlines().get(deadline.name())).orElse(null);
