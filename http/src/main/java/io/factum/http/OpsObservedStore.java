@@ -1,20 +1,13 @@
 package io.factum.http;
 
-import io.factum.core.AllSlice;
 import io.factum.core.AppendResult;
 import io.factum.core.ConcurrencyException;
 import io.factum.core.EventData;
-import io.factum.core.EventFilter;
 import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.InvalidInputException;
-import io.factum.core.Position;
-import io.factum.core.ReadDirection;
 import io.factum.core.StreamDeletedException;
 import io.factum.core.StreamIds;
-import io.factum.core.StreamInfo;
-import io.factum.core.StreamMetadata;
-import io.factum.core.StreamSlice;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,23 +17,20 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
-import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** The decorator of {@link Observed#store}. */
-final class OpsObservedStore implements EventStore {
+final class OpsObservedStore extends ForwardingStore {
 
-    private final EventStore delegate;
     private final MeterRegistry registry;
     private final Tracer tracer;
     private final DistributionSummary events;
     private final DistributionSummary bytes;
 
     OpsObservedStore(EventStore delegate, MeterRegistry registry, OpenTelemetry openTelemetry) {
-        this.delegate = Objects.requireNonNull(delegate, "store");
+        super(Objects.requireNonNull(delegate, "store"));
         this.registry = Objects.requireNonNull(registry, "registry");
         this.tracer = Tracing.tracer(Objects.requireNonNull(openTelemetry, "openTelemetry"));
         this.events = DistributionSummary.builder("factum.append.events")
@@ -131,50 +121,5 @@ final class OpsObservedStore implements EventStore {
             }
         }
         return length;
-    }
-
-    @Override
-    public StreamSlice readStream(String streamId, ReadDirection direction, long fromVersion, int maxCount) {
-        return delegate.readStream(streamId, direction, fromVersion, maxCount);
-    }
-
-    @Override
-    public AllSlice readAll(Position from, ReadDirection direction, int maxCount, EventFilter filter) {
-        return delegate.readAll(from, direction, maxCount, filter);
-    }
-
-    @Override
-    public Position headPosition() {
-        return delegate.headPosition();
-    }
-
-    @Override
-    public boolean awaitAppend(Position after, Duration timeout) throws InterruptedException {
-        return delegate.awaitAppend(after, timeout);
-    }
-
-    @Override
-    public Optional<StreamInfo> streamInfo(String streamId) {
-        return delegate.streamInfo(streamId);
-    }
-
-    @Override
-    public void setStreamMetadata(String streamId, StreamMetadata metadata) {
-        delegate.setStreamMetadata(streamId, metadata);
-    }
-
-    @Override
-    public void deleteStream(String streamId, ExpectedVersion expected) {
-        delegate.deleteStream(streamId, expected);
-    }
-
-    @Override
-    public void tombstoneStream(String streamId, ExpectedVersion expected) {
-        delegate.tombstoneStream(streamId, expected);
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }

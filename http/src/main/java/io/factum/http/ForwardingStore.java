@@ -1,0 +1,76 @@
+package io.factum.http;
+
+import io.factum.core.AllSlice;
+import io.factum.core.AppendResult;
+import io.factum.core.EventData;
+import io.factum.core.EventFilter;
+import io.factum.core.EventStore;
+import io.factum.core.ExpectedVersion;
+import io.factum.core.Position;
+import io.factum.core.ReadDirection;
+import io.factum.core.StreamInfo;
+import io.factum.core.StreamMetadata;
+import io.factum.core.StreamSlice;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** A store that hands every call to another; decorators override what they change. */
+abstract class ForwardingStore implements EventStore {
+
+    protected final EventStore delegate;
+
+    ForwardingStore(EventStore delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override
+    public AppendResult append(String streamId, ExpectedVersion expected, List<EventData> events) {
+        return delegate.append(streamId, expected, events);
+    }
+
+    @Override
+    public StreamSlice readStream(String streamId, ReadDirection direction, long fromVersion, int maxCount) {
+        return delegate.readStream(streamId, direction, fromVersion, maxCount);
+    }
+
+    @Override
+    public AllSlice readAll(Position from, ReadDirection direction, int maxCount, EventFilter filter) {
+        return delegate.readAll(from, direction, maxCount, filter);
+    }
+
+    @Override
+    public Position headPosition() {
+        return delegate.headPosition();
+    }
+
+    @Override
+    public boolean awaitAppend(Position after, Duration timeout) throws InterruptedException {
+        return delegate.awaitAppend(after, timeout);
+    }
+
+    @Override
+    public Optional<StreamInfo> streamInfo(String streamId) {
+        return delegate.streamInfo(streamId);
+    }
+
+    @Override
+    public void setStreamMetadata(String streamId, StreamMetadata metadata) {
+        delegate.setStreamMetadata(streamId, metadata);
+    }
+
+    @Override
+    public void deleteStream(String streamId, ExpectedVersion expected) {
+        delegate.deleteStream(streamId, expected);
+    }
+
+    @Override
+    public void tombstoneStream(String streamId, ExpectedVersion expected) {
+        delegate.tombstoneStream(streamId, expected);
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
