@@ -3,7 +3,6 @@ package io.factum.store.postgres;
 import io.factum.core.StoreException;
 import io.factum.core.process.Deadline;
 import io.factum.core.process.DeadlineStore;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -138,22 +137,9 @@ final class PgDeadlineStore implements DeadlineStore {
         }
     }
 
-    private interface Work<T> {
-        T run(Connection connection) throws SQLException;
-    }
-
-    private <T> T run(String what, Work<T> work) {
+    private <T> T run(String what, Sql.Work<T> work) {
         checkOpen.run();
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(true);
-            return work.run(connection);
-        } catch (SQLException e) {
-            if (Sql.isDataError(e)) {
-                throw new IllegalArgumentException(what + ": refused by PostgreSQL: " + e.getMessage(), e);
-            }
-            throw new StoreException(
-                    what + " failed on the database (" + tables.deadlines() + "): " + e.getMessage(), e);
-        }
+        return Sql.autocommit(dataSource, tables.deadlines(), what, work);
     }
 
     @Override

@@ -123,22 +123,9 @@ final class PgSubjectKeyStore implements SubjectKeyStore {
         }
     }
 
-    private interface Work<T> {
-        T run(Connection connection) throws SQLException;
-    }
-
-    private <T> T run(String what, Work<T> work) {
+    private <T> T run(String what, Sql.Work<T> work) {
         checkOpen.run();
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(true);
-            return work.run(connection);
-        } catch (SQLException e) {
-            if (Sql.isDataError(e)) {
-                throw new IllegalArgumentException(what + ": refused by PostgreSQL: " + e.getMessage(), e);
-            }
-            throw new StoreException(
-                    what + " failed on the database (" + tables.subjectKeys() + "): " + e.getMessage(), e);
-        }
+        return Sql.autocommit(dataSource, tables.subjectKeys(), what, work);
     }
 
     @Override

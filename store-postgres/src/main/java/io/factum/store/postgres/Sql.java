@@ -1,11 +1,35 @@
 package io.factum.store.postgres;
 
+import io.factum.core.StoreException;
+import java.sql.Connection;
 import java.sql.SQLException;
+import javax.sql.DataSource;
 
 /** What a SQLException means to the store. */
 final class Sql {
 
     private Sql() {}
+
+    /** Work on a pooled connection. */
+    interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} on a connection borrowed in autocommit: a value PostgreSQL refuses is the caller's
+     * {@link IllegalArgumentException}, any other failure a {@link StoreException} naming {@code table}.
+     */
+    static <T> T autocommit(DataSource dataSource, String table, String what, Work<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(true);
+            return work.run(connection);
+        } catch (SQLException e) {
+            if (isDataError(e)) {
+                throw new IllegalArgumentException(what + ": refused by PostgreSQL: " + e.getMessage(), e);
+            }
+            throw new StoreException(what + " failed on the database (" + table + "): " + e.getMessage(), e);
+        }
+    }
 
     /** A serialization failure or a deadlock: the transaction was rolled back and can run again. */
     static boolean isRetryable(SQLException e) {
