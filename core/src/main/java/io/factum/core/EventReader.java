@@ -1,11 +1,14 @@
 package io.factum.core;
 
+import io.factum.core.spi.StoredEventId;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.UUID;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -41,6 +44,14 @@ public interface EventReader {
      *     backward
      */
     AllSlice readAll(Position from, ReadDirection direction, int maxCount, EventFilter filter);
+
+    /**
+     * Where an event id is stored, if it is: its stream, version and global position. An id stays taken
+     * for ever (see the idempotent-append rule), so this finds it also when reads of its stream hide the
+     * event (truncated, soft-deleted or tombstoned stream). One indexed lookup: a command's repository uses
+     * it to tell whether a retried command's events are stored already.
+     */
+    Optional<StoredEventId> locateEvent(UUID eventId);
 
     /** The position of the last event visible to readers, {@link Position#START} if the log is empty. */
     Position headPosition();

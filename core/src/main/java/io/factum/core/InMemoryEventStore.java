@@ -178,6 +178,20 @@ final class InMemoryEventStore implements EventStore {
     }
 
     @Override
+    public Optional<StoredEventId> locateEvent(UUID eventId) {
+        java.util.Objects.requireNonNull(eventId, "eventId");
+        lock.lock();
+        try {
+            checkOpen();
+            return Optional.ofNullable(byId.get(eventId))
+                    .map(found -> new StoredEventId(
+                            found.eventId(), found.streamId(), found.streamVersion(), found.position()));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public Position headPosition() {
         lock.lock();
         try {

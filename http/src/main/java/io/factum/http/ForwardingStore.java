@@ -11,9 +11,11 @@ import io.factum.core.ReadDirection;
 import io.factum.core.StreamInfo;
 import io.factum.core.StreamMetadata;
 import io.factum.core.StreamSlice;
+import io.factum.core.spi.StoredEventId;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 /** A store that hands every call to another; decorators override what they change. */
 abstract class ForwardingStore implements EventStore {
@@ -37,6 +39,11 @@ abstract class ForwardingStore implements EventStore {
     @Override
     public AllSlice readAll(Position from, ReadDirection direction, int maxCount, EventFilter filter) {
         return delegate.readAll(from, direction, maxCount, filter);
+    }
+
+    @Override
+    public Optional<StoredEventId> locateEvent(UUID eventId) {
+        return delegate.locateEvent(eventId);
     }
 
     @Override

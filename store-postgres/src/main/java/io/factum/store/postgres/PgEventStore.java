@@ -20,6 +20,7 @@ import io.factum.core.StreamSlice;
 import io.factum.core.StreamState;
 import io.factum.core.spi.AppendValidation;
 import io.factum.core.spi.ExpectedVersions;
+import io.factum.core.spi.StoredEventId;
 import io.factum.core.spi.StreamMetadataJson;
 import io.factum.core.spi.StreamWindow;
 import io.factum.core.subscription.SqlProjection;
@@ -77,6 +78,7 @@ final class PgEventStore implements EventStore {
     private volatile boolean closed;
 
     private final String streamRowSql;
+    private final String locateEventSql;
     private final String streamForwardSql;
     private final String streamBackwardSql;
     private final String streamForwardSinceSql;
@@ -113,6 +115,8 @@ final class PgEventStore implements EventStore {
         String events = tables.events();
         String streams = tables.streams();
         this.streamRowSql = "SELECT last_version, state, metadata::text FROM " + streams + " WHERE id = ?";
+        this.locateEventSql = "SELECT stream_id, stream_version, tx_id::text::bigint, global_position FROM " + events
+                + " WHERE event_id = ?";
         String streamEvents = "SELECT " + EVENT_COLUMNS + " FROM " + events
                 + " WHERE stream_id = ? AND stream_version BETWEEN ? AND ?";
         this.streamForwardSql = streamEvents + " ORDER BY stream_version LIMIT ?";
@@ -359,6 +363,24 @@ final class PgEventStore implements EventStore {
             return new AllSlice(direction, page, next, end);
         } catch (SQLException e) {
             throw failure("reading the global log after " + from, e);
+        }
+    }
+
+    @Override
+    public Optional<StoredEventId> locateEvent(UUID eventId) {
+        java.util.Objects.requireNonNull(eventId, "eventId");
+        checkOpen();
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(locateEventSql)) {
+            statement.setObject(1, eventId);
+            try (ResultSet rs = statement.executeQuery()) {
+                return rs.next()
+                        ? Optional.of(new StoredEventId(
+                                eventId, rs.getString(1), rs.getLong(2), new Position(rs.getLong(3), rs.getLong(4))))
+                        : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw failure("looking up the event " + eventId, e);
         }
     }
 

@@ -21,6 +21,7 @@ import io.factum.core.StreamState;
 import io.factum.core.spi.AppendValidation;
 import io.factum.core.spi.ExpectedVersions;
 import io.factum.core.spi.Idempotency;
+import io.factum.core.spi.StoredEventId;
 import io.factum.core.spi.StreamWindow;
 import io.factum.core.subscription.ProjectionException;
 import io.factum.core.subscription.SqlProjection;
@@ -36,8 +37,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -63,6 +66,10 @@ final class SqliteStore implements EventStore {
 
     private static final String HEAD = "SELECT coalesce(max(global_position), 0) FROM factum_events";
     private static final String FIRST = "SELECT coalesce(min(global_position), 0) FROM factum_events";
+
+    /** Where an event id is stored: the lookup of idempotent appends and of {@link #locateEvent}. */
+    static final String SELECT_EVENT_BY_ID =
+            "SELECT stream_id, stream_version, global_position FROM factum_events WHERE event_id = ?";
 
     private final String file;
     private final StoreOptions options;
@@ -440,6 +447,27 @@ final class SqliteStore implements EventStore {
         try (ResultSet rows = lease.prepare(sql).executeQuery()) {
             rows.next();
             return rows.getLong(1);
+        }
+    }
+
+    @Override
+    public Optional<StoredEventId> locateEvent(UUID eventId) {
+        Objects.requireNonNull(eventId, "eventId");
+        checkOpen();
+        try (ReadPool.Lease lease = reads.borrow()) {
+            PreparedStatement select = lease.prepare(SELECT_EVENT_BY_ID);
+            select.setBytes(1, Rows.bytes(eventId));
+            try (ResultSet rows = select.executeQuery()) {
+                if (!rows.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(
+                        new StoredEventId(eventId, rows.getString(1), rows.getLong(2), Position.of(rows.getLong(3))));
+            }
+        } catch (SQLException e) {
+            throw new StoreException(
+                    "could not look up the event " + eventId + " in the SQLite store " + file + ": " + e.getMessage(),
+                    e);
         }
     }
 

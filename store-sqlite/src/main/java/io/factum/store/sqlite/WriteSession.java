@@ -71,8 +71,7 @@ final class WriteSession implements AutoCloseable {
         this.releaseEventsSavepoint = connection.prepareStatement("RELEASE factum_events");
         this.rollbackToEventsSavepoint = connection.prepareStatement("ROLLBACK TO factum_events");
         this.lastInsertRowId = connection.prepareStatement("SELECT last_insert_rowid()");
-        this.selectEventById = connection.prepareStatement(
-                "SELECT stream_id, stream_version, global_position FROM factum_events WHERE event_id = ?");
+        this.selectEventById = connection.prepareStatement(SqliteStore.SELECT_EVENT_BY_ID);
         this.saveSnapshot = connection.prepareStatement(SqliteSnapshotStore.UPSERT);
     }
 

@@ -10,6 +10,7 @@ import io.factum.core.EventFilter;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.InvalidEventException;
 import io.factum.core.Position;
+import io.factum.core.StreamMetadata;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Nested;
@@ -147,6 +148,49 @@ public abstract class IdempotencyContract extends TckSupport {
                     .hasMessage("stream " + stream + ": event id " + twice.eventId()
                             + " appears more than once in the append (again at index 1)");
             assertThat(store.streamInfo(stream)).isEmpty();
+        }
+    }
+
+    @Nested
+    class Locating_an_event_id {
+
+        @Test
+        void finds_where_each_id_is_stored() {
+            String stream = newStream("order");
+            store.append(stream, ExpectedVersion.noStream(), events(1));
+            List<EventData> batch = events(2);
+            AppendResult result = store.append(stream, ExpectedVersion.exactly(0), batch);
+
+            var last = store.locateEvent(batch.get(1).eventId()).orElseThrow();
+            assertThat(last.eventId()).isEqualTo(batch.get(1).eventId());
+            assertThat(last.streamId()).isEqualTo(stream);
+            assertThat(last.streamVersion()).isEqualTo(2);
+            assertThat(last.position()).isEqualTo(result.position());
+            assertThat(store.locateEvent(batch.get(0).eventId()).orElseThrow().streamVersion())
+                    .isEqualTo(1);
+        }
+
+        @Test
+        void finds_nothing_for_an_id_never_stored() {
+            assertThat(store.locateEvent(java.util.UUID.randomUUID())).isEmpty();
+        }
+
+        @Test
+        void finds_ids_that_reads_hide_since_ids_stay_taken() {
+            String truncated = newStream("order");
+            List<EventData> first = events(1);
+            store.append(truncated, ExpectedVersion.noStream(), first);
+            store.append(truncated, ExpectedVersion.exactly(0), events(2));
+            store.setStreamMetadata(truncated, StreamMetadata.empty().withTruncateBefore(2));
+            String tombstoned = newStream("order");
+            List<EventData> gone = events(1);
+            store.append(tombstoned, ExpectedVersion.noStream(), gone);
+            store.tombstoneStream(tombstoned, ExpectedVersion.any());
+
+            assertThat(store.locateEvent(first.get(0).eventId()).orElseThrow().streamVersion())
+                    .isEqualTo(0);
+            assertThat(store.locateEvent(gone.get(0).eventId()).orElseThrow().streamId())
+                    .isEqualTo(tombstoned);
         }
     }
 }
