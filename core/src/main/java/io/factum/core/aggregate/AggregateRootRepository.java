@@ -1,17 +1,22 @@
 package io.factum.core.aggregate;
 
 import io.factum.core.AppendResult;
+import io.factum.core.DuplicateEventException;
 import io.factum.core.EventStore;
+import io.factum.core.ExpectedVersion;
 import io.factum.core.Position;
 import io.factum.core.RecordedEvent;
 import io.factum.core.StreamIds;
+import io.factum.core.StreamState;
 import io.factum.core.WrongExpectedVersionException;
 import io.factum.core.serialization.EventMetadata;
 import io.factum.core.serialization.EventSerializer;
+import io.factum.core.spi.ExpectedVersions;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -69,15 +74,20 @@ public final class AggregateRootRepository<A extends AggregateRoot<E>, E> {
     }
 
     private Loaded<A> loadUntil(String id, long version, Optional<Instant> until) {
-        return streams.fold(streamOf(id), factory.get(), -1, Position.START, version, until, (aggregate, event, v) -> {
-            aggregate.replay(event, v);
-            return aggregate;
-        });
+        return streams.fold(
+                streamOf(id), factory.get(), -1, Position.START, version, until, AggregateRootRepository::replay);
+    }
+
+    private static <A extends AggregateRoot<E>, E> A replay(A aggregate, E event, long version) {
+        aggregate.replay(event, version);
+        return aggregate;
     }
 
     /**
      * Appends the aggregate's uncommitted events, expecting the stream at the version it was loaded at,
-     * and marks them committed.
+     * and marks them committed. The events' ids derive from the metadata's causation id (the command's id)
+     * and their index, as in {@link #update}: save once per command id and aggregate; a second save under
+     * the same id fails with {@link io.factum.core.DuplicateEventException}.
      *
      * @throws WrongExpectedVersionException if the stream moved on since the aggregate was loaded
      */
@@ -96,28 +106,77 @@ public final class AggregateRootRepository<A extends AggregateRoot<E>, E> {
 
     /**
      * Loads the aggregate, runs a command method on it and saves what it raised; on a version conflict
-     * does it all again on the newer state, up to the retry's attempts.
+     * does it all again on the newer state, up to the retry's attempts. As with {@link
+     * DeciderRepository#handle(String, Object, EventMetadata, ConflictRetry)}, the command's id (the
+     * metadata's causation id) decides the events' ids: a command whose events are stored already is not
+     * run again, and its first outcome is returned, marked {@link Outcome#duplicate()}.
      *
      * @throws RuleViolation if the command method rejects the command; nothing is written
      * @throws WrongExpectedVersionException if the stream kept moving for every allowed attempt
      */
     public Outcome<E> update(String id, Consumer<? super A> command, EventMetadata metadata, ConflictRetry retry) {
-        String stream = streamOf(id);
+        return update(streamOf(id), command, metadata, retry, Optional.empty());
+    }
+
+    /**
+     * Runs a command method only if the aggregate is at the version the caller saw ({@code If-Match}),
+     * checked on the loaded aggregate and enforced by the store's append; a conflict is never retried. A
+     * retry of a command whose events are stored returns its first outcome.
+     *
+     * @throws RuleViolation if the command method rejects the command; nothing is written
+     * @throws WrongExpectedVersionException if the aggregate is not at the expected version
+     */
+    public Outcome<E> update(String id, Consumer<? super A> command, EventMetadata metadata, ExpectedVersion expected) {
+        return update(streamOf(id), command, metadata, ConflictRetry.NONE, Optional.of(expected));
+    }
+
+    private Outcome<E> update(
+            String stream,
+            Consumer<? super A> command,
+            EventMetadata metadata,
+            ConflictRetry retry,
+            Optional<ExpectedVersion> expected) {
+        UUID commandId = metadata.causationId();
         for (int attempt = 1; ; attempt++) {
-            Loaded<A> loaded = loadUntil(id, Long.MAX_VALUE, Optional.empty());
+            Loaded<A> loaded = streams.fold(
+                    stream,
+                    factory.get(),
+                    -1,
+                    Position.START,
+                    Long.MAX_VALUE,
+                    Optional.empty(),
+                    AggregateRootRepository::replay);
+            if (expected.isPresent() && !ExpectedVersions.holds(expected.get(), loaded.version(), StreamState.ACTIVE)) {
+                ExpectedVersion wanted = expected.get();
+                return streams.handledBefore(stream, commandId, attempt)
+                        .orElseThrow(() -> new WrongExpectedVersionException(
+                                stream, wanted, loaded.version(), StreamState.ACTIVE));
+            }
             A aggregate = loaded.state();
-            command.accept(aggregate);
+            try {
+                command.accept(aggregate);
+            } catch (RuntimeException refused) {
+                Optional<Outcome<E>> before = streams.handledBefore(stream, commandId, attempt);
+                if (before.isPresent()) {
+                    return before.get();
+                }
+                throw refused;
+            }
             List<E> events = aggregate.uncommittedEvents();
+            int attempts = attempt;
             if (events.isEmpty()) {
-                return new Outcome<>(stream, events, loaded.version(), loaded.position(), attempt);
+                return streams.handledBefore(stream, commandId, attempt)
+                        .orElseGet(() -> new Outcome<>(stream, events, loaded.version(), loaded.position(), attempts));
             }
             try {
                 AppendResult result = streams.append(stream, loaded.version(), events, metadata.at(clock.instant()));
                 aggregate.committed(result.streamVersion());
                 return new Outcome<>(stream, events, result.streamVersion(), result.position(), attempt);
+            } catch (DuplicateEventException stored) {
+                return streams.handledBefore(stream, commandId, attempt).orElseThrow(() -> stored);
             } catch (WrongExpectedVersionException conflict) {
-                if (attempt >= retry.maxAttempts()) {
-                    throw conflict;
+                if (expected.isPresent() || attempt >= retry.maxAttempts()) {
+                    return streams.handledBefore(stream, commandId, attempt).orElseThrow(() -> conflict);
                 }
             }
         }

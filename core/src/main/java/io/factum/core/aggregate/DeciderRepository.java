@@ -3,18 +3,22 @@ package io.factum.core.aggregate;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.factum.core.AppendResult;
+import io.factum.core.DuplicateEventException;
 import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.Position;
 import io.factum.core.StreamIds;
+import io.factum.core.StreamState;
 import io.factum.core.WrongExpectedVersionException;
 import io.factum.core.serialization.EventMetadata;
 import io.factum.core.serialization.EventSerializer;
+import io.factum.core.spi.ExpectedVersions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,27 +107,74 @@ public final class DeciderRepository<C, E, S> {
      * loaded at. On a version conflict the command is decided again on the newer state, up to the retry's
      * attempts; then the conflict reaches the caller, naming both versions.
      *
+     * <p>The command's id (the metadata's causation id) decides its events' ids, so the store's idempotent
+     * append is the command's deduplication, atomic with its events: a command whose events are stored
+     * already (a retry after a lost answer, a crash between the append and the answer, a redelivery) is
+     * not decided again; its first outcome is returned, marked {@link Outcome#duplicate()}. A command that
+     * was rejected or changed nothing wrote nothing, so a retry of it is simply decided again. Handle one
+     * command id at most once per aggregate: two different commands under one id look like a retry.
+     *
      * @param metadata the envelope of the events: the command's correlation id, the command's id as
-     *     causation id, its user and tenant (the occurred-at time is set from the repository's clock). The
-     *     event ids derive from the causation id and the version, so re-running the same append after a
-     *     lost acknowledgement is an idempotent retry
+     *     causation id, its user and tenant (the occurred-at time is set from the repository's clock)
      * @throws RuleViolation if the decider rejects the command; nothing is written
      * @throws WrongExpectedVersionException if the stream kept moving for every allowed attempt
      */
     public Outcome<E> handle(String id, C command, EventMetadata metadata, ConflictRetry retry) {
-        String stream = streamOf(id);
+        return handle(streamOf(id), command, metadata, retry, Optional.empty());
+    }
+
+    /**
+     * Decides a command only if the aggregate is at the version the caller saw ({@code If-Match}): the
+     * expected version is checked against the loaded state and then enforced by the store's append, so a
+     * writer that slips in between is caught too. A conflict is never decided again; it reaches the
+     * caller. A retry of a command whose events are stored returns its first outcome, whatever the
+     * aggregate's version is by then (see {@link #handle(String, Object, EventMetadata, ConflictRetry)}).
+     *
+     * @param expected the version the caller decided on: {@link ExpectedVersion#exactly}, {@link
+     *     ExpectedVersion#noStream()} for a new aggregate, {@link ExpectedVersion#streamExists()}
+     * @throws RuleViolation if the decider rejects the command; nothing is written
+     * @throws WrongExpectedVersionException if the aggregate is not at the expected version
+     */
+    public Outcome<E> handle(String id, C command, EventMetadata metadata, ExpectedVersion expected) {
+        return handle(streamOf(id), command, metadata, ConflictRetry.NONE, Optional.of(expected));
+    }
+
+    private Outcome<E> handle(
+            String stream, C command, EventMetadata metadata, ConflictRetry retry, Optional<ExpectedVersion> expected) {
+        UUID commandId = metadata.causationId();
         for (int attempt = 1; ; attempt++) {
             Loaded<S> loaded = loadCurrent(stream);
-            List<E> events = decider.decide(command, loaded.state());
+            if (expected.isPresent() && !ExpectedVersions.holds(expected.get(), loaded.version(), StreamState.ACTIVE)) {
+                ExpectedVersion wanted = expected.get();
+                return streams.handledBefore(stream, commandId, attempt)
+                        .orElseThrow(() -> new WrongExpectedVersionException(
+                                stream, wanted, loaded.version(), StreamState.ACTIVE));
+            }
+            List<E> events;
+            try {
+                events = decider.decide(command, loaded.state());
+            } catch (RuntimeException refused) {
+                // a retry is answered as the first run was, not decided on the state that run made
+                Optional<Outcome<E>> before = streams.handledBefore(stream, commandId, attempt);
+                if (before.isPresent()) {
+                    return before.get();
+                }
+                throw refused;
+            }
+            int attempts = attempt;
             if (events.isEmpty()) {
-                return new Outcome<>(stream, events, loaded.version(), loaded.position(), attempt);
+                return streams.handledBefore(stream, commandId, attempt)
+                        .orElseGet(() -> new Outcome<>(stream, events, loaded.version(), loaded.position(), attempts));
             }
             try {
                 AppendResult result = streams.append(stream, loaded.version(), events, metadata.at(clock.instant()));
                 return new Outcome<>(stream, events, result.streamVersion(), result.position(), attempt);
+            } catch (DuplicateEventException stored) {
+                return streams.handledBefore(stream, commandId, attempt).orElseThrow(() -> stored);
             } catch (WrongExpectedVersionException conflict) {
-                if (attempt >= retry.maxAttempts()) {
-                    throw conflict;
+                if (expected.isPresent() || attempt >= retry.maxAttempts()) {
+                    // the writer that moved the stream may have been another run of this very command
+                    return streams.handledBefore(stream, commandId, attempt).orElseThrow(() -> conflict);
                 }
                 LOG.debug(
                         "{}: decided at version {} but the stream moved on; deciding again (attempt {})",

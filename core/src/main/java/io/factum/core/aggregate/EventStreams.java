@@ -10,11 +10,14 @@ import io.factum.core.RecordedEvent;
 import io.factum.core.StreamSlice;
 import io.factum.core.serialization.EventMetadata;
 import io.factum.core.serialization.EventSerializer;
+import io.factum.core.spi.StoredEventId;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -80,17 +83,50 @@ final class EventStreams<E> {
     }
 
     /**
-     * Appends events decided on a state loaded at {@code version}, with ids derived from the metadata's
-     * causation id, so repeating the same command at the same place is an idempotent retry.
+     * Appends the events a command decided on a state loaded at {@code version}. Their ids derive from the
+     * command's id (the metadata's causation id), the stream and each event's index among the command's
+     * events, so the store's idempotent append is the command's deduplication: a retry of a command whose
+     * events are stored fails with {@link io.factum.core.DuplicateEventException} (or, at the same place,
+     * returns the original result) and writes nothing, and {@link #handledBefore} then finds its result.
      */
     AppendResult append(String streamId, long version, List<? extends E> events, EventMetadata metadata) {
         List<EventData> data = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
-            data.add(serializer.serialize(
-                    events.get(i), eventId(metadata.causationId(), streamId, version + 1 + i), metadata));
+            data.add(serializer.serialize(events.get(i), eventId(metadata.causationId(), streamId, i), metadata));
         }
         ExpectedVersion expected = version < 0 ? ExpectedVersion.noStream() : ExpectedVersion.exactly(version);
         return store.append(streamId, expected, data);
+    }
+
+    /**
+     * The outcome of the command {@code commandId} on the stream if its events are stored already: the
+     * version and position of its last event, and its events as reads show them. One id lookup when the
+     * command is new; one per event and a stream read when it is a retry.
+     */
+    Optional<Outcome<E>> handledBefore(String streamId, UUID commandId, int attempts) {
+        List<StoredEventId> located = new ArrayList<>();
+        for (int i = 0; ; i++) {
+            Optional<StoredEventId> found = store.locateEvent(eventId(commandId, streamId, i));
+            if (found.isEmpty() || !found.get().streamId().equals(streamId)) {
+                break;
+            }
+            located.add(found.get());
+        }
+        if (located.isEmpty()) {
+            return Optional.empty();
+        }
+        StoredEventId first = located.get(0);
+        StoredEventId last = located.get(located.size() - 1);
+        Set<UUID> ids = new HashSet<>();
+        located.forEach(at -> ids.add(at.eventId()));
+        List<E> events = new ArrayList<>();
+        StreamSlice slice = store.readStream(streamId, ReadDirection.FORWARD, first.streamVersion(), located.size());
+        for (RecordedEvent recorded : slice.events()) {
+            if (ids.contains(recorded.eventId())) {
+                events.addAll(serializer.deserializeEvents(recorded, eventType));
+            }
+        }
+        return Optional.of(new Outcome<>(streamId, events, last.streamVersion(), last.position(), attempts, true));
     }
 
     /** Checks an aggregate category: the part of its streams' ids before the first {@code -}. */
@@ -121,9 +157,13 @@ final class EventStreams<E> {
                 .findFirst();
     }
 
-    /** The id of the event a message caused at a stream version: the same on every retry. */
-    static UUID eventId(UUID causationId, String streamId, long version) {
-        return UUID.nameUUIDFromBytes((causationId + "/" + streamId + "/" + version).getBytes(StandardCharsets.UTF_8));
+    /**
+     * The id of the {@code index}-th event (0-based) that the command {@code commandId} appends to a stream:
+     * the same on every run of the command, whatever version the stream is at by then.
+     */
+    static UUID eventId(UUID commandId, String streamId, int index) {
+        return UUID.nameUUIDFromBytes(("command\u0000" + commandId + "\u0000" + streamId + "\u0000" + index)
+                .getBytes(StandardCharsets.UTF_8));
     }
 
     EventSerializer serializer() {

@@ -12,14 +12,19 @@ import java.util.TreeSet;
 
 /**
  * Sends each command to the one handler of its type, through a chain of middleware. Built once at
- * start-up with plain Java (no classpath scanning); immutable and thread-safe.
+ * start-up with plain Java (no classpath scanning); immutable and thread-safe, and it holds no lock: commands
+ * on different aggregates run side by side, on the senders' own threads.
+ *
+ * <p>Commands are idempotent by their id without any middleware: the repositories derive the events' ids
+ * from the command id, so a retried command whose events are stored is answered with its first result
+ * ({@link CommandResult.Accepted#duplicate()}), and nothing is written twice. Only handlers that write no
+ * events (that call another system, say) need {@link Deduplication} with a {@link CommandLog}.
  *
  * <pre>{@code
  * CommandBus bus = CommandBus.builder()
  *         .handle(Deposit.class, CommandHandler.decide(accounts, Deposit::accountId, ConflictRetry.DEFAULT))
  *         .handle(Withdraw.class, CommandHandler.decide(accounts, Withdraw::accountId))
  *         .use(Validation.middleware(validators))
- *         .use(Deduplication.middleware(CommandLog.inEventStore(store)))
  *         .expectHandlersFor(AccountCommand.class)  // fails at start-up if a command has none
  *         .build();
  * CommandResult result = bus.send(new Deposit("42", 100), CommandContext.create());
@@ -73,7 +78,7 @@ public final class CommandBus {
                     outcome.version(),
                     outcome.position(),
                     outcome.events().size(),
-                    false);
+                    outcome.duplicate());
         } catch (RuleViolation violation) {
             return new CommandResult.Rejected(context.commandId(), violation.rule(), violation.getMessage(), false);
         } catch (WrongExpectedVersionException | DuplicateEventException conflict) {

@@ -1,14 +1,17 @@
 package io.factum.core.command;
 
+import io.factum.core.ExpectedVersion;
 import io.factum.core.serialization.EventMetadata;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Who sent a command and why: its id (the key of deduplication: a retry carries the same id), the
- * correlation id of the business transaction, the id of the message that caused it, the user and tenant.
+ * Who sent a command and why: its id (the key of deduplication: a retry carries the same id, and the id
+ * decides the ids of the events the command appends), the correlation id of the business transaction, the
+ * id of the message that caused it, the user and tenant, and the aggregate version the sender decided on.
  *
  * @param commandId this command's id
  * @param correlationId the id shared by every message of the business transaction
@@ -16,6 +19,9 @@ import java.util.UUID;
  * @param userId who sent it, if known
  * @param tenantId on whose behalf
  * @param entries anything else, copied into the events' metadata
+ * @param expectedVersion the version of the target aggregate the sender saw (an HTTP {@code If-Match}):
+ *     the command is decided only at that version and never retried on a conflict; empty to decide on
+ *     whatever the current version is
  */
 public record CommandContext(
         UUID commandId,
@@ -23,10 +29,25 @@ public record CommandContext(
         UUID causationId,
         Optional<String> userId,
         Optional<String> tenantId,
-        Map<String, String> entries) {
+        Map<String, String> entries,
+        Optional<ExpectedVersion> expectedVersion) {
 
     public CommandContext {
+        Objects.requireNonNull(commandId, "commandId");
+        Objects.requireNonNull(correlationId, "correlationId");
+        Objects.requireNonNull(causationId, "causationId");
         entries = Map.copyOf(entries);
+    }
+
+    /** A context without an expected version. */
+    public CommandContext(
+            UUID commandId,
+            UUID correlationId,
+            UUID causationId,
+            Optional<String> userId,
+            Optional<String> tenantId,
+            Map<String, String> entries) {
+        this(commandId, correlationId, causationId, userId, tenantId, entries, Optional.empty());
     }
 
     /** The context of a command a person or client sent: it starts a business transaction. */
@@ -49,11 +70,30 @@ public record CommandContext(
     }
 
     public CommandContext withUser(String user) {
-        return new CommandContext(commandId, correlationId, causationId, Optional.of(user), tenantId, entries);
+        return new CommandContext(
+                commandId, correlationId, causationId, Optional.of(user), tenantId, entries, expectedVersion);
     }
 
     public CommandContext withTenant(String tenant) {
-        return new CommandContext(commandId, correlationId, causationId, userId, Optional.of(tenant), entries);
+        return new CommandContext(
+                commandId, correlationId, causationId, userId, Optional.of(tenant), entries, expectedVersion);
+    }
+
+    /**
+     * This context for a sender that decided on version {@code version} of the target aggregate (an HTTP
+     * {@code If-Match}), {@code -1} for one that expects the aggregate not to exist yet.
+     */
+    public CommandContext withExpectedVersion(long version) {
+        return withExpectedVersion(
+                version == ExpectedVersion.NO_STREAM_VERSION
+                        ? ExpectedVersion.noStream()
+                        : ExpectedVersion.exactly(version));
+    }
+
+    /** This context with the aggregate version its sender decided on. */
+    public CommandContext withExpectedVersion(ExpectedVersion expected) {
+        return new CommandContext(
+                commandId, correlationId, causationId, userId, tenantId, entries, Optional.of(expected));
     }
 
     /** The metadata of the events this command causes: same correlation, caused by this command. */

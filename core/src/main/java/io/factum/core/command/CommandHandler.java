@@ -7,6 +7,7 @@ import io.factum.core.aggregate.DeciderRepository;
 import io.factum.core.aggregate.Outcome;
 import java.time.Instant;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -32,27 +33,40 @@ public interface CommandHandler<C> {
     }
 
     /**
-     * A handler that sends the command to the decider aggregate {@code idOf(command)}.
+     * A handler that sends the command to the decider aggregate {@code idOf(command)}. When the context
+     * carries an expected version ({@link CommandContext#withExpectedVersion}), the command is decided only
+     * at that version and a conflict is never retried; otherwise a conflict is decided again as {@code
+     * retry} allows. The command's id decides its events' ids, so a retried command whose events are stored
+     * is answered with its first result ({@link DeciderRepository#handle}).
      *
      * @param retry whether the command is safe to decide again on newer state after a conflict
      */
     static <C, E, S> CommandHandler<C> decide(
             DeciderRepository<? super C, E, S> repository, Function<? super C, String> idOf, ConflictRetry retry) {
         // the repository stamps the events' occurred-at time with its own clock
-        return (command, context) ->
-                repository.handle(idOf.apply(command), command, context.eventMetadata(Instant.EPOCH), retry);
+        return (command, context) -> context.expectedVersion()
+                .map(expected ->
+                        repository.handle(idOf.apply(command), command, context.eventMetadata(Instant.EPOCH), expected))
+                .orElseGet(() ->
+                        repository.handle(idOf.apply(command), command, context.eventMetadata(Instant.EPOCH), retry));
     }
 
-    /** A handler that runs {@code action} on the classic aggregate {@code idOf(command)} and saves it. */
+    /**
+     * A handler that runs {@code action} on the classic aggregate {@code idOf(command)} and saves it, at
+     * the context's expected version if it carries one (see {@link #decide(DeciderRepository, Function,
+     * ConflictRetry)}).
+     */
     static <C, A extends AggregateRoot<E>, E> CommandHandler<C> update(
             AggregateRootRepository<A, E> repository,
             Function<? super C, String> idOf,
             BiConsumer<? super A, ? super C> action,
             ConflictRetry retry) {
-        return (command, context) -> repository.update(
-                idOf.apply(command),
-                aggregate -> action.accept(aggregate, command),
-                context.eventMetadata(Instant.EPOCH),
-                retry);
+        return (command, context) -> {
+            Consumer<A> run = aggregate -> action.accept(aggregate, command);
+            var metadata = context.eventMetadata(Instant.EPOCH);
+            return context.expectedVersion()
+                    .map(expected -> repository.update(idOf.apply(command), run, metadata, expected))
+                    .orElseGet(() -> repository.update(idOf.apply(command), run, metadata, retry));
+        };
     }
 }

@@ -19,8 +19,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Remembers the result of each command id, so a retried command returns its first result and does
- * nothing again. Only accepted and rejected results are remembered: invalid, forbidden and conflicting
- * commands did nothing and may be sent again with the same id. Thread-safe.
+ * nothing again: for the commands of handlers that write no events (see {@link Deduplication}); commands
+ * that append events are deduplicated by their events' ids instead. Only accepted and rejected results are
+ * remembered: invalid, forbidden and conflicting commands did nothing and may be sent again with the same
+ * id. Thread-safe.
  */
 public interface CommandLog {
 

@@ -52,8 +52,8 @@ import org.slf4j.LoggerFactory;
  * heard from) and ignored; events of one instance from different streams may arrive in any order (a
  * consumer group processes streams in different buckets independently). If the process died after sending commands but before recording
  * the step, the reaction runs again and sends the same commands with the same command ids (derived from
- * the process, the cause and the command's index): give the command bus a deduplication middleware
- * ({@code Deduplication}) and they are handled once. Deadlines are scheduled under ids derived from the
+ * the process, the cause and the command's index), and a command handled by a repository whose events
+ * are stored already is answered with its first result, so they are handled once. Deadlines are scheduled under ids derived from the
  * process, instance and name, so scheduling again replaces them. The step is appended with an expected
  * version and a derived event id, so two runs for one message cannot both record it.
  *

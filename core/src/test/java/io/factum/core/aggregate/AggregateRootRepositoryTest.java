@@ -70,6 +70,36 @@ class AggregateRootRepositoryTest {
     }
 
     @Test
+    void an_update_retried_with_the_same_command_id_returns_its_first_outcome_and_appends_nothing() {
+        accounts.update("7", a -> a.open("ada"), command(), ConflictRetry.NONE);
+        EventMetadata deposit = command();
+        Outcome<Event> first = accounts.update("7", a -> a.deposit(10), deposit, ConflictRetry.NONE);
+        accounts.update("7", a -> a.deposit(1), command(), ConflictRetry.NONE);
+
+        Outcome<Event> retried = accounts.update("7", a -> a.deposit(10), deposit, ConflictRetry.DEFAULT);
+
+        assertThat(retried.duplicate()).isTrue();
+        assertThat(retried.version()).isEqualTo(first.version());
+        assertThat(retried.position()).isEqualTo(first.position());
+        assertThat(retried.events()).containsExactly(new Deposited(10));
+        assertThat(accounts.load("7").balance()).isEqualTo(11);
+    }
+
+    @Test
+    void an_update_at_an_expected_version_is_refused_once_the_aggregate_moved_on() {
+        accounts.update("7", a -> a.open("ada"), command(), ConflictRetry.NONE);
+        accounts.update("7", a -> a.deposit(1), command(), ConflictRetry.NONE);
+
+        assertThatThrownBy(() ->
+                        accounts.update("7", a -> a.deposit(2), command(), io.factum.core.ExpectedVersion.exactly(0)))
+                .isInstanceOf(WrongExpectedVersionException.class)
+                .hasMessage("stream account-7: expected version 0 but it is at version 1");
+        assertThat(accounts.update("7", a -> a.deposit(2), command(), io.factum.core.ExpectedVersion.exactly(1))
+                        .version())
+                .isEqualTo(2);
+    }
+
+    @Test
     void loads_as_of_a_version_and_a_time() {
         accounts.update("7", a -> a.open("ada"), command(), ConflictRetry.NONE);
         accounts.update("7", a -> a.deposit(10), command(), ConflictRetry.NONE);

@@ -15,6 +15,7 @@ import io.factum.core.aggregate.BankAccount.Open;
 import io.factum.core.aggregate.BankAccount.Opened;
 import io.factum.core.aggregate.BankAccount.State;
 import io.factum.core.aggregate.BankAccount.Withdraw;
+import io.factum.core.aggregate.BankAccount.Withdrawn;
 import io.factum.core.serialization.EventMetadata;
 import io.factum.core.serialization.EventSerializer;
 import io.factum.core.serialization.EventTypes;
@@ -146,6 +147,76 @@ class DeciderRepositoryTest {
             assertThat(outcome.attempts()).isEqualTo(2);
             assertThat(outcome.version()).isEqualTo(2);
             assertThat(accounts.load("1").state().balance()).isEqualTo(6);
+        }
+    }
+
+    @Nested
+    class Retried_commands {
+
+        @Test
+        void a_retry_whose_events_lie_behind_a_snapshot_returns_the_first_outcome() {
+            var withSnapshots = DeciderRepository.builder(
+                            store, SERIALIZER, "account", BankAccount.DECIDER, Event.class)
+                    .snapshots(SnapshotStore.inMemory(), SnapshotPolicy.everyEvents(5), State.class, 1)
+                    .build();
+            EventMetadata open = command();
+            Outcome<Event> first = withSnapshots.handle("1", new Open("ada"), open, ConflictRetry.NONE);
+            for (int i = 0; i < 12; i++) {
+                withSnapshots.handle("1", new Deposit(1), command(), ConflictRetry.NONE);
+            }
+
+            // decided again, Open on an open account changes nothing: the answer comes from the stored event
+            Outcome<Event> retried = withSnapshots.handle("1", new Open("ada"), open, ConflictRetry.NONE);
+
+            assertThat(retried.duplicate()).isTrue();
+            assertThat(retried.version()).isZero();
+            assertThat(retried.position()).isEqualTo(first.position());
+            assertThat(retried.events()).containsExactly(new Opened("ada"));
+        }
+
+        @Test
+        void a_retry_that_the_state_now_rejects_returns_the_first_outcome() {
+            handle("1", new Open("ada"));
+            handle("1", new Deposit(10));
+            EventMetadata withdraw = command();
+            Outcome<Event> first = accounts.handle("1", new Withdraw(10), withdraw, ConflictRetry.NONE);
+
+            Outcome<Event> retried = accounts.handle("1", new Withdraw(10), withdraw, ConflictRetry.NONE);
+
+            assertThat(retried)
+                    .isEqualTo(new Outcome<>(
+                            "account-1", List.of(new Withdrawn(10)), first.version(), first.position(), 1, true));
+            assertThat(accounts.load("1").state().balance()).isZero();
+        }
+
+        @Test
+        void racing_runs_of_one_command_append_its_events_once() throws Exception {
+            handle("1", new Open("ada"));
+            EventMetadata deposit = command();
+            List<java.util.concurrent.Future<Outcome<Event>>> runs = new java.util.ArrayList<>();
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+                for (int i = 0; i < 8; i++) {
+                    runs.add(pool.submit(() -> accounts.handle("1", new Deposit(5), deposit, ConflictRetry.DEFAULT)));
+                }
+            }
+
+            for (var run : runs) {
+                assertThat(run.get().version()).isEqualTo(1);
+            }
+            assertThat(accounts.load("1").state().balance()).isEqualTo(5);
+            assertThat(store.streamEvents("account-1").count()).isEqualTo(2);
+        }
+
+        @Test
+        void a_command_at_a_stale_expected_version_is_refused_without_deciding() {
+            handle("1", new Open("ada"));
+            handle("1", new Deposit(1));
+
+            assertThatThrownBy(() ->
+                            accounts.handle("1", new Deposit(5), command(), io.factum.core.ExpectedVersion.exactly(0)))
+                    .isInstanceOf(WrongExpectedVersionException.class)
+                    .hasMessage("stream account-1: expected version 0 but it is at version 1");
+            assertThat(accounts.load("1").state().balance()).isEqualTo(1);
         }
     }
 

@@ -226,34 +226,6 @@ class CommandBusTest {
         }
 
         @Test
-        void a_retried_command_returns_its_first_result_and_emits_nothing_even_after_a_restart() {
-            CommandBus first = bus().use(Deduplication.middleware(CommandLog.inEventStore(store)))
-                    .build();
-            CommandContext context = CommandContext.create();
-            CommandResult original = first.send(new Increment("a", 5), context);
-
-            CommandBus afterRestart = bus().use(Deduplication.middleware(CommandLog.inEventStore(store)))
-                    .build();
-            CommandResult retried = afterRestart.send(new Increment("a", 5), context);
-
-            assertThat(retried).isEqualTo(((CommandResult.Accepted) original).asDuplicate());
-            assertThat(counters.load("a").state()).isEqualTo(5);
-            assertThat(store.streamEvents("counter-a").count()).isEqualTo(1);
-        }
-
-        @Test
-        void a_retried_rejection_stays_a_rejection() {
-            CommandBus bus =
-                    bus().use(Deduplication.middleware(CommandLog.inMemory())).build();
-            CommandContext context = CommandContext.create();
-            bus.send(new Increment("a", 500), context);
-
-            assertThat(bus.send(new Increment("a", 500), context))
-                    .isInstanceOfSatisfying(CommandResult.Rejected.class, r -> assertThat(r.duplicate())
-                            .isTrue());
-        }
-
-        @Test
         void metrics_time_and_count_commands_by_type_and_outcome() {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             CommandBus bus = bus().use(Observability.metrics(registry)).build();
@@ -300,6 +272,194 @@ class CommandBusTest {
             assertThat(seen)
                     .containsExactly("span command Increment", "handler sees correlation " + context.correlationId());
             assertThat(MDC.get("correlationId")).isNull();
+        }
+    }
+
+    @Nested
+    class Retries_are_answered_by_the_events_ids {
+
+        private final CommandBus bus = bus().build();
+
+        @Test
+        void a_retried_command_returns_its_first_result_and_emits_nothing_even_after_a_restart() {
+            CommandContext context = CommandContext.create();
+            CommandResult original = bus.send(new Increment("a", 5), context);
+
+            CommandBus afterRestart = CommandBus.builder()
+                    .handle(
+                            Increment.class,
+                            CommandHandler.decide(
+                                    DeciderRepository.builder(store, serializer, "counter", COUNTER, CounterEvent.class)
+                                            .build(),
+                                    Increment::counterId,
+                                    ConflictRetry.DEFAULT))
+                    .build();
+            CommandResult retried = afterRestart.send(new Increment("a", 5), context);
+
+            assertThat(retried).isEqualTo(((CommandResult.Accepted) original).asDuplicate());
+            assertThat(counters.load("a").state()).isEqualTo(5);
+            assertThat(store.streamEvents("counter-a").count()).isEqualTo(1);
+        }
+
+        @Test
+        void a_retry_after_the_aggregate_moved_on_returns_the_first_result_not_a_new_decision() {
+            CommandContext context = CommandContext.create();
+            var original = (CommandResult.Accepted) bus.send(new Increment("a", 60), context);
+            bus.send(new Increment("a", 30), CommandContext.create());
+
+            // decided again now, 60 more would break the rule; but the command was handled before
+            CommandResult retried = bus.send(new Increment("a", 60), context);
+
+            assertThat(retried).isEqualTo(original.asDuplicate());
+            assertThat(original.version()).isZero();
+            assertThat(counters.load("a").state()).isEqualTo(90);
+        }
+
+        @Test
+        void a_retry_that_would_now_append_other_events_appends_nothing() {
+            CommandContext context = CommandContext.create();
+            var original = (CommandResult.Accepted) bus.send(new Increment("a", 5), context);
+            bus.send(new Increment("a", 5), CommandContext.create());
+
+            assertThat(bus.send(new Increment("a", 5), context)).isEqualTo(original.asDuplicate());
+            assertThat(bus.send(new Increment("a", 5), context)).isEqualTo(original.asDuplicate());
+            assertThat(counters.load("a").state()).isEqualTo(10);
+        }
+
+        @Test
+        void a_retried_rejection_is_decided_again_since_it_wrote_nothing() {
+            bus.send(new Increment("a", 90), CommandContext.create());
+            CommandContext context = CommandContext.create();
+            assertThat(bus.send(new Increment("a", 20), context)).isInstanceOf(CommandResult.Rejected.class);
+            bus.send(new Reset("a"), CommandContext.create());
+
+            assertThat(bus.send(new Increment("a", 20), context))
+                    .isInstanceOfSatisfying(CommandResult.Accepted.class, a -> assertThat(a.duplicate())
+                            .isFalse());
+            assertThat(counters.load("a").state()).isEqualTo(20);
+        }
+
+        @Test
+        void no_command_log_stream_is_written() {
+            bus.send(new Increment("a", 5), CommandContext.create());
+
+            assertThat(store.headPosition()).isEqualTo(Position.of(1));
+        }
+    }
+
+    @Nested
+    class Expected_versions {
+
+        private final CommandBus bus = bus().build();
+
+        @Test
+        void a_command_at_the_version_its_sender_saw_is_accepted() {
+            bus.send(new Increment("a", 1), CommandContext.create());
+
+            assertThat(bus.send(new Increment("a", 2), CommandContext.create().withExpectedVersion(0)))
+                    .isInstanceOfSatisfying(CommandResult.Accepted.class, a -> assertThat(a.version())
+                            .isEqualTo(1));
+        }
+
+        @Test
+        void a_stale_version_is_a_conflict_and_is_not_decided_again() {
+            bus.send(new Increment("a", 1), CommandContext.create());
+            bus.send(new Increment("a", 1), CommandContext.create());
+            CommandContext context = CommandContext.create().withExpectedVersion(0);
+
+            assertThat(bus.send(new Increment("a", 2), context))
+                    .isEqualTo(new CommandResult.Conflict(
+                            context.commandId(),
+                            "counter-a",
+                            "stream counter-a: expected version 0 but it is at version 1"));
+            assertThat(counters.load("a").state()).isEqualTo(2);
+        }
+
+        @Test
+        void a_new_aggregate_is_expected_with_minus_one() {
+            assertThat(bus.send(new Increment("b", 2), CommandContext.create().withExpectedVersion(-1)))
+                    .isInstanceOf(CommandResult.Accepted.class);
+            assertThat(bus.send(new Increment("b", 2), CommandContext.create().withExpectedVersion(-1)))
+                    .isInstanceOf(CommandResult.Conflict.class);
+        }
+
+        @Test
+        void a_writer_that_slips_in_after_the_load_is_caught_by_the_store() {
+            AtomicBoolean raced = new AtomicBoolean();
+            Decider<CounterCommand, CounterEvent, Integer> racy = Decider.of(
+                    () -> 0,
+                    (command, total) -> {
+                        if (raced.compareAndSet(false, true)) {
+                            bus.send(new Increment("a", 1), CommandContext.create());
+                        }
+                        return COUNTER.decide(command, total);
+                    },
+                    COUNTER.evolve());
+            var racyCounters = DeciderRepository.builder(store, serializer, "counter", racy, CounterEvent.class)
+                    .build();
+            CommandBus racing = CommandBus.builder()
+                    .handle(
+                            Increment.class,
+                            CommandHandler.decide(racyCounters, Increment::counterId, ConflictRetry.DEFAULT))
+                    .build();
+            bus.send(new Increment("a", 3), CommandContext.create());
+
+            assertThat(racing.send(
+                            new Increment("a", 5), CommandContext.create().withExpectedVersion(0)))
+                    .isInstanceOf(CommandResult.Conflict.class);
+            assertThat(counters.load("a").state()).isEqualTo(4);
+        }
+
+        @Test
+        void a_retry_with_a_version_that_is_stale_by_now_returns_the_first_result() {
+            bus.send(new Increment("a", 1), CommandContext.create());
+            CommandContext context = CommandContext.create().withExpectedVersion(0);
+            var original = (CommandResult.Accepted) bus.send(new Increment("a", 2), context);
+
+            assertThat(bus.send(new Increment("a", 2), context)).isEqualTo(original.asDuplicate());
+        }
+    }
+
+    @Nested
+    class A_command_log_for_handlers_that_write_no_events {
+
+        record Notify(String counterId) {}
+
+        @Test
+        void answers_a_retry_of_a_logged_command_type_without_running_its_handler_again() {
+            List<String> sent = new ArrayList<>();
+            CommandBus bus = bus().handle(Notify.class, (command, context) -> {
+                        sent.add(command.counterId());
+                        return new io.factum.core.aggregate.Outcome<>(
+                                "notice-" + command.counterId(), List.of(), -1, Position.START, 1);
+                    })
+                    .use(Deduplication.middleware(CommandLog.inEventStore(store), Notify.class))
+                    .build();
+            CommandContext context = CommandContext.create();
+
+            CommandResult first = bus.send(new Notify("a"), context);
+            CommandResult again = bus.send(new Notify("a"), context);
+
+            assertThat(again).isEqualTo(((CommandResult.Accepted) first).asDuplicate());
+            assertThat(sent).containsExactly("a");
+        }
+
+        @Test
+        void leaves_other_command_types_to_their_events_ids() {
+            CommandBus bus = bus().use(Deduplication.middleware(CommandLog.inEventStore(store), Notify.class))
+                    .build();
+
+            bus.send(new Increment("a", 1), CommandContext.create());
+
+            assertThat(store.headPosition()).as("no command log entry").isEqualTo(Position.of(1));
+        }
+
+        @Test
+        void must_be_told_which_command_types_it_logs() {
+            assertThatThrownBy(() -> Deduplication.middleware(CommandLog.inMemory()))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("name the command types whose handlers write no events; commands handled by a"
+                            + " repository are deduplicated by their events' ids and need no log");
         }
     }
 }

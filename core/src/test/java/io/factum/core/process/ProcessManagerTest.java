@@ -71,7 +71,8 @@ class ProcessManagerTest {
     final DeadlineStore deadlines = DeadlineStore.inMemory();
     final List<Object> sent = new CopyOnWriteArrayList<>();
     final CommandBus bus = CommandBus.builder()
-            .use(Deduplication.middleware(CommandLog.inMemory()))
+            .use(Deduplication.middleware(
+                    CommandLog.inMemory(), RequestPayment.class, ShipOrder.class, CancelOrder.class))
             .handle(RequestPayment.class, (c, ctx) -> record(c, c.orderId()))
             .handle(ShipOrder.class, (c, ctx) -> record(c, c.orderId()))
             .handle(CancelOrder.class, (c, ctx) -> record(c, c.orderId()))

@@ -8,9 +8,7 @@ import io.factum.core.aggregate.DeciderRepository;
 import io.factum.core.command.CommandBus;
 import io.factum.core.command.CommandContext;
 import io.factum.core.command.CommandHandler;
-import io.factum.core.command.CommandLog;
 import io.factum.core.command.CommandResult;
-import io.factum.core.command.Deduplication;
 import io.factum.core.serialization.EventSerializer;
 import io.factum.core.serialization.EventTypes;
 import java.nio.file.Path;
@@ -18,7 +16,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Command deduplication kept in the SQLite file holds across a restart of the process's store. */
+/**
+ * A command's deduplication by its events' ids (derived from the command id) holds across a restart of the
+ * process's store: no command log is needed.
+ */
 class SqliteCommandDeduplicationTest {
 
     record Add(String counter, int amount) {}
@@ -38,7 +39,6 @@ class SqliteCommandDeduplicationTest {
         var counters = DeciderRepository.builder(store, serializer, "counter", COUNTER, Event.class)
                 .build();
         return CommandBus.builder()
-                .use(Deduplication.middleware(CommandLog.inEventStore(store)))
                 .handle(Add.class, CommandHandler.decide(counters, Add::counter))
                 .build();
     }
@@ -57,6 +57,9 @@ class SqliteCommandDeduplicationTest {
 
             assertThat(retried).isEqualTo(((CommandResult.Accepted) first).asDuplicate());
             assertThat(reopened.streamEvents("counter-a").count()).isEqualTo(1);
+            assertThat(reopened.headPosition())
+                    .as("nothing but the command's event")
+                    .isEqualTo(((CommandResult.Accepted) first).position());
         }
     }
 }

@@ -53,7 +53,7 @@ class SqliteProcessRestartTest {
         final EventStore store =
                 SqliteEventStore.open(file, StoreOptions.defaults().withClock(clock));
         final CommandBus bus = CommandBus.builder()
-                .use(Deduplication.middleware(CommandLog.inEventStore(store)))
+                .use(Deduplication.middleware(CommandLog.inEventStore(store), RequestPayment.class, CancelOrder.class))
                 .handle(RequestPayment.class, (c, ctx) -> sent(c))
                 .handle(CancelOrder.class, (c, ctx) -> sent(c))
                 .build();
