@@ -11,7 +11,6 @@ import io.factum.core.RecordedEvent;
 import io.factum.core.StreamNotFoundException;
 import io.factum.core.aggregate.Loaded;
 import io.factum.core.command.CommandContext;
-import io.factum.core.command.CommandLog;
 import io.factum.core.command.CommandResult;
 import io.factum.core.command.FieldViolation;
 import io.factum.core.command.Validator;
@@ -66,15 +65,16 @@ import org.jspecify.annotations.Nullable;
  * Javalin.create(config -> OrdersApi.of(app).configure(config)).start();
  * }</pre>
  *
- * <p>Conditional commands: {@code If-Match: "<version>"} is compared with the aggregate's current version
- * before the command is sent; a stale version is refused with 409 and nothing is decided. The bus's
- * handler appends with the version it loaded, so a writer that slips in between the comparison and the
- * append is not caught by the comparison; such a race is decided on the newer state instead, as for
- * commands without {@code If-Match}.
+ * <p>Conditional commands: {@code If-Match: "<version>"} goes with the command to the aggregate's
+ * repository, which decides only at that version and appends expecting it, so a writer that slips in at any
+ * moment is caught: a stale version is refused with 409 and nothing is written. Of two clients that send
+ * commands with the same {@code If-Match} at once, exactly one succeeds.
  *
  * <p>Idempotent commands: an {@code Idempotency-Key} header is turned into the command id (a name-based
- * UUID of the method, the path and the key), so the bus's deduplication answers a retry with the first
- * result and appends nothing; the ids a create assigns derive from the key as well.
+ * UUID of the method, the path and the key), which decides the ids of the events the command appends, so
+ * a retry is recognised by the store and answered with the first result ({@code Idempotent-Replayed:
+ * true}), whatever its If-Match says by now, and appends nothing; the ids a create assigns derive from the
+ * key as well. A command that was refused wrote nothing and is decided again.
  */
 public final class OrdersApi {
 
@@ -90,7 +90,6 @@ public final class OrdersApi {
     private final OrdersApp app;
     private final Duration readWait;
     private final ObjectMapper json;
-    private final CommandLog commandLog;
     private final List<Validator<?>> validators;
 
     OrdersApi(OrdersApp app, Duration readWait) {
@@ -100,7 +99,6 @@ public final class OrdersApi {
                 .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .build();
-        this.commandLog = CommandLog.inEventStore(app.store());
         List<Validator<?>> all = new ArrayList<>(OrderValidators.all());
         all.addAll(CustomerValidators.all());
         this.validators = List.copyOf(all);
@@ -225,7 +223,10 @@ public final class OrdersApi {
         Optional<String> key = idempotencyKey(ctx);
         UUID orderId = key.map(k -> nameId("order", k)).orElseGet(UUID::randomUUID);
         var command = new OrderCommand.CreateOrder(orderId, customerId);
-        if (customerId != null && body.violations().isEmpty() && !knownToCommandLog(ctx, key)) {
+        // a retry of a keyed create is answered by the repository, whatever became of the customer since
+        boolean retry =
+                key.isPresent() && !app.orders().load(orderId.toString()).isNew();
+        if (customerId != null && body.violations().isEmpty() && !retry) {
             var customer = app.customers().load(customerId.toString()).state();
             if (!customer.registered() || customer.forgotten()) {
                 throw new ApiProblem(
@@ -263,7 +264,7 @@ public final class OrdersApi {
         answer(ctx, 200, new Views.CommandAnswer(accepted.version(), text(accepted.position())));
     }
 
-    /** The current version of an aggregate, for If-Match; 404 if it does not exist. */
+    /** The current version of an aggregate, to explain a refused If-Match; 404 if it does not exist. */
     private interface CurrentVersion {
         long load();
     }
@@ -276,7 +277,8 @@ public final class OrdersApi {
     }
 
     /**
-     * Validates, checks If-Match, sends, and turns every result but an accepted one into its problem. The
+     * Validates, sends (with If-Match as the expected version), and turns every result but an accepted one
+     * into its problem. The
      * field violations of the body come first; the command's validators then name every other bad field.
      */
     private CommandResult.Accepted send(
@@ -289,20 +291,9 @@ public final class OrdersApi {
             throw ApiProblem.invalid(violations);
         }
         Optional<Long> expected = ifMatch(ctx);
-        CommandContext context =
+        CommandContext keyed =
                 key.map(k -> CommandContext.of(commandId(ctx, k))).orElseGet(CommandContext::create);
-        if (expected.isPresent() && current.isPresent() && !knownToCommandLog(ctx, key)) {
-            long actual = current.get().load();
-            if (actual != expected.get()) {
-                throw new ApiProblem(
-                        409,
-                        "version-conflict",
-                        "Version conflict",
-                        "If-Match expected version " + expected.get() + " but it is at " + actual
-                                + "; read it again and decide on the newer state",
-                        Map.of("expectedVersion", expected.get(), "actualVersion", actual));
-            }
-        }
+        CommandContext context = expected.map(keyed::withExpectedVersion).orElse(keyed);
         CommandResult result = app.send(command, context);
         return switch (result) {
             case CommandResult.Accepted accepted -> {
@@ -325,6 +316,17 @@ public final class OrdersApi {
             case CommandResult.Invalid invalid -> throw ApiProblem.invalid(invalid.violations());
             case CommandResult.Forbidden forbidden ->
                 throw new ApiProblem(403, "forbidden", "Forbidden", forbidden.reason(), Map.of());
+            case CommandResult.Conflict conflict
+            when expected.isPresent() && current.isPresent() -> {
+                long actual = current.get().load();
+                throw new ApiProblem(
+                        409,
+                        "version-conflict",
+                        "Version conflict",
+                        "If-Match expected version " + expected.get() + " but it is at " + actual
+                                + "; read it again and decide on the newer state",
+                        Map.of("expectedVersion", expected.get(), "actualVersion", actual));
+            }
             case CommandResult.Conflict conflict ->
                 throw new ApiProblem(
                         409,
@@ -345,11 +347,6 @@ public final class OrdersApi {
             }
         }
         return found;
-    }
-
-    /** A retry of a remembered command is answered by the bus, whatever its If-Match says now. */
-    private boolean knownToCommandLog(Context ctx, Optional<String> key) {
-        return key.isPresent() && commandLog.find(commandId(ctx, key.get())).isPresent();
     }
 
     private static Optional<String> idempotencyKey(Context ctx) {

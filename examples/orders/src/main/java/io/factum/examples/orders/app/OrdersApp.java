@@ -8,9 +8,7 @@ import io.factum.core.aggregate.SnapshotStore;
 import io.factum.core.command.CommandBus;
 import io.factum.core.command.CommandContext;
 import io.factum.core.command.CommandHandler;
-import io.factum.core.command.CommandLog;
 import io.factum.core.command.CommandResult;
-import io.factum.core.command.Deduplication;
 import io.factum.core.command.Validation;
 import io.factum.core.command.Validator;
 import io.factum.core.gdpr.SubjectKeyStore;
@@ -56,7 +54,8 @@ import java.util.Optional;
 /**
  * The order-management system, wired: a store (a SQLite file by default, PostgreSQL given a JDBC URL),
  * the serializer, one repository per aggregate (with snapshots in the store), a command bus with
- * validation and deduplication, the read models, the fulfilment process manager, the payment gateway,
+ * validation (commands are idempotent by their id: the repositories derive the events' ids from it), the
+ * read models, the fulfilment process manager, the payment gateway,
  * the publication of integration events, and the deadline scheduler. {@link #close()} stops all of it
  * and closes the store. Thread-safe.
  *
@@ -105,7 +104,6 @@ public final class OrdersApp implements AutoCloseable {
             validators.addAll(CustomerValidators.all());
             this.bus = CommandBus.builder()
                     .use(Validation.middleware(validators))
-                    .use(Deduplication.middleware(CommandLog.inEventStore(store)))
                     .handle(OrderCommand.CreateOrder.class, orderHandler())
                     .handle(OrderCommand.AddItem.class, orderHandler())
                     .handle(OrderCommand.RemoveItem.class, orderHandler())

@@ -18,8 +18,8 @@ import java.util.UUID;
 /**
  * The adapter to the payment provider: for each {@link PaymentRequested} it charges the provider and
  * records the answer as a command to the payment. It runs as an at-least-once subscription handler; the
- * answer's command id is derived from the request's event id, so a redelivered request is answered once
- * by the command bus's deduplication. The only I/O of the payment flow lives here, outside every decider
+ * answer's command id is derived from the request's event id, and the command id decides the ids of the
+ * events it appends, so the answer to a redelivered request is recorded once. The only I/O of the payment flow lives here, outside every decider
  * and process reaction.
  */
 public final class PaymentGateway implements EventHandler {

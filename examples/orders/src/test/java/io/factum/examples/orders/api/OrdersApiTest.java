@@ -434,6 +434,38 @@ class OrdersApiTest {
         }
 
         @Test
+        void lets_exactly_one_of_two_racing_clients_with_the_same_if_match_through() throws Exception {
+            UUID orderId = createOrder(registerCustomer());
+            for (int round = 0; round < 40; round++) {
+                String ifMatch = "\"" + round + "\"";
+                var start = new java.util.concurrent.CyclicBarrier(2);
+                List<java.util.concurrent.Future<Response>> racers = new ArrayList<>();
+                try (var clients = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+                    for (String product : List.of("LEFT-" + round, "RIGHT-" + round)) {
+                        racers.add(clients.submit(() -> {
+                            start.await();
+                            return addItem(orderId, product, 1, "1.00", "If-Match", ifMatch);
+                        }));
+                    }
+                }
+                List<Integer> statuses = new ArrayList<>();
+                for (var racer : racers) {
+                    statuses.add(racer.get().status());
+                }
+
+                assertThat(statuses).as("round " + round).containsExactlyInAnyOrder(200, 409);
+                assertThat(streamVersion(orderId)).isEqualTo(round + 1);
+            }
+        }
+
+        @Test
+        void answers_404_for_an_if_match_on_an_order_that_does_not_exist() {
+            Response response = addItem(UUID.randomUUID(), "BOOK-1", 1, "5.00", "If-Match", "\"3\"");
+
+            assertProblem(response, 404);
+        }
+
+        @Test
         void refuses_a_malformed_if_match() {
             UUID orderId = createOrder(registerCustomer());
 
