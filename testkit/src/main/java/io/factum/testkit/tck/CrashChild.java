@@ -33,11 +33,17 @@ public final class CrashChild {
     /**
      * What the child JVM does with the store it opened: by default appends until the process dies (never
      * returns normally); with {@code -Dfactum.tck.child=read} reads the whole log and one stream in pages
-     * and prints {@code READ <events in the log> <events in the stream>}.
+     * and prints {@code READ <events in the log> <events in the stream>}; with {@code
+     * -Dfactum.tck.child=commands} sends commands through a command bus until killed (see {@link
+     * CommandCrashContract}).
      */
     public static void run(EventStore store) {
         if ("read".equals(System.getProperty(MODE_PROPERTY))) {
             BoundedMemoryContract.readEverything(store);
+            return;
+        }
+        if ("commands".equals(System.getProperty(MODE_PROPERTY))) {
+            CommandCrashChild.sendUntilKilled(store);
             return;
         }
         appendUntilKilled(store);

@@ -37,4 +37,13 @@ public abstract class DurableEventStoreTck extends EventStoreTck {
             return DurableEventStoreTck.this.fixture();
         }
     }
+
+    /** CommandCrashContract on this store. */
+    @Nested
+    class CommandCrash extends CommandCrashContract {
+        @Override
+        protected DurableStoreFixture fixture() {
+            return DurableEventStoreTck.this.fixture();
+        }
+    }
 }
