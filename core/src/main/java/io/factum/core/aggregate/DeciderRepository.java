@@ -194,10 +194,12 @@ public final class DeciderRepository<C, E, S> {
         S state = decider.initialState().get();
         long after = ExpectedVersion.NO_STREAM_VERSION;
         // a snapshot holds every event up to its version; where stream metadata or a soft delete hides some
-        // of them from reads, the state must come from the visible events alone, as without a snapshot
-        boolean snapshotsApply = snapshots.isPresent() && !streams.hidesEvents(stream);
-        Optional<Snapshot> snapshot =
-                snapshotsApply ? snapshots.flatMap(s -> usable(s, s.store().load(stream))) : Optional.empty();
+        // of them from reads, the state must come from the visible events alone, as without a snapshot. The
+        // stream's metadata is read only when there is a snapshot to use or one to take, so loading a young
+        // aggregate costs a snapshot lookup and its stream read, nothing more
+        Optional<Snapshot> found = snapshots.flatMap(s -> usable(s, s.store().load(stream)));
+        boolean hidden = found.isPresent() && streams.hidesEvents(stream);
+        Optional<Snapshot> snapshot = hidden ? Optional.empty() : found;
         if (snapshot.isPresent()) {
             state = readState(snapshots.orElseThrow(), snapshot.get());
             after = snapshot.get().version();
@@ -208,14 +210,16 @@ public final class DeciderRepository<C, E, S> {
         Loaded<S> loaded =
                 snapshot.isPresent() && folded.eventsReplayed() == 0 ? withPositionOfLastEvent(folded) : folded;
         Duration took = Duration.ofNanos(System.nanoTime() - start);
-        if (snapshotsApply) {
+        if (!hidden) {
             snapshots.ifPresent(s -> takeSnapshot(s, loaded, took));
         }
         return loaded;
     }
 
     private void takeSnapshot(Snapshots<S> settings, Loaded<S> loaded, Duration took) {
-        if (!settings.policy().shouldSnapshot(loaded.eventsReplayed(), took) || loaded.version() < 0) {
+        if (!settings.policy().shouldSnapshot(loaded.eventsReplayed(), took)
+                || loaded.version() < 0
+                || streams.hidesEvents(loaded.streamId())) {
             return;
         }
         try {
