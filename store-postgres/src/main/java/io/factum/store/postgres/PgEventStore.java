@@ -51,6 +51,9 @@ final class PgEventStore implements EventStore {
     static final String EVENT_COLUMNS = "event_id, stream_id, stream_version, tx_id::text::bigint AS tx,"
             + " global_position, type, schema_version, data::text, metadata::text, recorded_at";
     private static final String XMIN = "(SELECT pg_snapshot_xmin(pg_current_snapshot()))";
+    /** Where the stream's last version, state and metadata begin in a row of a stream page. */
+    private static final int STREAM_COLUMNS_AT = 11;
+
     private static final long MIN_BACKOFF_MILLIS = 100;
     private static final long MAX_BACKOFF_MILLIS = 250;
     /** The longest a waiter trusts the listener before it looks again itself. */
@@ -79,6 +82,8 @@ final class PgEventStore implements EventStore {
 
     private final String streamRowSql;
     private final String locateEventSql;
+    private final String streamPageForwardSql;
+    private final String streamPageBackwardSql;
     private final String streamForwardSql;
     private final String streamBackwardSql;
     private final String streamForwardSinceSql;
@@ -120,6 +125,12 @@ final class PgEventStore implements EventStore {
         String streamEvents = "SELECT " + EVENT_COLUMNS + " FROM " + events
                 + " WHERE stream_id = ? AND stream_version BETWEEN ? AND ?";
         this.streamForwardSql = streamEvents + " ORDER BY stream_version LIMIT ?";
+        String streamPage = "SELECT e.*, s.last_version, s.state, s.metadata::text FROM " + streams
+                + " s LEFT JOIN LATERAL (SELECT " + EVENT_COLUMNS + " FROM " + events + " WHERE stream_id = s.id AND";
+        this.streamPageForwardSql =
+                streamPage + " stream_version >= ? ORDER BY stream_version LIMIT ?) e ON true WHERE s.id = ?";
+        this.streamPageBackwardSql =
+                streamPage + " stream_version <= ? ORDER BY stream_version DESC LIMIT ?) e ON true WHERE s.id = ?";
         this.streamBackwardSql = streamEvents + " ORDER BY stream_version DESC LIMIT ?";
         this.streamForwardSinceSql = streamEvents + " AND recorded_at >= ? ORDER BY stream_version LIMIT ?";
         this.streamBackwardSinceSql = streamEvents + " AND recorded_at >= ? ORDER BY stream_version DESC LIMIT ?";
@@ -269,8 +280,32 @@ final class PgEventStore implements EventStore {
         StreamIds.requireValid(streamId);
         StreamWindow.checkReadArguments(fromVersion, maxCount);
         checkOpen();
+        boolean forward = direction == ReadDirection.FORWARD;
         try (Connection connection = dataSource.getConnection()) {
-            Optional<StreamInfo> info = streamInfo(connection, streamId, false);
+            // one round trip for the stream's row and the first page of its events; only a stream whose
+            // metadata hides some of them needs a second query, bounded by the window
+            Optional<StreamInfo> info = Optional.empty();
+            List<RecordedEvent> page = new ArrayList<>(Math.min(maxCount, 1024));
+            try (PreparedStatement statement =
+                    connection.prepareStatement(forward ? streamPageForwardSql : streamPageBackwardSql)) {
+                statement.setLong(1, fromVersion);
+                statement.setInt(2, maxCount);
+                statement.setString(3, streamId);
+                try (ResultSet rs = statement.executeQuery()) {
+                    while (rs.next()) {
+                        if (info.isEmpty()) {
+                            info = Optional.of(new StreamInfo(
+                                    streamId,
+                                    rs.getLong(STREAM_COLUMNS_AT),
+                                    StreamState.valueOf(rs.getString(STREAM_COLUMNS_AT + 1)),
+                                    StreamMetadataJson.read(streamId, rs.getString(STREAM_COLUMNS_AT + 2))));
+                        }
+                        if (rs.getObject(1) != null) {
+                            page.add(event(rs));
+                        }
+                    }
+                }
+            }
             if (info.isPresent() && info.get().state() == StreamState.TOMBSTONED) {
                 throw new StreamDeletedException(streamId);
             }
@@ -293,8 +328,11 @@ final class PgEventStore implements EventStore {
             if (window.isEmpty()) {
                 return window.slice(List.of(), maxCount);
             }
-            boolean forward = direction == ReadDirection.FORWARD;
             Optional<Instant> since = window.recordedNotBefore();
+            boolean allVisible = since.isEmpty() && window.low() == (forward ? fromVersion : 0);
+            if (allVisible) {
+                return window.slice(page, maxCount);
+            }
             String sql = since.isPresent()
                     ? (forward ? streamForwardSinceSql : streamBackwardSinceSql)
                     : (forward ? streamForwardSql : streamBackwardSql);
@@ -482,19 +520,24 @@ final class PgEventStore implements EventStore {
         List<RecordedEvent> events = new ArrayList<>(Math.min(capacity, 1024));
         try (ResultSet rs = statement.executeQuery()) {
             while (rs.next()) {
-                events.add(new RecordedEvent(
-                        rs.getObject(1, UUID.class),
-                        rs.getString(2),
-                        rs.getLong(3),
-                        new Position(rs.getLong(4), rs.getLong(5)),
-                        rs.getString(6),
-                        rs.getInt(7),
-                        rs.getString(8),
-                        rs.getString(9),
-                        rs.getObject(10, OffsetDateTime.class).toInstant()));
+                events.add(event(rs));
             }
         }
         return events;
+    }
+
+    /** The event in the first columns of the row, as {@link #EVENT_COLUMNS} lists them. */
+    private static RecordedEvent event(ResultSet rs) throws SQLException {
+        return new RecordedEvent(
+                rs.getObject(1, UUID.class),
+                rs.getString(2),
+                rs.getLong(3),
+                new Position(rs.getLong(4), rs.getLong(5)),
+                rs.getString(6),
+                rs.getInt(7),
+                rs.getString(8),
+                rs.getString(9),
+                rs.getObject(10, OffsetDateTime.class).toInstant());
     }
 
     // ---------------------------------------------------------------- stream management
