@@ -32,8 +32,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <pre>
  * java -cp benchmarks/target/factum-benchmarks.jar io.factum.benchmarks.WritePathBenchmark \
- *     [--stores sqlite,postgres] [--clients 1,2,4,8,16] [--seconds 10] [--warmup 15] [--repetitions 2] \
- *     [--child-jvm "-Xmx512m"] [--work-dir DIR] [--profile]
+ *     [--stores sqlite,postgres] [--clients 1,2,4,8,16] [--seconds 8] [--warmup 10] [--repetitions 2] \
+ *     [--drain-limit 30] [--child-jvm "-Xmx512m"] [--work-dir DIR] [--profile]
  * </pre>
  *
  * {@code --profile} adds what the stores hold per order (events by category) and, on PostgreSQL, the
@@ -383,8 +383,8 @@ public final class WritePathBenchmark {
         static WritePathOptions parse(List<String> args) {
             List<String> stores = List.of("sqlite", "postgres");
             List<Integer> clients = List.of(1, 2, 4, 8, 16);
-            int seconds = 10;
-            int warmup = 15;
+            int seconds = 8;
+            int warmup = 10;
             int repetitions = 2;
             List<String> jvm = List.of("-Xmx512m");
             java.util.Optional<Path> workDir = java.util.Optional.empty();
@@ -435,7 +435,7 @@ public final class WritePathBenchmark {
         }
 
         static final String USAGE = "usage: WritePathBenchmark [--stores sqlite,postgres] [--clients 1,2,4,8,16]"
-                + " [--seconds 10] [--warmup 15] [--repetitions 2] [--drain-limit 30] [--child-jvm \"-Xmx512m\"]"
+                + " [--seconds 8] [--warmup 10] [--repetitions 2] [--drain-limit 30] [--child-jvm \"-Xmx512m\"]"
                 + " [--work-dir DIR]"
                 + " [--profile]";
     }
