@@ -1,20 +1,14 @@
 package io.factum.benchmarks;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -63,7 +57,7 @@ public final class WritePathBenchmark {
     static void runStore(String store, WritePathOptions options, Path dir, WritePathReport report) throws Exception {
         Files.createDirectories(dir);
         String apiKey = HexFormat.of().formatHex(randomBytes());
-        try (Databases databases = Databases.start(store, dir, options.profile())) {
+        try (WritePathStores databases = WritePathStores.start(store, dir, options.profile())) {
             try (ChildJvm server = ChildJvm.start(
                             "factum-server",
                             "io.factum.server.FactumServer",
@@ -121,10 +115,10 @@ public final class WritePathBenchmark {
                                     system.system(),
                                     clients,
                                     options.seconds());
-                            WritePathReport.Counters before = databases.counters(system);
+                            WritePathStores.Counters before = databases.counters(system);
                             Window measured = window(system, clients, options.seconds());
                             WritePathLoad.Drain drain = system.settle(options.drainLimit());
-                            WritePathReport.Counters after = databases.counters(system);
+                            WritePathStores.Counters after = databases.counters(system);
                             report.add(databases.label(), repetition, measured, drain, after.minus(before));
                             System.out.println(report.progressLine(databases.label(), repetition, measured, drain));
                         }
@@ -193,179 +187,6 @@ public final class WritePathBenchmark {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         return key;
-    }
-
-    /**
-     * Where the two systems keep their data: two SQLite directories, or two fresh databases on an embedded
-     * PostgreSQL started here with full durability.
-     */
-    abstract static sealed class Databases implements AutoCloseable permits SqliteDatabases, PostgresDatabases {
-
-        static Databases start(String store, Path dir, boolean profile) throws IOException, SQLException {
-            return switch (store) {
-                case "sqlite" -> new SqliteDatabases(dir);
-                case "postgres" -> new PostgresDatabases(dir, profile);
-                default ->
-                    throw new IllegalArgumentException(
-                            "--stores takes sqlite and postgres, comma separated, got '" + store + "'");
-            };
-        }
-
-        abstract String label();
-
-        abstract List<String> serverArgs();
-
-        abstract Map<String, String> serverEnv(String apiKey);
-
-        abstract List<String> ordersArgs();
-
-        abstract Map<String, String> ordersEnv();
-
-        /** The server-side counters of {@code system}'s database now (PostgreSQL with --profile only). */
-        WritePathReport.Counters counters(WritePathLoad system) throws SQLException {
-            return WritePathReport.Counters.NONE;
-        }
-
-        /** Each system's events by category, read from its store after the run. */
-        abstract Map<String, Map<String, Long>> eventsByCategory() throws SQLException;
-
-        @Override
-        public void close() throws IOException {}
-    }
-
-    static final class SqliteDatabases extends Databases {
-        private final Path dir;
-
-        SqliteDatabases(Path dir) {
-            this.dir = dir;
-        }
-
-        @Override
-        String label() {
-            return "SQLite";
-        }
-
-        @Override
-        List<String> serverArgs() {
-            return List.of(
-                    "--port",
-                    "{port}",
-                    "--data-dir",
-                    dir.resolve("factum-server").toString());
-        }
-
-        @Override
-        Map<String, String> serverEnv(String apiKey) {
-            return Map.of("FACTUM_API_KEY", apiKey, "FACTUM_LOG_LEVEL", "WARN");
-        }
-
-        @Override
-        List<String> ordersArgs() {
-            return List.of(
-                    "--port", "{port}", "--data-dir", dir.resolve("orders").toString());
-        }
-
-        @Override
-        Map<String, String> ordersEnv() {
-            return Map.of();
-        }
-
-        @Override
-        Map<String, Map<String, Long>> eventsByCategory() throws SQLException {
-            return Map.of(
-                    "factum-server",
-                    WritePathReport.categories("jdbc:sqlite:" + dir.resolve("factum-server/factum.db")),
-                    "orders",
-                    WritePathReport.categories("jdbc:sqlite:" + dir.resolve("orders/orders.db")));
-        }
-    }
-
-    static final class PostgresDatabases extends Databases {
-        private static final String SERVER_DB = "factum_server";
-        private static final String ORDERS_DB = "orders";
-
-        private final EmbeddedPostgres postgres;
-        private final boolean profile;
-
-        PostgresDatabases(Path dir, boolean profile) throws IOException, SQLException {
-            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-                    .setDataDirectory(dir.resolve("pgdata"))
-                    .setCleanDataDirectory(true)
-                    .setServerConfig("fsync", "on")
-                    .setServerConfig("synchronous_commit", "on")
-                    .setServerConfig("max_connections", "300")
-                    .setServerConfig("shared_buffers", "256MB");
-            if (profile) {
-                builder.setServerConfig("shared_preload_libraries", "pg_stat_statements")
-                        .setServerConfig("track_io_timing", "on");
-            }
-            this.postgres = builder.start();
-            this.profile = profile;
-            try (Connection connection = postgres.getPostgresDatabase().getConnection();
-                    Statement statement = connection.createStatement()) {
-                statement.execute("CREATE DATABASE " + SERVER_DB);
-                statement.execute("CREATE DATABASE " + ORDERS_DB);
-                if (profile) {
-                    statement.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
-                }
-            }
-        }
-
-        @Override
-        String label() {
-            return "PostgreSQL";
-        }
-
-        private String url(String database) {
-            return "jdbc:postgresql://localhost:" + postgres.getPort() + "/" + database;
-        }
-
-        @Override
-        List<String> serverArgs() {
-            return List.of("--port", "{port}", "--jdbc-url", url(SERVER_DB));
-        }
-
-        @Override
-        Map<String, String> serverEnv(String apiKey) {
-            return Map.of(
-                    "FACTUM_API_KEY", apiKey,
-                    "FACTUM_LOG_LEVEL", "WARN",
-                    "FACTUM_JDBC_USER", "postgres",
-                    "FACTUM_JDBC_PASSWORD", "postgres");
-        }
-
-        @Override
-        List<String> ordersArgs() {
-            return List.of("--port", "{port}", "--jdbc-url", url(ORDERS_DB));
-        }
-
-        @Override
-        Map<String, String> ordersEnv() {
-            return Map.of("ORDERS_JDBC_USER", "postgres", "ORDERS_JDBC_PASSWORD", "postgres");
-        }
-
-        @Override
-        WritePathReport.Counters counters(WritePathLoad system) throws SQLException {
-            if (!profile) {
-                return WritePathReport.Counters.NONE;
-            }
-            String database = system instanceof WritePathLoad.ServerAppends ? SERVER_DB : ORDERS_DB;
-            return WritePathReport.Counters.read(url("postgres"), database);
-        }
-
-        @Override
-        Map<String, Map<String, Long>> eventsByCategory() throws SQLException {
-            return Map.of(
-                    "factum-server",
-                    WritePathReport.categories(url(SERVER_DB) + "?user=postgres"),
-                    "orders",
-                    WritePathReport.categories(url(ORDERS_DB) + "?user=postgres"));
-        }
-
-        @Override
-        public void close() throws IOException {
-            postgres.close();
-        }
     }
 
     /** The command line. */

@@ -1,18 +1,10 @@
 package io.factum.benchmarks;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /** Collects the windows of a {@link WritePathBenchmark} run and writes them as Markdown tables. */
@@ -37,7 +29,7 @@ final class WritePathReport {
             int repetition,
             WritePathBenchmark.Window window,
             WritePathLoad.Drain drain,
-            Counters counters) {
+            WritePathStores.Counters counters) {
 
         /** Operations per second over the window and the drain after it: what the system absorbed fully. */
         double sustained() {
@@ -50,7 +42,7 @@ final class WritePathReport {
             int repetition,
             WritePathBenchmark.Window window,
             WritePathLoad.Drain drain,
-            Counters counters) {
+            WritePathStores.Counters counters) {
         rows.add(new Row(store, repetition, window, drain, counters));
     }
 
@@ -247,9 +239,9 @@ final class WritePathReport {
                 + " pg_current_wal_lsn, statements from pg_stat_statements):\n");
         out.append("\n| store | system | clients | operations | commits / op | WAL flushes / op | WAL bytes / op"
                 + " | statements / op |\n|---|---|---|---|---|---|---|---|\n");
-        Map<String, Counters> totals = new LinkedHashMap<>();
+        Map<String, WritePathStores.Counters> totals = new LinkedHashMap<>();
         for (Row row : rows) {
-            if (row.counters() == Counters.NONE) {
+            if (row.counters() == WritePathStores.Counters.NONE) {
                 continue;
             }
             long operations = row.window().figures().operations();
@@ -270,7 +262,7 @@ final class WritePathReport {
             totals.merge(
                     row.window().system() + "@" + row.window().clients() + "@" + row.store(),
                     row.counters().withOperations(operations),
-                    Counters::plus);
+                    WritePathStores.Counters::plus);
         }
         totals.forEach((key, counters) -> {
             if (!key.startsWith(ORDERS + "@8@")) {
@@ -359,95 +351,5 @@ final class WritePathReport {
             return "—";
         }
         return String.format(Locale.ROOT, "%.1f / %.1f", values.percentileMillis(50), values.percentileMillis(99));
-    }
-
-    /**
-     * Events by category in a store's {@code factum_events} table, and the number of streams of each under
-     * {@code <category>#streams}. Reads the store's own table: for the profile only.
-     */
-    static Map<String, Long> categories(String jdbcUrl) throws SQLException {
-        Map<String, Long> counts = new TreeMap<>();
-        try (Connection connection = DriverManager.getConnection(jdbcUrl);
-                Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery(
-                        "SELECT category, count(*), count(DISTINCT stream_id) FROM factum_events GROUP BY category")) {
-            while (rows.next()) {
-                counts.put(rows.getString(1), rows.getLong(2));
-                counts.put(rows.getString(1) + "#streams", rows.getLong(3));
-            }
-        }
-        return counts;
-    }
-
-    /** PostgreSQL's counters of one database at a moment, or their difference over a window. */
-    record Counters(long commits, long walBytes, long walFlushes, Map<String, Long> statementCalls, long operations) {
-
-        static final Counters NONE = new Counters(0, 0, 0, Map.of(), 0);
-
-        /** Reads the counters of {@code database} through the server at {@code adminUrl}. */
-        static Counters read(String adminUrl, String database) throws SQLException {
-            try (Connection connection = DriverManager.getConnection(adminUrl, "postgres", "postgres")) {
-                long commits;
-                try (PreparedStatement query =
-                        connection.prepareStatement("SELECT xact_commit FROM pg_stat_database WHERE datname = ?")) {
-                    query.setString(1, database);
-                    try (ResultSet row = query.executeQuery()) {
-                        row.next();
-                        commits = row.getLong(1);
-                    }
-                }
-                long wal;
-                long flushes;
-                try (Statement statement = connection.createStatement();
-                        ResultSet row = statement.executeQuery(
-                                "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint, wal_sync FROM pg_stat_wal")) {
-                    row.next();
-                    wal = row.getLong(1);
-                    flushes = row.getLong(2);
-                }
-                Map<String, Long> calls = new HashMap<>();
-                try (PreparedStatement query = connection.prepareStatement(
-                        "SELECT s.query, sum(s.calls) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid"
-                                + " WHERE d.datname = ? GROUP BY s.query")) {
-                    query.setString(1, database);
-                    try (ResultSet row = query.executeQuery()) {
-                        while (row.next()) {
-                            calls.put(row.getString(1), row.getLong(2));
-                        }
-                    }
-                }
-                return new Counters(commits, wal, flushes, calls, 0);
-            }
-        }
-
-        Counters minus(Counters before) {
-            if (this == NONE) {
-                return NONE;
-            }
-            Map<String, Long> calls = new HashMap<>();
-            statementCalls.forEach((query, n) -> {
-                long delta = n - before.statementCalls.getOrDefault(query, 0L);
-                if (delta > 0) {
-                    calls.put(query, delta);
-                }
-            });
-            return new Counters(
-                    commits - before.commits, walBytes - before.walBytes, walFlushes - before.walFlushes, calls, 0);
-        }
-
-        Counters withOperations(long n) {
-            return new Counters(commits, walBytes, walFlushes, statementCalls, n);
-        }
-
-        Counters plus(Counters other) {
-            Map<String, Long> calls = new HashMap<>(statementCalls);
-            other.statementCalls.forEach((query, n) -> calls.merge(query, n, Long::sum));
-            return new Counters(
-                    commits + other.commits,
-                    walBytes + other.walBytes,
-                    walFlushes + other.walFlushes,
-                    calls,
-                    operations + other.operations);
-        }
     }
 }
