@@ -115,11 +115,17 @@ public final class WritePathBenchmark {
                                     system.system(),
                                     clients,
                                     options.seconds());
+                            ChildJvm child = system instanceof WritePathLoad.ServerAppends ? server : orders;
                             WritePathStores.Counters before = databases.counters(system);
+                            long jvmCpu = ProcessCpu.millis(child.pid());
+                            long databaseCpu = databases.databaseCpuMillis();
                             Window measured = window(system, clients, options.seconds());
                             WritePathLoad.Drain drain = system.settle(options.drainLimit());
                             WritePathStores.Counters after = databases.counters(system);
-                            report.add(databases.label(), repetition, measured, drain, after.minus(before));
+                            var cpu = new WritePathReport.Cpu(
+                                    ProcessCpu.millis(child.pid()) - jvmCpu,
+                                    databases.databaseCpuMillis() - databaseCpu);
+                            report.add(databases.label(), repetition, measured, drain, after.minus(before), cpu);
                             System.out.println(report.progressLine(databases.label(), repetition, measured, drain));
                         }
                     }

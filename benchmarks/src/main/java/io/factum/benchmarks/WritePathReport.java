@@ -24,12 +24,25 @@ final class WritePathReport {
         this.options = options;
     }
 
+    /**
+     * The CPU a system used over a window and its drain: its JVM's, and the database server's (PostgreSQL;
+     * 0 on SQLite, whose work is inside the JVM).
+     */
+    record Cpu(long jvmMillis, long databaseMillis) {}
+
     private record Row(
             String store,
             int repetition,
             WritePathBenchmark.Window window,
             WritePathLoad.Drain drain,
-            WritePathStores.Counters counters) {
+            WritePathStores.Counters counters,
+            Cpu cpu) {
+
+        /** CPU milliseconds per operation of the window (JVM + database), the drain's work included. */
+        double cpuPerOperation() {
+            return (cpu.jvmMillis() + cpu.databaseMillis())
+                    / (double) Math.max(1, window.figures().operations());
+        }
 
         /** Operations per second over the window and the drain after it: what the system absorbed fully. */
         double sustained() {
@@ -42,8 +55,9 @@ final class WritePathReport {
             int repetition,
             WritePathBenchmark.Window window,
             WritePathLoad.Drain drain,
-            WritePathStores.Counters counters) {
-        rows.add(new Row(store, repetition, window, drain, counters));
+            WritePathStores.Counters counters,
+            Cpu cpu) {
+        rows.add(new Row(store, repetition, window, drain, counters, cpu));
     }
 
     /** The measured windows so far, in order. */
@@ -108,10 +122,10 @@ final class WritePathReport {
     }
 
     private void throughput(StringBuilder out) {
-        out.append(
-                "\n| store | clients | repetition | factum-server appends/s | orders commands/s | orders / server"
-                        + " | orders unshipped at the end | all shipped after | orders commands/s with the drain"
-                        + " | with the drain / server | 409s (server / orders) |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+        out.append("\n| store | clients | repetition | factum-server appends/s | orders commands/s | orders / server"
+                + " | orders unshipped at the end | all shipped after | orders commands/s with the drain"
+                + " | with the drain / server | CPU ms per append / per command | 409s (server / orders) |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Row server : rowsOf(SERVER)) {
             Row orders = pairOf(server);
             if (orders == null) {
@@ -119,7 +133,7 @@ final class WritePathReport {
             }
             out.append(String.format(
                     Locale.ROOT,
-                    "| %s | %d | %d | %,.0f | %,.0f | **%.2fx** | %,d | %s | %,.0f | **%.2fx** | %d / %d |%n",
+                    "| %s | %d | %d | %,.0f | %,.0f | **%.2fx** | %,d | %s | %,.0f | **%.2fx** | %.2f / %.2f | %d / %d |%n",
                     server.store(),
                     server.window().clients(),
                     server.repetition(),
@@ -130,6 +144,8 @@ final class WritePathReport {
                     drained(orders.drain()),
                     orders.sustained(),
                     orders.sustained() / server.window().perSecond(),
+                    server.cpuPerOperation(),
+                    orders.cpuPerOperation(),
                     server.window().figures().conflictCount(),
                     orders.window().figures().conflictCount()));
         }
@@ -138,7 +154,9 @@ final class WritePathReport {
                         + " or create, 3 add-items, confirm (orders). When an orders window ends, the harness waits (at most"
                         + " --drain-limit) until the read model shows no order CONFIRMED or PAID, i.e. the fulfilment"
                         + " process has paid and shipped every confirmed order; \"with the drain\" divides the window's"
-                        + " commands by the window and that wait together.\n");
+                        + " commands by the window and that wait together. CPU per append or command: what the system's"
+                        + " JVM (and, on PostgreSQL, the database server's processes) used over the window and its"
+                        + " drain, divided by the window's requests; the clients' own CPU is not in it.\n");
     }
 
     private static String ratiosText(List<Double> ratios) {

@@ -46,6 +46,11 @@ abstract sealed class WritePathStores implements AutoCloseable
         return Counters.NONE;
     }
 
+    /** The CPU milliseconds the database server used so far (0 for SQLite, which runs inside the systems). */
+    long databaseCpuMillis() {
+        return 0;
+    }
+
     /** Each system's events by category, read from its store after the run. */
     abstract Map<String, Map<String, Long>> eventsByCategory() throws SQLException;
 
@@ -195,6 +200,7 @@ abstract sealed class WritePathStores implements AutoCloseable
 
         private final EmbeddedPostgres postgres;
         private final boolean profile;
+        private final long postmaster;
 
         Postgres(Path dir, boolean profile) throws IOException, SQLException {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
@@ -212,6 +218,10 @@ abstract sealed class WritePathStores implements AutoCloseable
             this.profile = profile;
             try (Connection connection = postgres.getPostgresDatabase().getConnection();
                     Statement statement = connection.createStatement()) {
+                try (ResultSet backend = statement.executeQuery("SELECT pg_backend_pid()")) {
+                    backend.next();
+                    this.postmaster = ProcessCpu.parentOf(backend.getLong(1));
+                }
                 statement.execute("CREATE DATABASE " + SERVER_DB);
                 statement.execute("CREATE DATABASE " + ORDERS_DB);
                 if (profile) {
@@ -251,6 +261,11 @@ abstract sealed class WritePathStores implements AutoCloseable
         @Override
         Map<String, String> ordersEnv() {
             return Map.of("ORDERS_JDBC_USER", "postgres", "ORDERS_JDBC_PASSWORD", "postgres");
+        }
+
+        @Override
+        long databaseCpuMillis() {
+            return ProcessCpu.treeMillis(postmaster);
         }
 
         @Override
