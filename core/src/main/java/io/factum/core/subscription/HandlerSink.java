@@ -46,6 +46,13 @@ final class HandlerSink implements Sink {
         }
     }
 
+    /** Parks, then moves the checkpoint: a crash in between delivers the event again (at least once). */
+    @Override
+    public void park(ParkedEvent event, String checkpoint, Position expected, Position next, @Nullable Lease fence) {
+        checkpoints.park(event);
+        advance(checkpoint, expected, next, fence);
+    }
+
     @Override
     public void replay(RecordedEvent event) {
         handle(event);
