@@ -26,7 +26,8 @@ import org.jspecify.annotations.Nullable;
  * events are delivered at least once: the checkpoint is saved after the handler returned, so a crash in
  * between delivers the batch again.
  *
- * <p>Each subscription runs on a thread of its own. The methods of this interface are thread-safe.
+ * <p>Each subscription runs on a thread of its own; the members of a {@link ProjectionGroup} share one.
+ * The methods of this interface are thread-safe.
  */
 public interface Subscription extends AutoCloseable {
 
@@ -86,6 +87,18 @@ public interface Subscription extends AutoCloseable {
      */
     static ProjectionBuilder sqlProjection(EventReader reader, SqlCheckpointStore store, SqlProjection projection) {
         return new ProjectionBuilder(reader, store, projection);
+    }
+
+    /**
+     * A group of SQL projections in one store's database that share one read of the log and one transaction
+     * per batch; each member is still a {@link ProjectionSubscription} of its own. See {@link
+     * ProjectionGroup}.
+     *
+     * @throws IllegalArgumentException if {@code projections} is empty or names a projection twice
+     */
+    static ProjectionGroup.Builder sqlProjections(
+            EventReader reader, SqlCheckpointStore store, List<SqlProjection> projections) {
+        return new ProjectionGroup.Builder(reader, store, projections);
     }
 
     /** The settings of a subscription; {@link #start()} starts it. Not thread-safe. */
