@@ -78,7 +78,18 @@ public interface Subscription extends AutoCloseable {
      * @param name 1-100 characters: letters, digits, {@code . _ - @ /}
      */
     static Builder handler(String name, EventReader reader, CheckpointStore checkpoints, EventHandler handler) {
-        return new Builder(name, reader, checkpoints, Objects.requireNonNull(handler, "handler"), null);
+        return new Builder(name, reader, checkpoints, Objects.requireNonNull(handler, "handler"), null, null);
+    }
+
+    /**
+     * A subscription that delivers events at least once to {@code handler} a batch at a time (as many as it
+     * read at once, up to {@link Builder#batchSize}); if the handler throws, the batch comes again one event
+     * at a time. See {@link BatchHandler}.
+     *
+     * @param name 1-100 characters: letters, digits, {@code . _ - @ /}
+     */
+    static Builder batchHandler(String name, EventReader reader, CheckpointStore checkpoints, BatchHandler handler) {
+        return new Builder(name, reader, checkpoints, null, Objects.requireNonNull(handler, "handler"), null);
     }
 
     /**
@@ -107,6 +118,7 @@ public interface Subscription extends AutoCloseable {
         final EventReader reader;
         final CheckpointStore checkpoints;
         final @Nullable EventHandler handler;
+        final @Nullable BatchHandler batchHandler;
         final @Nullable SqlProjection projection;
         EventFilter filter = EventFilter.all();
         int batchSize = 500;
@@ -121,11 +133,13 @@ public interface Subscription extends AutoCloseable {
                 EventReader reader,
                 CheckpointStore checkpoints,
                 @Nullable EventHandler handler,
+                @Nullable BatchHandler batchHandler,
                 @Nullable SqlProjection projection) {
             this.name = SubscriptionRunner.requireName(name);
             this.reader = Objects.requireNonNull(reader, "reader");
             this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
             this.handler = handler;
+            this.batchHandler = batchHandler;
             this.projection = projection;
         }
 
@@ -177,6 +191,7 @@ public interface Subscription extends AutoCloseable {
                     ProjectionContext.requireName(projection.name(), "projection name") + "@v" + projection.version(),
                     reader,
                     store,
+                    null,
                     null,
                     projection);
             this.filter = projection.filter();

@@ -85,8 +85,10 @@ final class SubscriptionRunner implements ProjectionGroup {
             SqlSink sink = new SqlSink(builder.projection, (SqlCheckpointStore) builder.checkpoints);
             track = runner.add(builder.name, builder.filter, sink, sink, builder.clock);
         } else {
-            HandlerSink sink = new HandlerSink(
-                    builder.name, java.util.Objects.requireNonNull(builder.handler), builder.checkpoints);
+            HandlerSink sink = builder.batchHandler != null
+                    ? new HandlerSink(builder.name, builder.batchHandler, builder.checkpoints)
+                    : new HandlerSink(
+                            builder.name, java.util.Objects.requireNonNull(builder.handler), builder.checkpoints);
             track = runner.add(builder.name, builder.filter, sink, null, builder.clock);
         }
         if (builder.registry != null) {
@@ -301,9 +303,9 @@ final class SubscriptionRunner implements ProjectionGroup {
                 pageLock.unlock();
             }
             for (Track track : participants) {
-                track.markReached(track.checkpoint);
                 if (!settled.contains(track)) {
                     // moved elsewhere by another instance, or stopped: not at the end with the others
+                    track.markReached(track.checkpoint);
                     remaining.remove(track);
                     allAtEnd = false;
                 }
@@ -316,6 +318,9 @@ final class SubscriptionRunner implements ProjectionGroup {
                 break;
             }
             allAtEnd = false;
+            for (Track track : participants) {
+                track.markReached(track.checkpoint);
+            }
             remaining.removeAll(participants);
         }
         nearHead = endOfLog;
