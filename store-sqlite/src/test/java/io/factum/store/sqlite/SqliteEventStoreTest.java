@@ -670,15 +670,18 @@ class SqliteEventStoreTest {
             EventStore store = open(file);
             SqlCheckpointStore checkpoints = SqliteEventStore.checkpoints(store);
             List<Integer> levels = new ArrayList<>();
-            long durable = internals(store).writer().durableTransactions();
+            SqliteEventStore.WriterStatistics before = SqliteEventStore.writerStatistics(store);
 
             checkpoints.commit("summary", Position.START, Position.of(1), recordSynchronous(levels));
             checkpoints.commit(
                     List.of(new CheckpointMove("summary", Position.of(1), Position.of(2))), recordSynchronous(levels));
             checkpoints.save("summary", Position.of(2), Position.of(3));
 
+            SqliteEventStore.WriterStatistics after = SqliteEventStore.writerStatistics(store);
             assertThat(levels).as("synchronous inside the commits").containsExactly(1, 1);
-            assertThat(internals(store).writer().durableTransactions() - durable)
+            assertThat(after.transactions() - before.transactions()).isEqualTo(3);
+            assertThat(after.writes() - before.writes()).isEqualTo(3);
+            assertThat(after.durableTransactions() - before.durableTransactions())
                     .as("transactions that waited for the disk")
                     .isZero();
         }
