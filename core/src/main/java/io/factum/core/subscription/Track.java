@@ -88,6 +88,8 @@ final class Track implements ProjectionSubscription {
         checkpoint = checkpoints.load(name);
         reached = checkpoint;
         started = true;
+        // a waiter for a position at or before the checkpoint may go on now
+        runner.signal();
     }
 
     /** True if the runner should give it events now. */
