@@ -11,18 +11,13 @@ import io.factum.examples.orders.customers.Address;
 import io.factum.examples.orders.customers.CustomerCommand;
 import io.factum.examples.orders.ordering.OrderCommand;
 import io.factum.examples.orders.payments.PaymentProvider;
-import io.factum.store.sqlite.SqliteEventStore;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -36,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * What the read side of the reference system costs per order, in process (no HTTP): each client loops
@@ -44,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * every order to SHIPPED behind its back. It reports orders per second, the time from the confirm to the
  * read model and to the shipment (seen by a watcher subscription with its checkpoint in memory), and the
  * commits per order the whole system made: on SQLite the writer's transactions and those that waited for
- * the disk ({@link SqliteEventStore#writerStatistics}), on PostgreSQL the transactions that wrote (the
+ * the disk ({@code SqliteEventStore.writerStatistics}), on PostgreSQL the transactions that wrote (the
  * transaction ids handed out) and {@code pg_stat_wal.wal_sync} (WAL flushes). The baseline in the same run is the same store's single-event
  * in-process append by the same number of threads.
  *
@@ -81,7 +77,12 @@ public final class OrdersPipelineBenchmark {
             for (int n : clients) {
                 if (store.equals("sqlite")) {
                     Path dir = Files.createTempDirectory("factum-orders-pipeline");
-                    benchmark.run("SQLite", n, seconds, OrdersApp.builder().sqlite(dir.resolve("orders.db")), null);
+                    benchmark.run(
+                            "SQLite",
+                            n,
+                            seconds,
+                            OrdersApp.builder().sqlite(dir.resolve("orders.db")),
+                            StoreCounters::sqlite);
                 } else {
                     try (EmbeddedPostgres server = EmbeddedPostgres.builder()
                             .setServerConfig("fsync", "on")
@@ -90,7 +91,11 @@ public final class OrdersPipelineBenchmark {
                             .start()) {
                         String url = server.getJdbcUrl("postgres", "postgres");
                         benchmark.run(
-                                "PostgreSQL", n, seconds, OrdersApp.builder().postgres(url), url);
+                                "PostgreSQL",
+                                n,
+                                seconds,
+                                OrdersApp.builder().postgres(url),
+                                events -> StoreCounters.postgres(() -> DriverManager.getConnection(url)));
                     }
                 }
             }
@@ -118,7 +123,12 @@ public final class OrdersPipelineBenchmark {
         return report.toString();
     }
 
-    private void run(String store, int clients, int seconds, OrdersApp.Builder builder, String jdbcUrl)
+    private void run(
+            String store,
+            int clients,
+            int seconds,
+            OrdersApp.Builder builder,
+            Function<EventStore, StoreCounters.Source> countersOf)
             throws Exception {
         try (OrdersApp app = builder.paymentProvider(PaymentProvider.always(PaymentProvider.Answer.APPROVE))
                         .paymentTimeout(Duration.ofHours(1))
@@ -134,13 +144,14 @@ public final class OrdersPipelineBenchmark {
             orders(app, customers, 3, new ArrayList<>(), shipments);
             shipments.awaitAll(Duration.ofMinutes(2));
             shipments.clear();
-            Counters before = Counters.settled(app.store(), jdbcUrl);
+            StoreCounters.Source counters = countersOf.apply(app.store());
+            StoreCounters before = counters.settled();
             List<Long> toReadModel = Collections.synchronizedList(new ArrayList<>());
             long start = System.nanoTime();
             long orders = orders(app, customers, seconds, toReadModel, shipments);
             double elapsed = (System.nanoTime() - start) / 1e9;
             shipments.awaitAll(Duration.ofMinutes(2));
-            Counters after = Counters.settled(app.store(), jdbcUrl);
+            StoreCounters spent = counters.settled().minus(before);
             double appends = appendsPerSecond(app.store(), clients, seconds);
             List<Long> shipped = shipments.latencies();
             rows.add(String.format(
@@ -153,8 +164,8 @@ public final class OrdersPipelineBenchmark {
                     percentile(toReadModel, 0.99) / 1000.0,
                     percentile(shipped, 0.50) / 1000.0,
                     percentile(shipped, 0.99) / 1000.0,
-                    (after.commits - before.commits) / (double) orders,
-                    (after.durable - before.durable) / (double) orders,
+                    spent.commits() / (double) orders,
+                    spent.durable() / (double) orders,
                     appends,
                     orders * 5 / elapsed / appends));
             OUT.println(rows.get(rows.size() - 1));
@@ -285,48 +296,6 @@ public final class OrdersPipelineBenchmark {
         @Override
         public void close() {
             watcher.close();
-        }
-    }
-
-    /** Commits and waits for the disk, counted by the store (SQLite) or the server (PostgreSQL). */
-    private record Counters(long commits, long durable) {
-
-        static Counters of(EventStore store, String jdbcUrl) throws SQLException {
-            if (jdbcUrl == null) {
-                SqliteEventStore.WriterStatistics writer = SqliteEventStore.writerStatistics(store);
-                return new Counters(writer.transactions(), writer.durableTransactions());
-            }
-            try (Connection connection = DriverManager.getConnection(jdbcUrl);
-                    Statement statement = connection.createStatement()) {
-                statement.execute("SELECT pg_stat_force_next_flush()");
-                // transactions that wrote (each was given an xid; reads are not counted), and WAL flushes
-                try (ResultSet rows =
-                        statement.executeQuery("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint,"
-                                + " (SELECT wal_sync FROM pg_stat_wal)")) {
-                    rows.next();
-                    return new Counters(rows.getLong(1), rows.getLong(2));
-                }
-            }
-        }
-
-        /**
-         * The counters once the server's statistics have settled: PostgreSQL's backends report theirs
-         * when idle, up to a second or more after their last transaction.
-         */
-        static Counters settled(EventStore store, String jdbcUrl) throws SQLException, InterruptedException {
-            Counters last = of(store, jdbcUrl);
-            if (jdbcUrl == null) {
-                return last;
-            }
-            for (int i = 0; i < 30; i++) {
-                Thread.sleep(500);
-                Counters now = of(store, jdbcUrl);
-                if (now.equals(last) && i >= 4) {
-                    return now;
-                }
-                last = now;
-            }
-            return last;
         }
     }
 }

@@ -131,7 +131,7 @@ public final class ReadSideBenchmark {
                 EVENTS_PER_APPEND,
                 STREAMS));
         long loadBegin = System.nanoTime();
-        load(store);
+        load(store, events);
         log(String.format(Locale.ROOT, "loaded in %.1f s", (System.nanoTime() - loadBegin) / 1e9));
         Position head = store.headPosition();
 
@@ -267,7 +267,11 @@ public final class ReadSideBenchmark {
         return nanos;
     }
 
-    private void load(EventStore store) throws Exception {
+    /**
+     * Appends {@code events} order-summary events, {@value #EVENTS_PER_APPEND} per append over {@value
+     * #STREAMS} streams, from 4 threads that each own a quarter of the streams.
+     */
+    static void load(EventStore store, int events) throws Exception {
         int threads = 4;
         int appends = events / EVENTS_PER_APPEND;
         ExecutorService loaders = Executors.newFixedThreadPool(threads);
