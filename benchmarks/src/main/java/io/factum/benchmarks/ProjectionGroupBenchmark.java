@@ -9,8 +9,6 @@ import io.factum.core.subscription.ProjectionSubscription;
 import io.factum.core.subscription.SqlCheckpointStore;
 import io.factum.core.subscription.SqlProjection;
 import io.factum.core.subscription.Subscription;
-import io.factum.store.postgres.PostgresEventStore;
-import io.factum.store.sqlite.SqliteEventStore;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -119,14 +117,7 @@ public final class ProjectionGroupBenchmark {
         }
         ProjectionGroupBenchmark benchmark = new ProjectionGroupBenchmark(events, batch, seconds, writers, rounds);
         for (String store : stores) {
-            try (Backend backend =
-                    switch (store) {
-                        case "sqlite" -> new SqliteBackend();
-                        case "postgres" -> new PostgresBackend();
-                        default ->
-                            throw new IllegalArgumentException(
-                                    "unknown store " + store + "; expected sqlite or postgres");
-                    }) {
+            try (Backend backend = Backend.of(store)) {
                 benchmark.run(backend);
             }
         }
@@ -140,12 +131,8 @@ public final class ProjectionGroupBenchmark {
     private void run(Backend backend) throws Exception {
         OUT.println("== " + backend.name());
         try (EventStore store = backend.openStore()) {
-            SqlCheckpointStore checkpoints = backend instanceof SqliteBackend
-                    ? SqliteEventStore.checkpoints(store)
-                    : PostgresEventStore.checkpoints(store);
-            StoreCounters.Source counters = backend instanceof SqliteBackend
-                    ? StoreCounters.sqlite(store)
-                    : StoreCounters.postgres(backend::connection);
+            SqlCheckpointStore checkpoints = backend.checkpoints(store);
+            StoreCounters.Source counters = backend.counters(store);
             ReadSideBenchmark.load(store, events);
             OUT.printf(Locale.ROOT, "loaded %,d events%n", events);
             for (int round = 1; round <= rounds; round++) {

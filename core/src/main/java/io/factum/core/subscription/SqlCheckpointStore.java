@@ -19,8 +19,8 @@ import java.util.List;
  * synchronous_commit = off}, SQLite {@code synchronous=NORMAL} for a group-commit transaction that carries
  * nothing else. A crash of the database (or, on SQLite, of the machine) may lose the last of these commits,
  * never a part of one: the read model and its checkpoint go back together to an earlier state, and the
- * subscription applies the lost tail again, still exactly once. An event is never ahead of its read model
- * in a way that matters, because an event is durable before any reader sees it. Everything else (parking an
+ * subscription applies the lost tail again, still exactly once. The events themselves are never lost with
+ * it: an append waits for the disk before any reader can see its events. Everything else (parking an
  * event, activating a version, {@link #execute}, deleting a checkpoint) waits for the disk, like appends.
  * {@link #withSynchronousCommits()} gives a view whose commits and saves wait too.
  */
