@@ -21,7 +21,7 @@ import java.util.UUID;
  * records the answer as a command to the payment. It runs as an at-least-once subscription handler; the
  * answer's command id is derived from the request's event id, so a redelivered request is answered once
  * by the command bus's deduplication. The only I/O of the payment flow lives here, outside every decider
- * and process reaction. {@link #concurrently()} charges the orders of a batch side by side.
+ * and process reaction.
  */
 public final class PaymentGateway implements EventHandler {
 
