@@ -276,9 +276,8 @@ final class SubscriptionRunner implements ProjectionGroup {
         boolean allAtEnd = true;
         boolean endOfLog = false;
         while (!remaining.isEmpty()) {
-            AllSlice slice;
-            List<Track> participants;
-            List<Track> settled;
+            // the whole page under the lock, positions and states included, so that a track closed meanwhile
+            // waits for it and is not marked after it was stopped
             pageLock.lock();
             try {
                 remaining.removeIf(track -> !track.runnable());
@@ -291,37 +290,37 @@ final class SubscriptionRunner implements ProjectionGroup {
                         from = track.checkpoint;
                     }
                 }
-                slice = reader.readAll(from, ReadDirection.FORWARD, batchSize, union(remaining));
+                AllSlice slice = reader.readAll(from, ReadDirection.FORWARD, batchSize, union(remaining));
                 Position next = slice.next();
-                participants = slice.events().isEmpty()
+                List<Track> participants = slice.events().isEmpty()
                         ? List.of()
                         : remaining.stream()
                                 .filter(track -> next.isAfter(track.checkpoint))
                                 .toList();
-                settled = participants.isEmpty() ? List.of() : process(participants, slice);
+                List<Track> settled = participants.isEmpty() ? List.of() : process(participants, slice);
+                for (Track track : participants) {
+                    if (!settled.contains(track)) {
+                        // moved elsewhere by another instance, or stopped: not at the end with the others
+                        track.markReached(track.checkpoint);
+                        remaining.remove(track);
+                        allAtEnd = false;
+                    }
+                }
+                if (slice.endOfLog()) {
+                    endOfLog = true;
+                    for (Track track : remaining) {
+                        reachedEnd(track, head);
+                    }
+                    break;
+                }
+                allAtEnd = false;
+                for (Track track : participants) {
+                    track.markReached(track.checkpoint);
+                }
+                remaining.removeAll(participants);
             } finally {
                 pageLock.unlock();
             }
-            for (Track track : participants) {
-                if (!settled.contains(track)) {
-                    // moved elsewhere by another instance, or stopped: not at the end with the others
-                    track.markReached(track.checkpoint);
-                    remaining.remove(track);
-                    allAtEnd = false;
-                }
-            }
-            if (slice.endOfLog()) {
-                endOfLog = true;
-                for (Track track : remaining) {
-                    reachedEnd(track, head);
-                }
-                break;
-            }
-            allAtEnd = false;
-            for (Track track : participants) {
-                track.markReached(track.checkpoint);
-            }
-            remaining.removeAll(participants);
         }
         nearHead = endOfLog;
         if (!endOfLog || !allAtEnd || head == null) {
