@@ -1,6 +1,7 @@
 package io.factum.benchmarks;
 
 import io.factum.core.EventStore;
+import io.factum.core.subscription.SqlCheckpointStore;
 import java.sql.Connection;
 import java.sql.SQLException;
 
@@ -36,6 +37,25 @@ interface Backend extends AutoCloseable {
     /** Prepares a connection for a streaming scan (PostgreSQL needs a transaction for a cursor). */
     void prepareForScan(Connection connection) throws SQLException;
 
+    /** The store's SQL checkpoint store. */
+    SqlCheckpointStore checkpoints(EventStore store);
+
+    /** What the store has committed so far. */
+    StoreCounters.Source counters(EventStore store);
+
     @Override
     void close() throws java.io.IOException;
+
+    /**
+     * The backend named {@code store} on the command line.
+     *
+     * @throws IllegalArgumentException if it is neither {@code sqlite} nor {@code postgres}
+     */
+    static Backend of(String store) throws java.io.IOException {
+        return switch (store) {
+            case "sqlite" -> new SqliteBackend();
+            case "postgres" -> new PostgresBackend();
+            default -> throw new IllegalArgumentException("unknown store " + store + "; expected sqlite or postgres");
+        };
+    }
 }

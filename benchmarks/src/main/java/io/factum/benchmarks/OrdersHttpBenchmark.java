@@ -2,6 +2,7 @@ package io.factum.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.factum.core.EventStore;
 import io.factum.examples.orders.api.OrdersApi;
 import io.factum.examples.orders.app.OrdersApp;
 import io.factum.examples.orders.payments.PaymentProvider;
@@ -95,7 +96,7 @@ public final class OrdersHttpBenchmark {
                 double elapsed = (System.nanoTime() - start) / 1e9;
                 List<Long> sorted = new ArrayList<>(latencies);
                 sorted.sort(Long::compare);
-                double appends = appendsPerSecond(app, clients, seconds);
+                double appends = appendsPerSecond(app.store(), clients, seconds);
                 double commands = orders * 5 / elapsed;
                 System.out.printf(
                         Locale.ROOT,
@@ -115,7 +116,7 @@ public final class OrdersHttpBenchmark {
     }
 
     /** The baseline: single-event appends in-process on the same store, by the same number of threads. */
-    private static double appendsPerSecond(OrdersApp app, int clients, int seconds) throws Exception {
+    static double appendsPerSecond(EventStore store, int clients, int seconds) throws Exception {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         AtomicLong done = new AtomicLong();
         long start = System.nanoTime();
@@ -124,11 +125,10 @@ public final class OrdersHttpBenchmark {
             for (int c = 0; c < clients; c++) {
                 workers.add(pool.submit(() -> {
                     while (System.nanoTime() < until) {
-                        app.store()
-                                .append(
-                                        "baseline-" + java.util.UUID.randomUUID(),
-                                        io.factum.core.ExpectedVersion.noStream(),
-                                        io.factum.core.EventData.of("Baseline", "{\"n\":1}"));
+                        store.append(
+                                "baseline-" + java.util.UUID.randomUUID(),
+                                io.factum.core.ExpectedVersion.noStream(),
+                                io.factum.core.EventData.of("Baseline", "{\"n\":1}"));
                         done.incrementAndGet();
                     }
                     return null;
@@ -141,7 +141,8 @@ public final class OrdersHttpBenchmark {
         return done.get() / ((System.nanoTime() - start) / 1e9);
     }
 
-    private static long percentile(List<Long> sorted, double p) {
+    /** The {@code p} quantile (0 to 1) of values sorted ascending; 0 if there are none. */
+    static long percentile(List<Long> sorted, double p) {
         if (sorted.isEmpty()) {
             return 0;
         }

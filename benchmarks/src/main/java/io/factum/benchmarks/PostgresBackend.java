@@ -1,6 +1,7 @@
 package io.factum.benchmarks;
 
 import io.factum.core.EventStore;
+import io.factum.core.subscription.SqlCheckpointStore;
 import io.factum.store.postgres.PostgresEventStore;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -103,6 +104,16 @@ final class PostgresBackend implements Backend {
     @Override
     public void prepareForScan(Connection connection) throws SQLException {
         connection.setAutoCommit(false);
+    }
+
+    @Override
+    public SqlCheckpointStore checkpoints(EventStore store) {
+        return PostgresEventStore.checkpoints(store);
+    }
+
+    @Override
+    public StoreCounters.Source counters(EventStore store) {
+        return StoreCounters.postgres(this::connection);
     }
 
     @Override

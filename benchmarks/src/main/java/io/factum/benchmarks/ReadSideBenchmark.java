@@ -12,8 +12,6 @@ import io.factum.core.subscription.SqlCheckpointStore;
 import io.factum.core.subscription.SqlProjection;
 import io.factum.core.subscription.Subscription;
 import io.factum.core.subscription.SubscriptionState;
-import io.factum.store.postgres.PostgresEventStore;
-import io.factum.store.sqlite.SqliteEventStore;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -93,14 +91,7 @@ public final class ReadSideBenchmark {
         }
         ReadSideBenchmark benchmark = new ReadSideBenchmark(events, batch, latency);
         for (String store : stores) {
-            try (Backend backend =
-                    switch (store) {
-                        case "sqlite" -> new SqliteBackend();
-                        case "postgres" -> new PostgresBackend();
-                        default ->
-                            throw new IllegalArgumentException(
-                                    "unknown store " + store + "; expected sqlite or postgres");
-                    }) {
+            try (Backend backend = Backend.of(store)) {
                 benchmark.run(backend);
             }
         }
@@ -131,7 +122,7 @@ public final class ReadSideBenchmark {
                 EVENTS_PER_APPEND,
                 STREAMS));
         long loadBegin = System.nanoTime();
-        load(store);
+        load(store, events);
         log(String.format(Locale.ROOT, "loaded in %.1f s", (System.nanoTime() - loadBegin) / 1e9));
         Position head = store.headPosition();
 
@@ -176,7 +167,7 @@ public final class ReadSideBenchmark {
         log(String.format(Locale.ROOT, "raw upserts in %.1f s", upsertNanos / 1e9));
 
         // the projection, two variants, each from the start of the log into tables and a checkpoint of its own
-        SqlCheckpointStore checkpoints = checkpoints(backend, store);
+        SqlCheckpointStore checkpoints = backend.checkpoints(store);
         OrderSummary perEvent = new OrderSummary("order_summary");
         long projectionNanos = project(checkpoints, store, perEvent, head);
         BatchedOrderSummary batched = new BatchedOrderSummary("order_summary_batched");
@@ -267,7 +258,11 @@ public final class ReadSideBenchmark {
         return nanos;
     }
 
-    private void load(EventStore store) throws Exception {
+    /**
+     * Appends {@code events} order-summary events, {@value #EVENTS_PER_APPEND} per append over {@value
+     * #STREAMS} streams, from 4 threads that each own a quarter of the streams.
+     */
+    static void load(EventStore store, int events) throws Exception {
         int threads = 4;
         int appends = events / EVENTS_PER_APPEND;
         ExecutorService loaders = Executors.newFixedThreadPool(threads);
@@ -354,12 +349,6 @@ public final class ReadSideBenchmark {
         }
     }
 
-    private static SqlCheckpointStore checkpoints(Backend backend, EventStore store) {
-        return backend instanceof SqliteBackend
-                ? SqliteEventStore.checkpoints(store)
-                : PostgresEventStore.checkpoints(store);
-    }
-
     // ---- latency
 
     private void latency(Backend backend, EventStore store) throws Exception {
@@ -368,7 +357,7 @@ public final class ReadSideBenchmark {
         Latencies appended = new Latencies();
         AtomicInteger seen = new AtomicInteger();
         Object lock = new Object();
-        SqlCheckpointStore checkpoints = checkpoints(backend, store);
+        SqlCheckpointStore checkpoints = backend.checkpoints(store);
         try (Subscription live = Subscription.handler("latency", store, checkpoints, event -> {
                     long now = System.nanoTime();
                     Long begin = appendedAt.remove(event.eventId());

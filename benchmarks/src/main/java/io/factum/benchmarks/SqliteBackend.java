@@ -1,6 +1,7 @@
 package io.factum.benchmarks;
 
 import io.factum.core.EventStore;
+import io.factum.core.subscription.SqlCheckpointStore;
 import io.factum.store.sqlite.SqliteEventStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -93,6 +94,16 @@ final class SqliteBackend implements Backend {
 
     @Override
     public void prepareForScan(Connection connection) {}
+
+    @Override
+    public SqlCheckpointStore checkpoints(EventStore store) {
+        return SqliteEventStore.checkpoints(store);
+    }
+
+    @Override
+    public StoreCounters.Source counters(EventStore store) {
+        return StoreCounters.sqlite(store);
+    }
 
     @Override
     public void close() throws IOException {

@@ -2,23 +2,23 @@ package io.factum.benchmarks;
 
 import io.factum.core.EventStore;
 import io.factum.core.subscription.Subscription;
-import io.factum.store.sqlite.SqliteEventStore;
-import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
- * The child JVM of {@link ProjectorCrashTest}: runs the slowed-down projection over the SQLite store at
- * {@code args[0]} in batches of 200 until the parent kills it.
+ * The child JVM of {@link ProjectorCrashTest}: runs the slowed-down projection group over the store named
+ * by the arguments ({@link CrashTarget#of}) in batches of 200 until the parent kills it.
  */
 public final class ProjectorCrashChildMain {
 
     private ProjectorCrashChildMain() {}
 
     public static void main(String[] args) throws InterruptedException {
-        EventStore store = SqliteEventStore.open(Path.of(args[0]));
-        Subscription.sqlProjection(store, SqliteEventStore.checkpoints(store), new ProjectorCrashProjection(400_000))
+        CrashTarget target = CrashTarget.of(args);
+        EventStore store = target.open();
+        Subscription.sqlProjections(store, target.checkpoints(store), ProjectorCrashProjection.group(400_000))
                 .batchSize(200)
                 .start();
-        System.err.println("projection started");
+        System.err.println("projection group started on " + target + " " + Arrays.toString(args));
         Thread.sleep(Long.MAX_VALUE);
     }
 }

@@ -7,22 +7,38 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The crash test's read model: per stream, how many events it saw, the sum of their amounts and of their
- * stream versions (an event applied twice or lost changes all three). It can be slowed down per event so
- * that a kill lands in the middle of the log, and most likely inside a batch's open transaction.
+ * The crash tests' read model: per stream, how many events it saw, the sum of their amounts and of their
+ * stream versions (an event applied twice or lost changes all three), in table {@code <name>_v1}. It can be
+ * slowed down per event so that a kill lands in the middle of the log, and most likely inside a batch's
+ * open transaction. The tests run two of them, {@link #NAMES}, as one projection group.
  */
 final class ProjectorCrashProjection implements SqlProjection {
 
-    static final String NAME = "crash_summary";
-    static final String TABLE = "crash_summary_v1";
+    /** The two projections of the crash tests' group; their checkpoints are {@code <name>@v1}. */
+    static final List<String> NAMES = List.of("crash_summary", "crash_totals");
 
+    private final String name;
     private final long pauseNanos;
 
-    ProjectorCrashProjection(long pauseNanos) {
+    ProjectorCrashProjection(String name, long pauseNanos) {
+        this.name = name;
         this.pauseNanos = pauseNanos;
+    }
+
+    /** The group of the {@link #NAMES}, each pausing {@code pauseNanos} per event. */
+    static List<SqlProjection> group(long pauseNanos) {
+        return NAMES.stream()
+                .<SqlProjection>map(name -> new ProjectorCrashProjection(name, pauseNanos))
+                .toList();
+    }
+
+    /** The table of projection {@code name}. */
+    static String table(String name) {
+        return name + "_v1";
     }
 
     static long amount(RecordedEvent event) {
@@ -40,13 +56,13 @@ final class ProjectorCrashProjection implements SqlProjection {
 
     @Override
     public String name() {
-        return NAME;
+        return name;
     }
 
     @Override
     public void create(Connection connection, ProjectionContext context) throws SQLException {
         try (Statement statement = connection.createStatement()) {
-            statement.execute("CREATE TABLE IF NOT EXISTS " + context.table(NAME) + " (id TEXT PRIMARY KEY,"
+            statement.execute("CREATE TABLE IF NOT EXISTS " + context.table(name) + " (id TEXT PRIMARY KEY,"
                     + " count BIGINT NOT NULL, total BIGINT NOT NULL, versions BIGINT NOT NULL)");
         }
     }
@@ -56,7 +72,7 @@ final class ProjectorCrashProjection implements SqlProjection {
         if (pauseNanos > 0) {
             LockSupport.parkNanos(pauseNanos);
         }
-        String table = context.table(NAME);
+        String table = context.table(name);
         try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO " + table
                 + " (id, count, total, versions) VALUES (?, 1, ?, ?) ON CONFLICT (id) DO UPDATE SET count = "
                 + table + ".count + 1, total = " + table + ".total + excluded.total, versions = " + table
@@ -71,7 +87,7 @@ final class ProjectorCrashProjection implements SqlProjection {
     @Override
     public void drop(Connection connection, ProjectionContext context) throws SQLException {
         try (Statement statement = connection.createStatement()) {
-            statement.execute("DROP TABLE IF EXISTS " + context.table(NAME));
+            statement.execute("DROP TABLE IF EXISTS " + context.table(name));
         }
     }
 }

@@ -2,25 +2,21 @@ package io.factum.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.factum.benchmarks.CrashTarget.Summary;
 import io.factum.core.EventData;
 import io.factum.core.EventFilter;
 import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.Position;
 import io.factum.core.RecordedEvent;
+import io.factum.core.subscription.ProjectionGroup;
 import io.factum.core.subscription.ProjectionSubscription;
 import io.factum.core.subscription.SqlCheckpointStore;
 import io.factum.core.subscription.Subscription;
-import io.factum.store.sqlite.SqliteEventStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,61 +25,64 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A SQL projection killed with SIGKILL in the middle of the log (most likely inside a batch's open
- * transaction) and restarted leaves a read model equal to a replay from scratch: nothing applied twice,
- * nothing lost.
+ * A projection group of two SQL projections (committing without waiting for the disk) killed with SIGKILL
+ * in the middle of the log (most likely inside a batch's open transaction) and restarted leaves read models
+ * equal to a replay from scratch: nothing applied twice, nothing lost. On SQLite and on PostgreSQL.
  */
 class ProjectorCrashTest {
 
     private static final int STREAMS = 100;
     private static final int EVENTS = 20_000;
     private static final int PER_APPEND = 100;
-    private static final String CHECKPOINT = ProjectorCrashProjection.NAME + "@v1";
+    private static final String FIRST = ProjectorCrashProjection.NAMES.get(0) + "@v1";
 
     @TempDir
     Path directory;
 
-    record Summary(long count, long total, long versions) {}
+    private CrashTarget target(String store) {
+        return switch (store) {
+            case "sqlite" -> new CrashTarget.Sqlite(directory.resolve("store.db"));
+            case "postgres" -> new CrashTarget.Postgres(TestPostgres.shared().jdbcUrl(), TestPostgres.newSchema());
+            default -> throw new IllegalArgumentException(store);
+        };
+    }
 
-    @Test
-    void a_projection_killed_in_the_middle_of_the_log_resumes_exactly_once() throws Exception {
+    @ParameterizedTest(name = "on {0}")
+    @ValueSource(strings = {"sqlite", "postgres"})
+    void a_projection_group_killed_in_the_middle_of_the_log_resumes_exactly_once(String store) throws Exception {
         // given: 20,000 events over 100 streams
-        Path file = directory.resolve("store.db");
+        CrashTarget target = target(store);
         Position head;
-        try (EventStore store = SqliteEventStore.open(file)) {
-            for (int a = 0; a < EVENTS / PER_APPEND; a++) {
-                List<EventData> batch = new ArrayList<>(PER_APPEND);
-                for (int e = 0; e < PER_APPEND; e++) {
-                    batch.add(new EventData(
-                            UUID.randomUUID(), "ItemAdded", 1, "{\"amount\":" + (1 + (a * 7 + e) % 97) + "}", "{}"));
-                }
-                store.append("order-" + (a % STREAMS), ExpectedVersion.any(), batch);
-            }
-            head = store.headPosition();
+        try (EventStore events = target.open()) {
+            load(events);
+            head = events.headPosition();
         }
 
-        // when: a child JVM runs the slow projection and is killed once its checkpoint passed 30% of the log
-        Path stderr = directory.resolve("child.log");
-        Process child = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-Xmx128m",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        ProjectorCrashChildMain.class.getName(),
-                        file.toString())
+        // when: a child JVM runs the slow projections and is killed once the first one's checkpoint passed
+        // 30% of the log
+        Path output = directory.resolve("child.log");
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ProjectorCrashChildMain.class.getName()));
+        command.addAll(target.arguments());
+        Process child = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(stderr.toFile())
+                .redirectOutput(output.toFile())
                 .start();
         long killAfter = head.position() * 3 / 10;
         long seenBeforeKill = 0;
-        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+        try (Connection connection = target.connect()) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (child.isAlive() && System.nanoTime() < deadline) {
-                seenBeforeKill = checkpoint(connection).position();
+                seenBeforeKill = target.checkpoint(connection, FIRST).position();
                 if (seenBeforeKill >= killAfter) {
                     break;
                 }
@@ -94,62 +93,84 @@ class ProjectorCrashTest {
             child.destroyForcibly(); // SIGKILL on Linux and macOS
             child.waitFor(30, TimeUnit.SECONDS);
             assertThat(diedByItself)
-                    .as("the child died by itself; its output:%n%s", output(stderr))
+                    .as("the child died by itself; its output:%n%s", output(output))
                     .isFalse();
         }
         assertThat(seenBeforeKill)
-                .as("the child's checkpoint within 60 s; its output:%n%s", output(stderr))
+                .as("the child's checkpoint within 60 s; its output:%n%s", output(output))
                 .isGreaterThanOrEqualTo(killAfter);
 
-        // then: what the child committed is consistent with its checkpoint, and it stopped in the middle
-        Position atKill;
-        Map<String, Summary> readModelAtKill;
-        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file)) {
-            atKill = checkpoint(connection);
-            readModelAtKill = readModel(connection);
-        }
-        assertThat(atKill.position()).as("the checkpoint at the kill").isLessThan(head.position());
-
-        try (EventStore store = SqliteEventStore.open(file)) {
+        try (EventStore events = target.open()) {
             List<RecordedEvent> log;
-            try (Stream<RecordedEvent> all = store.streamAll(Position.START, EventFilter.all())) {
+            try (Stream<RecordedEvent> all = events.streamAll(Position.START, EventFilter.all())) {
                 log = all.toList();
             }
             assertThat(log).hasSize(EVENTS);
-            assertThat(readModelAtKill)
-                    .as("the read model left by the kill, against the log folded up to its checkpoint %s", atKill)
-                    .isEqualTo(fold(log, atKill));
 
-            // when: the projection restarts in this process and runs to the end of the log
-            SqlCheckpointStore checkpoints = SqliteEventStore.checkpoints(store);
-            Map<String, Summary> readModel;
-            try (ProjectionSubscription projection = Subscription.sqlProjection(
-                            store, checkpoints, new ProjectorCrashProjection(0))
-                    .batchSize(200)
-                    .start()) {
-                assertThat(projection.awaitPosition(head, Duration.ofSeconds(30)))
-                        .as("the restarted projection reached the head; status %s", projection.status())
-                        .isTrue();
-                readModel = checkpoints.query(ProjectorCrashTest::readModel);
-                assertThat(projection.parked()).isEmpty();
+            // then: what the child committed is consistent with each member's checkpoint, and it stopped in
+            // the middle
+            try (Connection connection = target.connect()) {
+                for (String name : ProjectorCrashProjection.NAMES) {
+                    Position atKill = target.checkpoint(connection, name + "@v1");
+                    assertThat(atKill.position())
+                            .as("the checkpoint of %s at the kill", name)
+                            .isLessThan(head.position());
+                    assertThat(target.readModel(connection, name))
+                            .as(
+                                    "the read model of %s left by the kill, against the log folded up to its"
+                                            + " checkpoint %s",
+                                    name, atKill)
+                            .isEqualTo(fold(log, atKill));
+                }
             }
 
-            // then: the read model is a full replay from scratch, each event applied exactly once
-            assertThat(readModel).isEqualTo(fold(log, Position.END));
-            assertThat(readModel).hasSize(STREAMS);
-            for (int s = 0; s < STREAMS; s++) {
-                String stream = "order-" + s;
-                long events = store.streamInfo(stream).orElseThrow().lastVersion() + 1;
-                assertThat(readModel.get(stream).count())
-                        .as("events of %s in the read model", stream)
-                        .isEqualTo(events)
-                        .isEqualTo(EVENTS / STREAMS);
+            // when: the group restarts in this process and runs to the end of the log
+            SqlCheckpointStore checkpoints = target.checkpoints(events);
+            try (ProjectionGroup group = Subscription.sqlProjections(
+                            events, checkpoints, ProjectorCrashProjection.group(0))
+                    .batchSize(200)
+                    .start()) {
+                for (ProjectionSubscription member : group.members()) {
+                    assertThat(member.awaitPosition(head, Duration.ofSeconds(30)))
+                            .as("%s reached the head; status %s", member.name(), member.status())
+                            .isTrue();
+                    assertThat(member.parked()).isEmpty();
+                }
+            }
+
+            // then: each read model is a full replay from scratch, each event applied exactly once
+            try (Connection connection = target.connect()) {
+                for (String name : ProjectorCrashProjection.NAMES) {
+                    Map<String, Summary> readModel = target.readModel(connection, name);
+                    assertThat(readModel).as(name).isEqualTo(fold(log, Position.END));
+                    assertThat(readModel).hasSize(STREAMS);
+                    for (int s = 0; s < STREAMS; s++) {
+                        String stream = "order-" + s;
+                        long count = events.streamInfo(stream).orElseThrow().lastVersion() + 1;
+                        assertThat(readModel.get(stream).count())
+                                .as("events of %s in %s", stream, name)
+                                .isEqualTo(count)
+                                .isEqualTo(EVENTS / STREAMS);
+                    }
+                }
             }
         }
     }
 
+    /** Appends {@link #EVENTS} events, {@link #PER_APPEND} at a time, over {@link #STREAMS} streams. */
+    static void load(EventStore store) {
+        for (int a = 0; a < EVENTS / PER_APPEND; a++) {
+            List<EventData> batch = new ArrayList<>(PER_APPEND);
+            for (int e = 0; e < PER_APPEND; e++) {
+                batch.add(new EventData(
+                        UUID.randomUUID(), "ItemAdded", 1, "{\"amount\":" + (1 + (a * 7 + e) % 97) + "}", "{}"));
+            }
+            store.append("order-" + (a % STREAMS), ExpectedVersion.any(), batch);
+        }
+    }
+
     /** The read model computed independently of the projection runtime: the log folded in Java. */
-    private static Map<String, Summary> fold(List<RecordedEvent> log, Position through) {
+    static Map<String, Summary> fold(List<RecordedEvent> log, Position through) {
         Map<String, Summary> summaries = new TreeMap<>();
         for (RecordedEvent event : log) {
             if (event.position().isAfter(through)) {
@@ -159,40 +180,6 @@ class ProjectorCrashTest {
                     event.streamId(),
                     new Summary(1, ProjectorCrashProjection.amount(event), event.streamVersion()),
                     (a, b) -> new Summary(a.count() + b.count(), a.total() + b.total(), a.versions() + b.versions()));
-        }
-        return summaries;
-    }
-
-    private static Position checkpoint(Connection connection) throws SQLException {
-        try (PreparedStatement select =
-                connection.prepareStatement("SELECT tx_id, position FROM factum_checkpoints WHERE name = ?")) {
-            select.setString(1, CHECKPOINT);
-            try (ResultSet row = select.executeQuery()) {
-                return row.next() ? new Position(row.getLong(1), row.getLong(2)) : Position.START;
-            }
-        } catch (SQLException e) {
-            if (e.getMessage().contains("no such table")) {
-                return Position.START;
-            }
-            throw e;
-        }
-    }
-
-    private static Map<String, Summary> readModel(Connection connection) throws SQLException {
-        Map<String, Summary> summaries = new TreeMap<>();
-        try (Statement statement = connection.createStatement()) {
-            try (ResultSet exists = statement.executeQuery(
-                    "SELECT 1 FROM sqlite_master WHERE name = '" + ProjectorCrashProjection.TABLE + "'")) {
-                if (!exists.next()) {
-                    return summaries;
-                }
-            }
-            try (ResultSet rows = statement.executeQuery(
-                    "SELECT id, count, total, versions FROM " + ProjectorCrashProjection.TABLE)) {
-                while (rows.next()) {
-                    summaries.put(rows.getString(1), new Summary(rows.getLong(2), rows.getLong(3), rows.getLong(4)));
-                }
-            }
         }
         return summaries;
     }

@@ -18,6 +18,7 @@ import io.factum.core.command.CommandResult;
 import io.factum.core.serialization.Envelope;
 import io.factum.core.serialization.EventMetadata;
 import io.factum.core.serialization.EventSerializer;
+import io.factum.core.subscription.BatchHandler;
 import io.factum.core.subscription.EventHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -41,7 +42,13 @@ import org.slf4j.LoggerFactory;
  * A process manager (saga): one instance per correlation (for example per order) with a state of the
  * user's type, reacting to events by sending commands through the command bus and scheduling durable
  * deadlines. Run it as the handler of a {@link io.factum.core.subscription.Subscription} ({@link
- * #handler()}, reading {@link #filter()}) and fire its deadlines with a {@link DeadlineScheduler}.
+ * #batchHandler()} with {@link io.factum.core.subscription.Subscription#batchHandler}, or {@link #handler()},
+ * reading {@link #filter()}) and fire its deadlines with a {@link DeadlineScheduler}.
+ *
+ * <p><b>Instances side by side.</b> {@link #batchHandler()} handles the instances of a batch concurrently
+ * (at most {@link Builder#parallelism} at once), the events of one instance one after another in log
+ * order: the commands, deadlines and steps of different instances then share the store's group commit
+ * instead of each waiting for the disk after the other's.
  *
  * <p><b>State.</b> Each instance keeps its steps in a stream {@code factumprocess-<name>.<correlation>}
  * of the event store (category {@code factumprocess}): one event per handled message with the state after
@@ -88,6 +95,7 @@ public final class ProcessManager<S, E> {
     private final DeadlineStore deadlines;
     private final Clock clock;
     private final ObjectMapper json;
+    private final int parallelism;
 
     private ProcessManager(Builder<S, E> builder) {
         this.name = builder.name;
@@ -104,6 +112,7 @@ public final class ProcessManager<S, E> {
         this.deadlines = Objects.requireNonNull(builder.deadlines, "deadlines");
         this.clock = builder.clock;
         this.json = builder.json;
+        this.parallelism = builder.parallelism;
     }
 
     /**
@@ -130,6 +139,37 @@ public final class ProcessManager<S, E> {
         return this::handle;
     }
 
+    /**
+     * The handler to run in a {@link io.factum.core.subscription.Subscription#batchHandler}: the events of a
+     * batch grouped by instance, the instances handled side by side (at most {@link Builder#parallelism} at
+     * once), each instance's events one after another in log order through {@link #handle(RecordedEvent)}.
+     */
+    public BatchHandler batchHandler() {
+        return BatchHandler.concurrentBy(recorded -> instanceOf(recorded).orElse(""), parallelism, this::handle);
+    }
+
+    /** The instance an event belongs to, if it is one of the process's events and has a correlation. */
+    private Optional<String> instanceOf(RecordedEvent recorded) {
+        if (!reactsTo(recorded)) {
+            return Optional.empty();
+        }
+        for (Envelope<E> event : serializer.deserialize(recorded, eventType)) {
+            Optional<String> correlationId = correlation.apply(event);
+            if (correlationId.isPresent()) {
+                return correlationId;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private boolean reactsTo(RecordedEvent recorded) {
+        return serializer
+                .types()
+                .forName(recorded.type())
+                .filter(registration -> eventType.isAssignableFrom(registration.type()))
+                .isPresent();
+    }
+
     /** The state of the instance {@code correlationId}, if it has handled anything. */
     public Optional<S> state(String correlationId) {
         return load(correlationId).map(Step::state);
@@ -145,11 +185,7 @@ public final class ProcessManager<S, E> {
      * correlation; ignored if the instance handled it already or completed.
      */
     public void handle(RecordedEvent recorded) {
-        if (serializer
-                .types()
-                .forName(recorded.type())
-                .filter(registration -> eventType.isAssignableFrom(registration.type()))
-                .isEmpty()) {
+        if (!reactsTo(recorded)) {
             return;
         }
         for (Envelope<E> event : serializer.deserialize(recorded, eventType)) {
@@ -428,6 +464,7 @@ public final class ProcessManager<S, E> {
         private @Nullable DeadlineStore deadlines;
         private Clock clock = Clock.systemUTC();
         private ObjectMapper json = EventSerializer.defaultMapper();
+        private int parallelism = 16;
 
         private Builder(String name, Class<E> eventType, Class<S> stateType, Supplier<S> initialState) {
             if (!NAME.matcher(name).matches()) {
@@ -477,6 +514,20 @@ public final class ProcessManager<S, E> {
         /** The clock deadlines are scheduled by; the system clock by default. */
         public Builder<S, E> clock(Clock source) {
             this.clock = Objects.requireNonNull(source, "source");
+            return this;
+        }
+
+        /**
+         * How many instances {@link ProcessManager#batchHandler()} handles at once, 16 by default; on
+         * PostgreSQL keep it within the connection pool.
+         *
+         * @throws IllegalArgumentException if {@code instances} is less than 1
+         */
+        public Builder<S, E> parallelism(int instances) {
+            if (instances < 1) {
+                throw new IllegalArgumentException("parallelism must be 1 or more, got " + instances);
+            }
+            this.parallelism = instances;
             return this;
         }
 

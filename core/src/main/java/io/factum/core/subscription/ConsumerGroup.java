@@ -90,6 +90,9 @@ public interface ConsumerGroup extends AutoCloseable {
         EventHandler handler;
 
         @Nullable
+        BatchHandler batchHandler;
+
+        @Nullable
         SqlProjection projection;
 
         Builder(String group, String member, EventReader reader, CheckpointStore checkpoints, LeaseStore leases) {
@@ -145,6 +148,15 @@ public interface ConsumerGroup extends AutoCloseable {
         /** The group delivers events at least once to {@code eventHandler}. */
         public Builder handler(EventHandler eventHandler) {
             this.handler = Objects.requireNonNull(eventHandler, "eventHandler");
+            this.batchHandler = null;
+            this.projection = null;
+            return this;
+        }
+
+        /** The group delivers events at least once to {@code handler}, a bucket's batch at a time. */
+        public Builder batchHandler(BatchHandler handler) {
+            this.batchHandler = Objects.requireNonNull(handler, "handler");
+            this.handler = null;
             this.projection = null;
             return this;
         }
@@ -158,13 +170,15 @@ public interface ConsumerGroup extends AutoCloseable {
             this.projection = Objects.requireNonNull(sqlProjection, "sqlProjection");
             this.filter = sqlProjection.filter();
             this.handler = null;
+            this.batchHandler = null;
             return this;
         }
 
         /** Joins the group and starts processing on a thread of its own. */
         public ConsumerGroup start() {
-            if (handler == null && projection == null) {
-                throw new IllegalStateException("consumer group " + group + ": give a handler or a sqlProjection");
+            if (handler == null && batchHandler == null && projection == null) {
+                throw new IllegalStateException(
+                        "consumer group " + group + ": give a handler, a batchHandler or a sqlProjection");
             }
             return GroupMember.start(this);
         }

@@ -72,7 +72,9 @@ final class GroupMember implements ConsumerGroup {
             this.sink = new SqlSink(builder.projection, (SqlCheckpointStore) builder.checkpoints);
             this.checkpointBase = SqlSink.checkpointName(builder.projection.name(), builder.projection.version());
         } else {
-            this.sink = new HandlerSink(group, java.util.Objects.requireNonNull(builder.handler), checkpoints);
+            this.sink = builder.batchHandler != null
+                    ? new HandlerSink(group, builder.batchHandler, checkpoints)
+                    : new HandlerSink(group, java.util.Objects.requireNonNull(builder.handler), checkpoints);
             this.checkpointBase = group;
         }
         this.processor = new Processor(group, sink, checkpoints, retry, builder.clock);

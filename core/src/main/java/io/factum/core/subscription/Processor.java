@@ -106,7 +106,7 @@ final class Processor {
                             event.streamId(),
                             attempt,
                             error);
-                    checkpoints.park(new ParkedEvent(
+                    ParkedEvent parked = new ParkedEvent(
                             subscription,
                             event.position(),
                             event.eventId(),
@@ -115,9 +115,9 @@ final class Processor {
                             event.type(),
                             attempt,
                             error,
-                            clock.instant()));
+                            clock.instant());
+                    sink.park(parked, checkpoint, expected, event.position(), fence);
                     parkedCount.incrementAndGet();
-                    sink.advance(checkpoint, expected, event.position(), fence);
                     return event.position();
                 }
                 Thread.sleep(retry.backoff(attempt).toMillis());

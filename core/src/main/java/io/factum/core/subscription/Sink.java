@@ -20,6 +20,12 @@ interface Sink {
     /** Moves the checkpoint over events it will not apply (a parked event). */
     void advance(String checkpoint, Position expected, Position next, @Nullable Lease fence);
 
+    /**
+     * Parks {@code event} (it failed on every try) and moves the checkpoint from {@code expected} over it to
+     * {@code next}.
+     */
+    void park(ParkedEvent event, String checkpoint, Position expected, Position next, @Nullable Lease fence);
+
     /** Called when the runner reached the head. */
     default void caughtUp() {}
 

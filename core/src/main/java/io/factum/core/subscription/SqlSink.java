@@ -69,8 +69,22 @@ final class SqlSink implements Sink {
     @Override
     public void batch(
             String checkpoint, List<RecordedEvent> events, Position expected, Position next, @Nullable Lease fence) {
+        SqlWork work = work(events);
+        if (fence == null) {
+            store.commit(checkpoint, expected, next, work);
+        } else {
+            store.commit(checkpoint, expected, next, fence, work);
+        }
+    }
+
+    /**
+     * The SQL that applies {@code events} (one or more, in log order) to this version's tables: {@link
+     * SqlProjection#apply} for one, {@link SqlProjection#applyAll} for more; a failure of the projection is
+     * thrown as a {@link ProjectionException}.
+     */
+    SqlWork work(List<RecordedEvent> events) {
         ProjectionContext context = context();
-        SqlWork work = events.size() == 1
+        return events.size() == 1
                 ? connection -> apply(connection, context, events.get(0))
                 : connection -> {
                     try {
@@ -80,11 +94,6 @@ final class SqlSink implements Sink {
                         throw new ProjectionException(projection.name(), first.streamId(), first.position(), e);
                     }
                 };
-        if (fence == null) {
-            store.commit(checkpoint, expected, next, work);
-        } else {
-            store.commit(checkpoint, expected, next, fence, work);
-        }
     }
 
     @Override
@@ -93,6 +102,17 @@ final class SqlSink implements Sink {
             store.save(checkpoint, expected, next);
         } else {
             store.save(checkpoint, expected, next, fence);
+        }
+    }
+
+    /** Parks and moves the checkpoint in one durable transaction: never parked and applied, never skipped. */
+    @Override
+    public void park(ParkedEvent event, String checkpoint, Position expected, Position next, @Nullable Lease fence) {
+        CheckpointMove move = new CheckpointMove(checkpoint, expected, next);
+        if (fence == null) {
+            store.park(event, move);
+        } else {
+            store.park(event, move, fence);
         }
     }
 
@@ -127,5 +147,10 @@ final class SqlSink implements Sink {
 
     SqlCheckpointStore store() {
         return store;
+    }
+
+    /** The projection's name. */
+    String projection() {
+        return projection.name();
     }
 }

@@ -26,7 +26,8 @@ import org.jspecify.annotations.Nullable;
  * events are delivered at least once: the checkpoint is saved after the handler returned, so a crash in
  * between delivers the batch again.
  *
- * <p>Each subscription runs on a thread of its own. The methods of this interface are thread-safe.
+ * <p>Each subscription runs on a thread of its own; the members of a {@link ProjectionGroup} share one.
+ * The methods of this interface are thread-safe.
  */
 public interface Subscription extends AutoCloseable {
 
@@ -77,7 +78,18 @@ public interface Subscription extends AutoCloseable {
      * @param name 1-100 characters: letters, digits, {@code . _ - @ /}
      */
     static Builder handler(String name, EventReader reader, CheckpointStore checkpoints, EventHandler handler) {
-        return new Builder(name, reader, checkpoints, Objects.requireNonNull(handler, "handler"), null);
+        return new Builder(name, reader, checkpoints, Objects.requireNonNull(handler, "handler"), null, null);
+    }
+
+    /**
+     * A subscription that delivers events at least once to {@code handler} a batch at a time (as many as it
+     * read at once, up to {@link Builder#batchSize}); if the handler throws, the batch comes again one event
+     * at a time. See {@link BatchHandler}.
+     *
+     * @param name 1-100 characters: letters, digits, {@code . _ - @ /}
+     */
+    static Builder batchHandler(String name, EventReader reader, CheckpointStore checkpoints, BatchHandler handler) {
+        return new Builder(name, reader, checkpoints, null, Objects.requireNonNull(handler, "handler"), null);
     }
 
     /**
@@ -88,12 +100,25 @@ public interface Subscription extends AutoCloseable {
         return new ProjectionBuilder(reader, store, projection);
     }
 
+    /**
+     * A group of SQL projections in one store's database that share one read of the log and one transaction
+     * per batch; each member is still a {@link ProjectionSubscription} of its own. See {@link
+     * ProjectionGroup}.
+     *
+     * @throws IllegalArgumentException if {@code projections} is empty or names a projection twice
+     */
+    static ProjectionGroup.Builder sqlProjections(
+            EventReader reader, SqlCheckpointStore store, List<SqlProjection> projections) {
+        return new ProjectionGroup.Builder(reader, store, projections);
+    }
+
     /** The settings of a subscription; {@link #start()} starts it. Not thread-safe. */
     sealed class Builder permits ProjectionBuilder {
         final String name;
         final EventReader reader;
         final CheckpointStore checkpoints;
         final @Nullable EventHandler handler;
+        final @Nullable BatchHandler batchHandler;
         final @Nullable SqlProjection projection;
         EventFilter filter = EventFilter.all();
         int batchSize = 500;
@@ -108,11 +133,13 @@ public interface Subscription extends AutoCloseable {
                 EventReader reader,
                 CheckpointStore checkpoints,
                 @Nullable EventHandler handler,
+                @Nullable BatchHandler batchHandler,
                 @Nullable SqlProjection projection) {
             this.name = SubscriptionRunner.requireName(name);
             this.reader = Objects.requireNonNull(reader, "reader");
             this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
             this.handler = handler;
+            this.batchHandler = batchHandler;
             this.projection = projection;
         }
 
@@ -164,6 +191,7 @@ public interface Subscription extends AutoCloseable {
                     ProjectionContext.requireName(projection.name(), "projection name") + "@v" + projection.version(),
                     reader,
                     store,
+                    null,
                     null,
                     projection);
             this.filter = projection.filter();

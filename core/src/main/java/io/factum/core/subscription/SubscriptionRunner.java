@@ -6,135 +6,175 @@ import io.factum.core.EventReader;
 import io.factum.core.Position;
 import io.factum.core.ReadDirection;
 import io.factum.core.RecordedEvent;
-import io.factum.core.StoreException;
-import io.factum.core.StreamSlice;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The thread of one subscription: catch up in batches, then wait for the store's wake-ups. */
-final class SubscriptionRunner implements ProjectionSubscription {
+/**
+ * The thread of a subscription, or of the members of a {@link ProjectionGroup}: catch up in batches, then
+ * wait for the store's wake-ups. Each subscription it drives is a {@link Track}; a round reads a page from
+ * the lowest checkpoint with the union of the tracks' filters, gives every track whose checkpoint lies
+ * before the page's end its share, and commits the shares of a group in one transaction.
+ */
+final class SubscriptionRunner implements ProjectionGroup {
 
-    private static final Logger LOG = LoggerFactory.getLogger(SubscriptionRunner.class);
+    static final Logger LOG = LoggerFactory.getLogger(SubscriptionRunner.class);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._@/-]{1,100}");
 
     /** How long a live subscription waits for a wake-up before it looks at the log anyway. */
     static final Duration IDLE_WAIT = Duration.ofSeconds(1);
 
-    private final String name;
+    private final String label;
     private final EventReader reader;
     private final CheckpointStore checkpoints;
-    private final EventFilter filter;
     private final int batchSize;
     private final RetryPolicy retry;
-    private final Clock clock;
-    private final Sink sink;
-    private final @Nullable SqlSink sqlSink;
-    private final Processor processor;
+    private final List<Track> tracks = new ArrayList<>();
+
+    /** The store that commits the tracks' shares of a page together; null for a single subscription. */
+    private final @Nullable SqlCheckpointStore together;
+
     private final Thread thread;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private volatile SubscriptionState state = SubscriptionState.CATCHING_UP;
-    private volatile boolean paused;
+
+    /** Held while a page is read and applied, so that closing a track can wait for a batch that includes it. */
+    private final ReentrantLock pageLock = new ReentrantLock();
+
     private volatile boolean closed;
     private volatile boolean waiting;
-    private volatile Position checkpoint = Position.START;
-    private volatile Position reached = Position.START;
     private volatile Position lastHead = Position.START;
     private boolean nearHead = true;
-    private volatile @Nullable Instant pendingSince;
-    private volatile @Nullable String failure;
 
-    private SubscriptionRunner(Subscription.Builder builder) {
-        this.name = builder.name;
-        this.reader = builder.reader;
-        this.checkpoints = builder.checkpoints;
-        this.filter = builder.filter;
-        this.batchSize = builder.batchSize;
-        this.retry = builder.retry;
-        this.clock = builder.clock;
-        if (builder.projection != null) {
-            this.sqlSink = new SqlSink(builder.projection, (SqlCheckpointStore) builder.checkpoints);
-            this.sink = sqlSink;
-        } else {
-            this.sqlSink = null;
-            this.sink = new HandlerSink(name, java.util.Objects.requireNonNull(builder.handler), checkpoints);
-        }
-        this.processor = new Processor(name, sink, checkpoints, retry, clock);
+    private SubscriptionRunner(
+            String label,
+            EventReader reader,
+            CheckpointStore checkpoints,
+            int batchSize,
+            RetryPolicy retry,
+            @Nullable SqlCheckpointStore together) {
+        this.label = label;
+        this.reader = reader;
+        this.checkpoints = checkpoints;
+        this.batchSize = batchSize;
+        this.retry = retry;
+        this.together = together;
         this.thread = Thread.ofPlatform()
-                .name("factum-subscription-" + name)
+                .name("factum-subscription-" + label)
                 .daemon(true)
                 .unstarted(this::run);
     }
 
+    /** Starts a subscription of its own. */
     static Subscription start(Subscription.Builder builder) {
-        SubscriptionRunner runner = new SubscriptionRunner(builder);
+        SubscriptionRunner runner = new SubscriptionRunner(
+                builder.name, builder.reader, builder.checkpoints, builder.batchSize, builder.retry, null);
+        Track track;
+        if (builder.projection != null) {
+            SqlSink sink = new SqlSink(builder.projection, (SqlCheckpointStore) builder.checkpoints);
+            track = runner.add(builder.name, builder.filter, sink, sink, builder.clock);
+        } else {
+            HandlerSink sink = builder.batchHandler != null
+                    ? new HandlerSink(builder.name, builder.batchHandler, builder.checkpoints)
+                    : new HandlerSink(
+                            builder.name, java.util.Objects.requireNonNull(builder.handler), builder.checkpoints);
+            track = runner.add(builder.name, builder.filter, sink, null, builder.clock);
+        }
         if (builder.registry != null) {
-            runner.register(builder.registry);
+            track.register(builder.registry);
         }
         runner.thread.start();
-        return builder.projection != null ? runner : new HandlerSubscription(runner);
+        return builder.projection != null ? track : new HandlerSubscription(track);
+    }
+
+    /** Starts a projection group. */
+    static ProjectionGroup start(ProjectionGroup.Builder builder) {
+        String label = builder.projections.stream().map(SqlProjection::name).collect(Collectors.joining("+"));
+        SubscriptionRunner runner = new SubscriptionRunner(
+                label.length() > 80 ? label.substring(0, 80) + "+..." : label,
+                builder.reader,
+                builder.store,
+                builder.batchSize,
+                builder.retry,
+                builder.projections.size() > 1 ? builder.store : null);
+        for (SqlProjection projection : builder.projections) {
+            SqlSink sink = new SqlSink(projection, builder.store);
+            Track track = runner.add(
+                    SqlSink.checkpointName(projection.name(), projection.version()),
+                    projection.filter(),
+                    sink,
+                    sink,
+                    builder.clock);
+            if (builder.registry != null) {
+                track.register(builder.registry);
+            }
+        }
+        runner.thread.start();
+        return runner;
+    }
+
+    private Track add(String name, EventFilter filter, Sink sink, @Nullable SqlSink sqlSink, java.time.Clock clock) {
+        Track track = new Track(name, filter, sink, sqlSink, checkpoints, this, reader, retry, clock);
+        tracks.add(track);
+        return track;
     }
 
     /** What a handler subscription shows: a {@link Subscription}, not a {@link ProjectionSubscription}. */
-    private record HandlerSubscription(SubscriptionRunner runner) implements Subscription {
+    private record HandlerSubscription(Track track) implements Subscription {
         @Override
         public String name() {
-            return runner.name();
+            return track.name();
         }
 
         @Override
         public SubscriptionStatus status() {
-            return runner.status();
+            return track.status();
         }
 
         @Override
         public void pause() {
-            runner.pause();
+            track.pause();
         }
 
         @Override
         public void resume() {
-            runner.resume();
+            track.resume();
         }
 
         @Override
         public boolean awaitPosition(Position position, Duration timeout) throws InterruptedException {
-            return runner.awaitPosition(position, timeout);
+            return track.awaitPosition(position, timeout);
         }
 
         @Override
         public List<ParkedEvent> parked() {
-            return runner.parked();
+            return track.parked();
         }
 
         @Override
         public boolean replayParked(Position position) {
-            return runner.replayParked(position);
+            return track.replayParked(position);
         }
 
         @Override
         public void close() {
-            runner.close();
+            track.close();
         }
 
         @Override
         public String toString() {
-            return runner.toString();
+            return track.toString();
         }
     }
 
@@ -146,118 +186,156 @@ final class SubscriptionRunner implements ProjectionSubscription {
         return name;
     }
 
-    private void register(MeterRegistry registry) {
-        Gauge.builder("factum.subscription.lag.events", this, r -> r.lagEvents(r.freshHead()))
-                .tag("subscription", name)
-                .description("positions of the global log the subscription has not passed yet")
-                .register(registry);
-        Gauge.builder("factum.subscription.lag.seconds", this, r -> r.lag().toMillis() / 1000.0)
-                .tag("subscription", name)
-                .description("age of the oldest event the subscription has not processed yet")
-                .baseUnit("seconds")
-                .register(registry);
-        FunctionCounter.builder("factum.subscription.events", processor, p -> p.processed.get())
-                .tag("subscription", name)
-                .register(registry);
-        FunctionCounter.builder("factum.subscription.parked", processor, p -> p.parkedCount.get())
-                .tag("subscription", name)
-                .register(registry);
-        Counter.builder("factum.subscription.started")
-                .tag("subscription", name)
-                .register(registry)
-                .increment();
-    }
-
     // -------------------------------------------------------------------------------------------- the loop
 
     private void run() {
         try {
-            boolean started = false;
             int storeFailures = 0;
             while (!closed) {
-                if (!awaitUnpaused()) {
+                if (!awaitRunnable()) {
                     break;
                 }
                 try {
-                    if (!started) {
+                    for (Track track : tracks) {
                         // tables and versions; competing instances may race here, so a failure is retried
-                        sink.start();
-                        checkpoint = checkpoints.load(name);
-                        reached = checkpoint;
-                        started = true;
+                        if (track.open()) {
+                            track.start();
+                        }
                     }
                     step();
                     storeFailures = 0;
-                    failure = null;
+                    for (Track track : tracks) {
+                        if (track.open()) {
+                            track.failure = null;
+                            if (track.state == SubscriptionState.FAILED) {
+                                track.state = SubscriptionState.CATCHING_UP;
+                            }
+                        }
+                    }
                 } catch (CheckpointConflictException e) {
-                    LOG.info("subscription {}: {}", name, e.getMessage());
-                    checkpoint = checkpoints.load(name);
-                } catch (SubscriptionStoppedException e) {
-                    throw e;
+                    LOG.info("subscription {}: {}", e.checkpoint(), e.getMessage());
+                    reload(tracks);
                 } catch (RuntimeException e) {
                     if (closed) {
                         break;
                     }
                     storeFailures++;
-                    failure = Processor.describe(e);
-                    state = SubscriptionState.FAILED;
-                    LOG.warn("subscription {}: the store failed (try {}), retrying: {}", name, storeFailures, failure);
+                    String failure = Processor.describe(e);
+                    for (Track track : tracks) {
+                        if (track.open()) {
+                            track.failure = failure;
+                            track.state = SubscriptionState.FAILED;
+                        }
+                    }
+                    LOG.warn("subscription {}: the store failed (try {}), retrying: {}", label, storeFailures, failure);
                     sleep(retry.backoff(storeFailures));
                 }
             }
-            state = SubscriptionState.STOPPED;
+            stopOpenTracks();
         } catch (InterruptedException e) {
-            state = SubscriptionState.STOPPED;
-        } catch (SubscriptionStoppedException e) {
-            failure = e.getMessage();
-            state = SubscriptionState.FAILED;
-            LOG.error("subscription {} stopped: {}", name, e.getMessage());
+            stopOpenTracks();
         } catch (RuntimeException | Error e) {
-            failure = Processor.describe(e);
-            state = SubscriptionState.FAILED;
-            LOG.error("subscription {} failed for good", name, e);
+            String failure = Processor.describe(e);
+            for (Track track : tracks) {
+                if (track.open()) {
+                    track.failure = failure;
+                    track.state = SubscriptionState.FAILED;
+                }
+            }
+            LOG.error("subscription {} failed for good", label, e);
         } finally {
             signal();
         }
     }
 
-    private void step() throws InterruptedException {
-        // the head is read before the page only near it: a page that ends the log then proves the
-        // subscription passed the head (gap-free reads hide nothing before it); while catching up, a page
-        // that happens to end the log is followed by one more read with the head
-        @Nullable Position head = null;
-        if (nearHead) {
-            head = reader.headPosition();
-            lastHead = head;
-        }
-        AllSlice slice = reader.readAll(checkpoint, ReadDirection.FORWARD, batchSize, filter);
-        List<RecordedEvent> events = slice.events();
-        if (!events.isEmpty()) {
-            if (state != SubscriptionState.LIVE || !slice.endOfLog()) {
-                state = SubscriptionState.CATCHING_UP;
+    private void stopOpenTracks() {
+        for (Track track : tracks) {
+            if (!track.stopped) {
+                track.state = SubscriptionState.STOPPED;
             }
-            pendingSince = events.get(0).recordedAt();
-            checkpoint = processor.process(name, events, checkpoint, slice.next(), null);
         }
-        if (slice.endOfLog()) {
-            pendingSince = null;
-        }
-        if (!slice.endOfLog() || head == null) {
-            nearHead = slice.endOfLog();
-            markReached(checkpoint);
+    }
+
+    /**
+     * One round: a page from the lowest checkpoint, applied to every track whose checkpoint lies before its
+     * end; then a page for the tracks further on, and so on until every track had one page (tracks whose
+     * checkpoints meet share it). Waits for an append when every track passed the head.
+     */
+    private void step() throws InterruptedException {
+        List<Track> remaining = runnable();
+        if (remaining.isEmpty()) {
             return;
         }
-        if (sink.rebuilding()) {
-            sink.caughtUp();
-            LOG.info("subscription {}: the rebuilt version caught up and is now active", name);
+        // the head is read before the page only near it: a page that ends the log then proves the
+        // tracks passed the head (gap-free reads hide nothing before it); while catching up, a page that
+        // happens to end the log is followed by one more read with the head
+        @Nullable Position head = null;
+        if (nearHead) {
+            head = sawHead(reader.headPosition());
         }
-        state = SubscriptionState.LIVE;
-        markReached(checkpoint);
-        markReached(head);
-        Position waitAfter = head.isAfter(checkpoint) ? head : checkpoint;
+        boolean allAtEnd = true;
+        boolean endOfLog = false;
+        while (!remaining.isEmpty()) {
+            // the whole page under the lock, positions and states included, so that a track closed meanwhile
+            // waits for it and is not marked after it was stopped
+            pageLock.lock();
+            try {
+                remaining.removeIf(track -> !track.runnable());
+                if (remaining.isEmpty()) {
+                    break;
+                }
+                Position from = remaining.get(0).checkpoint;
+                for (Track track : remaining) {
+                    if (from.isAfter(track.checkpoint)) {
+                        from = track.checkpoint;
+                    }
+                }
+                AllSlice slice = reader.readAll(from, ReadDirection.FORWARD, batchSize, union(remaining));
+                Position next = slice.next();
+                List<Track> participants = slice.events().isEmpty()
+                        ? List.of()
+                        : remaining.stream()
+                                .filter(track -> next.isAfter(track.checkpoint))
+                                .toList();
+                List<Track> settled = participants.isEmpty() ? List.of() : process(participants, slice);
+                for (Track track : participants) {
+                    if (!settled.contains(track)) {
+                        // moved elsewhere by another instance, or stopped: not at the end with the others
+                        track.markReached(track.checkpoint);
+                        remaining.remove(track);
+                        allAtEnd = false;
+                    }
+                }
+                if (slice.endOfLog()) {
+                    endOfLog = true;
+                    for (Track track : remaining) {
+                        reachedEnd(track, head);
+                    }
+                    break;
+                }
+                allAtEnd = false;
+                for (Track track : participants) {
+                    track.markReached(track.checkpoint);
+                }
+                remaining.removeAll(participants);
+            } finally {
+                pageLock.unlock();
+            }
+        }
+        nearHead = endOfLog;
+        if (!endOfLog || !allAtEnd || head == null) {
+            return;
+        }
+        Position waitAfter = null;
+        for (Track track : runnable()) {
+            Position after = head.isAfter(track.checkpoint) ? head : track.checkpoint;
+            if (waitAfter == null || waitAfter.isAfter(after)) {
+                waitAfter = after;
+            }
+        }
         waiting = true;
         try {
-            if (!closed) {
+            if (!closed && waitAfter != null) {
                 reader.awaitAppend(waitAfter, IDLE_WAIT);
             }
         } finally {
@@ -265,17 +343,178 @@ final class SubscriptionRunner implements ProjectionSubscription {
         }
     }
 
-    private boolean awaitUnpaused() throws InterruptedException {
+    /** A track has passed everything visible: with the head read before the page, it has passed the head. */
+    private void reachedEnd(Track track, @Nullable Position head) {
+        if (track.stopped) {
+            return;
+        }
+        track.pendingSince = null;
+        track.markReached(track.checkpoint);
+        if (head == null) {
+            return;
+        }
+        if (track.sink.rebuilding()) {
+            track.sink.caughtUp();
+            LOG.info("subscription {}: the rebuilt version caught up and is now active", track.name);
+            // waiters for positions it passed while rebuilding may go on now
+            signal();
+        }
+        track.state = SubscriptionState.LIVE;
+        track.markReached(head);
+    }
+
+    /**
+     * Applies the page to the participants and moves their checkpoints to the page's end: together in one
+     * transaction for a group, else (or after a member failed) each on its own through its processor.
+     *
+     * @return the participants now at the page's end
+     */
+    private List<Track> process(List<Track> participants, AllSlice slice) throws InterruptedException {
+        Position next = slice.next();
+        List<List<RecordedEvent>> shares = new ArrayList<>(participants.size());
+        for (Track track : participants) {
+            List<RecordedEvent> share = track.share(slice.events());
+            shares.add(share);
+            if (!share.isEmpty()) {
+                if (track.state != SubscriptionState.LIVE || !slice.endOfLog()) {
+                    track.state = SubscriptionState.CATCHING_UP;
+                }
+                track.pendingSince = share.get(0).recordedAt();
+            }
+        }
+        if (together != null && participants.size() > 1) {
+            try {
+                commitTogether(together, participants, shares, next);
+                return participants;
+            } catch (CheckpointConflictException e) {
+                LOG.info("subscription {}: {}", e.checkpoint(), e.getMessage());
+                reload(participants);
+                return List.of();
+            } catch (RuntimeException e) {
+                ProjectionException failure = Processor.handlerFailure(e);
+                if (failure == null) {
+                    throw e;
+                }
+                LOG.debug(
+                        "projection group {}: {} failed a batch of {} events, going member by member",
+                        label,
+                        failure.projection(),
+                        slice.events().size(),
+                        e);
+            }
+        }
+        List<Track> settled = new ArrayList<>(participants.size());
+        for (int i = 0; i < participants.size(); i++) {
+            Track track = participants.get(i);
+            List<RecordedEvent> share = shares.get(i);
+            try {
+                if (share.isEmpty()) {
+                    track.sink.advance(track.name, track.checkpoint, next, null);
+                    track.checkpoint = next;
+                } else {
+                    track.checkpoint = track.processor.process(track.name, share, track.checkpoint, next, null);
+                }
+                settled.add(track);
+            } catch (SubscriptionStoppedException e) {
+                track.stop(e.getMessage());
+            } catch (CheckpointConflictException e) {
+                LOG.info("subscription {}: {}", track.name, e.getMessage());
+                track.checkpoint = checkpoints.load(track.name);
+            }
+        }
+        return settled;
+    }
+
+    private static void commitTogether(
+            SqlCheckpointStore store, List<Track> participants, List<List<RecordedEvent>> shares, Position next) {
+        List<CheckpointMove> moves = new ArrayList<>(participants.size());
+        List<SqlWork> works = new ArrayList<>(participants.size());
+        for (int i = 0; i < participants.size(); i++) {
+            Track track = participants.get(i);
+            moves.add(new CheckpointMove(track.name, track.checkpoint, next));
+            if (!shares.get(i).isEmpty()) {
+                works.add(java.util.Objects.requireNonNull(track.sqlSink).work(shares.get(i)));
+            }
+        }
+        store.commit(moves, connection -> {
+            for (SqlWork work : works) {
+                work.run(connection);
+            }
+        });
+        for (int i = 0; i < participants.size(); i++) {
+            Track track = participants.get(i);
+            track.checkpoint = next;
+            if (!shares.get(i).isEmpty()) {
+                track.processor.processed.addAndGet(shares.get(i).size());
+                track.processor.lastError.set(null);
+            }
+        }
+    }
+
+    private void reload(List<Track> which) {
+        for (Track track : which) {
+            if (track.started && track.open()) {
+                track.checkpoint = checkpoints.load(track.name);
+            }
+        }
+    }
+
+    private List<Track> runnable() {
+        return tracks.stream().filter(Track::runnable).collect(Collectors.toCollection(ArrayList::new));
+    }
+
+    /** The smallest filter that keeps every event any of the tracks keeps; each track filters its share. */
+    static EventFilter union(List<Track> of) {
+        if (of.size() == 1) {
+            return of.get(0).filter;
+        }
+        Set<String> categories = new HashSet<>();
+        Set<String> types = new HashSet<>();
+        boolean anyCategory = false;
+        boolean anyType = false;
+        for (Track track : of) {
+            anyCategory |= track.filter.categories().isEmpty();
+            anyType |= track.filter.eventTypes().isEmpty();
+            categories.addAll(track.filter.categories());
+            types.addAll(track.filter.eventTypes());
+        }
+        return new EventFilter(anyCategory ? Set.of() : categories, anyType ? Set.of() : types);
+    }
+
+    /**
+     * Marks paused tracks, and waits while every open track is paused.
+     *
+     * @return false once the runner is closed or no track is open any more
+     */
+    private boolean awaitRunnable() throws InterruptedException {
         lock.lock();
         try {
-            while (paused && !closed) {
-                state = SubscriptionState.PAUSED;
+            while (!closed) {
+                boolean anyOpen = false;
+                boolean anyGoing = false;
+                for (Track track : tracks) {
+                    if (!track.open()) {
+                        continue;
+                    }
+                    anyOpen = true;
+                    if (track.paused) {
+                        track.state = SubscriptionState.PAUSED;
+                    } else {
+                        if (track.state == SubscriptionState.PAUSED) {
+                            track.state = SubscriptionState.CATCHING_UP;
+                        }
+                        anyGoing = true;
+                    }
+                }
+                if (!anyOpen) {
+                    return false;
+                }
+                if (anyGoing) {
+                    return true;
+                }
                 changed.await(1, TimeUnit.SECONDS);
             }
-            if (state == SubscriptionState.PAUSED) {
-                state = SubscriptionState.CATCHING_UP;
-            }
-            return !closed;
+            return false;
         } finally {
             lock.unlock();
         }
@@ -292,109 +531,36 @@ final class SubscriptionRunner implements ProjectionSubscription {
         }
     }
 
-    private void markReached(Position position) {
-        if (position.isAfter(reached)) {
-            reached = position;
-            signal();
-        }
-    }
-
-    private void signal() {
+    void signal() {
         lock.lock();
         try {
             changed.signalAll();
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Remembers {@code head} as the last head seen, and returns it. */
+    Position sawHead(Position head) {
+        lastHead = head;
+        return head;
+    }
+
+    Position lastHead() {
+        return lastHead;
     }
 
     // ------------------------------------------------------------------------------------------ the API
 
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public SubscriptionStatus status() {
-        Position head = freshHead();
-        Position through = reached;
-        return new SubscriptionStatus(
-                name,
-                state,
-                checkpoint,
-                through,
-                head,
-                lagEvents(head),
-                lag(),
-                processor.processed.get(),
-                parkedCount(),
-                Optional.ofNullable(failure != null ? failure : processor.lastError.get()));
-    }
-
-    /** The head now, or the last one seen if the store cannot tell. */
-    private Position freshHead() {
-        try {
-            Position head = reader.headPosition();
-            lastHead = head;
-            return head;
-        } catch (RuntimeException e) {
-            return lastHead;
-        }
-    }
-
-    private int parkedCount() {
-        try {
-            return checkpoints.parked(name).size();
-        } catch (StoreException e) {
-            return (int) processor.parkedCount.get();
-        }
-    }
-
-    private long lagEvents(Position head) {
-        return Math.max(0, head.position() - reached.position());
-    }
-
-    private Duration lag() {
-        Instant since = pendingSince;
-        if (since == null) {
-            return Duration.ZERO;
-        }
-        Duration lag = Duration.between(since, clock.instant());
-        return lag.isNegative() ? Duration.ZERO : lag;
-    }
-
-    @Override
-    public void pause() {
-        lock.lock();
-        try {
-            paused = true;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    @Override
-    public void resume() {
-        lock.lock();
-        try {
-            paused = false;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    @Override
-    public boolean awaitPosition(Position position, Duration timeout) throws InterruptedException {
+    /** Waits until {@code track} passed {@code position}, it stopped, or the timeout passed. */
+    boolean await(Track track, Position position, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
         lock.lock();
         try {
-            while (!passed(position)) {
+            while (!track.passed(position)) {
                 long remaining = deadline - System.nanoTime();
-                if (remaining <= 0 || state == SubscriptionState.STOPPED || !thread.isAlive() && !passed(position)) {
-                    return passed(position);
+                if (remaining <= 0 || track.state == SubscriptionState.STOPPED || track.stopped || !thread.isAlive()) {
+                    return track.passed(position);
                 }
                 changed.awaitNanos(remaining);
             }
@@ -404,92 +570,69 @@ final class SubscriptionRunner implements ProjectionSubscription {
         }
     }
 
-    private boolean passed(Position position) {
-        return !position.isAfter(reached) && !sink.rebuilding();
+    @Override
+    public List<ProjectionSubscription> members() {
+        return List.copyOf(tracks);
     }
 
     @Override
-    public List<ParkedEvent> parked() {
-        return checkpoints.parked(name);
-    }
-
-    @Override
-    public boolean replayParked(Position position) {
-        ParkedEvent parked = parked().stream()
-                .filter(p -> p.position().equals(position))
-                .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException(
-                        "subscription " + name + " has no event parked at position " + position));
-        StreamSlice slice =
-                reader.readStream(parked.streamId(), io.factum.core.ReadDirection.FORWARD, parked.streamVersion(), 1);
-        if (slice.events().isEmpty() || !slice.events().get(0).eventId().equals(parked.eventId())) {
-            processor.lastError.set("the parked event " + parked.streamId() + "@" + parked.streamVersion()
-                    + " can no longer be read (truncated or deleted); unpark it by hand");
-            return false;
+    public ProjectionSubscription member(String projection) {
+        for (Track track : tracks) {
+            if (track.sqlSink != null && track.sqlSink.projection().equals(projection)) {
+                return track;
+            }
         }
+        throw new IllegalArgumentException(
+                "projection group " + label + " has no member keeping projection " + projection + "; its members are "
+                        + tracks.stream().map(Track::name).toList());
+    }
+
+    /**
+     * Closes one track. The last open one closes the runner; otherwise this waits (up to 10 seconds) until
+     * a page being applied, which may include it, is committed.
+     */
+    synchronized void close(Track track) {
+        if (track.closed) {
+            return;
+        }
+        track.closed = true;
+        if (tracks.stream().noneMatch(Track::open)) {
+            close();
+            return;
+        }
+        signal();
         try {
-            sink.replay(slice.events().get(0));
-        } catch (RuntimeException e) {
-            processor.lastError.set("replay of the parked event at " + position + " failed: "
-                    + Processor.describe(e.getCause() == null ? e : e.getCause()));
-            return false;
+            if (pageLock.tryLock(10, TimeUnit.SECONDS)) {
+                pageLock.unlock();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        return checkpoints.unpark(name, position);
+        if (!track.stopped) {
+            track.state = SubscriptionState.STOPPED;
+        }
+        signal();
     }
 
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        lock.lock();
-        try {
-            closed = true;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        Workers.stop(thread, waiting);
-        state = SubscriptionState.STOPPED;
-        signal();
-    }
-
-    // ----------------------------------------------------------------------------------- SQL projections
-
-    private SqlSink sql() {
-        if (sqlSink == null) {
-            throw new UnsupportedOperationException("subscription " + name + " is not a SQL projection");
-        }
-        return sqlSink;
-    }
-
-    @Override
-    public ProjectionContext active() {
-        return sql().activeContext();
-    }
-
-    @Override
-    public <T> T query(ReadModelQuery<T> query) {
-        SqlSink sink = sql();
-        ProjectionContext active = sink.activeContext();
-        return sink.store().query(connection -> query.run(connection, active));
-    }
-
-    @Override
-    public <T> T query(Position atLeast, Duration timeout, ReadModelQuery<T> query) {
-        try {
-            if (!awaitPosition(atLeast, timeout)) {
-                throw new StaleReadModelException(name, atLeast, reached, timeout);
+        synchronized (this) {
+            if (closed) {
+                return;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StaleReadModelException(name, atLeast, reached, timeout);
+            for (Track track : tracks) {
+                track.closed = true;
+            }
+            closed = true;
         }
-        return query(query);
+        signal();
+        Workers.stop(thread, waiting);
+        stopOpenTracks();
+        signal();
     }
 
     @Override
     public String toString() {
-        return "Subscription[" + name + ", " + state + " at " + checkpoint + "]";
+        return "ProjectionGroup[" + label + ", " + tracks + "]";
     }
 }

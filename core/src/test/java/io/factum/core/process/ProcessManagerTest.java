@@ -133,6 +133,52 @@ class ProcessManagerTest {
     }
 
     @Nested
+    class Batches {
+
+        @Test
+        void handle_the_instances_of_a_batch_side_by_side_each_in_its_own_order() {
+            List<RecordedEvent> batch = new java.util.ArrayList<>();
+            for (int order = 0; order < 6; order++) {
+                batch.add(emit("o" + order, new OrderConfirmed("o" + order)));
+            }
+            for (int order = 0; order < 6; order++) {
+                batch.add(emit("o" + order, new PaymentApproved("o" + order)));
+            }
+
+            assertThatNoException(() -> payments.batchHandler().handleAll(batch));
+
+            for (int order = 0; order < 6; order++) {
+                String id = "o" + order;
+                assertThat(payments.completed(id)).as("instance %s", id).isTrue();
+                assertThat(sent.stream()
+                                .filter(c -> c.equals(new RequestPayment(id)) || c.equals(new ShipOrder(id)))
+                                .toList())
+                        .as("the commands of instance %s, in the order of its events", id)
+                        .containsExactly(new RequestPayment(id), new ShipOrder(id));
+            }
+            assertThat(deadlines.pending("payments")).isEmpty();
+        }
+
+        @Test
+        void a_batch_delivered_again_sends_nothing_more() {
+            List<RecordedEvent> batch = List.of(
+                    emit("1", new OrderConfirmed("1")),
+                    emit("2", new OrderConfirmed("2")),
+                    emit("1", new PaymentApproved("1")));
+            assertThatNoException(() -> payments.batchHandler().handleAll(batch));
+            List<Object> first = List.copyOf(sent);
+
+            assertThatNoException(() -> payments.batchHandler().handleAll(batch));
+
+            assertThat(sent).containsExactlyElementsOf(first).hasSize(3);
+        }
+
+        private void assertThatNoException(org.assertj.core.api.ThrowableAssert.ThrowingCallable callable) {
+            org.assertj.core.api.Assertions.assertThatNoException().isThrownBy(callable);
+        }
+    }
+
+    @Nested
     class Reacting {
 
         @Test

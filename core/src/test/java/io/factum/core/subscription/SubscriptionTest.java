@@ -137,6 +137,92 @@ class SubscriptionTest {
     }
 
     @Nested
+    class Batch_handlers {
+
+        @Test
+        void get_what_was_read_at_once_and_after_a_failure_one_event_at_a_time() throws Exception {
+            for (int i = 0; i < 6; i++) {
+                append("order-" + i, i == 3 ? "Flaky" : "E");
+            }
+            List<List<String>> calls = new CopyOnWriteArrayList<>();
+            AtomicInteger failures = new AtomicInteger();
+            Subscription subscription = start(Subscription.batchHandler("batches", store, checkpoints, events -> {
+                        calls.add(events.stream().map(RecordedEvent::streamId).toList());
+                        if (events.size() > 1
+                                && events.stream().anyMatch(e -> e.type().equals("Flaky"))
+                                && failures.getAndIncrement() == 0) {
+                            throw new IllegalStateException("not yet");
+                        }
+                    })
+                    .batchSize(10));
+
+            assertThat(subscription.awaitPosition(store.headPosition(), WAIT)).isTrue();
+
+            List<String> all = List.of("order-0", "order-1", "order-2", "order-3", "order-4", "order-5");
+            // the batch, then (after it failed) each event alone: at least once
+            assertThat(calls.get(0)).isEqualTo(all);
+            assertThat(calls.subList(1, calls.size()))
+                    .containsExactly(
+                            List.of("order-0"),
+                            List.of("order-1"),
+                            List.of("order-2"),
+                            List.of("order-3"),
+                            List.of("order-4"),
+                            List.of("order-5"));
+            assertThat(checkpoints.load("batches")).isEqualTo(store.headPosition());
+            assertThat(subscription.parked()).isEmpty();
+        }
+
+        @Test
+        void grouped_by_key_keep_the_order_within_a_key_and_run_keys_side_by_side() throws Exception {
+            // key a waits until key b has been handled: only possible if the two run at once
+            java.util.concurrent.CountDownLatch bSeen = new java.util.concurrent.CountDownLatch(1);
+            List<String> seen = new CopyOnWriteArrayList<>();
+            BatchHandler handler = BatchHandler.concurrentBy(RecordedEvent::streamId, 4, event -> {
+                if (event.streamId().equals("a") && event.type().equals("A1")) {
+                    assertThat(bSeen.await(10, java.util.concurrent.TimeUnit.SECONDS))
+                            .isTrue();
+                }
+                seen.add(event.type());
+                if (event.streamId().equals("b")) {
+                    bSeen.countDown();
+                }
+            });
+            append("a", "A1", "A2", "A3");
+            append("b", "B1");
+
+            handler.handleAll(store.readAll(Position.START, io.factum.core.ReadDirection.FORWARD, 10, EventFilter.all())
+                    .events());
+
+            assertThat(seen).containsExactly("B1", "A1", "A2", "A3");
+        }
+
+        @Test
+        void grouped_by_key_throw_the_first_failure_after_every_key_is_done() {
+            List<String> seen = new CopyOnWriteArrayList<>();
+            BatchHandler handler = BatchHandler.concurrentBy(RecordedEvent::streamId, 2, event -> {
+                if (event.type().equals("Bad")) {
+                    throw new IllegalArgumentException("bad " + event.streamId());
+                }
+                seen.add(event.type());
+            });
+            append("a", "Bad", "A2");
+            append("b", "B1", "B2");
+            append("c", "Bad");
+
+            assertThatThrownBy(() -> handler.handleAll(
+                            store.readAll(Position.START, io.factum.core.ReadDirection.FORWARD, 10, EventFilter.all())
+                                    .events()))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("bad a");
+            assertThat(seen).containsExactly("B1", "B2");
+            assertThatThrownBy(() -> BatchHandler.concurrentBy(RecordedEvent::streamId, 0, e -> {}))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("parallelism must be 1 or more, got 0");
+        }
+    }
+
+    @Nested
     class Failures {
 
         @Test

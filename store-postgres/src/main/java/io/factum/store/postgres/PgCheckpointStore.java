@@ -2,7 +2,9 @@ package io.factum.store.postgres;
 
 import io.factum.core.Position;
 import io.factum.core.StoreException;
+import io.factum.core.spi.CheckpointMoves;
 import io.factum.core.subscription.CheckpointConflictException;
+import io.factum.core.subscription.CheckpointMove;
 import io.factum.core.subscription.Lease;
 import io.factum.core.subscription.LeaseLostException;
 import io.factum.core.subscription.ParkedEvent;
@@ -41,6 +43,12 @@ import org.jspecify.annotations.Nullable;
  * <p>The SQL of {@link #commit}, {@link #execute} and {@link #query} runs in a transaction whose {@code
  * search_path} starts with the store's schema (if it has one), so a read model's unqualified table names
  * resolve to the store's schema.
+ *
+ * <p>Commits and saves run with {@code SET LOCAL synchronous_commit = off} (set in the transaction's first
+ * statement, with the search path): they return once the commit is in the WAL buffers, and the WAL writer
+ * flushes it within {@code 3 x wal_writer_delay}, or any later synchronous commit does. Parking, activating,
+ * deleting and {@link #execute} keep the server's setting. {@link #withSynchronousCommits()} keeps it for
+ * commits and saves too.
  */
 final class PgCheckpointStore implements SqlCheckpointStore {
 
@@ -48,6 +56,9 @@ final class PgCheckpointStore implements SqlCheckpointStore {
     private final Tables tables;
     private final LeaseClock clock;
     private final Runnable checkOpen;
+
+    /** True if commits and saves wait for the WAL flush like appends. */
+    private final boolean synchronous;
 
     private final String loadSql;
     private final String insertStartSql;
@@ -62,10 +73,16 @@ final class PgCheckpointStore implements SqlCheckpointStore {
 
     /** @param checkOpen throws {@link StoreException} once the event store is closed */
     PgCheckpointStore(DataSource dataSource, Tables tables, LeaseClock clock, Runnable checkOpen) {
+        this(dataSource, tables, clock, checkOpen, false);
+    }
+
+    private PgCheckpointStore(
+            DataSource dataSource, Tables tables, LeaseClock clock, Runnable checkOpen, boolean synchronous) {
         this.dataSource = dataSource;
         this.tables = tables;
         this.clock = clock;
         this.checkOpen = checkOpen;
+        this.synchronous = synchronous;
         String checkpoints = tables.checkpoints();
         this.loadSql = "SELECT tx_id::text::bigint, position FROM " + checkpoints + " WHERE name = ?";
         // a row at START (saved so, or never moved) counts as START too
@@ -111,34 +128,84 @@ final class PgCheckpointStore implements SqlCheckpointStore {
     }
 
     @Override
+    public SqlCheckpointStore withSynchronousCommits() {
+        return synchronous ? this : new PgCheckpointStore(dataSource, tables, clock, checkOpen, true);
+    }
+
+    @Override
     public void save(String name, Position expected, Position next) {
-        transaction("saving checkpoint " + name, null, connection -> move(connection, name, expected, next));
+        transaction(
+                "saving checkpoint " + name, null, !synchronous, connection -> move(connection, name, expected, next));
     }
 
     @Override
     public void save(String name, Position expected, Position next, Lease fence) {
-        transaction("saving checkpoint " + name, fence, connection -> move(connection, name, expected, next));
+        transaction(
+                "saving checkpoint " + name, fence, !synchronous, connection -> move(connection, name, expected, next));
     }
 
     @Override
     public void commit(String name, Position expected, Position next, SqlWork work) {
-        transaction("committing checkpoint " + name, null, connection -> {
-            move(connection, name, expected, next);
-            work.run(connection);
-        });
+        commit(List.of(new CheckpointMove(name, expected, next)), work);
     }
 
     @Override
     public void commit(String name, Position expected, Position next, Lease fence, SqlWork work) {
-        transaction("committing checkpoint " + name, fence, connection -> {
+        transaction("committing checkpoint " + name, fence, !synchronous, connection -> {
             move(connection, name, expected, next);
             work.run(connection);
         });
     }
 
     @Override
+    public void commit(List<CheckpointMove> moves, SqlWork work) {
+        List<CheckpointMove> sorted = CheckpointMoves.require(moves);
+        String names =
+                String.join(", ", sorted.stream().map(CheckpointMove::name).toList());
+        transaction(
+                (sorted.size() == 1 ? "committing checkpoint " : "committing checkpoints ") + names,
+                null,
+                !synchronous,
+                connection -> {
+                    moveAll(connection, sorted);
+                    work.run(connection);
+                });
+    }
+
+    /**
+     * The compare-and-sets of several checkpoints, in name order (so that two commits of overlapping
+     * checkpoints take their row locks in the same order): one batch of UPDATEs when none starts at START.
+     */
+    private void moveAll(Connection connection, List<CheckpointMove> moves) throws SQLException {
+        if (moves.size() == 1 || moves.stream().anyMatch(m -> m.expected().equals(Position.START))) {
+            for (CheckpointMove move : moves) {
+                move(connection, move.name(), move.expected(), move.next());
+            }
+            return;
+        }
+        int[] moved;
+        try (PreparedStatement statement = connection.prepareStatement(moveSql)) {
+            for (CheckpointMove move : moves) {
+                statement.setString(1, Long.toString(move.next().txId()));
+                statement.setLong(2, move.next().position());
+                statement.setString(3, move.name());
+                statement.setString(4, Long.toString(move.expected().txId()));
+                statement.setLong(5, move.expected().position());
+                statement.addBatch();
+            }
+            moved = statement.executeBatch();
+        }
+        for (int i = 0; i < moves.size(); i++) {
+            if (moved[i] == 0) {
+                CheckpointMove move = moves.get(i);
+                throw new CheckpointConflictException(move.name(), move.expected(), load(connection, move.name()));
+            }
+        }
+    }
+
+    @Override
     public void execute(SqlWork work) {
-        transaction("running SQL work", null, work);
+        transaction("running SQL work", null, false, work);
     }
 
     @Override
@@ -234,21 +301,42 @@ final class PgCheckpointStore implements SqlCheckpointStore {
     @Override
     public void park(ParkedEvent event) {
         inConnection("parking an event of " + event.subscription(), connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(parkSql)) {
-                statement.setString(1, event.subscription());
-                statement.setString(2, Long.toString(event.position().txId()));
-                statement.setLong(3, event.position().position());
-                statement.setObject(4, event.eventId());
-                statement.setString(5, event.streamId());
-                statement.setLong(6, event.streamVersion());
-                statement.setString(7, event.type());
-                statement.setInt(8, event.attempts());
-                statement.setString(9, event.error());
-                statement.setObject(
-                        10, OffsetDateTime.ofInstant(event.parkedAt().truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC));
-                return statement.executeUpdate();
-            }
+            park(connection, event);
+            return null;
         });
+    }
+
+    @Override
+    public void park(ParkedEvent event, CheckpointMove move) {
+        transaction("parking an event of " + event.subscription(), null, false, connection -> {
+            move(connection, move.name(), move.expected(), move.next());
+            park(connection, event);
+        });
+    }
+
+    @Override
+    public void park(ParkedEvent event, CheckpointMove move, Lease fence) {
+        transaction("parking an event of " + event.subscription(), fence, false, connection -> {
+            move(connection, move.name(), move.expected(), move.next());
+            park(connection, event);
+        });
+    }
+
+    private void park(Connection connection, ParkedEvent event) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(parkSql)) {
+            statement.setString(1, event.subscription());
+            statement.setString(2, Long.toString(event.position().txId()));
+            statement.setLong(3, event.position().position());
+            statement.setObject(4, event.eventId());
+            statement.setString(5, event.streamId());
+            statement.setLong(6, event.streamVersion());
+            statement.setString(7, event.type());
+            statement.setInt(8, event.attempts());
+            statement.setString(9, event.error());
+            statement.setObject(
+                    10, OffsetDateTime.ofInstant(event.parkedAt().truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC));
+            statement.executeUpdate();
+        }
     }
 
     @Override
@@ -309,6 +397,7 @@ final class PgCheckpointStore implements SqlCheckpointStore {
         transaction(
                 "activating version " + version + " of " + projection,
                 null,
+                false,
                 connection -> activate(connection, projection, version));
     }
 
@@ -339,13 +428,19 @@ final class PgCheckpointStore implements SqlCheckpointStore {
     /**
      * One transaction on a pooled connection: the fence check (if any), then {@code work}, then COMMIT;
      * anything thrown rolls it back.
+     *
+     * @param asynchronous true to commit without waiting for the WAL flush (a read model's batch, a checkpoint)
      */
-    private void transaction(String what, @Nullable Lease fence, SqlWork work) {
+    private void transaction(String what, @Nullable Lease fence, boolean asynchronous, SqlWork work) {
         checkOpen.run();
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                SearchPath.set(connection, tables);
+                if (asynchronous) {
+                    SearchPath.setWithAsynchronousCommit(connection, tables);
+                } else {
+                    SearchPath.set(connection, tables);
+                }
                 if (fence != null) {
                     fence(connection, fence);
                 }
@@ -389,6 +484,6 @@ final class PgCheckpointStore implements SqlCheckpointStore {
 
     @Override
     public String toString() {
-        return "PgCheckpointStore[" + tables.checkpoints() + "]";
+        return "PgCheckpointStore[" + tables.checkpoints() + (synchronous ? ", synchronous commits" : "") + "]";
     }
 }

@@ -14,6 +14,7 @@ import io.factum.core.StoreException;
 import io.factum.core.process.Deadline;
 import io.factum.core.process.DeadlineStore;
 import io.factum.core.subscription.CheckpointConflictException;
+import io.factum.core.subscription.CheckpointMove;
 import io.factum.core.subscription.Lease;
 import io.factum.core.subscription.LeaseLostException;
 import io.factum.core.subscription.LeaseStore;
@@ -22,6 +23,7 @@ import io.factum.core.subscription.ProjectionContext;
 import io.factum.core.subscription.ProjectionException;
 import io.factum.core.subscription.SqlCheckpointStore;
 import io.factum.core.subscription.SqlProjection;
+import io.factum.core.subscription.SqlWork;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -254,6 +256,75 @@ class PostgresReadSideTest {
                     attempts,
                     "java.lang.IllegalStateException: smtp down",
                     at);
+        }
+    }
+
+    @Nested
+    class Durability {
+
+        /**
+         * A store whose connections default to {@code synchronous_commit = on}, as a production server does
+         * (the embedded test server runs with it off).
+         */
+        private EventStore openSynchronous() {
+            EventStore store = PostgresEventStore.builder()
+                    .jdbcUrl(EmbeddedServer.jdbcUrl() + "&options=-c%20synchronous_commit%3Don")
+                    .schema(schema)
+                    .maxPoolSize(8)
+                    .open();
+            opened.add(store);
+            return store;
+        }
+
+        private SqlWork recordSetting(List<String> settings) {
+            return connection -> {
+                try (Statement statement = connection.createStatement();
+                        ResultSet rows = statement.executeQuery("SHOW synchronous_commit")) {
+                    rows.next();
+                    settings.add(rows.getString(1));
+                }
+            };
+        }
+
+        @Test
+        void read_model_commits_do_not_wait_for_the_wal_flush_and_other_work_does() {
+            SqlCheckpointStore checkpoints = PostgresEventStore.checkpoints(openSynchronous());
+            List<String> settings = new ArrayList<>();
+
+            checkpoints.commit("summary", Position.START, new Position(3, 1), recordSetting(settings));
+            checkpoints.commit(
+                    List.of(new CheckpointMove("summary", new Position(3, 1), new Position(3, 2))),
+                    recordSetting(settings));
+            checkpoints.execute(recordSetting(settings));
+            checkpoints
+                    .withSynchronousCommits()
+                    .commit("summary", new Position(3, 2), new Position(3, 3), recordSetting(settings));
+
+            assertThat(settings).containsExactly("off", "off", "on", "on");
+            assertThat(checkpoints.load("summary")).isEqualTo(new Position(3, 3));
+        }
+
+        @Test
+        void the_setting_ends_with_the_transaction_and_the_pooled_connection_keeps_the_servers() {
+            EventStore store = openSynchronous();
+            SqlCheckpointStore checkpoints = PostgresEventStore.checkpoints(store);
+            List<String> settings = new ArrayList<>();
+
+            // a pool of 8: more commits than connections, so each connection served one before the query
+            for (int i = 0; i < 10; i++) {
+                checkpoints.commit("summary", i == 0 ? Position.START : Position.of(i), Position.of(i + 1), c -> {});
+            }
+            for (int i = 0; i < 10; i++) {
+                settings.add(checkpoints.query(connection -> {
+                    try (Statement statement = connection.createStatement();
+                            ResultSet rows = statement.executeQuery("SHOW synchronous_commit")) {
+                        rows.next();
+                        return rows.getString(1);
+                    }
+                }));
+            }
+
+            assertThat(settings).containsOnly("on");
         }
     }
 

@@ -2,7 +2,9 @@ package io.factum.store.sqlite;
 
 import io.factum.core.Position;
 import io.factum.core.StoreException;
+import io.factum.core.spi.CheckpointMoves;
 import io.factum.core.subscription.CheckpointConflictException;
+import io.factum.core.subscription.CheckpointMove;
 import io.factum.core.subscription.Lease;
 import io.factum.core.subscription.ParkedEvent;
 import io.factum.core.subscription.SqlCheckpointStore;
@@ -21,6 +23,11 @@ import java.util.OptionalInt;
  * versions in {@code factum_projection_versions} of a store's file; see {@link SqliteEventStore#checkpoints}.
  * Every write is one operation of the store's writer, so its checks (the compare-and-set, the fence) and
  * its changes commit together; reads use the read pool.
+ *
+ * <p>Commits and saves are rebuildable writes of the writer ({@link Writer#submitRebuildable}): a
+ * group-commit transaction that carries nothing else commits with {@code synchronous=NORMAL}. Parking,
+ * unparking, activating, deleting and {@link #execute} are durable writes. The view {@link
+ * #withSynchronousCommits()} makes commits and saves durable too.
  */
 final class SqliteCheckpointStore implements SqlCheckpointStore {
 
@@ -55,11 +62,33 @@ final class SqliteCheckpointStore implements SqlCheckpointStore {
     private final ReadPool reads;
     private final Clock clock;
 
+    /** True if commits and saves wait for the disk like appends. */
+    private final boolean synchronous;
+
     SqliteCheckpointStore(String file, Writer writer, ReadPool reads, Clock clock) {
+        this(file, writer, reads, clock, false);
+    }
+
+    private SqliteCheckpointStore(String file, Writer writer, ReadPool reads, Clock clock, boolean synchronous) {
         this.file = file;
         this.writer = writer;
         this.reads = reads;
         this.clock = clock;
+        this.synchronous = synchronous;
+    }
+
+    @Override
+    public SqlCheckpointStore withSynchronousCommits() {
+        return synchronous ? this : new SqliteCheckpointStore(file, writer, reads, clock, true);
+    }
+
+    /** Runs a commit or a save: rebuildable, unless this view waits for the disk. */
+    private void move(Writer.Operation<Boolean> operation) {
+        if (synchronous) {
+            writer.submit(operation);
+        } else {
+            writer.submitRebuildable(operation);
+        }
     }
 
     // ------------------------------------------------------------------------------------------- checkpoints
@@ -75,7 +104,7 @@ final class SqliteCheckpointStore implements SqlCheckpointStore {
 
     @Override
     public void save(String name, Position expected, Position next) {
-        writer.submit(session -> {
+        move(session -> {
             move(session, name, expected, next, clock);
             return Boolean.TRUE;
         });
@@ -83,7 +112,7 @@ final class SqliteCheckpointStore implements SqlCheckpointStore {
 
     @Override
     public void save(String name, Position expected, Position next, Lease fence) {
-        writer.submit(session -> {
+        move(session -> {
             SqliteLeaseStore.checkFence(session, fence, clock);
             move(session, name, expected, next, clock);
             return Boolean.TRUE;
@@ -102,39 +131,55 @@ final class SqliteCheckpointStore implements SqlCheckpointStore {
 
     @Override
     public void commit(String name, Position expected, Position next, SqlWork work) {
-        writer.submit(session -> {
-            Position actual = current(session, name);
-            if (!actual.equals(expected)) {
-                throw new CheckpointConflictException(name, expected, actual);
-            }
-            runWork(session, name, work);
-            upsert(session, name, next, clock);
+        commit(List.of(new CheckpointMove(name, expected, next)), work);
+    }
+
+    @Override
+    public void commit(String name, Position expected, Position next, Lease fence, SqlWork work) {
+        move(session -> {
+            SqliteLeaseStore.checkFence(session, fence, clock);
+            commitInTransaction(session, List.of(new CheckpointMove(name, expected, next)), work);
             return Boolean.TRUE;
         });
     }
 
     @Override
-    public void commit(String name, Position expected, Position next, Lease fence, SqlWork work) {
-        writer.submit(session -> {
-            SqliteLeaseStore.checkFence(session, fence, clock);
-            Position actual = current(session, name);
-            if (!actual.equals(expected)) {
-                throw new CheckpointConflictException(name, expected, actual);
-            }
-            runWork(session, name, work);
-            upsert(session, name, next, clock);
+    public void commit(List<CheckpointMove> moves, SqlWork work) {
+        List<CheckpointMove> sorted = CheckpointMoves.require(moves);
+        move(session -> {
+            commitInTransaction(session, sorted, work);
             return Boolean.TRUE;
         });
     }
 
-    private void runWork(WriteSession session, String name, SqlWork work) {
+    /** The compare-and-sets, the work, the moves: inside one write, which the writer rolls back on a throw. */
+    private void commitInTransaction(WriteSession session, List<CheckpointMove> moves, SqlWork work)
+            throws SQLException {
+        for (CheckpointMove move : moves) {
+            Position actual = current(session, move.name());
+            if (!actual.equals(move.expected())) {
+                throw new CheckpointConflictException(move.name(), move.expected(), actual);
+            }
+        }
+        runWork(session, moves, work);
+        for (CheckpointMove move : moves) {
+            upsert(session, move.name(), move.next(), clock);
+        }
+    }
+
+    private void runWork(WriteSession session, List<CheckpointMove> moves, SqlWork work) {
         try {
             work.run(session.connection());
         } catch (SQLException e) {
             // the writer rolls the write back (to its savepoint in a batch): nothing of it is kept
             throw new StoreException(
-                    "checkpoint " + name + ": the projection work failed in the SQLite store " + file + ": "
-                            + e.getMessage() + "; it was rolled back and the checkpoint did not move",
+                    (moves.size() == 1 ? "checkpoint " : "checkpoints ")
+                            + String.join(
+                                    ", ",
+                                    moves.stream().map(CheckpointMove::name).toList())
+                            + ": the projection work failed in the SQLite store " + file + ": " + e.getMessage()
+                            + "; it was rolled back and " + (moves.size() == 1 ? "the checkpoint" : "no checkpoint")
+                            + " did not move",
                     e);
         }
     }
@@ -202,20 +247,43 @@ final class SqliteCheckpointStore implements SqlCheckpointStore {
     @Override
     public void park(ParkedEvent event) {
         writer.submit(session -> {
-            PreparedStatement upsert = session.prepare(UPSERT_PARKED);
-            upsert.setString(1, event.subscription());
-            upsert.setLong(2, event.position().txId());
-            upsert.setLong(3, event.position().position());
-            upsert.setBytes(4, Rows.bytes(event.eventId()));
-            upsert.setString(5, event.streamId());
-            upsert.setLong(6, event.streamVersion());
-            upsert.setString(7, event.type());
-            upsert.setInt(8, event.attempts());
-            upsert.setString(9, event.error());
-            upsert.setLong(10, Rows.micros(event.parkedAt()));
-            upsert.executeUpdate();
+            park(session, event);
             return Boolean.TRUE;
         });
+    }
+
+    @Override
+    public void park(ParkedEvent event, CheckpointMove move) {
+        writer.submit(session -> {
+            move(session, move.name(), move.expected(), move.next(), clock);
+            park(session, event);
+            return Boolean.TRUE;
+        });
+    }
+
+    @Override
+    public void park(ParkedEvent event, CheckpointMove move, Lease fence) {
+        writer.submit(session -> {
+            SqliteLeaseStore.checkFence(session, fence, clock);
+            move(session, move.name(), move.expected(), move.next(), clock);
+            park(session, event);
+            return Boolean.TRUE;
+        });
+    }
+
+    private static void park(WriteSession session, ParkedEvent event) throws SQLException {
+        PreparedStatement upsert = session.prepare(UPSERT_PARKED);
+        upsert.setString(1, event.subscription());
+        upsert.setLong(2, event.position().txId());
+        upsert.setLong(3, event.position().position());
+        upsert.setBytes(4, Rows.bytes(event.eventId()));
+        upsert.setString(5, event.streamId());
+        upsert.setLong(6, event.streamVersion());
+        upsert.setString(7, event.type());
+        upsert.setInt(8, event.attempts());
+        upsert.setString(9, event.error());
+        upsert.setLong(10, Rows.micros(event.parkedAt()));
+        upsert.executeUpdate();
     }
 
     @Override
@@ -317,6 +385,6 @@ final class SqliteCheckpointStore implements SqlCheckpointStore {
 
     @Override
     public String toString() {
-        return "SqliteCheckpointStore[" + file + "]";
+        return "SqliteCheckpointStore[" + file + (synchronous ? ", synchronous commits" : "") + "]";
     }
 }

@@ -154,6 +154,29 @@ public final class SqliteEventStore {
         return sqlite(store, "subjectKeys").subjectKeys();
     }
 
+    /**
+     * What the store's single writer has done since the store opened: for metrics, and to count what a
+     * workload costs in commits and in waits for the disk.
+     *
+     * @param transactions the transactions the writer committed (or tried to): one per group-commit batch
+     * @param durableTransactions those of them that waited for the disk ({@code synchronous=FULL}): every
+     *     transaction that carried an append or another durable write; the others carried only read-model
+     *     commits and checkpoint saves
+     * @param writes the writes those transactions carried (appends, commits, saves, ...)
+     */
+    public record WriterStatistics(long transactions, long durableTransactions, long writes) {}
+
+    /**
+     * The statistics of {@code store}'s writer, now.
+     *
+     * @param store a store returned by {@link #open}
+     * @throws IllegalArgumentException if {@code store} is not a SQLite store opened by this class
+     */
+    public static WriterStatistics writerStatistics(EventStore store) {
+        Writer writer = sqlite(store, "writerStatistics").writer();
+        return new WriterStatistics(writer.transactions(), writer.durableTransactions(), writer.writes());
+    }
+
     private static SqliteStore sqlite(EventStore store, String method) {
         if (store instanceof SqliteStore sqlite) {
             return sqlite;

@@ -589,7 +589,7 @@ final class SqliteStore implements EventStore {
         return subjectKeys;
     }
 
-    /** The writer, for tests of group commit. */
+    /** The writer, for its statistics and for tests of group commit. */
     Writer writer() {
         return writer;
     }

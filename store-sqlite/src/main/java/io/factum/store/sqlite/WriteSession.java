@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -37,6 +38,13 @@ final class WriteSession implements AutoCloseable {
     private final PreparedStatement savepoint;
     private final PreparedStatement release;
     private final PreparedStatement rollbackToSavepoint;
+
+    /** Runs the PRAGMAs that set the synchronous level (not prepared: SQLite applies a PRAGMA when compiling it). */
+    private final Statement pragmas;
+
+    /** The connection's {@code synchronous} level now: FULL (as opened) or NORMAL. */
+    private boolean full = true;
+
     private final PreparedStatement selectStream;
     private final PreparedStatement insertStream;
     private final PreparedStatement updateStream;
@@ -62,6 +70,7 @@ final class WriteSession implements AutoCloseable {
         this.savepoint = connection.prepareStatement("SAVEPOINT factum_write");
         this.release = connection.prepareStatement("RELEASE factum_write");
         this.rollbackToSavepoint = connection.prepareStatement("ROLLBACK TO factum_write");
+        this.pragmas = connection.createStatement();
         this.selectStream = connection.prepareStatement(StreamRow.SELECT);
         this.insertStream = connection.prepareStatement(
                 "INSERT INTO factum_streams (stream_id, category, last_version, state, metadata) VALUES (?, ?, ?, ?, ?)");
@@ -91,6 +100,19 @@ final class WriteSession implements AutoCloseable {
             prepared.put(sql, statement);
         }
         return statement;
+    }
+
+    /**
+     * Sets how the next transaction commits: waiting for the WAL file's fsync ({@code FULL}), or not ({@code
+     * NORMAL}). Only between transactions (SQLite refuses it inside one); runs a statement only when the
+     * level changes. A PRAGMA takes effect when SQLite compiles it, so it is sent as text every time, never
+     * as a prepared statement run again.
+     */
+    void synchronous(boolean waitForDisk) throws SQLException {
+        if (waitForDisk != full) {
+            pragmas.execute(waitForDisk ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+            full = waitForDisk;
+        }
     }
 
     void begin() throws SQLException {

@@ -27,6 +27,17 @@ import java.util.function.LongConsumer;
  * instead, as a batch of one, holding the connection's lock: a lone append then costs no hand-off between
  * threads. Writes that arrive while the connection is busy queue up and share the writer thread's next
  * transaction as before.
+ *
+ * <p><b>Durability per transaction.</b> A write is either durable (an append, a deadline, a parked event:
+ * the default, {@link #submit}) or rebuildable ({@link #submitRebuildable}: a read model's batch with its
+ * checkpoint, a checkpoint move). A transaction that carries only rebuildable writes commits with {@code
+ * synchronous=NORMAL}: SQLite writes its pages to the WAL file without waiting for fsync. One that carries
+ * any durable write commits with {@code synchronous=FULL}, and its fsync of the WAL file also makes every
+ * earlier transaction durable, because the WAL is one file appended in commit order. After a crash of the
+ * machine, recovery keeps a prefix of the committed transactions, so what can be lost is a tail of
+ * rebuildable transactions after the last durable one, never a durable write nor anything before it. A crash
+ * of the process alone loses nothing (the WAL pages are in the operating system's hands). SQLite refuses to
+ * change the level inside a transaction, so the writer sets it between transactions, when it changes.
  */
 final class Writer {
 
@@ -35,12 +46,16 @@ final class Writer {
         T apply(WriteSession session) throws SQLException;
     }
 
-    private record Request(Operation<?> operation, CompletableFuture<Object> done) {}
+    /**
+     * @param rebuildable true if losing the write in a crash of the machine only means applying it again (a
+     *     read model's batch, a checkpoint): it may commit without waiting for the disk
+     */
+    private record Request(Operation<?> operation, boolean rebuildable, CompletableFuture<Object> done) {}
 
     /** The most writes coalesced into one transaction. */
     static final int MAX_BATCH = 1000;
 
-    private static final Request STOP = new Request(session -> "stop", new CompletableFuture<>());
+    private static final Request STOP = new Request(session -> "stop", false, new CompletableFuture<>());
 
     private final String file;
     private final WriteSession session;
@@ -58,6 +73,7 @@ final class Writer {
     private volatile boolean closed;
 
     private final LongAdder transactions = new LongAdder();
+    private final LongAdder durableTransactions = new LongAdder();
     private final LongAdder writes = new LongAdder();
     private final AtomicLong largestBatch = new AtomicLong();
 
@@ -80,19 +96,34 @@ final class Writer {
     }
 
     /**
-     * Runs a write in the next batch and waits until it committed.
+     * Runs a durable write in the next batch and waits until it committed and reached the disk.
      *
      * @throws StoreException if the store is closed, the commit fails or the caller is interrupted
      */
-    @SuppressWarnings("unchecked")
     <T> T submit(Operation<T> operation) {
+        return submit(operation, false);
+    }
+
+    /**
+     * Runs a rebuildable write (a read model's batch with its checkpoint, a checkpoint move) in the next
+     * batch and waits until it committed; it waits for the disk only if its transaction carries a durable
+     * write too.
+     *
+     * @throws StoreException if the store is closed, the commit fails or the caller is interrupted
+     */
+    <T> T submitRebuildable(Operation<T> operation) {
+        return submit(operation, true);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T submit(Operation<T> operation, boolean rebuildable) {
         if (queue.isEmpty() && taken == 0 && connectionLock.tryLock()) {
             // the writer is idle: run the write here, saving the hand-offs to the writer thread and back
             try {
                 if (closed) {
                     throw new StoreException("the SQLite store " + file + " is closed");
                 }
-                Request request = new Request(operation, new CompletableFuture<>());
+                Request request = new Request(operation, rebuildable, new CompletableFuture<>());
                 runBatch(List.of(request));
                 return (T) request.done().join();
             } catch (CompletionException e) {
@@ -101,7 +132,7 @@ final class Writer {
                 connectionLock.unlock();
             }
         }
-        Request request = new Request(operation, new CompletableFuture<>());
+        Request request = new Request(operation, rebuildable, new CompletableFuture<>());
         synchronized (enqueueLock) {
             if (closed) {
                 throw new StoreException("the SQLite store " + file + " is closed");
@@ -131,6 +162,11 @@ final class Writer {
     /** The number of transactions committed (or tried) so far. */
     long transactions() {
         return transactions.sum();
+    }
+
+    /** The number of those transactions that waited for the disk ({@code synchronous=FULL}). */
+    long durableTransactions() {
+        return durableTransactions.sum();
     }
 
     /** The number of writes run in those transactions. */
@@ -239,10 +275,15 @@ final class Writer {
     private void runBatch(List<Request> batch) {
         Object[] outcomes = new Object[batch.size()];
         long highest = 0;
+        boolean durable = batch.stream().anyMatch(request -> !request.rebuildable());
         transactions.increment();
+        if (durable) {
+            durableTransactions.increment();
+        }
         writes.add(batch.size());
         largestBatch.accumulateAndGet(batch.size(), Math::max);
         try {
+            session.synchronous(durable);
             session.begin();
             try {
                 if (outcomes.length == 1) {

@@ -17,6 +17,10 @@ import io.factum.core.StreamSlice;
 import io.factum.core.WrongExpectedVersionException;
 import io.factum.core.aggregate.Snapshot;
 import io.factum.core.aggregate.SnapshotStore;
+import io.factum.core.subscription.CheckpointMove;
+import io.factum.core.subscription.ParkedEvent;
+import io.factum.core.subscription.SqlCheckpointStore;
+import io.factum.core.subscription.SqlWork;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -644,6 +648,110 @@ class SqliteEventStoreTest {
                             .recordedAt())
                     .as("recorded at, truncated to microseconds")
                     .isEqualTo(Instant.parse("1969-12-31T23:59:59.999999Z"));
+        }
+    }
+
+    @Nested
+    class Read_model_commits {
+
+        /** The connection's synchronous level inside the work: 1 is NORMAL, 2 is FULL. */
+        private SqlWork recordSynchronous(List<Integer> levels) {
+            return connection -> {
+                try (Statement statement = connection.createStatement();
+                        ResultSet rows = statement.executeQuery("PRAGMA synchronous")) {
+                    rows.next();
+                    levels.add(rows.getInt(1));
+                }
+            };
+        }
+
+        @Test
+        void alone_in_their_transaction_commit_without_waiting_for_the_disk() {
+            EventStore store = open(file);
+            SqlCheckpointStore checkpoints = SqliteEventStore.checkpoints(store);
+            List<Integer> levels = new ArrayList<>();
+            SqliteEventStore.WriterStatistics before = SqliteEventStore.writerStatistics(store);
+
+            checkpoints.commit("summary", Position.START, Position.of(1), recordSynchronous(levels));
+            checkpoints.commit(
+                    List.of(new CheckpointMove("summary", Position.of(1), Position.of(2))), recordSynchronous(levels));
+            checkpoints.save("summary", Position.of(2), Position.of(3));
+
+            SqliteEventStore.WriterStatistics after = SqliteEventStore.writerStatistics(store);
+            assertThat(levels).as("synchronous inside the commits").containsExactly(1, 1);
+            assertThat(after.transactions() - before.transactions()).isEqualTo(3);
+            assertThat(after.writes() - before.writes()).isEqualTo(3);
+            assertThat(after.durableTransactions() - before.durableTransactions())
+                    .as("transactions that waited for the disk")
+                    .isZero();
+        }
+
+        @Test
+        void wait_for_the_disk_when_their_transaction_carries_an_append() throws Exception {
+            EventStore store = open(file);
+            SqlCheckpointStore checkpoints = SqliteEventStore.checkpoints(store);
+            List<Integer> levels = Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch release = blockWriter(store);
+            CompletableFuture<Void> commit = CompletableFuture.runAsync(
+                    () -> checkpoints.commit("summary", Position.START, Position.of(1), recordSynchronous(levels)));
+            awaitQueued(store, 1);
+            CompletableFuture<AppendResult> append =
+                    CompletableFuture.supplyAsync(() -> store.append("order-1", ExpectedVersion.any(), event(1)));
+            awaitQueued(store, 2);
+            long transactions = internals(store).writer().transactions();
+
+            release.countDown();
+
+            commit.get(10, TimeUnit.SECONDS);
+            append.get(10, TimeUnit.SECONDS);
+            assertThat(internals(store).writer().transactions() - transactions)
+                    .as("transactions after the blocking one")
+                    .isEqualTo(1);
+            assertThat(levels).as("synchronous inside the shared transaction").containsExactly(2);
+        }
+
+        @Test
+        void leave_the_next_durable_write_waiting_for_the_disk_again() {
+            EventStore store = open(file);
+            SqlCheckpointStore checkpoints = SqliteEventStore.checkpoints(store);
+            List<Integer> levels = new ArrayList<>();
+
+            checkpoints.execute(recordSynchronous(levels));
+            checkpoints.commit("summary", Position.START, Position.of(1), recordSynchronous(levels));
+            store.append("order-1", ExpectedVersion.any(), event(1));
+            checkpoints.execute(recordSynchronous(levels));
+            checkpoints.commit("summary", Position.of(1), Position.of(2), recordSynchronous(levels));
+
+            assertThat(levels).containsExactly(2, 1, 2, 1);
+        }
+
+        @Test
+        void park_events_and_activate_versions_waiting_for_the_disk() {
+            EventStore store = open(file);
+            SqlCheckpointStore checkpoints = SqliteEventStore.checkpoints(store);
+            long durable = internals(store).writer().durableTransactions();
+            ParkedEvent parked = new ParkedEvent(
+                    "summary", Position.of(1), UUID.randomUUID(), "order-1", 0, "Counted", 3, "x", Instant.EPOCH);
+
+            checkpoints.park(parked, new CheckpointMove("summary", Position.START, Position.of(1)));
+            checkpoints.activate("summary", 1);
+
+            assertThat(internals(store).writer().durableTransactions() - durable)
+                    .as("transactions that waited for the disk")
+                    .isEqualTo(2);
+        }
+
+        @Test
+        void of_the_synchronous_view_wait_for_the_disk() {
+            EventStore store = open(file);
+            SqlCheckpointStore synchronous = SqliteEventStore.checkpoints(store).withSynchronousCommits();
+            List<Integer> levels = new ArrayList<>();
+
+            synchronous.commit("summary", Position.START, Position.of(1), recordSynchronous(levels));
+
+            assertThat(levels).containsExactly(2);
+            assertThat(synchronous)
+                    .hasToString("SqliteCheckpointStore[" + file.toAbsolutePath() + ", synchronous commits]");
         }
     }
 

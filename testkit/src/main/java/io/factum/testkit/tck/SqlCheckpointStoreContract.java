@@ -7,9 +7,11 @@ import io.factum.core.EventStore;
 import io.factum.core.Position;
 import io.factum.core.StoreException;
 import io.factum.core.subscription.CheckpointConflictException;
+import io.factum.core.subscription.CheckpointMove;
 import io.factum.core.subscription.Lease;
 import io.factum.core.subscription.LeaseLostException;
 import io.factum.core.subscription.LeaseStore;
+import io.factum.core.subscription.ParkedEvent;
 import io.factum.core.subscription.SqlCheckpointStore;
 import io.factum.core.subscription.SqlWork;
 import java.sql.PreparedStatement;
@@ -17,6 +19,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -24,7 +27,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The SQL checkpoint store that belongs to a store: a read model's writes and its checkpoint commit in one
- * transaction, and a failing work, a checkpoint conflict or a lost lease keeps nothing of either. The SQL
+ * transaction (also several checkpoints at once, for a projection group), a parked event and the move over
+ * it commit together, and a failing work, a checkpoint conflict or a lost lease keeps nothing of either. The SQL
  * here is plain enough for SQLite and PostgreSQL. Expiry of leases is judged by {@link #clock}.
  */
 public abstract class SqlCheckpointStoreContract extends TckSupport {
@@ -133,6 +137,167 @@ public abstract class SqlCheckpointStoreContract extends TckSupport {
 
             assertThat(checkpoints(store).load("first")).isEqualTo(Position.of(4));
             assertThat(checkpoints(store).load("second")).isEqualTo(Position.of(2));
+        }
+    }
+
+    @Nested
+    class Committing_several_checkpoints {
+
+        private CheckpointMove move(String name, long from, long to) {
+            return new CheckpointMove(name, Position.of(from), Position.of(to));
+        }
+
+        @Test
+        void runs_the_work_and_moves_every_checkpoint_together() {
+            checkpoints(store).commit(List.of(move("summaries", 0, 4), move("sales", 0, 4)), add("orders", 2));
+            // both moved from a saved position now (PostgreSQL sends them as one batch), then a mix
+            checkpoints(store).commit(List.of(move("summaries", 4, 6), move("sales", 4, 6)), add("orders", 3));
+            checkpoints(store)
+                    .commit(
+                            List.of(move("sales", 6, 9), move("directory", 0, 9), move("summaries", 6, 9)),
+                            add("orders", 1));
+
+            assertThat(count("orders")).hasValue(6L);
+            assertThat(checkpoints(store).load("summaries")).isEqualTo(Position.of(9));
+            assertThat(checkpoints(store).load("sales")).isEqualTo(Position.of(9));
+            assertThat(checkpoints(store).load("directory")).isEqualTo(Position.of(9));
+        }
+
+        @Test
+        void one_checkpoint_elsewhere_keeps_nothing_of_the_work_nor_of_the_other_moves() {
+            checkpoints(store).commit("sales", Position.START, Position.of(4), add("orders", 2));
+
+            assertThatThrownBy(() -> checkpoints(store)
+                            .commit(List.of(move("summaries", 0, 9), move("sales", 0, 9)), add("orders", 5)))
+                    .isInstanceOf(CheckpointConflictException.class)
+                    .hasMessage("checkpoint sales: expected it at 0/0 but it is at 0/4; another instance moved it"
+                            + " first, nothing was written");
+
+            assertThat(count("orders")).hasValue(2L);
+            assertThat(checkpoints(store).load("summaries")).isEqualTo(Position.START);
+            assertThat(checkpoints(store).load("sales")).isEqualTo(Position.of(4));
+        }
+
+        @Test
+        void of_several_checkpoints_elsewhere_the_first_by_name_is_reported() {
+            checkpoints(store).commit(List.of(move("b", 0, 4), move("a", 0, 4), move("c", 0, 4)), add("orders", 1));
+
+            assertThatThrownBy(() -> checkpoints(store)
+                            .commit(List.of(move("c", 4, 8), move("b", 3, 8), move("a", 2, 8)), add("orders", 1)))
+                    .isInstanceOfSatisfying(CheckpointConflictException.class, e -> {
+                        assertThat(e.checkpoint()).isEqualTo("a");
+                        assertThat(e.expected()).isEqualTo(Position.of(2));
+                        assertThat(e.actual()).isEqualTo(Position.of(4));
+                    });
+
+            assertThat(count("orders")).hasValue(1L);
+            assertThat(checkpoints(store).load("c")).isEqualTo(Position.of(4));
+        }
+
+        @Test
+        void a_work_that_fails_moves_no_checkpoint() {
+            SQLException failure = new SQLException("the read model refused it");
+
+            assertThatThrownBy(() -> checkpoints(store)
+                            .commit(List.of(move("summaries", 0, 4), move("sales", 0, 4)), connection -> {
+                                add("orders", 2).run(connection);
+                                throw failure;
+                            }))
+                    .isInstanceOf(StoreException.class)
+                    .hasCause(failure)
+                    .hasMessageContaining("sales")
+                    .hasMessageContaining("summaries")
+                    .hasMessageContaining("the read model refused it");
+
+            assertThat(count("orders")).isEmpty();
+            assertThat(checkpoints(store).load("summaries")).isEqualTo(Position.START);
+            assertThat(checkpoints(store).load("sales")).isEqualTo(Position.START);
+        }
+
+        @Test
+        void refuses_no_moves_and_a_checkpoint_moved_twice() {
+            assertThatThrownBy(() -> checkpoints(store).commit(List.of(), add("orders", 1)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("a commit needs at least one checkpoint move, got none");
+            assertThatThrownBy(() -> checkpoints(store)
+                            .commit(List.of(move("sales", 0, 4), move("sales", 0, 5)), add("orders", 1)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("checkpoint sales is moved twice in one commit; give each checkpoint once");
+
+            assertThat(count("orders")).isEmpty();
+        }
+
+        @Test
+        void a_view_with_synchronous_commits_shares_the_checkpoints() {
+            SqlCheckpointStore synchronous = checkpoints(store).withSynchronousCommits();
+
+            synchronous.commit(List.of(move("summaries", 0, 4), move("sales", 0, 4)), add("orders", 2));
+            checkpoints(store).commit(List.of(move("summaries", 4, 6), move("sales", 4, 6)), add("orders", 1));
+            synchronous.save("sales", Position.of(6), Position.of(7));
+
+            assertThat(count("orders")).hasValue(3L);
+            assertThat(checkpoints(store).load("sales")).isEqualTo(Position.of(7));
+            assertThat(synchronous.load("summaries")).isEqualTo(Position.of(6));
+            assertThat(synchronous.withSynchronousCommits()).isSameAs(synchronous);
+        }
+    }
+
+    @Nested
+    class Parking_with_the_checkpoint {
+
+        @Test
+        void parks_the_event_and_moves_the_checkpoint_over_it_together() {
+            checkpoints(store).save("billing", Position.START, Position.of(4));
+            ParkedEvent poison = CheckpointStoreContract.parked("billing", 5, "cannot bill");
+
+            checkpoints(store).park(poison, new CheckpointMove("billing", Position.of(4), Position.of(5)));
+
+            assertThat(checkpoints(store).parked("billing")).containsExactly(poison);
+            assertThat(checkpoints(store).load("billing")).isEqualTo(Position.of(5));
+        }
+
+        @Test
+        void parks_nothing_when_the_checkpoint_is_elsewhere() {
+            checkpoints(store).save("billing", Position.START, Position.of(6));
+            ParkedEvent poison = CheckpointStoreContract.parked("billing", 5, "cannot bill");
+
+            assertThatThrownBy(() -> checkpoints(store)
+                            .park(poison, new CheckpointMove("billing", Position.of(4), Position.of(5))))
+                    .isInstanceOf(CheckpointConflictException.class)
+                    .hasMessage("checkpoint billing: expected it at 0/4 but it is at 0/6; another instance moved it"
+                            + " first, nothing was written");
+
+            assertThat(checkpoints(store).parked("billing")).isEmpty();
+            assertThat(checkpoints(store).load("billing")).isEqualTo(Position.of(6));
+        }
+
+        @Test
+        void parks_nothing_once_the_lease_was_taken_over() {
+            Duration ttl = Duration.ofSeconds(10);
+            Lease lease = leases(store).acquire("billing", 1, "member-a", ttl).orElseThrow();
+            clock.advance(ttl.plusSeconds(1));
+            leases(store).acquire("billing", 1, "member-b", ttl).orElseThrow();
+            ParkedEvent poison = CheckpointStoreContract.parked("billing", 5, "cannot bill");
+
+            assertThatThrownBy(() -> checkpoints(store)
+                            .park(poison, new CheckpointMove("billing/1", Position.START, Position.of(5)), lease))
+                    .isInstanceOf(LeaseLostException.class);
+
+            assertThat(checkpoints(store).parked("billing")).isEmpty();
+            assertThat(checkpoints(store).load("billing/1")).isEqualTo(Position.START);
+        }
+
+        @Test
+        void parks_with_a_current_lease() {
+            Lease lease = leases(store)
+                    .acquire("billing", 1, "member-a", Duration.ofSeconds(10))
+                    .orElseThrow();
+            ParkedEvent poison = CheckpointStoreContract.parked("billing", 5, "cannot bill");
+
+            checkpoints(store).park(poison, new CheckpointMove("billing/1", Position.START, Position.of(5)), lease);
+
+            assertThat(checkpoints(store).parked("billing")).containsExactly(poison);
+            assertThat(checkpoints(store).load("billing/1")).isEqualTo(Position.of(5));
         }
     }
 

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.factum.core.AppendResult;
 import io.factum.core.EventData;
+import io.factum.core.EventFilter;
 import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.Position;
-import io.factum.core.RecordedEvent;
 import io.factum.core.subscription.ConsumerGroup;
 import io.factum.core.subscription.LeaseStore;
-import io.factum.core.subscription.ProjectionContext;
+import io.factum.core.subscription.ProjectionGroup;
 import io.factum.core.subscription.ProjectionSubscription;
 import io.factum.core.subscription.RetryPolicy;
 import io.factum.core.subscription.SqlCheckpointStore;
@@ -19,10 +19,7 @@ import io.factum.core.subscription.SqlProjection;
 import io.factum.core.subscription.StaleReadModelException;
 import io.factum.core.subscription.Subscription;
 import io.factum.core.subscription.SubscriptionState;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -39,7 +35,8 @@ import org.junit.jupiter.api.Test;
  * SQL projections run by Factum's runtime on a store's own database: each event affects the read model
  * exactly once (also with competing instances and consumer-group members), queries can wait for a
  * position, poison events are parked without their writes, and a new version is built beside the active
- * one and switched to when it caught up.
+ * one and switched to when it caught up. Projection groups keep several read models with one read and one
+ * commit per batch, each member exactly once, parking, rebuilding and stopping on its own.
  */
 public abstract class SqlProjectionContract extends TckSupport {
 
@@ -58,99 +55,6 @@ public abstract class SqlProjectionContract extends TckSupport {
     void stopAll() throws Exception {
         for (AutoCloseable closeable : running) {
             closeable.close();
-        }
-    }
-
-    /** Counts events per stream into {@code tck_stream_counts_v<version>}; version 2 counts tenfold. */
-    protected static class Counting implements SqlProjection {
-        final int version;
-        final List<Integer> dropped = new CopyOnWriteArrayList<>();
-        volatile String poisonType = "";
-        final AtomicBoolean slow = new AtomicBoolean();
-        final java.util.concurrent.atomic.AtomicInteger batches = new java.util.concurrent.atomic.AtomicInteger();
-
-        Counting(int version) {
-            this.version = version;
-        }
-
-        @Override
-        public String name() {
-            return "tck_stream_counts";
-        }
-
-        @Override
-        public int version() {
-            return version;
-        }
-
-        @Override
-        public void create(Connection connection, ProjectionContext context) throws SQLException {
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("CREATE TABLE IF NOT EXISTS " + context.table("counts")
-                        + " (stream_id text primary key, n bigint not null, last_position bigint not null)");
-            }
-        }
-
-        @Override
-        public void apply(Connection connection, ProjectionContext context, RecordedEvent event) throws SQLException {
-            String table = context.table("counts");
-            try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO " + table
-                    + " (stream_id, n, last_position) VALUES (?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET n = "
-                    + table + ".n + excluded.n, last_position = excluded.last_position")) {
-                upsert.setString(1, event.streamId());
-                upsert.setLong(2, version == 1 ? 1 : 10);
-                upsert.setLong(3, event.position().position());
-                upsert.executeUpdate();
-            }
-            if (event.type().equals(poisonType)) {
-                throw new SQLException("cannot project " + event.type());
-            }
-            while (slow.get()) {
-                try {
-                    Thread.sleep(2);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
-
-        /** The whole batch in one JDBC batch; a poison event fails it before anything is sent. */
-        @Override
-        public void applyAll(Connection connection, ProjectionContext context, List<RecordedEvent> events)
-                throws SQLException {
-            batches.incrementAndGet();
-            String table = context.table("counts");
-            try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO " + table
-                    + " (stream_id, n, last_position) VALUES (?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET n = "
-                    + table + ".n + excluded.n, last_position = excluded.last_position")) {
-                for (RecordedEvent event : events) {
-                    if (event.type().equals(poisonType)) {
-                        throw new SQLException("cannot project " + event.type());
-                    }
-                    upsert.setString(1, event.streamId());
-                    upsert.setLong(2, version == 1 ? 1 : 10);
-                    upsert.setLong(3, event.position().position());
-                    upsert.addBatch();
-                }
-                upsert.executeBatch();
-            }
-            while (slow.get()) {
-                try {
-                    Thread.sleep(2);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
-
-        @Override
-        public void drop(Connection connection, ProjectionContext context) throws SQLException {
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("DROP TABLE IF EXISTS " + context.table("counts"));
-            }
-            dropped.add(context.version());
         }
     }
 
@@ -195,7 +99,7 @@ public abstract class SqlProjectionContract extends TckSupport {
         @Test
         void every_event_is_counted_once() throws Exception {
             Map<String, Long> expected = appendRounds(10, 12, "tally");
-            Counting counting = new Counting(1);
+            CountingProjection counting = new CountingProjection(1);
             ProjectionSubscription projection = start(counting);
             Map<String, Long> more = appendRounds(10, 3, "tally");
             more.forEach((k, v) -> expected.merge(k, v, Long::sum));
@@ -207,8 +111,8 @@ public abstract class SqlProjectionContract extends TckSupport {
         @Test
         void two_competing_instances_still_count_every_event_once() throws Exception {
             Map<String, Long> expected = appendRounds(8, 40, "race");
-            ProjectionSubscription one = start(new Counting(1));
-            ProjectionSubscription two = start(new Counting(1));
+            ProjectionSubscription one = start(new CountingProjection(1));
+            ProjectionSubscription two = start(new CountingProjection(1));
             assertThat(one.awaitPosition(store.headPosition(), WAIT)).isTrue();
             assertThat(two.awaitPosition(store.headPosition(), WAIT)).isTrue();
             assertThat(counts(one)).isEqualTo(expected);
@@ -217,18 +121,18 @@ public abstract class SqlProjectionContract extends TckSupport {
         @Test
         void a_restart_goes_on_from_the_committed_checkpoint() throws Exception {
             Map<String, Long> expected = appendRounds(5, 10, "again");
-            ProjectionSubscription first = start(new Counting(1));
+            ProjectionSubscription first = start(new CountingProjection(1));
             assertThat(first.awaitPosition(store.headPosition(), WAIT)).isTrue();
             first.close();
             appendRounds(5, 2, "again").forEach((k, v) -> expected.merge(k, v, Long::sum));
-            ProjectionSubscription second = start(new Counting(1));
+            ProjectionSubscription second = start(new CountingProjection(1));
             assertThat(second.awaitPosition(store.headPosition(), WAIT)).isTrue();
             assertThat(counts(second)).isEqualTo(expected);
         }
 
         @Test
         void a_poison_event_is_parked_without_its_writes_and_the_rest_is_counted() throws Exception {
-            Counting counting = new Counting(1);
+            CountingProjection counting = new CountingProjection(1);
             counting.poisonType = "Poison";
             store.append("pill-1", ExpectedVersion.any(), EventData.of("Counted", "{}"));
             AppendResult poison = store.append("pill-1", ExpectedVersion.any(), EventData.of("Poison", "{}"));
@@ -249,7 +153,7 @@ public abstract class SqlProjectionContract extends TckSupport {
 
         @Test
         void a_query_with_a_position_sees_the_write_it_waited_for() throws Exception {
-            ProjectionSubscription projection = start(new Counting(1));
+            ProjectionSubscription projection = start(new CountingProjection(1));
             AppendResult appended = store.append("mine-1", ExpectedVersion.noStream(), EventData.of("Counted", "{}"));
             Long count = projection.query(appended.position(), WAIT, (connection, active) -> {
                 try (Statement statement = connection.createStatement();
@@ -263,7 +167,7 @@ public abstract class SqlProjectionContract extends TckSupport {
 
         @Test
         void a_query_for_a_position_not_reached_in_time_fails_clearly() throws Exception {
-            Counting counting = new Counting(1);
+            CountingProjection counting = new CountingProjection(1);
             counting.slow.set(true);
             ProjectionSubscription projection = start(counting);
             AppendResult appended = store.append("slow-1", ExpectedVersion.noStream(), EventData.of("Counted", "{}"));
@@ -281,12 +185,12 @@ public abstract class SqlProjectionContract extends TckSupport {
         @Test
         void a_new_version_builds_beside_the_old_and_takes_over_when_caught_up() throws Exception {
             Map<String, Long> expected = appendRounds(4, 5, "blue");
-            ProjectionSubscription v1 = start(new Counting(1));
+            ProjectionSubscription v1 = start(new CountingProjection(1));
             assertThat(v1.awaitPosition(store.headPosition(), WAIT)).isTrue();
             v1.close();
             assertThat(counts(v1)).isEqualTo(expected);
 
-            Counting second = new Counting(2);
+            CountingProjection second = new CountingProjection(2);
             second.slow.set(true);
             ProjectionSubscription v2 = start(second);
             // while v2 builds, queries read v1
@@ -308,7 +212,7 @@ public abstract class SqlProjectionContract extends TckSupport {
         void an_instance_of_an_older_version_than_the_active_one_stops() throws Exception {
             appendRounds(2, 2, "old");
             checkpoints(store).activate("tck_stream_counts", 3);
-            ProjectionSubscription old = start(new Counting(1));
+            ProjectionSubscription old = start(new CountingProjection(1));
             long deadline = System.nanoTime() + WAIT.toNanos();
             while (old.status().state() != SubscriptionState.FAILED && System.nanoTime() < deadline) {
                 Thread.sleep(5);
@@ -317,6 +221,219 @@ public abstract class SqlProjectionContract extends TckSupport {
             assertThat(old.status().lastError())
                     .hasValue("projection tck_stream_counts: this code is version 1 but version 3 is active; this"
                             + " instance stopped, run the newer code");
+        }
+    }
+
+    /** Every event, counted into {@code all_counts_v<version>}. */
+    static CountingProjection everything(int version) {
+        return new CountingProjection("tck_all", "all_counts", version, EventFilter.all());
+    }
+
+    /** The events of the {@code order} category, into {@code order_counts_v<version>}. */
+    static CountingProjection orders(int version) {
+        return new CountingProjection("tck_orders", "order_counts", version, EventFilter.categories("order"));
+    }
+
+    /** The events of type {@code Paid}, into {@code paid_counts_v<version>}. */
+    static CountingProjection payments(int version) {
+        return new CountingProjection("tck_paid", "paid_counts", version, EventFilter.eventTypes("Paid"));
+    }
+
+    /** The read model of {@code projection} as its member's queries see it. */
+    static Map<String, Long> counts(ProjectionSubscription member, CountingProjection projection) {
+        return member.query((connection, active) -> {
+            Map<String, Long> counts = new TreeMap<>();
+            try (Statement statement = connection.createStatement();
+                    ResultSet rows =
+                            statement.executeQuery("SELECT stream_id, n FROM " + active.table(projection.table))) {
+                while (rows.next()) {
+                    counts.put(rows.getString(1), rows.getLong(2));
+                }
+            }
+            return counts;
+        });
+    }
+
+    /**
+     * What {@code projection} must hold: the log read back and folded here, apart from the runtime, leaving
+     * out the events of type {@code except}.
+     */
+    Map<String, Long> fold(CountingProjection projection, String except) {
+        Map<String, Long> counts = new TreeMap<>();
+        try (var log = store.streamAll(Position.START, projection.filter)) {
+            log.filter(event -> !event.type().equals(except))
+                    .forEach(event -> counts.merge(event.streamId(), projection.step(), Long::sum));
+        }
+        return counts;
+    }
+
+    /** Appends {@code rounds} of one event to each of 4 orders and 2 customers; every third is {@code Paid}. */
+    void appendMixed(int rounds, String prefix) {
+        for (int round = 0; round < rounds; round++) {
+            for (int s = 0; s < 6; s++) {
+                String stream = (s < 4 ? "order-" : "customer-") + prefix + s;
+                String type = (round + s) % 3 == 0 ? "Paid" : "Counted";
+                store.append(stream, ExpectedVersion.any(), EventData.of(type, "{}"));
+            }
+        }
+    }
+
+    @Nested
+    class ProjectionGroups {
+
+        ProjectionGroup startGroup(SqlCheckpointStore checkpoints, CountingProjection... members) {
+            ProjectionGroup group = Subscription.sqlProjections(store, checkpoints, List.of(members))
+                    .batchSize(50)
+                    .retry(FAST)
+                    .start();
+            running.add(group);
+            return group;
+        }
+
+        void awaitAll(ProjectionGroup group) throws InterruptedException {
+            Position head = store.headPosition();
+            for (ProjectionSubscription member : group.members()) {
+                assertThat(member.awaitPosition(head, WAIT))
+                        .as("%s reached %s: %s", member.name(), head, member.status())
+                        .isTrue();
+            }
+        }
+
+        @Test
+        void count_every_event_of_each_members_filter_once_with_one_commit_per_batch() throws Exception {
+            appendMixed(20, "a");
+            RecordingCheckpointStore recording = new RecordingCheckpointStore(checkpoints(store));
+            CountingProjection all = everything(1);
+            CountingProjection orders = orders(1);
+            CountingProjection paid = payments(1);
+            ProjectionGroup group = startGroup(recording, all, orders, paid);
+            appendMixed(5, "b");
+
+            awaitAll(group);
+
+            assertThat(counts(group.member("tck_all"), all)).isEqualTo(fold(all, ""));
+            assertThat(counts(group.member("tck_orders"), orders)).isEqualTo(fold(orders, ""));
+            assertThat(counts(group.member("tck_paid"), paid)).isEqualTo(fold(paid, ""));
+            assertThat(group.members())
+                    .extracting(ProjectionSubscription::name)
+                    .containsExactly("tck_all@v1", "tck_orders@v1", "tck_paid@v1");
+            // the members moved together from the start: every batch was one transaction moving all three
+            assertThat(recording.groupCommits).isNotEmpty().containsOnly(3);
+            assertThat(recording.singleCommits).hasValue(0);
+            assertThat(all.batches.get() + all.applied.get())
+                    .as("calls of the member that keeps every event")
+                    .isEqualTo(recording.groupCommits.size());
+        }
+
+        @Test
+        void a_failing_member_parks_its_poison_event_alone_and_the_others_apply_the_batch_once() throws Exception {
+            appendMixed(4, "a");
+            AppendResult poison = store.append("order-pill", ExpectedVersion.any(), EventData.of("Poison", "{}"));
+            appendMixed(4, "b");
+            CountingProjection all = everything(1);
+            CountingProjection orders = orders(1);
+            orders.poisonType = "Poison";
+            ProjectionGroup group = startGroup(checkpoints(store), all, orders);
+
+            awaitAll(group);
+
+            assertThat(counts(group.member("tck_all"), all)).isEqualTo(fold(all, ""));
+            assertThat(counts(group.member("tck_orders"), orders)).isEqualTo(fold(orders, "Poison"));
+            assertThat(group.member("tck_orders").parked()).singleElement().satisfies(parked -> {
+                assertThat(parked.subscription()).isEqualTo("tck_orders@v1");
+                assertThat(parked.position()).isEqualTo(poison.position());
+                assertThat(parked.error()).contains("cannot project Poison");
+            });
+            assertThat(group.member("tck_all").parked()).isEmpty();
+            assertThat(group.member("tck_orders").status().parked()).isEqualTo(1);
+        }
+
+        @Test
+        void a_member_of_a_raised_version_rebuilds_beside_the_others_which_go_on() throws Exception {
+            appendMixed(10, "a");
+            ProjectionGroup first = startGroup(checkpoints(store), everything(1), orders(1));
+            awaitAll(first);
+            first.close();
+
+            // when: version 2 of one member joins the same other member; it is paused (after at most one
+            // page of 50, held until then) while the log grows
+            CountingProjection all = everything(2);
+            all.slow.set(true);
+            CountingProjection orders = orders(1);
+            ProjectionGroup second = startGroup(checkpoints(store), all, orders);
+            ProjectionSubscription rebuilding = second.member("tck_all");
+            rebuilding.pause();
+            all.slow.set(false);
+            AppendResult later = store.append("order-late", ExpectedVersion.any(), EventData.of("Counted", "{}"));
+
+            // then: the other member goes on from where it was, and queries of the rebuilding one read v1
+            assertThat(second.member("tck_orders").awaitPosition(later.position(), WAIT))
+                    .isTrue();
+            assertThat(counts(second.member("tck_orders"), orders)).isEqualTo(fold(orders, ""));
+            assertThat(rebuilding.active().version()).isEqualTo(1);
+            assertThat(rebuilding.awaitPosition(later.position(), Duration.ofMillis(20)))
+                    .isFalse();
+
+            // when: it resumes, it catches up from the start of the log and takes over
+            rebuilding.resume();
+            assertThat(rebuilding.awaitPosition(later.position(), WAIT)).isTrue();
+            assertThat(rebuilding.active().version()).isEqualTo(2);
+            assertThat(counts(rebuilding, all)).isEqualTo(fold(all, ""));
+            assertThat(all.dropped).containsExactly(1);
+            assertThat(checkpoints(store).load("tck_all@v1")).isEqualTo(Position.START);
+            assertThat(counts(second.member("tck_orders"), orders)).isEqualTo(fold(orders, ""));
+        }
+
+        @Test
+        void two_competing_instances_of_a_group_count_every_event_once() throws Exception {
+            appendMixed(40, "a");
+            CountingProjection all = everything(1);
+            CountingProjection orders = orders(1);
+            CountingProjection paid = payments(1);
+            ProjectionGroup one = startGroup(checkpoints(store), all, orders, paid);
+            ProjectionGroup two = startGroup(checkpoints(store), everything(1), orders(1), payments(1));
+            appendMixed(10, "b");
+
+            awaitAll(one);
+            awaitAll(two);
+
+            assertThat(counts(one.member("tck_all"), all)).isEqualTo(fold(all, ""));
+            assertThat(counts(one.member("tck_orders"), orders)).isEqualTo(fold(orders, ""));
+            assertThat(counts(two.member("tck_paid"), paid)).isEqualTo(fold(paid, ""));
+        }
+
+        @Test
+        void a_closed_member_stops_while_the_others_go_on() throws Exception {
+            appendMixed(3, "a");
+            CountingProjection all = everything(1);
+            ProjectionGroup group = startGroup(checkpoints(store), all, payments(1));
+            awaitAll(group);
+            ProjectionSubscription paid = group.member("tck_paid");
+            Position stoppedAt = checkpoints(store).load("tck_paid@v1");
+
+            paid.close();
+            appendMixed(3, "b");
+
+            assertThat(group.member("tck_all").awaitPosition(store.headPosition(), WAIT))
+                    .isTrue();
+            assertThat(counts(group.member("tck_all"), all)).isEqualTo(fold(all, ""));
+            assertThat(paid.status().state()).isEqualTo(SubscriptionState.STOPPED);
+            assertThat(checkpoints(store).load("tck_paid@v1")).isEqualTo(stoppedAt);
+        }
+
+        @Test
+        void name_their_members_and_refuse_a_projection_twice() {
+            ProjectionGroup group = startGroup(checkpoints(store), everything(1), orders(1));
+
+            assertThatThrownBy(() -> group.member("tck_paid"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageEndingWith(
+                            "has no member keeping projection tck_paid; its members are [tck_all@v1, tck_orders@v1]");
+            assertThatThrownBy(
+                            () -> Subscription.sqlProjections(store, checkpoints(store), List.of(orders(1), orders(2))))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("projection tck_orders is given twice to one group; each projection belongs to a"
+                            + " group once");
         }
     }
 
@@ -329,7 +446,7 @@ public abstract class SqlProjectionContract extends TckSupport {
                     .leaseTime(Duration.ofSeconds(5))
                     .batchSize(40)
                     .retry(FAST)
-                    .sqlProjection(new Counting(1))
+                    .sqlProjection(new CountingProjection(1))
                     .start();
             running.add(member);
             return member;

@@ -17,6 +17,7 @@ import io.factum.core.process.DeadlineStore;
 import io.factum.core.process.ProcessManager;
 import io.factum.core.serialization.EventSerializer;
 import io.factum.core.serialization.EventTypes;
+import io.factum.core.subscription.ProjectionGroup;
 import io.factum.core.subscription.ProjectionSubscription;
 import io.factum.core.subscription.SqlCheckpointStore;
 import io.factum.core.subscription.Subscription;
@@ -77,6 +78,7 @@ public final class OrdersApp implements AutoCloseable {
     private final ProjectionSubscription orderSummaries;
     private final ProjectionSubscription customerDirectory;
     private final ProjectionSubscription dailySales;
+    private final ProjectionGroup readModels;
     private final List<Subscription> subscriptions = new ArrayList<>();
     private final DeadlineScheduler scheduler;
     private final SqlCheckpointStore checkpoints;
@@ -124,32 +126,37 @@ public final class OrdersApp implements AutoCloseable {
 
             SqlCheckpointStore checkpoints = parts.checkpoints();
             this.checkpoints = checkpoints;
-            this.orderSummaries = Subscription.sqlProjection(store, checkpoints, new OrderSummaries(serializer))
+            // the three read models share one read of the log and one transaction per batch
+            OrderSummaries summaries = new OrderSummaries(serializer);
+            CustomerDirectory directory = new CustomerDirectory(serializer);
+            DailySales sales = new DailySales(serializer);
+            this.readModels = Subscription.sqlProjections(store, checkpoints, List.of(summaries, directory, sales))
                     .start();
-            this.customerDirectory = Subscription.sqlProjection(store, checkpoints, new CustomerDirectory(serializer))
-                    .start();
-            this.dailySales = Subscription.sqlProjection(store, checkpoints, new DailySales(serializer))
-                    .start();
-            subscriptions.addAll(List.of(orderSummaries, customerDirectory, dailySales));
+            this.orderSummaries = readModels.member(summaries.name());
+            this.customerDirectory = readModels.member(directory.name());
+            this.dailySales = readModels.member(sales.name());
+            subscriptions.addAll(readModels.members());
 
+            // the process, the gateway and the publication handle a batch at once: the orders of a batch
+            // side by side, so that their commands and steps share the store's group commit
             this.fulfilment = Fulfilment.builder(settings.paymentTimeout)
                     .wiring(store, serializer, bus, parts.deadlines())
                     .clock(settings.clock)
                     .build();
-            subscriptions.add(Subscription.handler(Fulfilment.NAME, store, checkpoints, fulfilment.handler())
+            subscriptions.add(Subscription.batchHandler(Fulfilment.NAME, store, checkpoints, fulfilment.batchHandler())
                     .filter(fulfilment.filter())
                     .start());
-            subscriptions.add(Subscription.handler(
+            subscriptions.add(Subscription.batchHandler(
                             "payment_gateway",
                             store,
                             checkpoints,
-                            new PaymentGateway(serializer, settings.paymentProvider, bus))
+                            new PaymentGateway(serializer, settings.paymentProvider, bus).concurrently())
                     .filter(PaymentGateway.filter())
                     .start());
-            subscriptions.add(
-                    Subscription.handler("published_ordering", store, checkpoints, new Publication(store, serializer))
-                            .filter(Publication.filter())
-                            .start());
+            subscriptions.add(Subscription.batchHandler(
+                            "published_ordering", store, checkpoints, new Publication(store, serializer))
+                    .filter(Publication.filter())
+                    .start());
             this.scheduler = new DeadlineScheduler(parts.deadlines(), settings.clock, List.of(fulfilment))
                     .start(settings.deadlinePollInterval);
         } catch (RuntimeException e) {

@@ -7,6 +7,7 @@ import io.factum.core.command.CommandContext;
 import io.factum.core.command.CommandResult;
 import io.factum.core.serialization.Envelope;
 import io.factum.core.serialization.EventSerializer;
+import io.factum.core.subscription.BatchHandler;
 import io.factum.core.subscription.EventHandler;
 import io.factum.examples.orders.payments.PaymentCommand.ApprovePayment;
 import io.factum.examples.orders.payments.PaymentCommand.DeclinePayment;
@@ -37,6 +38,18 @@ public final class PaymentGateway implements EventHandler {
     /** The events it reads. */
     public static EventFilter filter() {
         return EventFilter.categories("payment").andEventTypes("PaymentRequested");
+    }
+
+    /** How many payments {@link #concurrently()} charges at once. */
+    public static final int PARALLELISM = 16;
+
+    /**
+     * This gateway for a {@link io.factum.core.subscription.Subscription#batchHandler}: the payments of a
+     * batch (one stream per order) charged and answered side by side, at most {@link #PARALLELISM} at once,
+     * so that the provider's answers and the commands they send overlap instead of queueing.
+     */
+    public BatchHandler concurrently() {
+        return BatchHandler.concurrentBy(RecordedEvent::streamId, PARALLELISM, this);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.factum.examples.orders.ordering.published;
 
 import io.factum.core.DuplicateEventException;
+import io.factum.core.EventData;
 import io.factum.core.EventFilter;
 import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
@@ -8,9 +9,10 @@ import io.factum.core.RecordedEvent;
 import io.factum.core.serialization.Envelope;
 import io.factum.core.serialization.EventSerializer;
 import io.factum.core.serialization.EventTypes;
-import io.factum.core.subscription.EventHandler;
+import io.factum.core.subscription.BatchHandler;
 import io.factum.examples.orders.ordering.OrderEvent;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -18,10 +20,13 @@ import java.util.UUID;
 /**
  * Translates private order events into {@link PublishedOrderEvent}s and appends them to {@link
  * PublishedOrderEvent#STREAM}, from which the http module's feed can serve them. Run as an at-least-once
- * subscription handler: the published event's id is derived from the private event's id, so a
- * redelivered event is recognised by the store and published once.
+ * {@link io.factum.core.subscription.Subscription#batchHandler}: the translations of a batch go to the
+ * store in one append (one commit for the batch, not one per event), and each published event's id is
+ * derived from the private event's id, so a redelivered event is recognised by the store and published
+ * once. A batch redelivered after a crash may overlap what was published only in part, which the store
+ * refuses as a whole; then each translation is appended on its own and those stored already are skipped.
  */
-public final class Publication implements EventHandler {
+public final class Publication implements BatchHandler {
 
     /** The serializer of the public contract, apart from the private events' one. */
     public static final EventSerializer SERIALIZER = EventSerializer.of(
@@ -55,20 +60,30 @@ public final class Publication implements EventHandler {
     }
 
     @Override
-    public void handle(RecordedEvent recorded) {
-        for (Envelope<OrderEvent> envelope : privateEvents.deserialize(recorded, OrderEvent.class)) {
-            Optional<PublishedOrderEvent> published = translate(envelope.event());
-            if (published.isEmpty()) {
-                continue;
+    public void handleAll(List<RecordedEvent> events) {
+        List<EventData> published = new ArrayList<>();
+        for (RecordedEvent recorded : events) {
+            for (Envelope<OrderEvent> envelope : privateEvents.deserialize(recorded, OrderEvent.class)) {
+                translate(envelope.event()).ifPresent(event -> {
+                    UUID id = UUID.nameUUIDFromBytes(
+                            ("published:" + recorded.eventId()).getBytes(StandardCharsets.UTF_8));
+                    published.add(SERIALIZER.serialize(event, id, envelope.metadata()));
+                });
             }
-            UUID id = UUID.nameUUIDFromBytes(("published:" + recorded.eventId()).getBytes(StandardCharsets.UTF_8));
-            try {
-                store.append(
-                        PublishedOrderEvent.STREAM,
-                        ExpectedVersion.any(),
-                        List.of(SERIALIZER.serialize(published.get(), id, envelope.metadata())));
-            } catch (DuplicateEventException alreadyPublished) {
-                // a redelivery after a crash: the store keeps event ids unique, so it was published before
+        }
+        if (published.isEmpty()) {
+            return;
+        }
+        try {
+            store.append(PublishedOrderEvent.STREAM, ExpectedVersion.any(), published);
+        } catch (DuplicateEventException partlyPublished) {
+            // a redelivery after a crash: the store keeps event ids unique, so what it has was published
+            for (EventData event : published) {
+                try {
+                    store.append(PublishedOrderEvent.STREAM, ExpectedVersion.any(), List.of(event));
+                } catch (DuplicateEventException alreadyPublished) {
+                    // published before
+                }
             }
         }
     }

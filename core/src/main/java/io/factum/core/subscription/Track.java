@@ -1,0 +1,302 @@
+package io.factum.core.subscription;
+
+import io.factum.core.EventFilter;
+import io.factum.core.EventReader;
+import io.factum.core.Position;
+import io.factum.core.ReadDirection;
+import io.factum.core.RecordedEvent;
+import io.factum.core.StoreException;
+import io.factum.core.StreamSlice;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One subscription a {@link SubscriptionRunner} drives: its sink, filter and checkpoint, how far it got, and
+ * the API its users hold. A runner of a single subscription has one track; a {@link ProjectionGroup}'s
+ * runner has one per member, each with its own checkpoint, status, parked events and rebuild.
+ *
+ * <p>Only the runner's thread moves the checkpoint and the state; the API methods read them and may be
+ * called from any thread.
+ */
+final class Track implements ProjectionSubscription {
+
+    final String name;
+    final EventFilter filter;
+    final Sink sink;
+    final @Nullable SqlSink sqlSink;
+    final Processor processor;
+    private final CheckpointStore checkpoints;
+    private final EventReader reader;
+    private final Clock clock;
+    private final SubscriptionRunner runner;
+
+    volatile SubscriptionState state = SubscriptionState.CATCHING_UP;
+    volatile boolean started;
+    volatile boolean paused;
+    volatile boolean closed;
+
+    /** True once this subscription stopped for good (an older version than the active one, say). */
+    volatile boolean stopped;
+
+    volatile Position checkpoint = Position.START;
+    volatile Position reached = Position.START;
+    volatile @Nullable Instant pendingSince;
+    volatile @Nullable String failure;
+
+    Track(
+            String name,
+            EventFilter filter,
+            Sink sink,
+            @Nullable SqlSink sqlSink,
+            CheckpointStore checkpoints,
+            SubscriptionRunner runner,
+            EventReader reader,
+            RetryPolicy retry,
+            Clock clock) {
+        this.name = name;
+        this.filter = filter;
+        this.sink = sink;
+        this.sqlSink = sqlSink;
+        this.checkpoints = checkpoints;
+        this.runner = runner;
+        this.reader = reader;
+        this.clock = clock;
+        this.processor = new Processor(name, sink, checkpoints, retry, clock);
+    }
+
+    // ------------------------------------------------------------------------------- for the runner
+
+    /** Prepares the sink and loads the checkpoint, once; a failure is retried by the runner. */
+    void start() {
+        if (started || stopped) {
+            return;
+        }
+        try {
+            sink.start();
+        } catch (SubscriptionStoppedException e) {
+            stop(e.getMessage());
+            return;
+        }
+        checkpoint = checkpoints.load(name);
+        reached = checkpoint;
+        started = true;
+        // a waiter for a position at or before the checkpoint may go on now
+        runner.signal();
+    }
+
+    /** True if the runner should give it events now. */
+    boolean runnable() {
+        return started && !stopped && !closed && !paused;
+    }
+
+    /** True until it was closed or stopped for good. */
+    boolean open() {
+        return !closed && !stopped;
+    }
+
+    /** Stops it for good with {@code reason}, the others of its runner going on. */
+    void stop(String reason) {
+        stopped = true;
+        failure = reason;
+        state = SubscriptionState.FAILED;
+        SubscriptionRunner.LOG.error("subscription {} stopped: {}", name, reason);
+        runner.signal();
+    }
+
+    /** The events of {@code page} this subscription has not passed yet and its filter keeps. */
+    List<RecordedEvent> share(List<RecordedEvent> page) {
+        return page.stream()
+                .filter(event -> event.position().isAfter(checkpoint) && filter.matches(event))
+                .toList();
+    }
+
+    /** Moves what it has passed (queries and waiters see it). */
+    void markReached(Position position) {
+        if (position.isAfter(reached)) {
+            reached = position;
+            runner.signal();
+        }
+    }
+
+    /** True if every event of its filter up to {@code position} is processed and queries read the result. */
+    boolean passed(Position position) {
+        return !position.isAfter(reached) && !sink.rebuilding();
+    }
+
+    void register(MeterRegistry registry) {
+        Gauge.builder("factum.subscription.lag.events", this, t -> t.lagEvents(t.freshHead()))
+                .tag("subscription", name)
+                .description("positions of the global log the subscription has not passed yet")
+                .register(registry);
+        Gauge.builder("factum.subscription.lag.seconds", this, t -> t.lag().toMillis() / 1000.0)
+                .tag("subscription", name)
+                .description("age of the oldest event the subscription has not processed yet")
+                .baseUnit("seconds")
+                .register(registry);
+        FunctionCounter.builder("factum.subscription.events", processor, p -> p.processed.get())
+                .tag("subscription", name)
+                .register(registry);
+        FunctionCounter.builder("factum.subscription.parked", processor, p -> p.parkedCount.get())
+                .tag("subscription", name)
+                .register(registry);
+        Counter.builder("factum.subscription.started")
+                .tag("subscription", name)
+                .register(registry)
+                .increment();
+    }
+
+    // ------------------------------------------------------------------------------------------ the API
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public SubscriptionStatus status() {
+        Position head = freshHead();
+        return new SubscriptionStatus(
+                name,
+                state,
+                checkpoint,
+                reached,
+                head,
+                lagEvents(head),
+                lag(),
+                processor.processed.get(),
+                parkedCount(),
+                Optional.ofNullable(failure != null ? failure : processor.lastError.get()));
+    }
+
+    /** The head now, or the last one seen if the store cannot tell. */
+    private Position freshHead() {
+        try {
+            return runner.sawHead(reader.headPosition());
+        } catch (RuntimeException e) {
+            return runner.lastHead();
+        }
+    }
+
+    private int parkedCount() {
+        try {
+            return checkpoints.parked(name).size();
+        } catch (StoreException e) {
+            return (int) processor.parkedCount.get();
+        }
+    }
+
+    private long lagEvents(Position head) {
+        return Math.max(0, head.position() - reached.position());
+    }
+
+    private Duration lag() {
+        Instant since = pendingSince;
+        if (since == null) {
+            return Duration.ZERO;
+        }
+        Duration lag = Duration.between(since, clock.instant());
+        return lag.isNegative() ? Duration.ZERO : lag;
+    }
+
+    @Override
+    public void pause() {
+        paused = true;
+        runner.signal();
+    }
+
+    @Override
+    public void resume() {
+        paused = false;
+        runner.signal();
+    }
+
+    @Override
+    public boolean awaitPosition(Position position, Duration timeout) throws InterruptedException {
+        return runner.await(this, position, timeout);
+    }
+
+    @Override
+    public List<ParkedEvent> parked() {
+        return checkpoints.parked(name);
+    }
+
+    @Override
+    public boolean replayParked(Position position) {
+        ParkedEvent parked = parked().stream()
+                .filter(p -> p.position().equals(position))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "subscription " + name + " has no event parked at position " + position));
+        StreamSlice slice = reader.readStream(parked.streamId(), ReadDirection.FORWARD, parked.streamVersion(), 1);
+        if (slice.events().isEmpty() || !slice.events().get(0).eventId().equals(parked.eventId())) {
+            processor.lastError.set("the parked event " + parked.streamId() + "@" + parked.streamVersion()
+                    + " can no longer be read (truncated or deleted); unpark it by hand");
+            return false;
+        }
+        try {
+            sink.replay(slice.events().get(0));
+        } catch (RuntimeException e) {
+            processor.lastError.set("replay of the parked event at " + position + " failed: "
+                    + Processor.describe(e.getCause() == null ? e : e.getCause()));
+            return false;
+        }
+        return checkpoints.unpark(name, position);
+    }
+
+    /**
+     * Stops this subscription: a batch being applied that includes it finishes (its checkpoint is saved)
+     * first. When it is the last open subscription of its runner, the runner's thread ends (waiting up to
+     * 10 seconds for it).
+     */
+    @Override
+    public void close() {
+        runner.close(this);
+    }
+
+    // ----------------------------------------------------------------------------------- SQL projections
+
+    private SqlSink sql() {
+        if (sqlSink == null) {
+            throw new UnsupportedOperationException("subscription " + name + " is not a SQL projection");
+        }
+        return sqlSink;
+    }
+
+    @Override
+    public ProjectionContext active() {
+        return sql().activeContext();
+    }
+
+    @Override
+    public <T> T query(ReadModelQuery<T> query) {
+        SqlSink sink = sql();
+        ProjectionContext active = sink.activeContext();
+        return sink.store().query(connection -> query.run(connection, active));
+    }
+
+    @Override
+    public <T> T query(Position atLeast, Duration timeout, ReadModelQuery<T> query) {
+        try {
+            if (!awaitPosition(atLeast, timeout)) {
+                throw new StaleReadModelException(name, atLeast, reached, timeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StaleReadModelException(name, atLeast, reached, timeout);
+        }
+        return query(query);
+    }
+
+    @Override
+    public String toString() {
+        return "Subscription[" + name + ", " + state + " at " + checkpoint + "]";
+    }
+}
