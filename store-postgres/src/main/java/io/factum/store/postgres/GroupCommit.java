@@ -1,6 +1,5 @@
 package io.factum.store.postgres;
 
-import io.factum.core.AppendResult;
 import io.factum.core.InvalidEventException;
 import io.factum.core.StoreException;
 import io.factum.core.spi.StreamWindow;
@@ -14,24 +13,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
-import org.jspecify.annotations.Nullable;
 
 /**
- * Group commit with a fast path for a lone append.
+ * Group commit, led by the callers themselves.
  *
- * <p>At most {@code writerCount} append transactions run at once (the slots). An append that finds a
- * free slot and nobody queued runs on its caller's thread as one autocommit statement ({@link
- * Appends#runSingle}): one round trip, no thread hand-off. Otherwise it is queued, and a writer thread,
- * with a connection of its own, takes everything waiting (once a slot is free) and runs it as one
- * transaction ({@link Appends#runBatch}), so concurrent appends share one commit and one WAL flush.
- * Every append still succeeds or fails on its own; results are returned only after COMMIT. A batch that
- * cannot be decided together (a race with another process, an id reused within the batch, a
- * serialization failure, a value the database refuses) is rolled back and its appends run one by one;
- * an append whose value the database refuses (a data exception, SQLSTATE class 22) then fails alone with
- * {@link InvalidEventException}. An append whose transaction took an older id than the last writer of its
- * stream ({@link Appends.Contended#reordered()}) runs again in a fresh transaction, which the caller never
- * sees.
+ * <p>At most {@code slots} append transactions run at once. A caller that finds a free slot leads: it runs
+ * its own append, on its own thread and a pooled connection, with no hand-off to another thread. A caller
+ * that finds every slot taken queues its append and parks. When a leader's transaction has committed, it
+ * completes the appends it ran and, if appends are queued, hands its slot to the oldest one's caller,
+ * which wakes and leads everything queued by then (up to {@value #MAX_BATCH}) as one transaction. So
+ * under load the appends that arrive while transactions run share the next commit and its WAL flush, and
+ * a lone append costs one statement.
+ *
+ * <p>A lone append is one autocommit statement ({@link Appends#runSingle}); a batch of appends to distinct
+ * streams is one autocommit statement too ({@link Appends#runBatch}); other batches run in a transaction
+ * ({@link Appends#run}). Every append still succeeds or fails on its own; results are returned only after
+ * COMMIT. A batch that cannot be decided together (a race with another process, an id reused within the
+ * batch, a serialization failure, a value the database refuses) writes nothing and its appends run one
+ * by one; an append whose value the database refuses (a data exception, SQLSTATE class 22) then fails
+ * alone with {@link InvalidEventException}. An append whose transaction took an older id than the last
+ * writer of its stream ({@link Appends.Contended#reordered()}) runs again in a fresh transaction, which
+ * the caller never sees.
  *
  * <p>With inline projections the fast paths are not taken: a lone append runs in a transaction of its own,
  * and a batch runs each append under a savepoint of the batch's transaction, decided alone ({@link
@@ -39,6 +43,9 @@ import org.jspecify.annotations.Nullable;
  * savepoint is released. An append whose projection fails is rolled back to its savepoint and fails with
  * the {@link io.factum.core.subscription.ProjectionException}; the others of the batch still commit
  * together.
+ *
+ * <p>A leader's thread may be interrupted: the interrupt is kept for after the transaction, so it never
+ * fails the appends of other callers.
  */
 final class GroupCommit {
 
@@ -54,6 +61,26 @@ final class GroupCommit {
      */
     private static final int REORDER_ATTEMPTS = 100;
 
+    /** An append and the thread waiting for it; the thread parks until it is done or asked to lead. */
+    private static final class Ticket {
+        static final int WAITING = 0;
+        static final int LEAD = 1;
+        static final int DONE = 2;
+
+        final AppendRequest request;
+        final Thread thread = Thread.currentThread();
+        volatile int state = WAITING;
+
+        Ticket(AppendRequest request) {
+            this.request = request;
+        }
+
+        void signal(int to) {
+            state = to;
+            LockSupport.unpark(thread);
+        }
+    }
+
     private final DataSource dataSource;
     private final Appends appends;
     private final InlineProjections inline;
@@ -61,8 +88,7 @@ final class GroupCommit {
     private final Runnable onCommit;
     private final int slots;
     private final Object lock = new Object();
-    private final ArrayDeque<AppendRequest> queue = new ArrayDeque<>();
-    private final List<Thread> writers = new ArrayList<>();
+    private final ArrayDeque<Ticket> queue = new ArrayDeque<>();
     private final AtomicLong transactions = new AtomicLong();
     private final AtomicLong appended = new AtomicLong();
     private int busy;
@@ -73,46 +99,113 @@ final class GroupCommit {
             Appends appends,
             InlineProjections inline,
             Clock clock,
-            int writerCount,
-            String name,
+            int slots,
             Runnable onCommit) {
         this.dataSource = dataSource;
         this.appends = appends;
         this.inline = inline;
         this.clock = clock;
         this.onCommit = onCommit;
-        this.slots = writerCount;
-        for (int i = 0; i < writerCount; i++) {
-            Thread writer = new Thread(this::runWriter, "factum-pg-writer-" + name + "-" + i);
-            writer.setDaemon(true);
-            writers.add(writer);
-        }
-        writers.forEach(Thread::start);
+        this.slots = slots;
     }
 
     /**
-     * Appends on the caller's thread if no other append runs or waits, else queues the append for a
-     * writer; either way its future completes after the transaction that wrote it commits.
+     * Runs the append, leading a transaction on the caller's thread or waiting for another caller's; its
+     * future is complete when this returns, after the transaction that wrote it committed.
      */
     void submit(AppendRequest request) {
+        Ticket ticket = new Ticket(request);
+        List<Ticket> batch;
         synchronized (lock) {
             if (closed) {
                 throw closedException();
             }
-            if (busy < slots && queue.isEmpty()) {
+            // a free slot means nothing is queued: a leader that frees its slot hands it to the queue first
+            if (busy < slots) {
                 busy++;
+                batch = List.of(ticket);
             } else {
-                queue.add(request);
-                if (busy < slots) {
-                    lock.notify();
-                }
+                queue.add(ticket);
+                batch = null;
+            }
+        }
+        if (batch == null) {
+            batch = await(ticket);
+            if (batch == null) {
                 return;
             }
         }
-        try {
-            runSolo(request);
+        lead(batch);
+    }
+
+    /** Parks until the ticket is done (null) or its caller leads (the batch to run). */
+    private List<Ticket> await(Ticket ticket) {
+        boolean interrupted = false;
+        while (ticket.state == Ticket.WAITING) {
+            LockSupport.park(this);
+            interrupted |= Thread.interrupted();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (ticket.state == Ticket.DONE) {
+            return null;
+        }
+        synchronized (lock) {
+            if (closed) {
+                busy--;
+                lock.notifyAll();
+                ticket.request.result().completeExceptionally(closedException());
+                return null;
+            }
+            List<Ticket> batch = new ArrayList<>(Math.min(MAX_BATCH, queue.size() + 1));
+            batch.add(ticket);
+            while (batch.size() < MAX_BATCH && !queue.isEmpty()) {
+                batch.add(queue.poll());
+            }
+            return batch;
+        }
+    }
+
+    /** Runs the batch, completes its appends, frees the slot (or hands it on) and wakes the waiters. */
+    private void lead(List<Ticket> batch) {
+        boolean interrupted = Thread.interrupted();
+        List<AppendRequest> requests = new ArrayList<>(batch.size());
+        batch.forEach(ticket -> requests.add(ticket.request));
+        try (Connection connection = dataSource.getConnection()) {
+            run(connection, requests);
+        } catch (SQLException | RuntimeException e) {
+            failed(requests, e);
         } finally {
-            release();
+            Ticket next = null;
+            synchronized (lock) {
+                if (!closed && !queue.isEmpty()) {
+                    next = queue.poll();
+                } else {
+                    busy--;
+                    if (closed) {
+                        lock.notifyAll();
+                    }
+                }
+            }
+            for (Ticket ticket : batch) {
+                if (!ticket.request.result().isDone()) {
+                    ticket.request
+                            .result()
+                            .completeExceptionally(new StoreException("stream "
+                                    + ticket.request.streamId() + ": the append was not decided; retry it with the same"
+                                    + " event ids"));
+                }
+                if (ticket.thread != Thread.currentThread()) {
+                    ticket.signal(Ticket.DONE);
+                }
+            }
+            if (next != null) {
+                next.signal(Ticket.LEAD);
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -126,25 +219,19 @@ final class GroupCommit {
         return appended.get();
     }
 
-    /** Fails the queued appends, lets the running transactions finish and stops the writers. */
+    /** Fails the queued appends and waits (up to 30 s) for the running transactions to finish. */
     void close() {
-        List<AppendRequest> left;
+        List<Ticket> left;
         synchronized (lock) {
             closed = true;
             left = new ArrayList<>(queue);
             queue.clear();
-            lock.notifyAll();
         }
-        left.forEach(request -> request.result().completeExceptionally(closedException()));
+        for (Ticket ticket : left) {
+            ticket.request.result().completeExceptionally(closedException());
+            ticket.signal(Ticket.DONE);
+        }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        for (Thread writer : writers) {
-            try {
-                writer.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
         synchronized (lock) {
             while (busy > 0) {
                 long remaining = deadline - System.nanoTime();
@@ -165,53 +252,61 @@ final class GroupCommit {
         return new StoreException("the PostgreSQL event store is closed; the append was not written");
     }
 
-    private void release() {
-        synchronized (lock) {
-            busy--;
-            if (closed) {
-                lock.notifyAll();
-            } else if (!queue.isEmpty()) {
-                lock.notify();
+    private void run(Connection connection, List<AppendRequest> batch) throws SQLException {
+        connection.setAutoCommit(true);
+        if (!inline.isEmpty()) {
+            if (batch.size() == 1) {
+                runAloneInTransaction(connection, batch);
+            } else {
+                inTransaction(connection, () -> runBatchInline(connection, batch));
             }
+            return;
+        }
+        if (batch.size() > 1 && !Appends.distinctStreams(batch)) {
+            inTransaction(connection, () -> runInTransaction(connection, batch));
+            return;
+        }
+        Instant now = StreamWindow.recordedAt(clock);
+        List<Appends.Outcome> outcomes;
+        try {
+            outcomes = batch.size() == 1
+                    ? List.of(Appends.Outcome.ok(appends.runSingle(connection, batch.get(0), now)))
+                    : appends.runBatch(connection, batch, now);
+        } catch (Appends.Contended e) {
+            runAloneInTransaction(connection, batch);
+            return;
+        } catch (SQLException e) {
+            if (batch.size() == 1 && Sql.isDataError(e)) {
+                refused(batch.get(0), e);
+                return;
+            }
+            if (!Sql.isRetryable(e) && !Sql.isUniqueViolation(e) && !Sql.isDataError(e)) {
+                throw e;
+            }
+            runAloneInTransaction(connection, batch);
+            return;
+        }
+        committed(batch, outcomes);
+        List<AppendRequest> again = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            if (outcomes.get(i).again()) {
+                again.add(batch.get(i));
+            }
+        }
+        if (!again.isEmpty()) {
+            runAloneInTransaction(connection, again);
         }
     }
 
-    /** A lone append: one autocommit statement on a pooled connection, on the caller's thread. */
-    private void runSolo(AppendRequest request) {
-        try (Connection connection = dataSource.getConnection()) {
-            if (!inline.isEmpty()) {
-                runAloneInTransaction(connection, request);
-                return;
-            }
-            connection.setAutoCommit(true);
-            Instant now = StreamWindow.recordedAt(clock);
-            AppendResult result;
-            try {
-                result = appends.runSingle(connection, request, now);
-            } catch (Appends.Contended e) {
-                runAloneInTransaction(connection, request);
-                return;
-            } catch (SQLException e) {
-                if (Sql.isDataError(e)) {
-                    refused(request, e);
-                    return;
-                }
-                if (!Sql.isRetryable(e) && !Sql.isUniqueViolation(e)) {
-                    throw e;
-                }
-                runAloneInTransaction(connection, request);
-                return;
-            }
-            committed(List.of(request), List.of(Appends.Outcome.ok(result)));
-        } catch (SQLException | RuntimeException e) {
-            failed(List.of(request), e);
-        }
+    private interface TransactionWork {
+        void run() throws SQLException;
     }
 
-    private void runAloneInTransaction(Connection connection, AppendRequest request) throws SQLException {
+    /** Runs work that commits or rolls back itself, and leaves the connection in autocommit. */
+    private static void inTransaction(Connection connection, TransactionWork work) throws SQLException {
         connection.setAutoCommit(false);
         try {
-            runAlone(connection, List.of(request));
+            work.run();
         } finally {
             try {
                 connection.rollback();
@@ -221,66 +316,15 @@ final class GroupCommit {
         }
     }
 
-    private void runWriter() {
-        @Nullable Connection connection = null;
-        List<AppendRequest> batch = new ArrayList<>(MAX_BATCH);
-        try {
-            while (true) {
-                batch.clear();
-                synchronized (lock) {
-                    while (!closed && (queue.isEmpty() || busy >= slots)) {
-                        lock.wait();
-                    }
-                    if (closed) {
-                        return;
-                    }
-                    busy++;
-                    while (batch.size() < MAX_BATCH && !queue.isEmpty()) {
-                        batch.add(queue.poll());
-                    }
-                }
-                try {
-                    if (connection == null) {
-                        connection = dataSource.getConnection();
-                        connection.setAutoCommit(false);
-                    }
-                    runBatch(connection, batch);
-                } catch (SQLException | RuntimeException e) {
-                    failed(batch, e);
-                    connection = discard(connection);
-                } finally {
-                    release();
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            discard(connection);
-        }
+    private void runAloneInTransaction(Connection connection, List<AppendRequest> batch) throws SQLException {
+        inTransaction(connection, () -> runAlone(connection, batch));
     }
 
-    private void failed(List<AppendRequest> batch, Exception e) {
-        for (AppendRequest request : batch) {
-            request.result()
-                    .completeExceptionally(new StoreException(
-                            "stream " + request.streamId()
-                                    + ": the append failed on the database, it may or may not be"
-                                    + " written, retry it with the same event ids: " + e.getMessage(),
-                            e));
-        }
-    }
-
-    private void runBatch(Connection connection, List<AppendRequest> batch) throws SQLException {
-        if (!inline.isEmpty()) {
-            runBatchInline(connection, batch);
-            return;
-        }
-        Instant now = StreamWindow.recordedAt(clock);
+    /** A batch with appends to the same stream, decided together in one transaction. */
+    private void runInTransaction(Connection connection, List<AppendRequest> batch) throws SQLException {
         List<Appends.Outcome> outcomes;
         try {
-            outcomes = batch.size() == 1
-                    ? List.of(Appends.Outcome.ok(appends.runSingle(connection, batch.get(0), now)))
-                    : appends.runBatch(connection, batch, now);
+            outcomes = appends.run(connection, batch, false, StreamWindow.recordedAt(clock));
             connection.commit();
         } catch (Appends.Contended e) {
             connection.rollback();
@@ -295,6 +339,17 @@ final class GroupCommit {
             return;
         }
         committed(batch, outcomes);
+    }
+
+    private void failed(List<AppendRequest> batch, Exception e) {
+        for (AppendRequest request : batch) {
+            request.result()
+                    .completeExceptionally(new StoreException(
+                            "stream " + request.streamId()
+                                    + ": the append failed on the database, it may or may not be"
+                                    + " written, retry it with the same event ids: " + e.getMessage(),
+                            e));
+        }
     }
 
     /**
@@ -352,6 +407,7 @@ final class GroupCommit {
                 e);
     }
 
+    /** Each append in a transaction of its own, its ids looked up first; on a connection in a transaction. */
     private void runAlone(Connection connection, List<AppendRequest> batch) throws SQLException {
         for (AppendRequest request : batch) {
             List<AppendRequest> one = List.of(request);
@@ -394,9 +450,16 @@ final class GroupCommit {
         }
     }
 
-    /** After COMMIT: completes the appends, and signals readers if the transaction wrote any events. */
+    /**
+     * After COMMIT: completes the appends decided (not those to run again), and signals readers if the
+     * transaction wrote any events.
+     */
     private void committed(List<AppendRequest> batch, List<Appends.Outcome> outcomes) {
-        appended.addAndGet(batch.size());
+        int decided = 0;
+        for (Appends.Outcome outcome : outcomes) {
+            decided += outcome.again() ? 0 : 1;
+        }
+        appended.addAndGet(decided);
         if (outcomes.stream().anyMatch(Appends.Outcome::written)) {
             transactions.incrementAndGet();
             onCommit.run();
@@ -406,25 +469,9 @@ final class GroupCommit {
             AppendRequest request = batch.get(i);
             if (outcome.failure().isPresent()) {
                 request.result().completeExceptionally(outcome.failure().get());
-            } else {
-                request.result().complete(outcome.result().orElseThrow());
+            } else if (outcome.result().isPresent()) {
+                request.result().complete(outcome.result().get());
             }
         }
-    }
-
-    private static @Nullable Connection discard(@Nullable Connection connection) {
-        if (connection != null) {
-            try {
-                connection.rollback();
-            } catch (SQLException ignored) {
-                // the connection is broken; closing it is all that is left
-            }
-            try {
-                connection.close();
-            } catch (SQLException ignored) {
-                // nothing more to release
-            }
-        }
-        return null;
     }
 }
