@@ -144,22 +144,26 @@ final class AppendSql {
      * given (sorted ids), decides each append on its expected version (as {@code ExpectedVersions.holds}, a
      * tombstoned stream never), moves on the rows it holds and creates the missing ones (a plain insert: a
      * row another transaction created meanwhile fails the statement with a unique violation) and inserts
-     * the events in order. One row per append: its index, whether it holds, the stream's last version and
-     * state before, whether the row was last written by a newer transaction, and the position and
-     * transaction of its last event.
+     * the events in order, each event carrying its stream's columns and its append's index ({@code x.i}).
+     * The rows: one per append (its index, whether it holds, the stream's last version and state before,
+     * whether the row was last written by a newer transaction), then one per event written (its stream,
+     * position and transaction). No join but the lookups of the stream rows, and no aggregate over events.
      */
     private static String batch(String streams, String events) {
         String exists = "(c.state = 'ACTIVE' AND c.last_version >= 0)";
-        return " WITH d AS (SELECT r.i, r.id, r.category, r.bucket, r.n, c.id IS NOT NULL AS existed,"
+        return " WITH d AS (SELECT r.i, r.id, r.category, r.n, c.id IS NOT NULL AS existed,"
                 + " coalesce(c.newer, false) AS newer, coalesce(c.last_version, -1) AS last,"
                 + " coalesce(c.state, 'ACTIVE') AS state,"
                 + " coalesce(c.state, 'ACTIVE') <> 'TOMBSTONED' AND CASE r.kind WHEN 0 THEN true"
                 + " WHEN 1 THEN NOT coalesce(" + exists + ", false) WHEN 2 THEN coalesce(" + exists + ", false)"
                 + " ELSE coalesce(" + exists + " AND c.last_version = r.expected, false) END AS ok"
-                + " FROM unnest(?::text[], ?::text[], ?::int[], ?::int[], ?::int[], ?::bigint[])"
-                + " WITH ORDINALITY AS r(id, category, bucket, n, kind, expected, i)"
+                + " FROM unnest(?::text[], ?::text[], ?::int[], ?::int[], ?::bigint[])"
+                + " WITH ORDINALITY AS r(id, category, n, kind, expected, i)"
                 + " LEFT JOIN LATERAL (SELECT s.id, s.last_version, s.state, NOT " + ORDER + " AS newer FROM "
                 + streams + " s WHERE s.id = r.id FOR UPDATE) c ON true),"
+                // the last version before each append that writes, by index: null for the others
+                + " w AS (SELECT array_agg(CASE WHEN d.ok AND NOT d.newer THEN d.last END ORDER BY d.i) AS last"
+                + " FROM d),"
                 + " u AS (INSERT INTO " + streams + " AS s (id, category, last_version, last_tx)"
                 + " SELECT d.id, d.category, d.last + d.n, pg_current_xact_id() FROM d"
                 + " WHERE d.ok AND d.existed AND NOT d.newer ON CONFLICT (id) DO UPDATE"
@@ -167,13 +171,12 @@ final class AppendSql {
                 + " n AS (INSERT INTO " + streams + " (id, category, last_version, last_tx)"
                 + " SELECT d.id, d.category, d.last + d.n, pg_current_xact_id() FROM d WHERE d.ok AND NOT d.existed),"
                 + " e AS (INSERT INTO " + events + " " + EVENT_COLUMNS
-                + " SELECT d.id, d.last + x.k, d.category, d.bucket, x.e, x.t, x.sv, x.d::jsonb, x.m::jsonb, ?"
-                + " FROM unnest(?::int[], ?::int[], ?::uuid[], ?::text[], ?::int[], ?::text[], ?::text[])"
-                + " WITH ORDINALITY AS x(i, k, e, t, sv, d, m, o)"
-                + " JOIN d ON d.i = x.i WHERE d.ok AND NOT d.newer ORDER BY x.o"
+                + " SELECT x.s, (SELECT last FROM w)[x.i] + x.k, x.c, x.b, x.e, x.t, x.sv, x.d::jsonb, x.m::jsonb, ?"
+                + " FROM unnest(?::int[], ?::int[], ?::text[], ?::text[], ?::int[], ?::uuid[], ?::text[], ?::int[],"
+                + " ?::text[], ?::text[]) WITH ORDINALITY AS x(i, k, s, c, b, e, t, sv, d, m, o)"
+                + " WHERE (SELECT last FROM w)[x.i] IS NOT NULL ORDER BY x.o"
                 + " RETURNING stream_id, global_position, tx_id::text::bigint AS tx)"
-                + " SELECT d.i, d.ok, d.last, d.state, d.newer, p.pos, p.tx FROM d LEFT JOIN"
-                + " (SELECT stream_id, max(global_position) AS pos, min(tx) AS tx FROM e GROUP BY stream_id) p"
-                + " ON p.stream_id = d.id";
+                + " SELECT d.i, d.ok, d.last, d.state, d.newer, NULL::text, NULL::bigint, NULL::bigint FROM d"
+                + " UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, e.stream_id, e.global_position, e.tx FROM e";
     }
 }

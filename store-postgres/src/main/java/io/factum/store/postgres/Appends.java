@@ -285,12 +285,14 @@ final class Appends {
         Arrays.sort(order, Comparator.comparing(a -> batch.get(a).streamId()));
         String[] ids = new String[appendCount];
         String[] categories = new String[appendCount];
-        Integer[] buckets = new Integer[appendCount];
         Integer[] sizes = new Integer[appendCount];
         Integer[] kinds = new Integer[appendCount];
         Long[] expected = new Long[appendCount];
         Integer[] index = new Integer[count];
         Integer[] ordinal = new Integer[count];
+        String[] streams = new String[count];
+        String[] eventCategories = new String[count];
+        Integer[] buckets = new Integer[count];
         UUID[] eventIds = new UUID[count];
         String[] types = new String[count];
         Integer[] schemaVersions = new Integer[count];
@@ -300,9 +302,11 @@ final class Appends {
         int e = 0;
         for (int a = 0; a < appendCount; a++) {
             AppendRequest request = batch.get(order[a]);
-            ids[a] = request.streamId();
-            categories[a] = StreamIds.category(request.streamId());
-            buckets[a] = bucket(request.streamId());
+            String streamId = request.streamId();
+            String category = StreamIds.category(streamId);
+            int bucket = bucket(streamId);
+            ids[a] = streamId;
+            categories[a] = category;
             sizes[a] = request.events().size();
             kinds[a] = AppendSql.kind(request.expected());
             expected[a] = request.expected() instanceof ExpectedVersion.Exactly exactly
@@ -315,6 +319,9 @@ final class Appends {
                 }
                 index[e] = a + 1;
                 ordinal[e] = k++;
+                streams[e] = streamId;
+                eventCategories[e] = category;
+                buckets[e] = bucket;
                 eventIds[e] = event.eventId();
                 types[e] = event.type();
                 schemaVersions[e] = event.schemaVersion();
@@ -324,18 +331,22 @@ final class Appends {
             }
         }
         Outcome[] outcomes = new Outcome[appendCount];
+        long[] lastBefore = new long[appendCount];
         List<Conflict> conflicts = new ArrayList<>();
+        Map<String, Position> positions = new HashMap<>(appendCount * 2);
         try (PreparedStatement statement = connection.prepareStatement(sql.batch)) {
             int p = 1;
             statement.setArray(p++, connection.createArrayOf("text", ids));
             statement.setArray(p++, connection.createArrayOf("text", categories));
-            statement.setArray(p++, connection.createArrayOf("int4", buckets));
             statement.setArray(p++, connection.createArrayOf("int4", sizes));
             statement.setArray(p++, connection.createArrayOf("int4", kinds));
             statement.setArray(p++, connection.createArrayOf("int8", expected));
             statement.setObject(p++, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
             statement.setArray(p++, connection.createArrayOf("int4", index));
             statement.setArray(p++, connection.createArrayOf("int4", ordinal));
+            statement.setArray(p++, connection.createArrayOf("text", streams));
+            statement.setArray(p++, connection.createArrayOf("text", eventCategories));
+            statement.setArray(p++, connection.createArrayOf("int4", buckets));
             statement.setArray(p++, connection.createArrayOf("uuid", eventIds));
             statement.setArray(p++, connection.createArrayOf("text", types));
             statement.setArray(p++, connection.createArrayOf("int4", schemaVersions));
@@ -343,7 +354,14 @@ final class Appends {
             statement.setArray(p, connection.createArrayOf("text", metadata));
             try (ResultSet rs = results(statement, true)) {
                 while (rs.next()) {
-                    int a = order[rs.getInt(1) - 1];
+                    int i = rs.getInt(1);
+                    if (rs.wasNull()) {
+                        // an event written: the last one of its stream has the highest position
+                        Position position = new Position(rs.getLong(8), rs.getLong(7));
+                        positions.merge(rs.getString(6), position, (x, y) -> x.isAfter(y) ? x : y);
+                        continue;
+                    }
+                    int a = order[i - 1];
                     AppendRequest request = batch.get(a);
                     long last = rs.getLong(3);
                     StreamState state = StreamState.valueOf(rs.getString(4));
@@ -353,18 +371,21 @@ final class Appends {
                         } else {
                             conflicts.add(new Conflict(a, request, last, state));
                         }
-                        continue;
-                    }
-                    if (rs.getBoolean(5)) {
+                    } else if (rs.getBoolean(5)) {
                         outcomes[a] = Outcome.runAgain();
-                        continue;
+                    } else {
+                        lastBefore[a] = last;
                     }
-                    long position = rs.getLong(6);
-                    if (rs.wasNull()) {
-                        throw new IllegalStateException("the batch statement wrote no events for an accepted append");
-                    }
+                }
+            }
+        }
+        for (int a = 0; a < appendCount; a++) {
+            if (outcomes[a] == null) {
+                AppendRequest request = batch.get(a);
+                Position position = positions.get(request.streamId());
+                if (position != null) {
                     outcomes[a] = Outcome.ok(new AppendResult(
-                            request.streamId(), last + request.events().size(), new Position(rs.getLong(7), position)));
+                            request.streamId(), lastBefore[a] + request.events().size(), position));
                 }
             }
         }

@@ -13,19 +13,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Group commit, led by the callers themselves.
+ * Group commit with a fast path for a lone append.
  *
- * <p>At most {@code slots} append transactions run at once. A caller that finds a free slot leads: it runs
- * its own append, on its own thread and a pooled connection, with no hand-off to another thread. A caller
- * that finds every slot taken queues its append and parks. When a leader's transaction has committed, it
- * completes the appends it ran and, if appends are queued, hands its slot to the oldest one's caller,
- * which wakes and leads everything queued by then (up to {@value #MAX_BATCH}) as one transaction. So
- * under load the appends that arrive while transactions run share the next commit and its WAL flush, and
- * a lone append costs one statement.
+ * <p>At most {@code slots} append transactions run at once. An append that finds a free slot and nobody
+ * queued runs on its caller's thread: one statement, no hand-off to another thread. Otherwise it is
+ * queued, and a writer thread takes everything waiting (once a slot is free, up to {@value #MAX_BATCH})
+ * and runs it as one transaction; under load a writer goes on from one batch to the next without
+ * sleeping, so the appends that arrive while a transaction runs share the next commit and its WAL flush.
+ * A caller waits only for the transaction of its own append: it is never held up by other appends'.
  *
  * <p>A lone append is one autocommit statement ({@link Appends#runSingle}); a batch of appends to distinct
  * streams is one autocommit statement too ({@link Appends#runBatch}); other batches run in a transaction
@@ -43,9 +42,6 @@ import javax.sql.DataSource;
  * savepoint is released. An append whose projection fails is rolled back to its savepoint and fails with
  * the {@link io.factum.core.subscription.ProjectionException}; the others of the batch still commit
  * together.
- *
- * <p>A leader's thread may be interrupted: the interrupt is kept for after the transaction, so it never
- * fails the appends of other callers.
  */
 final class GroupCommit {
 
@@ -61,26 +57,6 @@ final class GroupCommit {
      */
     private static final int REORDER_ATTEMPTS = 100;
 
-    /** An append and the thread waiting for it; the thread parks until it is done or asked to lead. */
-    private static final class Ticket {
-        static final int WAITING = 0;
-        static final int LEAD = 1;
-        static final int DONE = 2;
-
-        final AppendRequest request;
-        final Thread thread = Thread.currentThread();
-        volatile int state = WAITING;
-
-        Ticket(AppendRequest request) {
-            this.request = request;
-        }
-
-        void signal(int to) {
-            state = to;
-            LockSupport.unpark(thread);
-        }
-    }
-
     private final DataSource dataSource;
     private final Appends appends;
     private final InlineProjections inline;
@@ -88,7 +64,8 @@ final class GroupCommit {
     private final Runnable onCommit;
     private final int slots;
     private final Object lock = new Object();
-    private final ArrayDeque<Ticket> queue = new ArrayDeque<>();
+    private final ArrayDeque<AppendRequest> queue = new ArrayDeque<>();
+    private final List<Thread> writers = new ArrayList<>();
     private final AtomicLong transactions = new AtomicLong();
     private final AtomicLong appended = new AtomicLong();
     private int busy;
@@ -100,6 +77,7 @@ final class GroupCommit {
             InlineProjections inline,
             Clock clock,
             int slots,
+            String name,
             Runnable onCommit) {
         this.dataSource = dataSource;
         this.appends = appends;
@@ -107,106 +85,104 @@ final class GroupCommit {
         this.clock = clock;
         this.onCommit = onCommit;
         this.slots = slots;
+        for (int i = 0; i < slots; i++) {
+            Thread writer = new Thread(this::runWriter, "factum-pg-writer-" + name + "-" + i);
+            writer.setDaemon(true);
+            writers.add(writer);
+        }
+        writers.forEach(Thread::start);
     }
 
     /**
-     * Runs the append, leading a transaction on the caller's thread or waiting for another caller's; its
-     * future is complete when this returns, after the transaction that wrote it committed.
+     * Appends on the caller's thread if no other append runs or waits, else queues the append for a
+     * writer; either way its future completes after the transaction that wrote it commits.
      */
     void submit(AppendRequest request) {
-        Ticket ticket = new Ticket(request);
-        List<Ticket> batch;
         synchronized (lock) {
             if (closed) {
                 throw closedException();
             }
-            // a free slot means nothing is queued: a leader that frees its slot hands it to the queue first
-            if (busy < slots) {
+            if (busy < slots && queue.isEmpty()) {
                 busy++;
-                batch = List.of(ticket);
             } else {
-                queue.add(ticket);
-                batch = null;
-            }
-        }
-        if (batch == null) {
-            batch = await(ticket);
-            if (batch == null) {
+                queue.add(request);
+                if (busy < slots) {
+                    lock.notify();
+                }
                 return;
             }
         }
-        lead(batch);
-    }
-
-    /** Parks until the ticket is done (null) or its caller leads (the batch to run). */
-    private List<Ticket> await(Ticket ticket) {
-        boolean interrupted = false;
-        while (ticket.state == Ticket.WAITING) {
-            LockSupport.park(this);
-            interrupted |= Thread.interrupted();
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        if (ticket.state == Ticket.DONE) {
-            return null;
-        }
-        synchronized (lock) {
-            if (closed) {
-                busy--;
-                lock.notifyAll();
-                ticket.request.result().completeExceptionally(closedException());
-                return null;
-            }
-            List<Ticket> batch = new ArrayList<>(Math.min(MAX_BATCH, queue.size() + 1));
-            batch.add(ticket);
-            while (batch.size() < MAX_BATCH && !queue.isEmpty()) {
-                batch.add(queue.poll());
-            }
-            return batch;
-        }
-    }
-
-    /** Runs the batch, completes its appends, frees the slot (or hands it on) and wakes the waiters. */
-    private void lead(List<Ticket> batch) {
+        // a caller's interrupt must not fail its own append half way: keep it for afterwards
         boolean interrupted = Thread.interrupted();
-        List<AppendRequest> requests = new ArrayList<>(batch.size());
-        batch.forEach(ticket -> requests.add(ticket.request));
         try (Connection connection = dataSource.getConnection()) {
-            run(connection, requests);
+            run(connection, List.of(request));
         } catch (SQLException | RuntimeException e) {
-            failed(requests, e);
+            failed(List.of(request), e);
         } finally {
-            Ticket next = null;
-            synchronized (lock) {
-                if (!closed && !queue.isEmpty()) {
-                    next = queue.poll();
-                } else {
-                    busy--;
-                    if (closed) {
-                        lock.notifyAll();
-                    }
-                }
-            }
-            for (Ticket ticket : batch) {
-                if (!ticket.request.result().isDone()) {
-                    ticket.request
-                            .result()
-                            .completeExceptionally(new StoreException("stream "
-                                    + ticket.request.streamId() + ": the append was not decided; retry it with the same"
-                                    + " event ids"));
-                }
-                if (ticket.thread != Thread.currentThread()) {
-                    ticket.signal(Ticket.DONE);
-                }
-            }
-            if (next != null) {
-                next.signal(Ticket.LEAD);
-            }
+            release();
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    private void release() {
+        synchronized (lock) {
+            busy--;
+            if (closed) {
+                lock.notifyAll();
+            } else if (!queue.isEmpty()) {
+                lock.notify();
+            }
+        }
+    }
+
+    private void runWriter() {
+        @Nullable Connection connection = null;
+        List<AppendRequest> batch = new ArrayList<>(MAX_BATCH);
+        try {
+            while (true) {
+                batch.clear();
+                synchronized (lock) {
+                    while (!closed && (queue.isEmpty() || busy >= slots)) {
+                        lock.wait();
+                    }
+                    if (closed) {
+                        return;
+                    }
+                    busy++;
+                    while (batch.size() < MAX_BATCH && !queue.isEmpty()) {
+                        batch.add(queue.poll());
+                    }
+                }
+                try {
+                    if (connection == null) {
+                        connection = dataSource.getConnection();
+                    }
+                    run(connection, batch);
+                } catch (SQLException | RuntimeException e) {
+                    failed(batch, e);
+                    connection = discard(connection);
+                } finally {
+                    release();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            discard(connection);
+        }
+    }
+
+    private static @Nullable Connection discard(@Nullable Connection connection) {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // the connection is broken; nothing more to release
+            }
+        }
+        return null;
     }
 
     /** Append transactions committed so far that wrote events. */
@@ -219,19 +195,25 @@ final class GroupCommit {
         return appended.get();
     }
 
-    /** Fails the queued appends and waits (up to 30 s) for the running transactions to finish. */
+    /** Fails the queued appends, lets the running transactions finish and stops the writers. */
     void close() {
-        List<Ticket> left;
+        List<AppendRequest> left;
         synchronized (lock) {
             closed = true;
             left = new ArrayList<>(queue);
             queue.clear();
+            lock.notifyAll();
         }
-        for (Ticket ticket : left) {
-            ticket.request.result().completeExceptionally(closedException());
-            ticket.signal(Ticket.DONE);
-        }
+        left.forEach(request -> request.result().completeExceptionally(closedException()));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (Thread writer : writers) {
+            try {
+                writer.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
         synchronized (lock) {
             while (busy > 0) {
                 long remaining = deadline - System.nanoTime();

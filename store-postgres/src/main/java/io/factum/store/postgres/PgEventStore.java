@@ -143,7 +143,7 @@ final class PgEventStore implements EventStore {
         inline.open(dataSource, tables, checkpoints, this);
         String name = tables.channel();
         this.notifier = new Notifier(dataSource, name, this::wake);
-        this.writer = new GroupCommit(dataSource, appends, inline, options.clock(), writers, this::committed);
+        this.writer = new GroupCommit(dataSource, appends, inline, options.clock(), writers, name, this::committed);
         this.inline = inline;
     }
 
