@@ -204,7 +204,7 @@ final class Appends {
                 statement.setArray(p++, connection.createArrayOf("text", data));
                 statement.setArray(p, connection.createArrayOf("text", metadata));
             }
-            try (ResultSet rs = results(statement, AppendSql.guarded(expected))) {
+            try (ResultSet rs = results(statement, AppendSql.guarded(expected, n))) {
                 if (rs.next()) {
                     long tx = rs.getLong(3);
                     if (!rs.wasNull()) {

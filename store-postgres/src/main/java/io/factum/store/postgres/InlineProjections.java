@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.zip.CRC32;
@@ -102,6 +103,9 @@ final class InlineProjections {
             statement.setLong(2, first);
             statement.setLong(3, last);
             events = PgEventStore.readEvents(statement, request.events().size());
+        }
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(AppendSql.UNGUARD);
         }
         for (SqlProjection projection : projections) {
             ProjectionContext context = new ProjectionContext(projection.name(), projection.version(), false);

@@ -13,6 +13,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -238,6 +239,63 @@ class PostgresPlanStabilityTest {
                     "SELECT count(*) FROM " + schema + ".factum_events WHERE category <> 'loaded'")) {
                 rs.next();
                 assertThat(rs.getLong(1)).isEqualTo(written);
+            }
+        }
+    }
+
+    @Nested
+    class Every_statement_of_the_append_path {
+
+        private AppendRequest request(String stream, ExpectedVersion expected, int events) {
+            return new AppendRequest(stream, expected, events(events));
+        }
+
+        /**
+         * Lone appends of every kind, with one event and with several, and batches: first of one append,
+         * then of up to six (custom plans of short arrays look cheaper than a generic plan, which can make
+         * PostgreSQL plan a statement afresh on every run), each 30 times on one connection; then the
+         * connection's prepared statements tell how each was planned.
+         */
+        @Test
+        void is_planned_once_on_a_connection_and_not_on_every_run() throws Exception {
+            String schema = EmbeddedServer.newSchema();
+            openWithGenericPlans(schema).close();
+            Appends appends = new Appends(new Tables(java.util.Optional.of(schema), "factum_"));
+            Instant now = Instant.parse("2024-05-06T07:08:09Z");
+            try (Connection connection = connect()) {
+                connection.setAutoCommit(true);
+                for (int run = 0; run < 30; run++) {
+                    String stream = "order-" + run;
+                    appends.runSingle(connection, request(stream, ExpectedVersion.noStream(), 1), now);
+                    appends.runSingle(connection, request(stream, ExpectedVersion.exactly(0), 1), now);
+                    appends.runSingle(connection, request(stream, ExpectedVersion.streamExists(), 3), now);
+                    appends.runSingle(connection, request(stream, ExpectedVersion.any(), 1), now);
+                    appends.runSingle(connection, request("many-" + run, ExpectedVersion.noStream(), 3), now);
+                    List<AppendRequest> batch = new ArrayList<>();
+                    // first batches of one append (short arrays), then of up to six
+                    int size = run < 10 ? 1 : 1 + run % 6;
+                    for (int a = 0; a < size; a++) {
+                        batch.add(request("batch-" + run + "-" + a, ExpectedVersion.noStream(), 1 + a % 2));
+                    }
+                    assertThat(appends.runBatch(connection, batch, now))
+                            .allSatisfy(outcome -> assertThat(outcome.written()).isTrue());
+                }
+                List<String> plannedOnEveryRun = new ArrayList<>();
+                int statements = 0;
+                try (Statement statement = connection.createStatement();
+                        ResultSet rs = statement.executeQuery("SELECT statement, generic_plans, custom_plans"
+                                + " FROM pg_prepared_statements WHERE statement LIKE '%factum_%'")) {
+                    while (rs.next()) {
+                        statements++;
+                        if (rs.getLong(3) > 5) {
+                            plannedOnEveryRun.add(rs.getLong(3) + " custom plans: " + rs.getString(1));
+                        }
+                    }
+                }
+                assertThat(statements)
+                        .as("prepared statements of the append path")
+                        .isGreaterThanOrEqualTo(6);
+                assertThat(plannedOnEveryRun).isEmpty();
             }
         }
     }
