@@ -4,24 +4,16 @@ import io.factum.core.ExpectedVersion;
 
 /**
  * The SQL of the append path, written so that no plan depends on the statistics of the tables or on
- * PostgreSQL's choice between a generic and a custom plan.
- *
- * <p>The store's statements are prepared once per connection, and PostgreSQL plans a prepared statement
- * either afresh for each run (a custom plan) or once for all runs (a generic plan), choosing by comparing
- * estimated costs over the first runs. Two hazards follow. A generic plan made while a table was small (a
- * store created seconds ago, whose tables autovacuum analyzed at a few dozen rows) can scan the whole
- * table, and stays cached while the table grows to millions of rows, until the next analyze. And for a
- * statement over arrays whose first runs had short arrays, PostgreSQL can settle on custom plans for
- * good, planning a statement of dozens of nodes on every run (measured: 0.2 ms of planning per run,
- * more than its execution). So the append path is built from two kinds of statements only:
+ * PostgreSQL's choice between a generic and a custom plan (see {@link PlanGuards} for the hazards). It is
+ * built from two kinds of statements only:
  *
  * <ul>
  *   <li>statements of scalar parameters that read no table: a lone append of one event to a stream
  *       created or moved on with {@code INSERT ... ON CONFLICT} (PostgreSQL finds a conflicting row
  *       through the unique index itself, with no plan), its event inserted with {@code INSERT ... SELECT};
- *   <li>everything else (lookups by key, locks, arrays), always run after {@link #GUARD} in the same
- *       transaction, which turns sequential scans off and makes PostgreSQL use one generic plan until the
- *       transaction ends: that plan, made on the first run, reads through the indexes.
+ *   <li>everything else (lookups by key, locks, arrays), always run after {@link PlanGuards#WRITE} in the
+ *       same transaction: one generic plan per connection, made on the first run, reading through the
+ *       indexes.
  * </ul>
  *
  * No statement joins a table with a list of values (a hash join can scan the table): rows of a batch are
@@ -29,20 +21,6 @@ import io.factum.core.ExpectedVersion;
  * INSERT ... ON CONFLICT DO UPDATE}.
  */
 final class AppendSql {
-
-    /**
-     * For the rest of the transaction: sequential scans off, so a plan made now reads through the indexes,
-     * and generic plans only, so a statement is planned once per connection (and again after an analyze of
-     * its tables), not on every run. Sent in the same round trip as the statement it guards.
-     */
-    static final String GUARD = "SELECT set_config('enable_seqscan', 'off', true),"
-            + " set_config('plan_cache_mode', 'force_generic_plan', true)";
-
-    /**
-     * Undoes the {@link #GUARD} for the rest of the transaction, before the SQL of inline projections
-     * runs in it: their statements are planned as their author expects.
-     */
-    static final String UNGUARD = "SET LOCAL enable_seqscan TO DEFAULT; SET LOCAL plan_cache_mode TO DEFAULT";
 
     /**
      * The condition for writing events to a stream whose row {@code s} this transaction holds: the
@@ -89,23 +67,24 @@ final class AppendSql {
                     + ORDER
         };
         for (int kind = 0; kind < 4; kind++) {
-            String guard = kind >= 2 ? GUARD + ";" : "";
+            String guard = kind >= 2 ? PlanGuards.WRITE + ";" : "";
             String stream = "WITH s AS (" + streamWrites[kind] + " RETURNING s.last_version)";
             single[kind][0] = guard + stream + " INSERT INTO " + events + " " + EVENT_COLUMNS
                     + " SELECT ?, s.last_version, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ? FROM s"
                     + " RETURNING stream_version, global_position, tx_id::text::bigint";
-            single[kind][1] = GUARD + ";" + stream + ", e AS (INSERT INTO " + events + " " + EVENT_COLUMNS
+            single[kind][1] = PlanGuards.WRITE + ";" + stream + ", e AS (INSERT INTO " + events + " " + EVENT_COLUMNS
                     + " SELECT ?, s.last_version - ? + u.ord, ?, ?, u.e, u.t, u.sv, u.d::jsonb, u.m::jsonb, ?"
                     + " FROM s, unnest(?::uuid[], ?::text[], ?::int[], ?::text[], ?::text[])"
                     + " WITH ORDINALITY AS u(e, t, sv, d, m, ord) ORDER BY u.ord"
                     + " RETURNING global_position, tx_id::text::bigint AS tx)"
                     + " SELECT (SELECT last_version FROM s), max(global_position), min(tx) FROM e";
         }
-        this.batch = GUARD + ";" + batch(streams, events);
-        this.lock = GUARD + "; SELECT r.id, c.last_version, c.state, c.newer FROM unnest(?::text[]) AS r(id)"
+        this.batch = PlanGuards.guarded(PlanGuards.WRITE, batch(streams, events));
+        this.lock = PlanGuards.WRITE + "; SELECT r.id, c.last_version, c.state, c.newer FROM unnest(?::text[]) AS r(id)"
                 + " JOIN LATERAL (SELECT s.last_version, s.state, NOT " + ORDER + " AS newer FROM " + streams
                 + " s WHERE s.id = r.id FOR UPDATE) c ON true";
-        this.lookup = GUARD + "; SELECT u.id, e.stream_id, e.stream_version, e.tx_id::text::bigint, e.global_position"
+        this.lookup = PlanGuards.WRITE
+                + "; SELECT u.id, e.stream_id, e.stream_version, e.tx_id::text::bigint, e.global_position"
                 + " FROM unnest(?::uuid[]) AS u(id) JOIN LATERAL (SELECT stream_id, stream_version, tx_id,"
                 + " global_position FROM " + events + " WHERE event_id = u.id) e ON true";
         // rows this transaction holds are moved on through the conflict; new rows are created only if no
@@ -129,14 +108,14 @@ final class AppendSql {
      * The statement of a lone append: moves the stream row on if the expected version holds (creates it for
      * {@code any} and {@code noStream}) and inserts the events only if it did. One row: the stream's new
      * last version, the position of the last event and the transaction id; none (one event) or nulls
-     * (several) if nothing was written. With a {@link #GUARD} first for the kinds that look the row up and
+     * (several) if nothing was written. With a {@link PlanGuards#WRITE} first for the kinds that look the row up and
      * for several events (arrays).
      */
     String single(ExpectedVersion expected, int events) {
         return single[kind(expected)][events == 1 ? 0 : 1];
     }
 
-    /** Whether {@link #single} starts with the {@link #GUARD} (its first result is the guard's). */
+    /** Whether {@link #single} starts with the {@link PlanGuards#WRITE} (its first result is the guard's). */
     static boolean guarded(ExpectedVersion expected, int events) {
         return events > 1 || kind(expected) >= 2;
     }

@@ -224,20 +224,9 @@ final class Appends {
         return p + 3;
     }
 
-    /**
-     * Runs a statement and returns its result rows; for a statement that starts with the {@link
-     * AppendSql#GUARD}, the rows of the statement after it.
-     */
+    /** Runs a statement and returns its rows; for a statement with a {@link PlanGuards#WRITE}, after it. */
     private static ResultSet results(PreparedStatement statement, boolean guarded) throws SQLException {
-        if (!guarded) {
-            return statement.executeQuery();
-        }
-        statement.execute();
-        statement.getResultSet().close();
-        if (!statement.getMoreResults()) {
-            throw new IllegalStateException("the guarded append statement returned no rows");
-        }
-        return statement.getResultSet();
+        return guarded ? PlanGuards.rows(statement) : statement.executeQuery();
     }
 
     /** The bucket of a stream, for consumer groups: CRC-32 of its UTF-8 id, as a non-negative int. */

@@ -102,10 +102,10 @@ final class InlineProjections {
             statement.setString(1, request.streamId());
             statement.setLong(2, first);
             statement.setLong(3, last);
-            events = PgEventStore.readEvents(statement, request.events().size());
+            events = PgEventStore.readEvents(statement, request.events().size(), false);
         }
         try (Statement statement = connection.createStatement()) {
-            statement.execute(AppendSql.UNGUARD);
+            statement.execute(PlanGuards.UNDO);
         }
         for (SqlProjection projection : projections) {
             ProjectionContext context = new ProjectionContext(projection.name(), projection.version(), false);

@@ -5,14 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.factum.core.AppendResult;
 import io.factum.core.EventData;
+import io.factum.core.EventFilter;
 import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
+import io.factum.core.Position;
+import io.factum.core.ReadDirection;
+import io.factum.core.RecordedEvent;
+import io.factum.core.StreamSlice;
 import io.factum.core.WrongExpectedVersionException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,12 +29,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
- * The append path reads the store's tables only through their indexes, whatever the statistics say.
+ * The append path and the reads touch the store's tables only through their indexes, whatever the
+ * statistics say, and the append path plans a statement once per connection.
  *
  * <p>The hazard: PostgreSQL caches a generic plan for a prepared statement, made from the statistics of the
  * moment. Statistics taken while a table had a few rows (autovacuum analyzes a new store's tables after
@@ -193,9 +201,49 @@ class PostgresPlanStabilityTest {
     }
 
     /**
-     * Plans are made while the tables are small (every statement of the store runs from many writers after
-     * the tables were analyzed nearly empty), then the tables grow by {@code rowsLoaded} rows, then 32
-     * writers append again: no row of either table is ever read by a sequential scan.
+     * Reads what {@link #appendFromManyWriters} wrote, on several pooled connections at once: each stream
+     * forward and backward, the global log whole and filtered by category and by type, and the head.
+     */
+    private void readFromManyReaders(PgEventStore store, String prefix, int written) throws Exception {
+        List<Future<Long>> reads = new ArrayList<>();
+        for (int r = 0; r < 4; r++) {
+            int reader = r;
+            reads.add(threads.submit(() -> {
+                long events = 0;
+                for (int w = reader; w < WRITERS; w += 4) {
+                    for (int s = 0; s < 3; s++) {
+                        String stream = prefix + "-" + w + "-" + s;
+                        events += store.readStream(stream, ReadDirection.FORWARD, 0, 100)
+                                .events()
+                                .size();
+                        assertThat(store.readStream(stream, ReadDirection.BACKWARD, StreamSlice.END, 1)
+                                        .events())
+                                .hasSize(1);
+                    }
+                }
+                return events;
+            }));
+        }
+        long events = 0;
+        for (Future<Long> read : reads) {
+            events += read.get(60, TimeUnit.SECONDS);
+        }
+        assertThat(events).isEqualTo(written);
+        try (Stream<RecordedEvent> log = store.streamAll(Position.START, EventFilter.categories(prefix))) {
+            assertThat(log.count()).isEqualTo(written);
+        }
+        try (Stream<RecordedEvent> log = store.streamAll(Position.START, EventFilter.eventTypes("Counted"))) {
+            assertThat(log.count()).isGreaterThanOrEqualTo(written);
+        }
+        assertThat(store.awaitAppend(Position.START, Duration.ofSeconds(1))).isTrue();
+        assertThat(store.headPosition()).isNotEqualTo(Position.START);
+    }
+
+    /**
+     * Plans are made while the tables are small (every statement of the store runs from many writers and
+     * readers after the tables were analyzed nearly empty), then the tables grow by {@code rowsLoaded}
+     * rows, then 32 writers append and readers read again: no row of either table is ever read by a
+     * sequential scan.
      */
     private void appendsReadTheTablesOnlyThroughTheirIndexes(int rowsLoaded) throws Exception {
         // given
@@ -208,7 +256,9 @@ class PostgresPlanStabilityTest {
             session.execute(
                     "PREPARE lookup(text) AS SELECT last_version FROM " + schema + ".factum_streams WHERE id = $1");
             assertThat(planOf(session)).startsWith("Seq Scan on factum_streams");
-            int written = 1 + appendFromManyWriters(store, "young");
+            int young = appendFromManyWriters(store, "young");
+            readFromManyReaders(store, "young", young);
+            int written = 1 + young;
             load(schema, rowsLoaded);
             assertThat(planOf(session))
                     .as("the control: a lookup by id planned while the table was small still scans it")
@@ -217,7 +267,9 @@ class PostgresPlanStabilityTest {
             long appendsBefore = store.appendsCompleted();
 
             // when
-            written += appendFromManyWriters(store, "order");
+            int order = appendFromManyWriters(store, "order");
+            readFromManyReaders(store, "order", order);
+            written += order;
             long transactions = store.appendTransactions() - transactionsBefore;
             long appends = store.appendsCompleted() - appendsBefore;
             store.close();
@@ -304,7 +356,7 @@ class PostgresPlanStabilityTest {
     class A_store_created_seconds_ago {
 
         @Test
-        void appends_at_32_writers_without_a_sequential_scan_though_its_statistics_say_its_tables_are_tiny()
+        void appends_and_reads_without_a_sequential_scan_though_its_statistics_say_its_tables_are_tiny()
                 throws Exception {
             appendsReadTheTablesOnlyThroughTheirIndexes(0);
         }
@@ -314,7 +366,7 @@ class PostgresPlanStabilityTest {
     class A_store_that_grew_after_its_statistics_were_taken {
 
         @Test
-        void appends_at_32_writers_without_a_sequential_scan_of_its_100_000_streams() throws Exception {
+        void appends_and_reads_without_a_sequential_scan_of_its_100_000_streams() throws Exception {
             appendsReadTheTablesOnlyThroughTheirIndexes(100_000);
         }
     }
