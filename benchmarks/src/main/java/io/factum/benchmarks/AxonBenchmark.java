@@ -39,22 +39,38 @@ import org.axonframework.serialization.json.JacksonSerializer;
  * Axon and Factum in alternating slices ({@link Interleaved}); each read runs Axon, Factum, Axon, Factum ...
  * See docs/benchmarks.md for the results and what they mean.
  *
- * <p>Axon's side: {@code JdbcEventStorageEngine} with its defaults (batch size, gap detection, its own
- * tables created by {@code createSchema(PostgresEventTableFactory.INSTANCE)}, payloads as {@code bytea}),
- * an honest transaction manager ({@link JdbcTransactions}: a JDBC transaction per unit of work) on a
- * HikariCP pool, and Axon's {@code JacksonSerializer} for events, so that its payload is the same 60 bytes
- * of JSON as Factum's data (the default XStream serializer writes a longer XML document). Each event
- * carries the same correlation id in its metadata on both sides. Appends are of new aggregates
- * (sequence 0; Factum: {@code noStream}); loads and catch-up turn every event's payload into the same
- * record with Jackson on both sides.
+ * <p>Axon's side: {@code JdbcEventStorageEngine} with its defaults (its XStream serializer, batch size,
+ * gap detection, its own tables created by {@code createSchema(PostgresEventTableFactory.INSTANCE)},
+ * payloads as {@code bytea}) and an honest transaction manager ({@link JdbcTransactions}: a JDBC
+ * transaction per unit of work) on a HikariCP pool. With {@code --axon-serializer jackson} it uses Axon's
+ * {@code JacksonSerializer} instead, so that its payload is the same 60 bytes of JSON as Factum's data
+ * (XStream writes a longer XML document, and reads it back more slowly). Each event carries the same
+ * correlation id in its metadata on both sides. Appends are of new aggregates (sequence 0; Factum: {@code
+ * noStream}); loads and catch-up turn every event's payload into the same object, on Factum's side with
+ * Jackson.
  *
  * <p>Arguments: {@code [--seconds 5] [--rounds 5] [--repetitions 5] [--load 10000] [--catchup 100000]
- * [--writers 2] [--out file.md]}.
+ * [--writers 2] [--axon-serializer xstream] [--out file.md]}.
  */
 public final class AxonBenchmark {
 
     /** The event of both sides: its JSON is Factum's {@link Backend#DATA}, 60 bytes. */
-    public record ItemAdded(String orderId, String sku, int quantity, int price) {}
+    public static final class ItemAdded {
+        public String orderId;
+        public String sku;
+        public int quantity;
+        public int price;
+
+        /** For the serializers. */
+        public ItemAdded() {}
+
+        ItemAdded(String orderId, String sku, int quantity, int price) {
+            this.orderId = orderId;
+            this.sku = sku;
+            this.quantity = quantity;
+            this.price = price;
+        }
+    }
 
     private static final ItemAdded PAYLOAD = new ItemAdded("order-1", "BOOK-42", 3, 1);
     private static final MetaData METADATA = MetaData.with("correlationId", "c0ffee00-0000-4000-8000-000000000000");
@@ -65,12 +81,15 @@ public final class AxonBenchmark {
     private final int repetitions;
     private final int loadEvents;
     private final int catchUpEvents;
+    private final boolean jackson;
     private final ObjectMapper json = new ObjectMapper();
     private final List<String> rows = new ArrayList<>();
     private PostgresBackend backend;
     private int schemas;
 
-    private AxonBenchmark(int seconds, int rounds, int repetitions, int loadEvents, int catchUpEvents) {
+    private AxonBenchmark(
+            int seconds, int rounds, int repetitions, int loadEvents, int catchUpEvents, boolean jackson) {
+        this.jackson = jackson;
         this.seconds = seconds;
         this.rounds = rounds;
         this.repetitions = repetitions;
@@ -85,6 +104,7 @@ public final class AxonBenchmark {
         int load = 10_000;
         int catchUp = 100_000;
         int writers = PostgresEventStore.DEFAULT_WRITERS;
+        boolean jackson = false;
         Path out = null;
         for (int i = 0; i < args.length; i += 2) {
             String value = i + 1 < args.length ? args[i + 1] : "";
@@ -95,13 +115,22 @@ public final class AxonBenchmark {
                 case "--load" -> load = Integer.parseInt(value);
                 case "--catchup" -> catchUp = Integer.parseInt(value);
                 case "--writers" -> writers = Integer.parseInt(value);
+                case "--axon-serializer" ->
+                    jackson = switch (value) {
+                        case "xstream" -> false;
+                        case "jackson" -> true;
+                        default ->
+                            throw new IllegalArgumentException(
+                                    "--axon-serializer takes xstream (Axon's default) or jackson, got " + value);
+                    };
                 case "--out" -> out = Path.of(value);
                 default ->
                     throw new IllegalArgumentException("unknown argument " + args[i] + "; expected --seconds N"
-                            + " --rounds N --repetitions N --load N --catchup N --writers N --out file.md");
+                            + " --rounds N --repetitions N --load N --catchup N --writers N"
+                            + " --axon-serializer xstream|jackson --out file.md");
             }
         }
-        AxonBenchmark benchmark = new AxonBenchmark(seconds, rounds, repetitions, load, catchUp);
+        AxonBenchmark benchmark = new AxonBenchmark(seconds, rounds, repetitions, load, catchUp, jackson);
         try (PostgresBackend backend = new PostgresBackend(writers)) {
             benchmark.backend = backend;
             benchmark.run();
@@ -135,13 +164,14 @@ public final class AxonBenchmark {
         config.setPoolName("axon-" + schema);
         HikariDataSource pool = new HikariDataSource(config);
         JdbcTransactions transactions = new JdbcTransactions(pool);
-        JacksonSerializer serializer = JacksonSerializer.defaultSerializer();
-        JdbcEventStorageEngine engine = JdbcEventStorageEngine.builder()
+        JdbcEventStorageEngine.Builder builder = JdbcEventStorageEngine.builder()
                 .connectionProvider(transactions)
-                .transactionManager(transactions)
-                .eventSerializer(serializer)
-                .snapshotSerializer(serializer)
-                .build();
+                .transactionManager(transactions);
+        if (jackson) {
+            JacksonSerializer serializer = JacksonSerializer.defaultSerializer();
+            builder.eventSerializer(serializer).snapshotSerializer(serializer);
+        }
+        JdbcEventStorageEngine engine = builder.build();
         engine.createSchema(PostgresEventTableFactory.INSTANCE);
         return new Axon(engine, pool);
     }
@@ -345,12 +375,13 @@ public final class AxonBenchmark {
         StringBuilder report = new StringBuilder();
         report.append(String.format(
                 Locale.ROOT,
-                "Run on %d cores, Java %s, max heap %d MiB; appends: %d s per side in %d alternating slices"
-                        + " (Axon, Factum, ...) after one slice of warm-up each; reads: %d repetitions, Axon then"
-                        + " Factum, after one of each to warm up.%n%n",
+                "Run on %d cores, Java %s, max heap %d MiB; Axon's serializer: %s; appends: %d s per side in %d"
+                        + " alternating slices (Axon, Factum, ...) after one slice of warm-up each; reads: %d"
+                        + " repetitions, Axon then Factum, after one of each to warm up.%n%n",
                 Runtime.getRuntime().availableProcessors(),
                 Runtime.version(),
                 Runtime.getRuntime().maxMemory() / (1024 * 1024),
+                jackson ? "Jackson (60-byte JSON payloads)" : "XStream (its default)",
                 seconds,
                 rounds,
                 repetitions));
