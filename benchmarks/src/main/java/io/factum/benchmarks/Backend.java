@@ -43,6 +43,30 @@ interface Backend extends AutoCloseable {
     /** What the store has committed so far. */
     StoreCounters.Source counters(EventStore store);
 
+    /** What the database server does while a side runs (server CPU, write transactions), if it can tell. */
+    default Interleaved.Gauge gauge() {
+        return Interleaved.Gauge.NONE;
+    }
+
+    /** Whether {@link #fill} can make an old store. */
+    default boolean fills() {
+        return false;
+    }
+
+    /**
+     * Loads {@code events} events into the last store opened and as many rows into the baseline table,
+     * quickly, by SQL.
+     */
+    default void fill(Connection connection, long events) throws SQLException {
+        throw new UnsupportedOperationException(name() + " cannot fill an old store");
+    }
+
+    /** The event data of every benchmark event: 60 bytes of JSON. */
+    String DATA = "{\"orderId\":\"order-1\",\"sku\":\"BOOK-42\",\"quantity\":3,\"price\":1}";
+
+    /** The metadata of every benchmark event. */
+    String METADATA = "{\"correlationId\":\"c0ffee00-0000-4000-8000-000000000000\"}";
+
     @Override
     void close() throws java.io.IOException;
 

@@ -6,6 +6,7 @@ import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.Position;
 import io.factum.core.RecordedEvent;
+import io.factum.store.postgres.PostgresEventStore;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,62 +18,88 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalDouble;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
 /**
  * The event store benchmark: Factum against raw JDBC on the same database with the same durability, in
- * one run, reported as ratios. See docs/benchmarks.md for how to run it and what it measured.
+ * one run, reported as ratios. Each append workload runs both sides in alternating slices (Factum, raw,
+ * Factum, raw, ...), so both meet the same load of a shared machine. On PostgreSQL the append workloads run
+ * on a young store (a store and baseline table created for the workload, seconds old) and on an old one
+ * (both filled with millions of rows by SQL, then analyzed). See docs/benchmarks.md for how to run it and
+ * what it measured.
  *
- * <p>Arguments: {@code [--stores sqlite,postgres] [--seconds 5] [--catchup 1000000] [--out file.md]}.
+ * <p>Arguments: {@code [--stores sqlite,postgres] [--seconds 5] [--rounds 5] [--catchup 1000000]
+ * [--old-events 2000000] [--writers 2] [--workloads 1x1,8x1,32x1,1x10,8x10] [--reads true] [--out file.md]}:
+ * {@code --seconds} is each side's measured time per workload, in {@code --rounds} slices; {@code
+ * --old-events 0} skips the old store; {@code --writers} is the PostgreSQL store's group-commit writers;
+ * a workload is threads x events per append; {@code --reads false} skips the read workloads.
  */
 public final class Benchmarks {
 
-    private static final String DATA = "{\"orderId\":\"order-12345\",\"sku\":\"BOOK-42\",\"quantity\":3,"
-            + "\"price\":{\"amount\":\"19.90\",\"currency\":\"EUR\"}}";
-    private static final String METADATA = "{\"correlationId\":\"c0ffee00-0000-4000-8000-000000000000\"}";
     private static final AtomicLong STREAMS = new AtomicLong();
 
     private final int seconds;
+    private final int rounds;
     private final int catchUpEvents;
+    private final long oldEvents;
+    private final List<Workload> workloads;
+    private final boolean reads;
     private final List<String> rows = new ArrayList<>();
 
-    private Benchmarks(int seconds, int catchUpEvents) {
+    private Benchmarks(
+            int seconds, int rounds, int catchUpEvents, long oldEvents, List<Workload> workloads, boolean reads) {
         this.seconds = seconds;
+        this.rounds = rounds;
         this.catchUpEvents = catchUpEvents;
+        this.oldEvents = oldEvents;
+        this.workloads = workloads;
+        this.reads = reads;
     }
 
     public static void main(String[] args) throws Exception {
         List<String> stores = List.of("sqlite", "postgres");
         int seconds = 5;
+        int rounds = 5;
         int catchUp = 1_000_000;
+        long oldEvents = 2_000_000;
+        int writers = PostgresEventStore.DEFAULT_WRITERS;
+        List<Workload> workloads = Workload.ALL;
+        boolean reads = true;
         Path out = null;
         for (int i = 0; i < args.length; i += 2) {
             String value = i + 1 < args.length ? args[i + 1] : "";
             switch (args[i]) {
                 case "--stores" -> stores = List.of(value.split(","));
                 case "--seconds" -> seconds = Integer.parseInt(value);
+                case "--rounds" -> rounds = Integer.parseInt(value);
                 case "--catchup" -> catchUp = Integer.parseInt(value);
+                case "--old-events" -> oldEvents = Long.parseLong(value);
+                case "--writers" -> writers = Integer.parseInt(value);
+                case "--workloads" -> workloads = Workload.parse(value);
+                case "--reads" -> reads = Boolean.parseBoolean(value);
                 case "--out" -> out = Path.of(value);
                 default ->
                     throw new IllegalArgumentException("unknown argument " + args[i]
-                            + "; expected --stores sqlite,postgres --seconds N --catchup N --out file.md");
+                            + "; expected --stores sqlite,postgres --seconds N --rounds N --catchup N"
+                            + " --old-events N --writers N --workloads 1x1,8x1,32x1,1x10,8x10 --reads true"
+                            + " --out file.md");
             }
         }
-        Benchmarks benchmarks = new Benchmarks(seconds, catchUp);
+        Benchmarks benchmarks = new Benchmarks(seconds, rounds, catchUp, oldEvents, workloads, reads);
         for (String store : stores) {
+            int poolWriters = writers;
             try (Backend backend =
                     switch (store) {
                         case "sqlite" -> new SqliteBackend();
-                        case "postgres" -> new PostgresBackend();
+                        case "postgres" -> new PostgresBackend(poolWriters);
                         default ->
                             throw new IllegalArgumentException(
                                     "unknown store " + store + "; expected sqlite or postgres");
@@ -89,103 +116,86 @@ public final class Benchmarks {
 
     private void run(Backend backend) throws Exception {
         log("== " + backend.name());
-        try (EventStore store = backend.openStore();
-                Connection setup = backend.connection()) {
-            backend.createBaselineTable(setup);
-            for (int threads : new int[] {1, 8, 32}) {
-                Result factum = appends(threads, 1, () -> {
-                    EventData event = event();
-                    store.append(newStream(), ExpectedVersion.noStream(), event);
-                });
-                Result raw = baselineAppends(backend, threads, 1);
-                row(
-                        backend,
-                        "append 1 event to a new stream, " + threads + " writer" + (threads > 1 ? "s" : ""),
-                        factum,
-                        raw,
-                        "one INSERT transaction per event");
+        if (backend.fills()) {
+            // a young store for each workload: created seconds before it runs
+            for (Workload workload : workloads) {
+                try (EventStore store = backend.openStore();
+                        Connection setup = backend.connection()) {
+                    backend.createBaselineTable(setup);
+                    appends(backend, store, workload, "young store");
+                }
             }
-            for (int threads : new int[] {1, 8}) {
-                Result factum = appends(threads, 10, () -> {
-                    List<EventData> batch = new ArrayList<>(10);
-                    for (int i = 0; i < 10; i++) {
-                        batch.add(event());
+            if (oldEvents > 0) {
+                try (EventStore store = backend.openStore();
+                        Connection setup = backend.connection()) {
+                    backend.createBaselineTable(setup);
+                    log(String.format(Locale.ROOT, "filling an old store with %,d events", oldEvents));
+                    long begin = System.nanoTime();
+                    backend.fill(setup, oldEvents);
+                    log(String.format(Locale.ROOT, "filled in %.0f s", (System.nanoTime() - begin) / 1e9));
+                    String age = String.format(Locale.ROOT, "old store (%,d events)", oldEvents);
+                    for (Workload workload : workloads) {
+                        appends(backend, store, workload, age);
                     }
-                    store.append(newStream(), ExpectedVersion.noStream(), batch);
-                });
-                Result raw = baselineAppends(backend, threads, 10);
-                row(
-                        backend,
-                        "append 10-event batches, " + threads + " writer" + (threads > 1 ? "s" : ""),
-                        factum,
-                        raw,
-                        "one transaction of 10 INSERTs per batch");
+                }
             }
-            readOneStream(backend, store);
+            if (reads) {
+                try (EventStore store = backend.openStore()) {
+                    readOneStream(backend, store);
+                }
+            }
+        } else {
+            try (EventStore store = backend.openStore();
+                    Connection setup = backend.connection()) {
+                backend.createBaselineTable(setup);
+                for (Workload workload : workloads) {
+                    appends(backend, store, workload, "");
+                }
+                if (reads) {
+                    readOneStream(backend, store);
+                }
+            }
         }
-        catchUp(backend);
+        if (reads) {
+            catchUp(backend);
+        }
     }
 
     // ---- appends
 
-    @FunctionalInterface
-    private interface Operation {
-        void run() throws Exception;
-    }
+    /** An append workload: threads appending batches of events to new streams. */
+    private record Workload(int threads, int batch) {
+        static final List<Workload> ALL = List.of(
+                new Workload(1, 1), new Workload(8, 1), new Workload(32, 1), new Workload(1, 10), new Workload(8, 10));
 
-    private record Result(double eventsPerSecond, double p50Millis, double p99Millis) {}
-
-    private Result appends(int threads, int eventsPerOperation, Operation operation) throws Exception {
-        measure(threads, 1, operation); // warm-up
-        return measure(threads, seconds, operation, eventsPerOperation);
-    }
-
-    private Result measure(int threads, int durationSeconds, Operation operation) throws Exception {
-        return measure(threads, durationSeconds, operation, 1);
-    }
-
-    private Result measure(int threads, int durationSeconds, Operation operation, int eventsPerOperation)
-            throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            AtomicBoolean running = new AtomicBoolean(true);
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<Latencies>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                futures.add(pool.submit(() -> {
-                    Latencies latencies = new Latencies();
-                    start.await();
-                    while (running.get()) {
-                        long begin = System.nanoTime();
-                        operation.run();
-                        latencies.add(System.nanoTime() - begin);
-                    }
-                    return latencies;
-                }));
+        /** Workloads written as threads x batch, comma-separated: {@code 1x1,8x1,32x1,1x10,8x10}. */
+        static List<Workload> parse(String text) {
+            List<Workload> parsed = new ArrayList<>();
+            for (String each : text.split(",")) {
+                String[] parts = each.split("x");
+                parsed.add(new Workload(Integer.parseInt(parts[0]), Integer.parseInt(parts[1])));
             }
-            long begin = System.nanoTime();
-            start.countDown();
-            Thread.sleep(TimeUnit.SECONDS.toMillis(durationSeconds));
-            running.set(false);
-            List<Latencies> all = new ArrayList<>();
-            for (Future<Latencies> future : futures) {
-                all.add(future.get());
-            }
-            double elapsed = (System.nanoTime() - begin) / 1e9;
-            Latencies merged = Latencies.merge(all);
-            return new Result(
-                    merged.size() * (double) eventsPerOperation / elapsed,
-                    merged.percentileMillis(50),
-                    merged.percentileMillis(99));
-        } finally {
-            pool.shutdownNow();
+            return parsed;
+        }
+
+        String describe() {
+            String writers = threads + " writer" + (threads > 1 ? "s" : "");
+            return batch == 1
+                    ? "append 1 event to a new stream, " + writers
+                    : "append " + batch + "-event batches, " + writers;
+        }
+
+        String baseline() {
+            return batch == 1
+                    ? "one INSERT transaction per event"
+                    : "one transaction of " + batch + " INSERTs per batch";
         }
     }
 
-    private Result baselineAppends(Backend backend, int threads, int batch) throws Exception {
+    private void appends(Backend backend, EventStore store, Workload workload, String age) throws Exception {
         List<Connection> connections = new ArrayList<>();
         try {
-            int count = backend.singleWriter() ? 1 : threads;
+            int count = backend.singleWriter() ? 1 : workload.threads();
             for (int i = 0; i < count; i++) {
                 connections.add(backend.connection());
             }
@@ -193,7 +203,15 @@ public final class Benchmarks {
             AtomicLong next = new AtomicLong();
             ThreadLocal<Connection> mine =
                     ThreadLocal.withInitial(() -> connections.get((int) (next.getAndIncrement() % connections.size())));
-            Operation insert = () -> {
+            int batch = workload.batch();
+            Interleaved.Operation factum = () -> {
+                List<EventData> events = new ArrayList<>(batch);
+                for (int i = 0; i < batch; i++) {
+                    events.add(event());
+                }
+                store.append(newStream(), ExpectedVersion.noStream(), events);
+            };
+            Interleaved.Operation raw = () -> {
                 Connection connection = mine.get();
                 if (backend.singleWriter()) {
                     writerLock.lock();
@@ -206,7 +224,11 @@ public final class Benchmarks {
                     }
                 }
             };
-            return appends(threads, batch, insert);
+            long slice = TimeUnit.SECONDS.toMillis(seconds) / rounds;
+            Interleaved.Result[] results =
+                    Interleaved.run(workload.threads(), batch, rounds, slice, factum, raw, backend.gauge());
+            String what = age.isEmpty() ? workload.describe() : workload.describe() + ", " + age;
+            row(backend, what, results[0], results[1], workload.baseline());
         } finally {
             for (Connection connection : connections) {
                 connection.close();
@@ -225,8 +247,8 @@ public final class Benchmarks {
                 insert.setString(2, stream);
                 insert.setLong(3, i);
                 insert.setString(4, "ItemAdded");
-                insert.setString(5, DATA);
-                insert.setString(6, METADATA);
+                insert.setString(5, Backend.DATA);
+                insert.setString(6, Backend.METADATA);
                 if (batch > 1) {
                     insert.addBatch();
                 } else {
@@ -373,7 +395,7 @@ public final class Benchmarks {
     // ---- helpers
 
     private static EventData event() {
-        return new EventData(UUID.randomUUID(), "ItemAdded", 1, DATA, METADATA);
+        return new EventData(UUID.randomUUID(), "ItemAdded", 1, Backend.DATA, Backend.METADATA);
     }
 
     private static String newStream() {
@@ -386,10 +408,10 @@ public final class Benchmarks {
         }
     }
 
-    private void row(Backend backend, String what, Result factum, Result raw, String baseline) {
+    private void row(Backend backend, String what, Interleaved.Result factum, Interleaved.Result raw, String baseline) {
         String line = String.format(
                 Locale.ROOT,
-                "| %s | %s | %,.0f ev/s | %,.0f ev/s | **%.2fx** | %.2f / %.2f ms | %.2f / %.2f ms | %s |",
+                "| %s | %s | %,.0f ev/s | %,.0f ev/s | **%.2fx** | %.2f / %.2f ms | %.2f / %.2f ms | %s | %s | %s |",
                 backend.name(),
                 what,
                 factum.eventsPerSecond(),
@@ -399,9 +421,18 @@ public final class Benchmarks {
                 factum.p99Millis(),
                 raw.p50Millis(),
                 raw.p99Millis(),
+                pair(factum.serverMicrosPerEvent(), raw.serverMicrosPerEvent(), "%.0f"),
+                pair(factum.transactionsPerThousandEvents(), raw.transactionsPerThousandEvents(), "%,.0f"),
                 baseline);
         rows.add(line);
         log(line);
+    }
+
+    private static String pair(OptionalDouble factum, OptionalDouble raw, String format) {
+        if (factum.isEmpty() || raw.isEmpty()) {
+            return "—";
+        }
+        return String.format(Locale.ROOT, format + " / " + format, factum.getAsDouble(), raw.getAsDouble());
     }
 
     private void readRow(Backend backend, String what, long events, long factumNanos, long rawNanos, String baseline) {
@@ -409,7 +440,7 @@ public final class Benchmarks {
         double rawRate = events / (rawNanos / 1e9);
         String line = String.format(
                 Locale.ROOT,
-                "| %s | %s | %,.0f ev/s | %,.0f ev/s | **%.2fx** | %.1f ms total | %.1f ms total | %s |",
+                "| %s | %s | %,.0f ev/s | %,.0f ev/s | **%.2fx** | %.1f ms total | %.1f ms total | — | — | %s |",
                 backend.name(),
                 what,
                 factumRate,
@@ -426,14 +457,17 @@ public final class Benchmarks {
         StringBuilder report = new StringBuilder();
         report.append(String.format(
                 Locale.ROOT,
-                "Run on %d cores, Java %s, max heap %d MiB, %d s per append measurement.%n%n",
+                "Run on %d cores, Java %s, max heap %d MiB; each append workload: %d s per side in %d"
+                        + " alternating slices (Factum, baseline, ...) after one slice of warm-up each.%n%n",
                 Runtime.getRuntime().availableProcessors(),
                 Runtime.version(),
                 Runtime.getRuntime().maxMemory() / (1024 * 1024),
-                seconds));
-        report.append(
-                "| store | workload | Factum | baseline | ratio | Factum p50 / p99 | baseline p50 / p99 | baseline is |\n");
-        report.append("|---|---|---|---|---|---|---|---|\n");
+                seconds,
+                rounds));
+        report.append("| store | workload | Factum | baseline | ratio | Factum p50 / p99 | baseline p50 / p99"
+                + " | server CPU µs per event (Factum / baseline) | write transactions per 1,000 events"
+                + " (Factum / baseline) | baseline is |\n");
+        report.append("|---|---|---|---|---|---|---|---|---|---|\n");
         rows.forEach(row -> report.append(row).append('\n'));
         return report.toString();
     }

@@ -18,16 +18,35 @@ import java.util.UUID;
 final class PostgresBackend implements Backend {
 
     private final EmbeddedPostgres server;
+    private final Interleaved.Gauge gauge;
+    private final int writers;
     private int schemas;
     private String schema = "public";
 
     PostgresBackend() throws IOException {
+        this(PostgresEventStore.DEFAULT_WRITERS);
+    }
+
+    /** A server, and stores with the given number of group-commit writers. */
+    PostgresBackend(int writers) throws IOException {
+        this.writers = writers;
         server = EmbeddedPostgres.builder()
                 .setServerConfig("fsync", "on")
                 .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("max_connections", "200")
                 .setServerConfig("shared_buffers", "256MB")
                 .start();
+        gauge = new ServerGauge(server.getPort(), this::connection);
+    }
+
+    /** The embedded server, for harnesses that run other clients against it. */
+    EmbeddedPostgres server() {
+        return server;
+    }
+
+    @Override
+    public Interleaved.Gauge gauge() {
+        return gauge;
     }
 
     private String url() {
@@ -46,6 +65,7 @@ final class PostgresBackend implements Backend {
                 .jdbcUrl(url())
                 .username("postgres")
                 .schema(schema)
+                .writers(writers)
                 .maxPoolSize(40)
                 .open();
     }
@@ -90,9 +110,47 @@ final class PostgresBackend implements Backend {
     }
 
     @Override
+    public boolean fills() {
+        return true;
+    }
+
+    /**
+     * Loads events by SQL into the last store opened and as many rows into the baseline table, then
+     * analyzes both, as an old database would be: streams of ten events, a million events a minute or so.
+     */
+    @Override
+    public void fill(Connection connection, long events) throws SQLException {
+        long streams = events / 10;
+        long chunk = 50_000;
+        try (Statement statement = connection.createStatement()) {
+            for (long from = 1; from <= streams; from += chunk) {
+                long to = Math.min(streams, from + chunk - 1);
+                statement.execute("INSERT INTO " + schema + ".factum_streams (id, category, last_version)"
+                        + " SELECT 'old-' || s, 'old', 9 FROM generate_series(" + from + ", " + to + ") s");
+                statement.execute("INSERT INTO " + schema + ".factum_events (stream_id, stream_version, category,"
+                        + " bucket, event_id, type, schema_version, data, metadata, recorded_at)"
+                        + " SELECT 'old-' || s, v, 'old', 0, gen_random_uuid(), 'ItemAdded', 1, " + quote(DATA)
+                        + "::jsonb, " + quote(METADATA) + "::jsonb, now()"
+                        + " FROM generate_series(" + from + ", " + to + ") s, generate_series(0, 9) v");
+                statement.execute("INSERT INTO public.bench_events (event_id, stream_id, stream_version, type, data,"
+                        + " metadata) SELECT gen_random_uuid(), 'old-' || s, v, 'ItemAdded', " + quote(DATA)
+                        + "::jsonb, " + quote(METADATA) + "::jsonb"
+                        + " FROM generate_series(" + from + ", " + to + ") s, generate_series(0, 9) v");
+            }
+            statement.execute("VACUUM ANALYZE " + schema + ".factum_streams");
+            statement.execute("VACUUM ANALYZE " + schema + ".factum_events");
+            statement.execute("VACUUM ANALYZE public.bench_events");
+        }
+    }
+
+    private static String quote(String text) {
+        return "'" + text.replace("'", "''") + "'";
+    }
+
+    @Override
     public String scanSql() {
         return "SELECT global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata,"
-                + " recorded_at FROM " + schema + ".factum_events ORDER BY global_position";
+                + " recorded_at FROM " + schema + ".factum_events ORDER BY tx_id, global_position";
     }
 
     @Override

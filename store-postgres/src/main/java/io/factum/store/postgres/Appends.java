@@ -21,7 +21,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -34,10 +36,13 @@ import java.util.zip.CRC32;
 
 /**
  * The append transaction: decides and writes a batch of appends inside the caller's open transaction,
- * each succeeding or failing on its own.
+ * each succeeding or failing on its own. Three ways, fastest first: a lone append in one statement
+ * ({@link #runSingle}), appends to distinct streams in one statement ({@link #runBatch}), and the general
+ * path ({@link #run}):
  *
  * <ol>
- *   <li>lock the rows of every stream of the batch at once ({@code SELECT ... FOR UPDATE}, in id order);
+ *   <li>lock the rows of every stream of the batch at once (one {@code FOR UPDATE} lookup per id, in id
+ *       order);
  *   <li>decide each append in memory, in order, with {@link ExpectedVersions} (appends to the same stream
  *       see the ones before them) and, for the ones whose check fails, {@link Idempotency} on their ids
  *       looked up in one query;
@@ -48,7 +53,8 @@ import java.util.zip.CRC32;
  * In the optimistic mode ids are not looked up before the write: a retry whose version check passes
  * (expected {@code any}) hits the unique key on the event id instead. That, and a new stream created by
  * another process between the lock and the insert, throw {@link Contended}: the caller rolls back and
- * runs each append alone with {@code lookupFirst}, which decides like the in-memory store.
+ * runs each append alone with {@code lookupFirst}, which decides like the in-memory store. The SQL, and
+ * why no plan of it depends on the tables' statistics, is in {@link AppendSql}.
  */
 final class Appends {
 
@@ -84,7 +90,8 @@ final class Appends {
 
     /**
      * The outcome of one append of a batch: its result or the exception its caller gets, and whether the
-     * transaction wrote its events (not so for a failure or an idempotent retry).
+     * transaction wrote its events (not so for a failure or an idempotent retry); neither result nor
+     * failure if it must run again in a transaction of its own ({@link #again()}).
      */
     record Outcome(Optional<AppendResult> result, Optional<RuntimeException> failure, boolean written) {
         static Outcome ok(AppendResult result) {
@@ -98,6 +105,15 @@ final class Appends {
 
         static Outcome failed(RuntimeException failure) {
             return new Outcome(Optional.empty(), Optional.of(failure), false);
+        }
+
+        /** Nothing written: the append must run again, alone (see {@link Contended#reordered}). */
+        static Outcome runAgain() {
+            return new Outcome(Optional.empty(), Optional.empty(), false);
+        }
+
+        boolean again() {
+            return result.isEmpty() && failure.isEmpty();
         }
     }
 
@@ -120,192 +136,97 @@ final class Appends {
 
     private record Conflict(int index, AppendRequest request, long lastVersion, StreamState state) {}
 
-    /**
-     * The condition for writing events to a stream whose row {@code s} this transaction has locked: the
-     * transaction that last appended to it ({@code s.last_tx}) is this one or older.
-     *
-     * <p>The global log is ordered by transaction id, and a transaction takes its id at its first write,
-     * which may come before it waits for a stream's row lock (a plain UPDATE takes the id, then waits; a
-     * batch takes it with its first row). So a transaction can take an older id than the one holding the
-     * lock, write the stream's next versions after it, and have them ordered before that one's in the
-     * global log. When the condition fails, nothing is written and the append runs again in a fresh
-     * transaction, whose id is newer than every id taken before (the one recorded on the row included).
-     */
-    private static final String ORDER = "(s.last_tx <= pg_current_xact_id())";
-
-    private final Tables tables;
-    private final String lockSql;
-    private final String lookupSql;
-    private final String writeStreamsSql;
-    private final String insertEventsSql;
-
-    private final String batchSql;
-    private final String singleAnySql;
-    private final String singleNoStreamSql;
-    private final String singleExactlySql;
-    private final String singleExistsSql;
+    private final AppendSql sql;
 
     Appends(Tables tables) {
-        this.tables = tables;
-        // Every write of a stream row records the appending transaction (last_tx) and requires the one
-        // before to be older: see ORDER below.
-        String upsert = "INSERT INTO " + tables.streams() + " AS s (id, category, last_version, last_tx)"
-                + " VALUES (?, ?, ? - 1, pg_current_xact_id())"
-                + " ON CONFLICT (id) DO UPDATE SET last_version = s.last_version + EXCLUDED.last_version + 1,"
-                + " state = 'ACTIVE', last_tx = EXCLUDED.last_tx WHERE s.state <> 'TOMBSTONED' AND " + ORDER;
-        String update = "UPDATE " + tables.streams() + " AS s SET last_version = s.last_version + ?, state = 'ACTIVE',"
-                + " last_tx = pg_current_xact_id() WHERE s.id = ? AND s.state = 'ACTIVE' AND " + ORDER;
-        this.batchSql = batch(tables);
-        this.singleAnySql = single(tables, upsert);
-        this.singleNoStreamSql = single(tables, upsert + " AND NOT (s.state = 'ACTIVE' AND s.last_version >= 0)");
-        this.singleExactlySql = single(tables, update + " AND s.last_version = ?");
-        this.singleExistsSql = single(tables, update + " AND s.last_version >= 0");
-        this.lockSql = "SELECT id, last_version, state, NOT " + ORDER + " FROM " + tables.streams()
-                + " s WHERE id = ANY(?) ORDER BY id FOR UPDATE";
-        this.lookupSql = "SELECT event_id, stream_id, stream_version, tx_id::text::bigint, global_position FROM "
-                + tables.events() + " WHERE event_id = ANY(?)";
-        this.writeStreamsSql = "WITH updated AS (UPDATE " + tables.streams()
-                + " s SET last_version = u.last_version, state = 'ACTIVE', last_tx = pg_current_xact_id()"
-                + " FROM unnest(?::text[], ?::bigint[]) AS u(id, last_version) WHERE s.id = u.id RETURNING 1),"
-                + " inserted AS (INSERT INTO " + tables.streams() + " (id, category, last_version, last_tx)"
-                + " SELECT u.*, pg_current_xact_id() FROM unnest(?::text[], ?::text[], ?::bigint[]) AS u"
-                + " ON CONFLICT (id) DO NOTHING RETURNING 1)"
-                + " SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM inserted)";
-        this.insertEventsSql = "INSERT INTO " + tables.events()
-                + " (stream_id, stream_version, category, bucket, event_id, type, schema_version, data, metadata,"
-                + " recorded_at)"
-                + " SELECT u.s, u.v, u.c, u.b, u.e, u.t, u.sv, u.d::jsonb, u.m::jsonb, ?"
-                + " FROM unnest(?::text[], ?::bigint[], ?::text[], ?::int[], ?::uuid[], ?::text[], ?::int[],"
-                + " ?::text[], ?::text[]) AS u(s, v, c, b, e, t, sv, d, m)"
-                + " RETURNING event_id, global_position, tx_id::text::bigint";
-    }
-
-    /**
-     * A batch of appends to distinct streams in one statement: locks the rows of the streams in id order,
-     * decides each append on its expected version (as {@link ExpectedVersions#holds}, a tombstoned stream
-     * never), moves on or creates the rows of those that hold and inserts their events in order. Returns
-     * one row per append: its index, whether it holds, whether its stream row was written (a new stream
-     * created meanwhile by another transaction is not), the stream's last version and state before, and
-     * the position of its last event.
-     */
-    private static String batch(Tables tables) {
-        String exists = "coalesce(c.state = 'ACTIVE' AND c.last_version >= 0, false)";
-        return "WITH r AS (SELECT * FROM unnest(?::text[], ?::text[], ?::int[], ?::int[], ?::int[], ?::bigint[])"
-                + " WITH ORDINALITY AS r(id, category, bucket, n, kind, expected, i)),"
-                + " c AS (SELECT s.id, s.last_version, s.state, NOT " + ORDER + " AS newer FROM " + tables.streams()
-                + " s WHERE s.id = ANY(?::text[]) ORDER BY s.id FOR UPDATE),"
-                + " d AS (SELECT r.i, r.id, r.category, r.bucket, r.n, c.id IS NOT NULL AS existed,"
-                + " coalesce(c.newer, false) AS newer,"
-                + " coalesce(c.last_version, -1) AS last, coalesce(c.state, 'ACTIVE') AS state,"
-                + " coalesce(c.state, 'ACTIVE') <> 'TOMBSTONED' AND CASE r.kind WHEN 0 THEN true"
-                + " WHEN 1 THEN NOT " + exists + " WHEN 2 THEN " + exists
-                + " ELSE " + exists + " AND c.last_version = r.expected END AS ok"
-                + " FROM r LEFT JOIN c ON c.id = r.id),"
-                + " u AS (UPDATE " + tables.streams() + " s SET last_version = d.last + d.n, state = 'ACTIVE',"
-                + " last_tx = pg_current_xact_id() FROM d"
-                + " WHERE d.ok AND d.existed AND NOT d.newer AND s.id = d.id AND s.last_version = d.last RETURNING s.id),"
-                + " n AS (INSERT INTO " + tables.streams() + " (id, category, last_version, last_tx)"
-                + " SELECT d.id, d.category, d.last + d.n, pg_current_xact_id() FROM d WHERE d.ok AND NOT d.existed"
-                + " ON CONFLICT (id) DO NOTHING RETURNING id),"
-                + " w AS (SELECT id FROM u UNION ALL SELECT id FROM n),"
-                + " e AS (INSERT INTO " + tables.events()
-                + " (stream_id, stream_version, category, bucket, event_id, type, schema_version, data, metadata,"
-                + " recorded_at)"
-                + " SELECT d.id, d.last + x.k, d.category, d.bucket, x.e, x.t, x.sv, x.d::jsonb, x.m::jsonb, ?"
-                + " FROM unnest(?::int[], ?::int[], ?::uuid[], ?::text[], ?::int[], ?::text[], ?::text[])"
-                + " WITH ORDINALITY AS x(i, k, e, t, sv, d, m, o)"
-                + " JOIN d ON d.i = x.i JOIN w ON w.id = d.id ORDER BY x.o"
-                + " RETURNING stream_id, global_position, tx_id::text::bigint AS tx)"
-                + " SELECT d.i, d.ok, w.id IS NOT NULL, d.last, d.state, p.pos, p.tx, d.newer FROM d"
-                + " LEFT JOIN w ON w.id = d.id LEFT JOIN (SELECT stream_id, max(global_position) AS pos,"
-                + " min(tx) AS tx FROM e GROUP BY stream_id) p ON p.stream_id = d.id";
-    }
-
-    /**
-     * One append in one statement: the stream row is created or moved on only if the expected version holds
-     * (the predicate in {@code streamWrite}), and the events are inserted only if it was.
-     */
-    private static String single(Tables tables, String streamWrite) {
-        return "WITH s AS (" + streamWrite + " RETURNING s.last_version)"
-                + " INSERT INTO " + tables.events()
-                + " (stream_id, stream_version, category, bucket, event_id, type, schema_version, data, metadata,"
-                + " recorded_at)"
-                + " SELECT ?, (SELECT last_version FROM s) - ? + u.ord, ?, ?, u.e, u.t, u.sv, u.d::jsonb, u.m::jsonb, ?"
-                + " FROM unnest(?::uuid[], ?::text[], ?::int[], ?::text[], ?::text[])"
-                + " WITH ORDINALITY AS u(e, t, sv, d, m, ord) WHERE EXISTS (SELECT 1 FROM s)"
-                + " RETURNING event_id, global_position, tx_id::text::bigint, stream_version";
+        this.sql = new AppendSql(tables);
     }
 
     /**
      * The fast path of a batch of one append: one statement, no lookup. Nothing is written if the expected
-     * version does not hold or the stream is tombstoned; then {@link Contended} sends the append to the
-     * general path, which finds out why exactly. A reused event id fails on the unique key (23505).
+     * version does not hold, the stream is tombstoned or (for {@code noStream}) has a row already; then
+     * {@link Contended} sends the append to the general path, which finds out why exactly. A reused event id
+     * fails on the unique key (23505).
      */
     AppendResult runSingle(Connection connection, AppendRequest request, Instant now) throws SQLException, Contended {
         List<EventData> events = request.events();
         int n = events.size();
         String streamId = request.streamId();
-        String sql =
-                switch (request.expected()) {
-                    case ExpectedVersion.Any any -> singleAnySql;
-                    case ExpectedVersion.NoStream none -> singleNoStreamSql;
-                    case ExpectedVersion.Exactly exactly -> singleExactlySql;
-                    case ExpectedVersion.StreamExists exists -> singleExistsSql;
-                };
-        UUID[] ids = new UUID[n];
-        String[] types = new String[n];
-        Integer[] schemaVersions = new Integer[n];
-        String[] data = new String[n];
-        String[] metadata = new String[n];
-        for (int i = 0; i < n; i++) {
-            EventData event = events.get(i);
-            ids[i] = event.eventId();
-            types[i] = event.type();
-            schemaVersions[i] = event.schemaVersion();
-            data[i] = event.data();
-            metadata[i] = event.metadata();
-        }
+        ExpectedVersion expected = request.expected();
         String category = StreamIds.category(streamId);
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+        try (PreparedStatement statement = connection.prepareStatement(sql.single(expected, n))) {
             int p = 1;
-            if (request.expected() instanceof ExpectedVersion.Any
-                    || request.expected() instanceof ExpectedVersion.NoStream) {
-                statement.setString(p++, streamId);
-                statement.setString(p++, category);
-                statement.setLong(p++, n);
-            } else {
-                statement.setLong(p++, n);
-                statement.setString(p++, streamId);
-                if (request.expected() instanceof ExpectedVersion.Exactly exactly) {
+            switch (expected) {
+                case ExpectedVersion.Any any -> p = streamRow(statement, p, streamId, category, n);
+                case ExpectedVersion.NoStream none -> p = streamRow(statement, p, streamId, category, n);
+                case ExpectedVersion.StreamExists exists -> {
+                    statement.setLong(p++, n);
+                    statement.setString(p++, streamId);
+                }
+                case ExpectedVersion.Exactly exactly -> {
+                    statement.setLong(p++, n);
+                    statement.setString(p++, streamId);
                     statement.setLong(p++, exactly.version());
                 }
             }
             statement.setString(p++, streamId);
-            statement.setLong(p++, n);
-            statement.setString(p++, category);
-            statement.setInt(p++, bucket(streamId));
-            statement.setObject(p++, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
-            statement.setArray(p++, connection.createArrayOf("uuid", ids));
-            statement.setArray(p++, connection.createArrayOf("text", types));
-            statement.setArray(p++, connection.createArrayOf("int4", schemaVersions));
-            statement.setArray(p++, connection.createArrayOf("text", data));
-            statement.setArray(p, connection.createArrayOf("text", metadata));
-            UUID last = ids[n - 1];
-            AppendResult result = null;
-            int rows = 0;
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    rows++;
-                    if (last.equals(rs.getObject(1, UUID.class))) {
-                        result = new AppendResult(streamId, rs.getLong(4), new Position(rs.getLong(3), rs.getLong(2)));
+            if (n == 1) {
+                EventData event = events.get(0);
+                statement.setString(p++, category);
+                statement.setInt(p++, bucket(streamId));
+                statement.setObject(p++, event.eventId());
+                statement.setString(p++, event.type());
+                statement.setInt(p++, event.schemaVersion());
+                statement.setString(p++, event.data());
+                statement.setString(p++, event.metadata());
+                statement.setObject(p, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+            } else {
+                UUID[] ids = new UUID[n];
+                String[] types = new String[n];
+                Integer[] schemaVersions = new Integer[n];
+                String[] data = new String[n];
+                String[] metadata = new String[n];
+                for (int i = 0; i < n; i++) {
+                    EventData event = events.get(i);
+                    ids[i] = event.eventId();
+                    types[i] = event.type();
+                    schemaVersions[i] = event.schemaVersion();
+                    data[i] = event.data();
+                    metadata[i] = event.metadata();
+                }
+                statement.setLong(p++, n);
+                statement.setString(p++, category);
+                statement.setInt(p++, bucket(streamId));
+                statement.setObject(p++, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+                statement.setArray(p++, connection.createArrayOf("uuid", ids));
+                statement.setArray(p++, connection.createArrayOf("text", types));
+                statement.setArray(p++, connection.createArrayOf("int4", schemaVersions));
+                statement.setArray(p++, connection.createArrayOf("text", data));
+                statement.setArray(p, connection.createArrayOf("text", metadata));
+            }
+            try (ResultSet rs = results(statement, AppendSql.guarded(expected, n))) {
+                if (rs.next()) {
+                    long tx = rs.getLong(3);
+                    if (!rs.wasNull()) {
+                        return new AppendResult(streamId, rs.getLong(1), new Position(tx, rs.getLong(2)));
                     }
                 }
             }
-            if (result == null || rows != n) {
-                throw new Contended("the expected version does not hold or the stream is tombstoned");
-            }
-            return result;
+            throw new Contended("the expected version does not hold, the stream is tombstoned or has a row already");
         }
+    }
+
+    private static int streamRow(PreparedStatement statement, int p, String streamId, String category, int n)
+            throws SQLException {
+        statement.setString(p, streamId);
+        statement.setString(p + 1, category);
+        statement.setLong(p + 2, n);
+        return p + 3;
+    }
+
+    /** Runs a statement and returns its rows; for a statement with a {@link PlanGuards#WRITE}, after it. */
+    private static ResultSet results(PreparedStatement statement, boolean guarded) throws SQLException {
+        return guarded ? PlanGuards.rows(statement) : statement.executeQuery();
     }
 
     /** The bucket of a stream, for consumer groups: CRC-32 of its UTF-8 id, as a non-negative int. */
@@ -315,32 +236,52 @@ final class Appends {
         return (int) (crc.getValue() & 0x7fffffff);
     }
 
+    /** Whether the appends are to distinct streams, as {@link #runBatch} needs. */
+    static boolean distinctStreams(List<AppendRequest> batch) {
+        Set<String> streamIds = new HashSet<>(batch.size() * 2);
+        for (AppendRequest request : batch) {
+            if (!streamIds.add(request.streamId())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
-     * Runs a batch of several appends in the connection's open transaction, without committing: appends to
-     * distinct streams in one statement ({@link #batch}), others by {@link #run}.
+     * Runs a batch of appends to distinct streams ({@link #distinctStreams}) in one statement ({@link
+     * AppendSql#batch}), on a connection in autocommit: the statement is its own transaction, committed
+     * when this returns. Appends whose expected version does not hold are then decided by a lookup of their
+     * ids (an idempotent retry of stored events returns the original result); an append whose stream was
+     * last written by a newer transaction wrote nothing and comes back as {@link Outcome#again()}.
      *
      * @return one outcome per request, in order
-     * @throws Contended if the batch must be rolled back and its appends run alone
+     * @throws Contended if an event id appears twice in the batch (nothing was written)
+     * @throws SQLException if the statement failed (nothing was written), for example on a unique key when a
+     *     new stream was created by another transaction meanwhile or an event id is stored already
      */
     List<Outcome> runBatch(Connection connection, List<AppendRequest> batch, Instant now)
             throws SQLException, Contended {
         int appendCount = batch.size();
-        Set<String> streamIds = new HashSet<>(appendCount * 2);
         int count = 0;
         for (AppendRequest request : batch) {
-            if (!streamIds.add(request.streamId())) {
-                return run(connection, batch, false, now);
-            }
             count += request.events().size();
         }
+        // the statement locks the stream rows in the order of its arrays: sorted ids, as every locker does
+        Integer[] order = new Integer[appendCount];
+        for (int a = 0; a < appendCount; a++) {
+            order[a] = a;
+        }
+        Arrays.sort(order, Comparator.comparing(a -> batch.get(a).streamId()));
         String[] ids = new String[appendCount];
         String[] categories = new String[appendCount];
-        Integer[] buckets = new Integer[appendCount];
         Integer[] sizes = new Integer[appendCount];
         Integer[] kinds = new Integer[appendCount];
         Long[] expected = new Long[appendCount];
         Integer[] index = new Integer[count];
         Integer[] ordinal = new Integer[count];
+        String[] streams = new String[count];
+        String[] eventCategories = new String[count];
+        Integer[] buckets = new Integer[count];
         UUID[] eventIds = new UUID[count];
         String[] types = new String[count];
         Integer[] schemaVersions = new Integer[count];
@@ -349,21 +290,17 @@ final class Appends {
         Set<UUID> seen = new HashSet<>(count * 2);
         int e = 0;
         for (int a = 0; a < appendCount; a++) {
-            AppendRequest request = batch.get(a);
-            ids[a] = request.streamId();
-            categories[a] = StreamIds.category(request.streamId());
-            buckets[a] = bucket(request.streamId());
+            AppendRequest request = batch.get(order[a]);
+            String streamId = request.streamId();
+            String category = StreamIds.category(streamId);
+            int bucket = bucket(streamId);
+            ids[a] = streamId;
+            categories[a] = category;
             sizes[a] = request.events().size();
-            expected[a] = ExpectedVersion.NO_STREAM_VERSION;
-            kinds[a] = switch (request.expected()) {
-                case ExpectedVersion.Any any -> 0;
-                case ExpectedVersion.NoStream none -> 1;
-                case ExpectedVersion.StreamExists some -> 2;
-                case ExpectedVersion.Exactly exactly -> {
-                    expected[a] = exactly.version();
-                    yield 3;
-                }
-            };
+            kinds[a] = AppendSql.kind(request.expected());
+            expected[a] = request.expected() instanceof ExpectedVersion.Exactly exactly
+                    ? exactly.version()
+                    : ExpectedVersion.NO_STREAM_VERSION;
             int k = 1;
             for (EventData event : request.events()) {
                 if (!seen.add(event.eventId())) {
@@ -371,6 +308,9 @@ final class Appends {
                 }
                 index[e] = a + 1;
                 ordinal[e] = k++;
+                streams[e] = streamId;
+                eventCategories[e] = category;
+                buckets[e] = bucket;
                 eventIds[e] = event.eventId();
                 types[e] = event.type();
                 schemaVersions[e] = event.schemaVersion();
@@ -380,47 +320,61 @@ final class Appends {
             }
         }
         Outcome[] outcomes = new Outcome[appendCount];
+        long[] lastBefore = new long[appendCount];
         List<Conflict> conflicts = new ArrayList<>();
-        try (PreparedStatement statement = connection.prepareStatement(batchSql)) {
+        Map<String, Position> positions = new HashMap<>(appendCount * 2);
+        try (PreparedStatement statement = connection.prepareStatement(sql.batch)) {
             int p = 1;
             statement.setArray(p++, connection.createArrayOf("text", ids));
             statement.setArray(p++, connection.createArrayOf("text", categories));
-            statement.setArray(p++, connection.createArrayOf("int4", buckets));
             statement.setArray(p++, connection.createArrayOf("int4", sizes));
             statement.setArray(p++, connection.createArrayOf("int4", kinds));
             statement.setArray(p++, connection.createArrayOf("int8", expected));
-            statement.setArray(p++, connection.createArrayOf("text", ids));
             statement.setObject(p++, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
             statement.setArray(p++, connection.createArrayOf("int4", index));
             statement.setArray(p++, connection.createArrayOf("int4", ordinal));
+            statement.setArray(p++, connection.createArrayOf("text", streams));
+            statement.setArray(p++, connection.createArrayOf("text", eventCategories));
+            statement.setArray(p++, connection.createArrayOf("int4", buckets));
             statement.setArray(p++, connection.createArrayOf("uuid", eventIds));
             statement.setArray(p++, connection.createArrayOf("text", types));
             statement.setArray(p++, connection.createArrayOf("int4", schemaVersions));
             statement.setArray(p++, connection.createArrayOf("text", data));
             statement.setArray(p, connection.createArrayOf("text", metadata));
-            try (ResultSet rs = statement.executeQuery()) {
+            try (ResultSet rs = results(statement, true)) {
                 while (rs.next()) {
-                    int a = rs.getInt(1) - 1;
+                    int i = rs.getInt(1);
+                    if (rs.wasNull()) {
+                        // an event written: the last one of its stream has the highest position
+                        Position position = new Position(rs.getLong(8), rs.getLong(7));
+                        positions.merge(rs.getString(6), position, (x, y) -> x.isAfter(y) ? x : y);
+                        continue;
+                    }
+                    int a = order[i - 1];
                     AppendRequest request = batch.get(a);
-                    long last = rs.getLong(4);
-                    StreamState state = StreamState.valueOf(rs.getString(5));
+                    long last = rs.getLong(3);
+                    StreamState state = StreamState.valueOf(rs.getString(4));
                     if (!rs.getBoolean(2)) {
                         if (state == StreamState.TOMBSTONED) {
                             outcomes[a] = Outcome.failed(new StreamDeletedException(request.streamId()));
                         } else {
                             conflicts.add(new Conflict(a, request, last, state));
                         }
-                        continue;
+                    } else if (rs.getBoolean(5)) {
+                        outcomes[a] = Outcome.runAgain();
+                    } else {
+                        lastBefore[a] = last;
                     }
-                    if (rs.getBoolean(8)) {
-                        throw Contended.reordered(request.streamId());
-                    }
-                    long position = rs.getLong(6);
-                    if (!rs.getBoolean(3) || rs.wasNull()) {
-                        throw new Contended("another transaction created or moved one of the batch's streams");
-                    }
+                }
+            }
+        }
+        for (int a = 0; a < appendCount; a++) {
+            if (outcomes[a] == null) {
+                AppendRequest request = batch.get(a);
+                Position position = positions.get(request.streamId());
+                if (position != null) {
                     outcomes[a] = Outcome.ok(new AppendResult(
-                            request.streamId(), last + request.events().size(), new Position(rs.getLong(7), position)));
+                            request.streamId(), lastBefore[a] + request.events().size(), position));
                 }
             }
         }
@@ -543,9 +497,9 @@ final class Appends {
         Set<String> ids = new TreeSet<>();
         batch.forEach(request -> ids.add(request.streamId()));
         Map<String, StreamRow> rows = new HashMap<>();
-        try (PreparedStatement statement = connection.prepareStatement(lockSql)) {
+        try (PreparedStatement statement = connection.prepareStatement(sql.lock)) {
             statement.setArray(1, connection.createArrayOf("text", ids.toArray()));
-            try (ResultSet rs = statement.executeQuery()) {
+            try (ResultSet rs = results(statement, true)) {
                 while (rs.next()) {
                     rows.put(
                             rs.getString(1),
@@ -565,9 +519,9 @@ final class Appends {
         List<UUID> ids = new ArrayList<>();
         requests.forEach(request -> request.events().forEach(event -> ids.add(event.eventId())));
         Map<UUID, StoredEventId> stored = new HashMap<>();
-        try (PreparedStatement statement = connection.prepareStatement(lookupSql)) {
+        try (PreparedStatement statement = connection.prepareStatement(sql.lookup)) {
             statement.setArray(1, connection.createArrayOf("uuid", ids.toArray()));
-            try (ResultSet rs = statement.executeQuery()) {
+            try (ResultSet rs = results(statement, true)) {
                 while (rs.next()) {
                     UUID id = rs.getObject(1, UUID.class);
                     stored.put(
@@ -585,27 +539,25 @@ final class Appends {
         Set<String> ids = new TreeSet<>();
         accepted.forEach(append -> ids.add(append.request().streamId()));
         List<String> updateIds = new ArrayList<>();
+        List<String> updateCategories = new ArrayList<>();
         List<Long> updateVersions = new ArrayList<>();
         List<String> insertIds = new ArrayList<>();
         List<String> insertCategories = new ArrayList<>();
         List<Long> insertVersions = new ArrayList<>();
         for (String id : ids) {
             StreamRow row = streams.get(id);
-            if (row.inDatabase) {
-                updateIds.add(id);
-                updateVersions.add(row.lastVersion);
-            } else {
-                insertIds.add(id);
-                insertCategories.add(StreamIds.category(id));
-                insertVersions.add(row.lastVersion);
-            }
+            boolean update = row.inDatabase;
+            (update ? updateIds : insertIds).add(id);
+            (update ? updateCategories : insertCategories).add(StreamIds.category(id));
+            (update ? updateVersions : insertVersions).add(row.lastVersion);
         }
-        try (PreparedStatement statement = connection.prepareStatement(writeStreamsSql)) {
+        try (PreparedStatement statement = connection.prepareStatement(sql.writeStreams)) {
             statement.setArray(1, connection.createArrayOf("text", updateIds.toArray()));
-            statement.setArray(2, connection.createArrayOf("bigint", updateVersions.toArray()));
-            statement.setArray(3, connection.createArrayOf("text", insertIds.toArray()));
-            statement.setArray(4, connection.createArrayOf("text", insertCategories.toArray()));
-            statement.setArray(5, connection.createArrayOf("bigint", insertVersions.toArray()));
+            statement.setArray(2, connection.createArrayOf("text", updateCategories.toArray()));
+            statement.setArray(3, connection.createArrayOf("bigint", updateVersions.toArray()));
+            statement.setArray(4, connection.createArrayOf("text", insertIds.toArray()));
+            statement.setArray(5, connection.createArrayOf("text", insertCategories.toArray()));
+            statement.setArray(6, connection.createArrayOf("bigint", insertVersions.toArray()));
             try (ResultSet rs = statement.executeQuery()) {
                 rs.next();
                 if (rs.getLong(1) != updateIds.size()) {
@@ -653,7 +605,7 @@ final class Appends {
             }
         }
         Map<UUID, Position> positions = new HashMap<>(count * 2);
-        try (PreparedStatement statement = connection.prepareStatement(insertEventsSql)) {
+        try (PreparedStatement statement = connection.prepareStatement(sql.insertEvents)) {
             statement.setObject(1, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
             Array[] arrays = {
                 connection.createArrayOf("text", streamIds),

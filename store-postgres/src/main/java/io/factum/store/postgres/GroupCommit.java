@@ -1,6 +1,5 @@
 package io.factum.store.postgres;
 
-import io.factum.core.AppendResult;
 import io.factum.core.InvalidEventException;
 import io.factum.core.StoreException;
 import io.factum.core.spi.StreamWindow;
@@ -20,18 +19,22 @@ import org.jspecify.annotations.Nullable;
 /**
  * Group commit with a fast path for a lone append.
  *
- * <p>At most {@code writerCount} append transactions run at once (the slots). An append that finds a
- * free slot and nobody queued runs on its caller's thread as one autocommit statement ({@link
- * Appends#runSingle}): one round trip, no thread hand-off. Otherwise it is queued, and a writer thread,
- * with a connection of its own, takes everything waiting (once a slot is free) and runs it as one
- * transaction ({@link Appends#runBatch}), so concurrent appends share one commit and one WAL flush.
- * Every append still succeeds or fails on its own; results are returned only after COMMIT. A batch that
- * cannot be decided together (a race with another process, an id reused within the batch, a
- * serialization failure, a value the database refuses) is rolled back and its appends run one by one;
- * an append whose value the database refuses (a data exception, SQLSTATE class 22) then fails alone with
- * {@link InvalidEventException}. An append whose transaction took an older id than the last writer of its
- * stream ({@link Appends.Contended#reordered()}) runs again in a fresh transaction, which the caller never
- * sees.
+ * <p>At most {@code slots} append transactions run at once. An append that finds a free slot and nobody
+ * queued runs on its caller's thread: one statement, no hand-off to another thread. Otherwise it is
+ * queued, and a writer thread takes everything waiting (once a slot is free, up to {@value #MAX_BATCH})
+ * and runs it as one transaction; under load a writer goes on from one batch to the next without
+ * sleeping, so the appends that arrive while a transaction runs share the next commit and its WAL flush.
+ * A caller waits only for the transaction of its own append: it is never held up by other appends'.
+ *
+ * <p>A lone append is one autocommit statement ({@link Appends#runSingle}); a batch of appends to distinct
+ * streams is one autocommit statement too ({@link Appends#runBatch}); other batches run in a transaction
+ * ({@link Appends#run}). Every append still succeeds or fails on its own; results are returned only after
+ * COMMIT. A batch that cannot be decided together (a race with another process, an id reused within the
+ * batch, a serialization failure, a value the database refuses) writes nothing and its appends run one
+ * by one; an append whose value the database refuses (a data exception, SQLSTATE class 22) then fails
+ * alone with {@link InvalidEventException}. An append whose transaction took an older id than the last
+ * writer of its stream ({@link Appends.Contended#reordered()}) runs again in a fresh transaction, which
+ * the caller never sees.
  *
  * <p>With inline projections the fast paths are not taken: a lone append runs in a transaction of its own,
  * and a batch runs each append under a savepoint of the batch's transaction, decided alone ({@link
@@ -73,7 +76,7 @@ final class GroupCommit {
             Appends appends,
             InlineProjections inline,
             Clock clock,
-            int writerCount,
+            int slots,
             String name,
             Runnable onCommit) {
         this.dataSource = dataSource;
@@ -81,8 +84,8 @@ final class GroupCommit {
         this.inline = inline;
         this.clock = clock;
         this.onCommit = onCommit;
-        this.slots = writerCount;
-        for (int i = 0; i < writerCount; i++) {
+        this.slots = slots;
+        for (int i = 0; i < slots; i++) {
             Thread writer = new Thread(this::runWriter, "factum-pg-writer-" + name + "-" + i);
             writer.setDaemon(true);
             writers.add(writer);
@@ -109,11 +112,77 @@ final class GroupCommit {
                 return;
             }
         }
-        try {
-            runSolo(request);
+        // a caller's interrupt must not fail its own append half way: keep it for afterwards
+        boolean interrupted = Thread.interrupted();
+        try (Connection connection = dataSource.getConnection()) {
+            run(connection, List.of(request));
+        } catch (SQLException | RuntimeException e) {
+            failed(List.of(request), e);
         } finally {
             release();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
+    }
+
+    private void release() {
+        synchronized (lock) {
+            busy--;
+            if (closed) {
+                lock.notifyAll();
+            } else if (!queue.isEmpty()) {
+                lock.notify();
+            }
+        }
+    }
+
+    private void runWriter() {
+        @Nullable Connection connection = null;
+        List<AppendRequest> batch = new ArrayList<>(MAX_BATCH);
+        try {
+            while (true) {
+                batch.clear();
+                synchronized (lock) {
+                    while (!closed && (queue.isEmpty() || busy >= slots)) {
+                        lock.wait();
+                    }
+                    if (closed) {
+                        return;
+                    }
+                    busy++;
+                    while (batch.size() < MAX_BATCH && !queue.isEmpty()) {
+                        batch.add(queue.poll());
+                    }
+                }
+                try {
+                    if (connection == null) {
+                        connection = dataSource.getConnection();
+                    }
+                    run(connection, batch);
+                } catch (SQLException | RuntimeException e) {
+                    failed(batch, e);
+                    connection = discard(connection);
+                } finally {
+                    release();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            discard(connection);
+        }
+    }
+
+    private static @Nullable Connection discard(@Nullable Connection connection) {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // the connection is broken; nothing more to release
+            }
+        }
+        return null;
     }
 
     /** Append transactions committed so far that wrote events. */
@@ -165,53 +234,61 @@ final class GroupCommit {
         return new StoreException("the PostgreSQL event store is closed; the append was not written");
     }
 
-    private void release() {
-        synchronized (lock) {
-            busy--;
-            if (closed) {
-                lock.notifyAll();
-            } else if (!queue.isEmpty()) {
-                lock.notify();
+    private void run(Connection connection, List<AppendRequest> batch) throws SQLException {
+        connection.setAutoCommit(true);
+        if (!inline.isEmpty()) {
+            if (batch.size() == 1) {
+                runAloneInTransaction(connection, batch);
+            } else {
+                inTransaction(connection, () -> runBatchInline(connection, batch));
             }
+            return;
+        }
+        if (batch.size() > 1 && !Appends.distinctStreams(batch)) {
+            inTransaction(connection, () -> runInTransaction(connection, batch));
+            return;
+        }
+        Instant now = StreamWindow.recordedAt(clock);
+        List<Appends.Outcome> outcomes;
+        try {
+            outcomes = batch.size() == 1
+                    ? List.of(Appends.Outcome.ok(appends.runSingle(connection, batch.get(0), now)))
+                    : appends.runBatch(connection, batch, now);
+        } catch (Appends.Contended e) {
+            runAloneInTransaction(connection, batch);
+            return;
+        } catch (SQLException e) {
+            if (batch.size() == 1 && Sql.isDataError(e)) {
+                refused(batch.get(0), e);
+                return;
+            }
+            if (!Sql.isRetryable(e) && !Sql.isUniqueViolation(e) && !Sql.isDataError(e)) {
+                throw e;
+            }
+            runAloneInTransaction(connection, batch);
+            return;
+        }
+        committed(batch, outcomes);
+        List<AppendRequest> again = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            if (outcomes.get(i).again()) {
+                again.add(batch.get(i));
+            }
+        }
+        if (!again.isEmpty()) {
+            runAloneInTransaction(connection, again);
         }
     }
 
-    /** A lone append: one autocommit statement on a pooled connection, on the caller's thread. */
-    private void runSolo(AppendRequest request) {
-        try (Connection connection = dataSource.getConnection()) {
-            if (!inline.isEmpty()) {
-                runAloneInTransaction(connection, request);
-                return;
-            }
-            connection.setAutoCommit(true);
-            Instant now = StreamWindow.recordedAt(clock);
-            AppendResult result;
-            try {
-                result = appends.runSingle(connection, request, now);
-            } catch (Appends.Contended e) {
-                runAloneInTransaction(connection, request);
-                return;
-            } catch (SQLException e) {
-                if (Sql.isDataError(e)) {
-                    refused(request, e);
-                    return;
-                }
-                if (!Sql.isRetryable(e) && !Sql.isUniqueViolation(e)) {
-                    throw e;
-                }
-                runAloneInTransaction(connection, request);
-                return;
-            }
-            committed(List.of(request), List.of(Appends.Outcome.ok(result)));
-        } catch (SQLException | RuntimeException e) {
-            failed(List.of(request), e);
-        }
+    private interface TransactionWork {
+        void run() throws SQLException;
     }
 
-    private void runAloneInTransaction(Connection connection, AppendRequest request) throws SQLException {
+    /** Runs work that commits or rolls back itself, and leaves the connection in autocommit. */
+    private static void inTransaction(Connection connection, TransactionWork work) throws SQLException {
         connection.setAutoCommit(false);
         try {
-            runAlone(connection, List.of(request));
+            work.run();
         } finally {
             try {
                 connection.rollback();
@@ -221,66 +298,15 @@ final class GroupCommit {
         }
     }
 
-    private void runWriter() {
-        @Nullable Connection connection = null;
-        List<AppendRequest> batch = new ArrayList<>(MAX_BATCH);
-        try {
-            while (true) {
-                batch.clear();
-                synchronized (lock) {
-                    while (!closed && (queue.isEmpty() || busy >= slots)) {
-                        lock.wait();
-                    }
-                    if (closed) {
-                        return;
-                    }
-                    busy++;
-                    while (batch.size() < MAX_BATCH && !queue.isEmpty()) {
-                        batch.add(queue.poll());
-                    }
-                }
-                try {
-                    if (connection == null) {
-                        connection = dataSource.getConnection();
-                        connection.setAutoCommit(false);
-                    }
-                    runBatch(connection, batch);
-                } catch (SQLException | RuntimeException e) {
-                    failed(batch, e);
-                    connection = discard(connection);
-                } finally {
-                    release();
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            discard(connection);
-        }
+    private void runAloneInTransaction(Connection connection, List<AppendRequest> batch) throws SQLException {
+        inTransaction(connection, () -> runAlone(connection, batch));
     }
 
-    private void failed(List<AppendRequest> batch, Exception e) {
-        for (AppendRequest request : batch) {
-            request.result()
-                    .completeExceptionally(new StoreException(
-                            "stream " + request.streamId()
-                                    + ": the append failed on the database, it may or may not be"
-                                    + " written, retry it with the same event ids: " + e.getMessage(),
-                            e));
-        }
-    }
-
-    private void runBatch(Connection connection, List<AppendRequest> batch) throws SQLException {
-        if (!inline.isEmpty()) {
-            runBatchInline(connection, batch);
-            return;
-        }
-        Instant now = StreamWindow.recordedAt(clock);
+    /** A batch with appends to the same stream, decided together in one transaction. */
+    private void runInTransaction(Connection connection, List<AppendRequest> batch) throws SQLException {
         List<Appends.Outcome> outcomes;
         try {
-            outcomes = batch.size() == 1
-                    ? List.of(Appends.Outcome.ok(appends.runSingle(connection, batch.get(0), now)))
-                    : appends.runBatch(connection, batch, now);
+            outcomes = appends.run(connection, batch, false, StreamWindow.recordedAt(clock));
             connection.commit();
         } catch (Appends.Contended e) {
             connection.rollback();
@@ -295,6 +321,17 @@ final class GroupCommit {
             return;
         }
         committed(batch, outcomes);
+    }
+
+    private void failed(List<AppendRequest> batch, Exception e) {
+        for (AppendRequest request : batch) {
+            request.result()
+                    .completeExceptionally(new StoreException(
+                            "stream " + request.streamId()
+                                    + ": the append failed on the database, it may or may not be"
+                                    + " written, retry it with the same event ids: " + e.getMessage(),
+                            e));
+        }
     }
 
     /**
@@ -352,6 +389,7 @@ final class GroupCommit {
                 e);
     }
 
+    /** Each append in a transaction of its own, its ids looked up first; on a connection in a transaction. */
     private void runAlone(Connection connection, List<AppendRequest> batch) throws SQLException {
         for (AppendRequest request : batch) {
             List<AppendRequest> one = List.of(request);
@@ -394,9 +432,16 @@ final class GroupCommit {
         }
     }
 
-    /** After COMMIT: completes the appends, and signals readers if the transaction wrote any events. */
+    /**
+     * After COMMIT: completes the appends decided (not those to run again), and signals readers if the
+     * transaction wrote any events.
+     */
     private void committed(List<AppendRequest> batch, List<Appends.Outcome> outcomes) {
-        appended.addAndGet(batch.size());
+        int decided = 0;
+        for (Appends.Outcome outcome : outcomes) {
+            decided += outcome.again() ? 0 : 1;
+        }
+        appended.addAndGet(decided);
         if (outcomes.stream().anyMatch(Appends.Outcome::written)) {
             transactions.incrementAndGet();
             onCommit.run();
@@ -406,25 +451,9 @@ final class GroupCommit {
             AppendRequest request = batch.get(i);
             if (outcome.failure().isPresent()) {
                 request.result().completeExceptionally(outcome.failure().get());
-            } else {
-                request.result().complete(outcome.result().orElseThrow());
+            } else if (outcome.result().isPresent()) {
+                request.result().complete(outcome.result().get());
             }
         }
-    }
-
-    private static @Nullable Connection discard(@Nullable Connection connection) {
-        if (connection != null) {
-            try {
-                connection.rollback();
-            } catch (SQLException ignored) {
-                // the connection is broken; closing it is all that is left
-            }
-            try {
-                connection.close();
-            } catch (SQLException ignored) {
-                // nothing more to release
-            }
-        }
-        return null;
     }
 }

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.zip.CRC32;
@@ -101,7 +102,10 @@ final class InlineProjections {
             statement.setString(1, request.streamId());
             statement.setLong(2, first);
             statement.setLong(3, last);
-            events = PgEventStore.readEvents(statement, request.events().size());
+            events = PgEventStore.readEvents(statement, request.events().size(), false);
+        }
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(PlanGuards.UNDO);
         }
         for (SqlProjection projection : projections) {
             ProjectionContext context = new ProjectionContext(projection.name(), projection.version(), false);

@@ -153,7 +153,15 @@ final class Migrations {
                             key bytea,
                             created_at timestamptz NOT NULL DEFAULT now(),
                             forgotten_at timestamptz,
-                            CHECK (key IS NOT NULL OR forgotten_at IS NOT NULL))""")));
+                            CHECK (key IS NOT NULL OR forgotten_at IS NOT NULL))""")),
+                new Migration(
+                        5,
+                        "events: no primary key on global_position, an index that no query used (reads go by"
+                                + " (tx_id, global_position)); the unique event id identifies a row, also for"
+                                + " logical replication",
+                        List.of(
+                                "ALTER TABLE {events} DROP CONSTRAINT {@events_pkey}",
+                                "ALTER TABLE {events} REPLICA IDENTITY USING INDEX {@events_event_id_key}")));
     }
 
     /** The version of the last migration this code knows. */

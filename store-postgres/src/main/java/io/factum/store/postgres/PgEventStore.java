@@ -119,31 +119,45 @@ final class PgEventStore implements EventStore {
         this.appends = new Appends(tables);
         String events = tables.events();
         String streams = tables.streams();
-        this.streamRowSql = "SELECT last_version, state, metadata::text FROM " + streams + " WHERE id = ?";
-        this.locateEventSql = "SELECT stream_id, stream_version, tx_id::text::bigint, global_position FROM " + events
-                + " WHERE event_id = ?";
-        String streamEvents = "SELECT " + EVENT_COLUMNS + " FROM " + events
-                + " WHERE stream_id = ? AND stream_version BETWEEN ? AND ?";
-        this.streamForwardSql = streamEvents + " ORDER BY stream_version LIMIT ?";
+        // every read runs behind a guard: no plan made from a young table's statistics scans a grown one
+        this.streamRowSql = PlanGuards.guarded(
+                PlanGuards.READ, "SELECT last_version, state, metadata::text FROM " + streams + " WHERE id = ?");
+        this.locateEventSql = PlanGuards.guarded(
+                PlanGuards.READ,
+                "SELECT stream_id, stream_version, tx_id::text::bigint, global_position FROM " + events
+                        + " WHERE event_id = ?");
         String streamPage = "SELECT e.*, s.last_version, s.state, s.metadata::text FROM " + streams
                 + " s LEFT JOIN LATERAL (SELECT " + EVENT_COLUMNS + " FROM " + events + " WHERE stream_id = s.id AND";
-        this.streamPageForwardSql =
-                streamPage + " stream_version >= ? ORDER BY stream_version LIMIT ?) e ON true WHERE s.id = ?";
-        this.streamPageBackwardSql =
-                streamPage + " stream_version <= ? ORDER BY stream_version DESC LIMIT ?) e ON true WHERE s.id = ?";
-        this.streamBackwardSql = streamEvents + " ORDER BY stream_version DESC LIMIT ?";
-        this.streamForwardSinceSql = streamEvents + " AND recorded_at >= ? ORDER BY stream_version LIMIT ?";
-        this.streamBackwardSinceSql = streamEvents + " AND recorded_at >= ? ORDER BY stream_version DESC LIMIT ?";
-        this.headSql = "SELECT tx_id::text::bigint AS tx, global_position FROM " + events + " WHERE tx_id < " + XMIN
-                + " ORDER BY tx_id DESC, global_position DESC LIMIT 1";
-        this.headAndPendingSql = "SELECT h.tx, h.pos, EXISTS (SELECT 1 FROM " + events + " WHERE tx_id >= x.xmin)"
-                + " FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) x"
-                + " LEFT JOIN LATERAL (SELECT tx_id::text::bigint AS tx, global_position AS pos FROM " + events
-                + " WHERE tx_id < x.xmin ORDER BY tx_id DESC, global_position DESC LIMIT 1) h ON true";
+        this.streamPageForwardSql = PlanGuards.guarded(
+                PlanGuards.READ,
+                streamPage + " stream_version >= ? ORDER BY stream_version LIMIT ?) e ON true WHERE s.id = ?");
+        this.streamPageBackwardSql = PlanGuards.guarded(
+                PlanGuards.READ,
+                streamPage + " stream_version <= ? ORDER BY stream_version DESC LIMIT ?) e ON true WHERE s.id = ?");
+        String streamEvents = "SELECT " + EVENT_COLUMNS + " FROM " + events
+                + " WHERE stream_id = ? AND stream_version BETWEEN ? AND ?";
+        this.streamForwardSql = PlanGuards.guarded(PlanGuards.READ, streamEvents + " ORDER BY stream_version LIMIT ?");
+        this.streamBackwardSql =
+                PlanGuards.guarded(PlanGuards.READ, streamEvents + " ORDER BY stream_version DESC LIMIT ?");
+        this.streamForwardSinceSql = PlanGuards.guarded(
+                PlanGuards.READ, streamEvents + " AND recorded_at >= ? ORDER BY stream_version LIMIT ?");
+        this.streamBackwardSinceSql = PlanGuards.guarded(
+                PlanGuards.READ, streamEvents + " AND recorded_at >= ? ORDER BY stream_version DESC LIMIT ?");
+        this.headSql = PlanGuards.guarded(
+                PlanGuards.READ,
+                "SELECT tx_id::text::bigint AS tx, global_position FROM " + events + " WHERE tx_id < " + XMIN
+                        + " ORDER BY tx_id DESC, global_position DESC LIMIT 1");
+        this.headAndPendingSql =
+                PlanGuards.READ + "; SELECT h.tx, h.pos, EXISTS (SELECT 1 FROM " + events + " WHERE tx_id >= x.xmin)"
+                        + " FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) x"
+                        + " LEFT JOIN LATERAL (SELECT tx_id::text::bigint AS tx, global_position AS pos FROM " + events
+                        + " WHERE tx_id < x.xmin ORDER BY tx_id DESC, global_position DESC LIMIT 1) h ON true";
         this.setMetadataSql = "INSERT INTO " + streams + " AS s (id, category, metadata) VALUES (?, ?, ?::jsonb)"
                 + " ON CONFLICT (id) DO UPDATE SET metadata = EXCLUDED.metadata WHERE s.state <> 'TOMBSTONED'"
                 + " RETURNING 1";
-        this.lockStreamSql = "SELECT last_version, state, metadata::text FROM " + streams + " WHERE id = ? FOR UPDATE";
+        this.lockStreamSql = PlanGuards.guarded(
+                PlanGuards.READ,
+                "SELECT last_version, state, metadata::text FROM " + streams + " WHERE id = ? FOR UPDATE");
         this.softDeleteSql = "UPDATE " + streams + " SET state = 'SOFT_DELETED', metadata = ?::jsonb WHERE id = ?";
         this.tombstoneSql = "UPDATE " + streams + " SET state = 'TOMBSTONED' WHERE id = ?";
         this.tombstoneNewSql = "INSERT INTO " + streams + " (id, category, state) VALUES (?, ?, 'TOMBSTONED')"
@@ -291,7 +305,7 @@ final class PgEventStore implements EventStore {
                 statement.setLong(1, fromVersion);
                 statement.setInt(2, maxCount);
                 statement.setString(3, streamId);
-                try (ResultSet rs = statement.executeQuery()) {
+                try (ResultSet rs = PlanGuards.rows(statement)) {
                     while (rs.next()) {
                         if (info.isEmpty()) {
                             info = Optional.of(new StreamInfo(
@@ -345,7 +359,7 @@ final class PgEventStore implements EventStore {
                     statement.setObject(p++, OffsetDateTime.ofInstant(since.get(), ZoneOffset.UTC));
                 }
                 statement.setInt(p, maxCount);
-                return window.slice(readEvents(statement, maxCount), maxCount);
+                return window.slice(readEvents(statement, maxCount, true), maxCount);
             }
         } catch (SQLException e) {
             throw failure("reading stream " + streamId, e);
@@ -358,7 +372,8 @@ final class PgEventStore implements EventStore {
         checkOpen();
         boolean forward = direction == ReadDirection.FORWARD;
         StringBuilder sql = new StringBuilder(256)
-                .append("SELECT ")
+                .append(PlanGuards.READ)
+                .append("; SELECT ")
                 .append(EVENT_COLUMNS)
                 .append(" FROM ")
                 .append(tables.events())
@@ -392,7 +407,7 @@ final class PgEventStore implements EventStore {
                         connection.createArrayOf("text", filter.eventTypes().toArray()));
             }
             statement.setInt(p, maxCount == Integer.MAX_VALUE ? maxCount : maxCount + 1);
-            List<RecordedEvent> page = readEvents(statement, maxCount + 1);
+            List<RecordedEvent> page = readEvents(statement, maxCount + 1, true);
             boolean end = page.size() <= maxCount;
             if (!end) {
                 page = page.subList(0, maxCount);
@@ -411,7 +426,7 @@ final class PgEventStore implements EventStore {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(locateEventSql)) {
             statement.setObject(1, eventId);
-            try (ResultSet rs = statement.executeQuery()) {
+            try (ResultSet rs = PlanGuards.rows(statement)) {
                 return rs.next()
                         ? Optional.of(new StoredEventId(
                                 eventId, rs.getString(1), rs.getLong(2), new Position(rs.getLong(3), rs.getLong(4))))
@@ -427,7 +442,7 @@ final class PgEventStore implements EventStore {
         checkOpen();
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(headSql);
-                ResultSet rs = statement.executeQuery()) {
+                ResultSet rs = PlanGuards.rows(statement)) {
             return rs.next() ? new Position(rs.getLong(1), rs.getLong(2)) : Position.START;
         } catch (SQLException e) {
             throw failure("reading the head position", e);
@@ -447,7 +462,7 @@ final class PgEventStore implements EventStore {
             boolean pending;
             try (Connection connection = dataSource.getConnection();
                     PreparedStatement statement = connection.prepareStatement(headAndPendingSql);
-                    ResultSet rs = statement.executeQuery()) {
+                    ResultSet rs = PlanGuards.rows(statement)) {
                 rs.next();
                 long tx = rs.getLong(1);
                 Position head = rs.wasNull() ? Position.START : new Position(tx, rs.getLong(2));
@@ -516,9 +531,11 @@ final class PgEventStore implements EventStore {
         }
     }
 
-    static List<RecordedEvent> readEvents(PreparedStatement statement, int capacity) throws SQLException {
+    /** Reads a page of events; {@code guarded}: the statement has a {@link PlanGuards} guard first. */
+    static List<RecordedEvent> readEvents(PreparedStatement statement, int capacity, boolean guarded)
+            throws SQLException {
         List<RecordedEvent> events = new ArrayList<>(Math.min(capacity, 1024));
-        try (ResultSet rs = statement.executeQuery()) {
+        try (ResultSet rs = guarded ? PlanGuards.rows(statement) : statement.executeQuery()) {
             while (rs.next()) {
                 events.add(event(rs));
             }
@@ -556,7 +573,7 @@ final class PgEventStore implements EventStore {
     private Optional<StreamInfo> streamInfo(Connection connection, String streamId, boolean lock) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(lock ? lockStreamSql : streamRowSql)) {
             statement.setString(1, streamId);
-            try (ResultSet rs = statement.executeQuery()) {
+            try (ResultSet rs = PlanGuards.rows(statement)) {
                 if (!rs.next()) {
                     return Optional.empty();
                 }

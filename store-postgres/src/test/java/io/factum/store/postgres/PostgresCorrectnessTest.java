@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.factum.core.AppendResult;
+import io.factum.core.DuplicateEventException;
 import io.factum.core.EventData;
 import io.factum.core.EventFilter;
 import io.factum.core.EventStore;
@@ -342,6 +343,8 @@ class PostgresCorrectnessTest {
                         + " DROP COLUMN name, ALTER COLUMN payload TYPE jsonb USING payload::jsonb");
         // and migration 4 (subject keys)
         execute(admin, "DROP TABLE " + schema + ".factum_subject_keys");
+        // and migration 5 (the events' primary key)
+        undoMigration5(admin, schema);
         execute(admin, "DELETE FROM " + schema + ".factum_schema_migrations WHERE version > 1");
 
         PgEventStore store = open(schema);
@@ -352,6 +355,68 @@ class PostgresCorrectnessTest {
         assertThat(store.append("order-2", ExpectedVersion.noStream(), events(1))
                         .streamVersion())
                 .isZero();
+        assertThat(versionsInLogOrder(store, "order-1")).containsExactly(0L, 1L, 2L);
+    }
+
+    private static void undoMigration5(Connection admin, String schema) throws SQLException {
+        execute(admin, "ALTER TABLE " + schema + ".factum_events REPLICA IDENTITY DEFAULT");
+        execute(admin, "ALTER TABLE " + schema + ".factum_events ADD PRIMARY KEY (global_position)");
+    }
+
+    private static List<String> indexesOfEvents(Connection admin, String schema) throws SQLException {
+        List<String> indexes = new ArrayList<>();
+        try (Statement statement = admin.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT indexname FROM pg_indexes WHERE schemaname = '" + schema
+                        + "' AND tablename = 'factum_events' ORDER BY indexname")) {
+            while (rs.next()) {
+                indexes.add(rs.getString(1));
+            }
+        }
+        return indexes;
+    }
+
+    @Test
+    void a_schema_of_version_4_loses_the_index_on_the_global_position_and_keeps_its_events_and_their_ids()
+            throws Exception {
+        String schema = EmbeddedServer.newSchema();
+        PgEventStore first = open(schema);
+        List<EventData> original = events(2);
+        AppendResult written = first.append("order-1", ExpectedVersion.noStream(), original);
+        first.close();
+        Connection admin = connect();
+        undoMigration5(admin, schema);
+        execute(admin, "DELETE FROM " + schema + ".factum_schema_migrations WHERE version = 5");
+        assertThat(indexesOfEvents(admin, schema)).contains("factum_events_pkey");
+
+        PgEventStore store = open(schema);
+
+        assertThat(indexesOfEvents(admin, schema))
+                .containsExactly(
+                        "factum_events_category_idx",
+                        "factum_events_event_id_key",
+                        "factum_events_stream_version_key",
+                        "factum_events_tx_position_idx",
+                        "factum_events_type_idx");
+        try (Statement statement = admin.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT c.relreplident, i.indisreplident FROM pg_class c"
+                        + " JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_index i ON i.indrelid = c.oid"
+                        + " JOIN pg_class ic ON ic.oid = i.indexrelid WHERE n.nspname = '" + schema
+                        + "' AND c.relname = 'factum_events' AND ic.relname = 'factum_events_event_id_key'")) {
+            rs.next();
+            assertThat(rs.getString(1)).as("replica identity: an index").isEqualTo("i");
+            assertThat(rs.getBoolean(2))
+                    .as("the event id's index is the replica identity")
+                    .isTrue();
+        }
+        assertThat(store.append("order-1", ExpectedVersion.noStream(), original))
+                .as("a retry of stored events still returns the original result")
+                .isEqualTo(written);
+        assertThat(store.append("order-1", ExpectedVersion.exactly(1), events(1))
+                        .streamVersion())
+                .isEqualTo(2);
+        assertThatThrownBy(() -> store.append("order-2", ExpectedVersion.noStream(), original.subList(0, 1)))
+                .as("an event id stored already is refused elsewhere")
+                .isInstanceOf(DuplicateEventException.class);
         assertThat(versionsInLogOrder(store, "order-1")).containsExactly(0L, 1L, 2L);
     }
 
