@@ -134,6 +134,7 @@ public final class WritePathBenchmark {
                     report.verified(databases.label(), system.verify());
                 }
                 if (options.profile()) {
+                    report.scanned(databases.label(), databases.sequentialScans());
                     report.stored(databases.label(), databases.eventsByCategory());
                 }
             }

@@ -19,6 +19,7 @@ final class WritePathReport {
     private final List<Row> rows = new ArrayList<>();
     private final Map<String, List<String>> verified = new LinkedHashMap<>();
     private final Map<String, Map<String, Map<String, Long>>> stored = new LinkedHashMap<>();
+    private final Map<String, Map<String, Map<String, Long>>> scanned = new LinkedHashMap<>();
 
     WritePathReport(WritePathBenchmark.WritePathOptions options) {
         this.options = options;
@@ -67,6 +68,10 @@ final class WritePathReport {
 
     void verified(String store, String line) {
         verified.computeIfAbsent(store, s -> new ArrayList<>()).add(line);
+    }
+
+    void scanned(String store, Map<String, Map<String, Long>> rowsByTable) {
+        scanned.put(store, rowsByTable);
     }
 
     void stored(String store, Map<String, Map<String, Long>> eventsByCategory) {
@@ -316,6 +321,22 @@ final class WritePathReport {
                             categories.getOrDefault(category + "#streams", 0L),
                             orders == 0 ? Double.NaN : count / (double) orders));
                 });
+            });
+        });
+        sequentialScans(out);
+    }
+
+    private void sequentialScans(StringBuilder out) {
+        scanned.forEach((store, systems) -> {
+            out.append("\nRows read by sequential scans during the whole run (" + store
+                    + ", pg_stat_user_tables; the store's own tables should show none):\n\n"
+                    + "| system | table | rows read by sequential scans |\n|---|---|---|\n");
+            systems.forEach((system, tables) -> {
+                if (tables.isEmpty()) {
+                    out.append("| " + system + " | (none) | 0 |\n");
+                }
+                tables.forEach((table, rows) ->
+                        out.append(String.format(Locale.ROOT, "| %s | %s | %,d |%n", system, table, rows)));
             });
         });
     }

@@ -54,6 +54,30 @@ abstract sealed class WritePathStores implements AutoCloseable
     /** Each system's events by category, read from its store after the run. */
     abstract Map<String, Map<String, Long>> eventsByCategory() throws SQLException;
 
+    /**
+     * Rows each system's database read by sequential scans, per table that had any (PostgreSQL's
+     * {@code pg_stat_user_tables}): a plan that scans a growing table shows here. Empty for SQLite.
+     */
+    Map<String, Map<String, Long>> sequentialScans() throws SQLException {
+        return Map.of();
+    }
+
+    /** Rows read by sequential scans per table of one PostgreSQL database, tables with none left out. */
+    static Map<String, Long> sequentialScans(String jdbcUrl) throws SQLException {
+        Map<String, Long> rows = new TreeMap<>();
+        try (Connection connection = DriverManager.getConnection(jdbcUrl);
+                Statement statement = connection.createStatement()) {
+            statement.execute("SELECT pg_stat_force_next_flush()");
+            try (ResultSet row = statement.executeQuery(
+                    "SELECT relname, seq_tup_read FROM pg_stat_user_tables WHERE seq_tup_read > 0")) {
+                while (row.next()) {
+                    rows.put(row.getString(1), row.getLong(2));
+                }
+            }
+        }
+        return rows;
+    }
+
     @Override
     public void close() throws IOException {}
 
@@ -284,6 +308,15 @@ abstract sealed class WritePathStores implements AutoCloseable
                     categories(url(SERVER_DB) + "?user=postgres"),
                     "orders",
                     categories(url(ORDERS_DB) + "?user=postgres"));
+        }
+
+        @Override
+        Map<String, Map<String, Long>> sequentialScans() throws SQLException {
+            return Map.of(
+                    "factum-server",
+                    sequentialScans(url(SERVER_DB) + "?user=postgres"),
+                    "orders",
+                    sequentialScans(url(ORDERS_DB) + "?user=postgres"));
         }
 
         @Override

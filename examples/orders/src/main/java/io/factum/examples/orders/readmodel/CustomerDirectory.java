@@ -14,6 +14,7 @@ import io.factum.examples.orders.customers.Address;
 import io.factum.examples.orders.customers.CustomerEvent;
 import io.factum.examples.orders.ordering.OrderEvent;
 import io.factum.examples.orders.ordering.OrderStatus;
+import io.factum.examples.orders.readmodel.Sql.Batch;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -86,18 +87,47 @@ public final class CustomerDirectory implements SqlProjection {
 
     @Override
     public void apply(Connection connection, ProjectionContext context, RecordedEvent recorded) throws SQLException {
-        if (recorded.category().equals("customer")) {
-            for (CustomerEvent event : serializer.deserializeEvents(recorded, CustomerEvent.class)) {
-                customer(connection, context.table("customers"), event);
-            }
-        } else {
-            for (OrderEvent event : serializer.deserializeEvents(recorded, OrderEvent.class)) {
-                order(
+        applyAll(connection, context, List.of(recorded));
+    }
+
+    /**
+     * Applies a batch: customer events one by one in log order (they are rare), the orders' rows as two
+     * JDBC batches, new orders first, then status changes in log order.
+     */
+    @Override
+    public void applyAll(Connection connection, ProjectionContext context, List<RecordedEvent> events)
+            throws SQLException {
+        String orders = context.table("customer_orders");
+        try (Batch placed = new Batch(
                         connection,
-                        context.table("customer_orders"),
-                        event,
-                        recorded.position().position());
+                        "INSERT INTO " + orders + " (order_id, customer_id, status, placed) VALUES (?, ?, 'PENDING', ?)"
+                                + " ON CONFLICT (order_id) DO NOTHING");
+                Batch statuses = new Batch(connection, "UPDATE " + orders + " SET status = ? WHERE order_id = ?")) {
+            for (RecordedEvent recorded : events) {
+                if (recorded.category().equals("customer")) {
+                    for (CustomerEvent event : serializer.deserializeEvents(recorded, CustomerEvent.class)) {
+                        customer(connection, context.table("customers"), event);
+                    }
+                    continue;
+                }
+                for (OrderEvent event : serializer.deserializeEvents(recorded, OrderEvent.class)) {
+                    String id = event.orderId().toString();
+                    switch (event) {
+                        case OrderEvent.OrderCreated created ->
+                            placed.add(
+                                    id,
+                                    created.customerId().toString(),
+                                    recorded.position().position());
+                        case OrderEvent.OrderConfirmed confirmed -> statuses.add(OrderStatus.CONFIRMED.name(), id);
+                        case OrderEvent.OrderCancelled cancelled -> statuses.add(OrderStatus.CANCELLED.name(), id);
+                        case OrderEvent.OrderPaid paid -> statuses.add(OrderStatus.PAID.name(), id);
+                        case OrderEvent.OrderShipped shipped -> statuses.add(OrderStatus.SHIPPED.name(), id);
+                        default -> {}
+                    }
+                }
             }
+            placed.flush();
+            statuses.flush();
         }
     }
 
@@ -145,31 +175,6 @@ public final class CustomerDirectory implements SqlProjection {
                 a.postalCode(),
                 a.country(),
                 id);
-    }
-
-    private static void order(Connection connection, String orders, OrderEvent event, long position)
-            throws SQLException {
-        String id = event.orderId().toString();
-        switch (event) {
-            case OrderEvent.OrderCreated created ->
-                update(
-                        connection,
-                        "INSERT INTO " + orders + " (order_id, customer_id, status, placed) VALUES (?, ?, 'PENDING', ?)"
-                                + " ON CONFLICT (order_id) DO NOTHING",
-                        id,
-                        created.customerId().toString(),
-                        position);
-            case OrderEvent.OrderConfirmed confirmed -> status(connection, orders, id, OrderStatus.CONFIRMED);
-            case OrderEvent.OrderCancelled cancelled -> status(connection, orders, id, OrderStatus.CANCELLED);
-            case OrderEvent.OrderPaid paid -> status(connection, orders, id, OrderStatus.PAID);
-            case OrderEvent.OrderShipped shipped -> status(connection, orders, id, OrderStatus.SHIPPED);
-            default -> {}
-        }
-    }
-
-    private static void status(Connection connection, String orders, String id, OrderStatus status)
-            throws SQLException {
-        update(connection, "UPDATE " + orders + " SET status = ? WHERE order_id = ?", status.name(), id);
     }
 
     @Override

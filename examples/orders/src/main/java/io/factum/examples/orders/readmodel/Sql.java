@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Small JDBC helpers shared by the projections. Amounts are kept as integer cents ({@code bigint}): exact
@@ -32,6 +33,50 @@ final class Sql {
                 statement.setObject(i + 1, parameters[i]);
             }
             return statement.executeUpdate();
+        }
+    }
+
+    /**
+     * One statement sent for many rows as a JDBC batch (one round trip for all of them on PostgreSQL):
+     * prepared at its first row, sent by {@link #flush}, rows in the order they were added.
+     */
+    static final class Batch implements AutoCloseable {
+        private final Connection connection;
+        private final String sql;
+        private @Nullable PreparedStatement statement;
+        private int pending;
+
+        Batch(Connection connection, String sql) {
+            this.connection = connection;
+            this.sql = sql;
+        }
+
+        void add(Object... parameters) throws SQLException {
+            PreparedStatement prepared = statement;
+            if (prepared == null) {
+                prepared = connection.prepareStatement(sql);
+                statement = prepared;
+            }
+            for (int i = 0; i < parameters.length; i++) {
+                prepared.setObject(i + 1, parameters[i]);
+            }
+            prepared.addBatch();
+            pending++;
+        }
+
+        /** Sends the rows added since the last flush. */
+        void flush() throws SQLException {
+            if (pending > 0 && statement != null) {
+                statement.executeBatch();
+                pending = 0;
+            }
+        }
+
+        @Override
+        public void close() throws SQLException {
+            if (statement != null) {
+                statement.close();
+            }
         }
     }
 
