@@ -99,6 +99,12 @@ abstract sealed class WritePathStores implements AutoCloseable
         return counts;
     }
 
+    /** Reads counts from the database at a JDBC URL. */
+    @FunctionalInterface
+    interface DatabaseReader {
+        Map<String, Long> read(String jdbcUrl) throws SQLException;
+    }
+
     /** PostgreSQL's counters of one database at a moment, or their difference over a window. */
     record Counters(long commits, long walBytes, long walFlushes, Map<String, Long> statementCalls, long operations) {
 
@@ -303,20 +309,21 @@ abstract sealed class WritePathStores implements AutoCloseable
 
         @Override
         Map<String, Map<String, Long>> eventsByCategory() throws SQLException {
-            return Map.of(
-                    "factum-server",
-                    categories(url(SERVER_DB) + "?user=postgres"),
-                    "orders",
-                    categories(url(ORDERS_DB) + "?user=postgres"));
+            return perSystem(WritePathStores::categories);
         }
 
         @Override
         Map<String, Map<String, Long>> sequentialScans() throws SQLException {
+            return perSystem(WritePathStores::sequentialScans);
+        }
+
+        /** What {@code read} returns for each system's database. */
+        private Map<String, Map<String, Long>> perSystem(DatabaseReader read) throws SQLException {
             return Map.of(
                     "factum-server",
-                    sequentialScans(url(SERVER_DB) + "?user=postgres"),
+                    read.read(url(SERVER_DB) + "?user=postgres"),
                     "orders",
-                    sequentialScans(url(ORDERS_DB) + "?user=postgres"));
+                    read.read(url(ORDERS_DB) + "?user=postgres"));
         }
 
         @Override

@@ -66,6 +66,25 @@ class CommandBusTest {
                 .expectHandlersFor(CounterCommand.class);
     }
 
+    /**
+     * Counters whose decider, the first time it runs, has {@code writer} increment counter a by 1 first: a
+     * writer slipping in between the load and the append.
+     */
+    private DeciderRepository<CounterCommand, CounterEvent, Integer> racyCounters(CommandBus writer) {
+        AtomicBoolean raced = new AtomicBoolean();
+        Decider<CounterCommand, CounterEvent, Integer> racy = Decider.of(
+                () -> 0,
+                (command, total) -> {
+                    if (raced.compareAndSet(false, true)) {
+                        writer.send(new Increment("a", 1), CommandContext.create());
+                    }
+                    return COUNTER.decide(command, total);
+                },
+                COUNTER.evolve());
+        return DeciderRepository.builder(store, serializer, "counter", racy, CounterEvent.class)
+                .build();
+    }
+
     @Nested
     class Results {
 
@@ -106,18 +125,7 @@ class CommandBusTest {
 
         @Test
         void a_version_conflict_is_a_typed_result_naming_both_versions() {
-            AtomicBoolean raced = new AtomicBoolean();
-            Decider<CounterCommand, CounterEvent, Integer> racy = Decider.of(
-                    () -> 0,
-                    (command, total) -> {
-                        if (raced.compareAndSet(false, true)) {
-                            bus.send(new Increment("a", 1), CommandContext.create());
-                        }
-                        return COUNTER.decide(command, total);
-                    },
-                    COUNTER.evolve());
-            var racyCounters = DeciderRepository.builder(store, serializer, "counter", racy, CounterEvent.class)
-                    .build();
+            var racyCounters = racyCounters(bus);
             CommandBus racing = CommandBus.builder()
                     .handle(Reset.class, CommandHandler.decide(racyCounters, Reset::counterId, ConflictRetry.NONE))
                     .build();
@@ -385,18 +393,7 @@ class CommandBusTest {
 
         @Test
         void a_writer_that_slips_in_after_the_load_is_caught_by_the_store() {
-            AtomicBoolean raced = new AtomicBoolean();
-            Decider<CounterCommand, CounterEvent, Integer> racy = Decider.of(
-                    () -> 0,
-                    (command, total) -> {
-                        if (raced.compareAndSet(false, true)) {
-                            bus.send(new Increment("a", 1), CommandContext.create());
-                        }
-                        return COUNTER.decide(command, total);
-                    },
-                    COUNTER.evolve());
-            var racyCounters = DeciderRepository.builder(store, serializer, "counter", racy, CounterEvent.class)
-                    .build();
+            var racyCounters = racyCounters(bus);
             CommandBus racing = CommandBus.builder()
                     .handle(
                             Increment.class,

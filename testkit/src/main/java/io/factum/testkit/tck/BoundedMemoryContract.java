@@ -60,14 +60,8 @@ public abstract class BoundedMemoryContract extends TckSupport {
 
     private String runReader(List<String> location) throws Exception {
         Path log = Files.createTempFile("factum-read-child", ".log");
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                CHILD_HEAP,
-                "-D" + CrashChild.MODE_PROPERTY + "=read",
-                "-cp",
-                System.getProperty("java.class.path"),
-                fixture().childMainClass().getName()));
-        command.addAll(location);
+        List<String> command = CrashChild.commandLine(
+                CHILD_HEAP, fixture().childMainClass(), List.of("-D" + CrashChild.MODE_PROPERTY + "=read"), location);
         Process child = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())

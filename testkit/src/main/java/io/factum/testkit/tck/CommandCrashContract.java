@@ -111,16 +111,14 @@ public abstract class CommandCrashContract extends TckSupport {
 
     private void runChild(List<String> location, int halt, int killAfter, List<Answer> answers) throws Exception {
         Path stderr = Files.createTempFile("factum-command-crash-child", ".log");
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = CrashChild.commandLine(
                 "-Xmx128m",
-                "-D" + CrashChild.MODE_PROPERTY + "=commands",
-                "-D" + CommandCrashChild.COUNT_PROPERTY + "=" + COMMANDS,
-                "-D" + CommandCrashChild.HALT_PROPERTY + "=" + halt,
-                "-cp",
-                System.getProperty("java.class.path"),
-                fixture().childMainClass().getName()));
-        command.addAll(location);
+                fixture().childMainClass(),
+                List.of(
+                        "-D" + CrashChild.MODE_PROPERTY + "=commands",
+                        "-D" + CommandCrashChild.COUNT_PROPERTY + "=" + COMMANDS,
+                        "-D" + CommandCrashChild.HALT_PROPERTY + "=" + halt),
+                location);
         Process child =
                 new ProcessBuilder(command).redirectError(stderr.toFile()).start();
         List<Answer> seen = new CopyOnWriteArrayList<>();

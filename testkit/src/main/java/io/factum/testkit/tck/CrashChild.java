@@ -6,6 +6,7 @@ import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.StringJoiner;
@@ -29,6 +30,21 @@ public final class CrashChild {
 
     /** The system property that makes the child read instead of write: see {@link BoundedMemoryContract}. */
     public static final String MODE_PROPERTY = "factum.tck.child";
+
+    /**
+     * The command line of a child JVM (this JVM's class path, the heap option {@code heap}, for example
+     * {@code -Xmx128m}) running {@code main} with the system properties {@code properties} (each {@code
+     * -Dname=value}), then {@code location}.
+     */
+    static List<String> commandLine(String heap, Class<?> main, List<String> properties, List<String> location) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(heap);
+        command.addAll(properties);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(location);
+        return command;
+    }
 
     /**
      * What the child JVM does with the store it opened: by default appends until the process dies (never

@@ -94,13 +94,7 @@ public abstract class CrashContract extends TckSupport {
 
     private List<Ack> runChildAndKill(List<String> location, int killAfter) throws Exception {
         Path stderr = Files.createTempFile("factum-crash-child", ".log");
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                fixture().childMainClass().getName()));
-        command.addAll(location);
+        List<String> command = CrashChild.commandLine("-Xmx128m", fixture().childMainClass(), List.of(), location);
         Process child =
                 new ProcessBuilder(command).redirectError(stderr.toFile()).start();
         List<Ack> acks = new CopyOnWriteArrayList<>();
