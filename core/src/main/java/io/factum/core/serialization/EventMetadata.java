@@ -45,7 +45,15 @@ public record EventMetadata(
         return new EventMetadata(messageId, messageId, Optional.empty(), Optional.empty(), occurredAt, Map.of());
     }
 
-    /** The envelope of a message caused by the message {@code causeId} of this envelope's transaction. */
+    /**
+     * The envelope of a message caused by the message {@code causeId} of this envelope's transaction.
+     *
+     * <p>Given to a repository, the causation id is the command's id, which decides the ids of the events
+     * the command appends (see {@code DeciderRepository.handle}): when one event makes a handler send
+     * several commands to the same aggregate, give each command an id of its own (a name-based UUID of the
+     * event id and the command's index, as {@code ProcessManager} does), not the event's id, or the second
+     * is answered as a retry of the first.
+     */
     public EventMetadata causedBy(UUID causeId, Instant at) {
         return new EventMetadata(correlationId, causeId, userId, tenantId, at, entries);
     }

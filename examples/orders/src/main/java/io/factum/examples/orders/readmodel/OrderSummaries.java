@@ -110,6 +110,9 @@ public final class OrderSummaries implements SqlProjection {
             throws SQLException {
         String summary = context.table("order_summary");
         String lines = context.table("order_lines");
+        // one statement per row of a batch: with pgjdbc's reWriteBatchedInserts=true, two ItemAdded of one
+        // product in a batch would become one INSERT ... ON CONFLICT touching a row twice, which fails (and
+        // the runtime falls back to one event at a time)
         Map<String, Envelope<OrderEvent>> touched = new LinkedHashMap<>();
         try (Batch created = new Batch(
                         connection,
