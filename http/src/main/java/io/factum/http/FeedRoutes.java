@@ -54,6 +54,13 @@ final class FeedRoutes {
     static final int MAX_LONG_POLL_SECONDS = 30;
     static final String IMMUTABLE = "public, max-age=31536000, immutable";
     static final String REVALIDATE = "max-age=0, no-cache, must-revalidate";
+
+    /** {@link #IMMUTABLE} for a response to a request that carried a credential: no shared cache keeps it. */
+    static final String PRIVATE_IMMUTABLE = "private, max-age=31536000, immutable";
+
+    /** {@link #REVALIDATE} for a response to a request that carried a credential. */
+    static final String PRIVATE_REVALIDATE = "private, max-age=0, no-cache, must-revalidate";
+
     static final String JSON = "application/json";
     static final String ATOM_JSON = "application/vnd.eventstore.atom+json";
     static final String ATOM = AtomWriter.MEDIA_TYPE;
@@ -124,6 +131,20 @@ final class FeedRoutes {
         }
     }
 
+    /**
+     * How long a response may be kept, and by whom: what cannot change for good ({@link #IMMUTABLE}), the
+     * rest revalidated ({@link #REVALIDATE}); a response to a request that carried a credential
+     * ({@code Authorization} or {@code X-API-Key}) is {@code private}, so that a shared cache in front of
+     * the server never serves what a key unlocked to a caller without one.
+     */
+    static String cacheControl(Context ctx, boolean immutable) {
+        boolean credentialed = ctx.header("Authorization") != null || ctx.header("X-API-Key") != null;
+        if (credentialed) {
+            return immutable ? PRIVATE_IMMUTABLE : PRIVATE_REVALIDATE;
+        }
+        return immutable ? IMMUTABLE : REVALIDATE;
+    }
+
     /** Reads a page, long-polls if asked and nothing is newer, then answers it (or 304). */
     private void serve(Context ctx, boolean forward, Supplier<FeedPage> read) {
         String mediaType = mediaType(ctx);
@@ -148,7 +169,7 @@ final class FeedRoutes {
         String etag = page.etag(mediaType);
         ctx.header("Vary", "Accept");
         ctx.header("ETag", etag);
-        ctx.header("Cache-Control", page.immutable() ? IMMUTABLE : REVALIDATE);
+        ctx.header("Cache-Control", cacheControl(ctx, page.immutable()));
         if (matches(ctx.header("If-None-Match"), etag)) {
             ctx.status(304);
             return;
@@ -316,7 +337,7 @@ final class FeedRoutes {
         String mediaType = mediaType(ctx);
         FeedUrls urls = FeedUrls.of(ctx);
         ctx.header("Vary", "Accept");
-        ctx.header("Cache-Control", IMMUTABLE);
+        ctx.header("Cache-Control", cacheControl(ctx, true));
         ctx.contentType(mediaType + "; charset=utf-8");
         ctx.result(
                 mediaType.equals(ATOM)
@@ -330,7 +351,7 @@ final class FeedRoutes {
         if (info.state() == StreamState.TOMBSTONED) {
             throw new StreamDeletedException(streamId);
         }
-        ctx.header("Cache-Control", REVALIDATE);
+        ctx.header("Cache-Control", cacheControl(ctx, false));
         ctx.contentType(JSON);
         ctx.result(StreamJson.metadata(info.metadata()).toString());
     }

@@ -3,7 +3,9 @@ package io.factum.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.factum.core.EventData;
 import io.factum.core.EventStore;
+import io.factum.core.ExpectedVersion;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -16,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -206,6 +209,52 @@ class SecurityFilterTest {
                     .isNotIn(401, 403);
             assertThat(send("GET", "/streams/$all", "X-API-Key", ADMIN_KEY).statusCode())
                     .isNotIn(401, 403);
+        }
+    }
+
+    @Nested
+    class Caching {
+
+        private void appendOne() {
+            store.append(
+                    "order-1",
+                    ExpectedVersion.any(),
+                    List.of(new EventData(UUID.randomUUID(), "OrderPlaced", 1, "{}", EventData.NO_METADATA)));
+        }
+
+        @Test
+        void what_a_credential_read_is_private_so_no_shared_cache_serves_it_to_anyone_else() throws Exception {
+            start(keys());
+            appendOne();
+
+            // failed before: public, max-age=31536000, immutable with Vary: Accept only
+            assertThat(send("GET", "/streams/order-1/0", "X-API-Key", READ_KEY)
+                            .headers()
+                            .firstValue("Cache-Control"))
+                    .hasValue("private, max-age=31536000, immutable");
+            assertThat(send("GET", "/streams/order-1/0", "Authorization", basic("ops", "correct horse battery"))
+                            .headers()
+                            .firstValue("Cache-Control"))
+                    .hasValue("private, max-age=31536000, immutable");
+            assertThat(send("GET", "/streams/order-1", "Authorization", bearer(READ_KEY))
+                            .headers()
+                            .firstValue("Cache-Control"))
+                    .hasValue("private, max-age=0, no-cache, must-revalidate");
+            assertThat(send("GET", "/streams/order-1/metadata", "X-API-Key", ADMIN_KEY)
+                            .headers()
+                            .firstValue("Cache-Control"))
+                    .hasValue("private, max-age=0, no-cache, must-revalidate");
+        }
+
+        @Test
+        void what_anyone_may_read_without_a_credential_stays_public() throws Exception {
+            start(HttpSecurity.builder().anonymous(Role.READ).build());
+            appendOne();
+
+            assertThat(send("GET", "/streams/order-1/0").headers().firstValue("Cache-Control"))
+                    .hasValue("public, max-age=31536000, immutable");
+            assertThat(send("GET", "/streams/order-1").headers().firstValue("Cache-Control"))
+                    .hasValue("max-age=0, no-cache, must-revalidate");
         }
     }
 
