@@ -514,6 +514,11 @@ public final class OrdersApi {
         if (loaded.isNew()) {
             throw ApiProblem.notFound("there was no order " + id + " " + when);
         }
+        if (byVersion && loaded.version() < Long.parseLong(version)) {
+            // a version the order has not reached is not its current state under another name
+            throw ApiProblem.notFound(
+                    "order " + id + " has no version " + version + "; its last version is " + loaded.version());
+        }
         answer(ctx, 200, Views.of(id, loaded.state(), loaded.version()));
     }
 

@@ -630,7 +630,7 @@ class OrdersApiTest {
 
             Response atVersion = get("/api/orders/" + orderId + "/as-of?version=1");
             Response atInstant = get("/api/orders/" + orderId + "/as-of?at=" + between);
-            Response now = get("/api/orders/" + orderId + "/as-of?version=99");
+            Response now = get("/api/orders/" + orderId + "/as-of?version=2");
 
             assertThat(atVersion.status()).as(atVersion.text()).isEqualTo(200);
             assertThat(atVersion.body().path("version").asLong()).isEqualTo(1);
@@ -650,6 +650,10 @@ class OrdersApiTest {
             assertProblem(get("/api/orders/" + orderId + "/as-of?at=yesterday"), 400);
             assertProblem(get("/api/orders/" + orderId + "/as-of?at=2000-01-01T00:00:00Z"), 404);
             assertProblem(get("/api/orders/" + UUID.randomUUID() + "/as-of?version=0"), 404);
+            // failed before: a version past the last one answered the current state with 200
+            Response beyond = get("/api/orders/" + orderId + "/as-of?version=999");
+            assertProblem(beyond, 404);
+            assertThat(beyond.text()).contains("has no version 999; its last version is 0");
         }
     }
 }
