@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.factum.core.Position;
+import io.factum.core.ReadDirection;
 import io.factum.core.RecordedEvent;
 import io.factum.core.StreamNotFoundException;
 import io.factum.core.aggregate.Loaded;
@@ -34,11 +35,14 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -74,7 +78,10 @@ import org.jspecify.annotations.Nullable;
  * UUID of the method, the path and the key), which decides the ids of the events the command appends, so
  * a retry is recognised by the store and answered with the first result ({@code Idempotent-Replayed:
  * true}), whatever its If-Match says by now, and appends nothing; the ids a create assigns derive from the
- * key as well. A command that was refused wrote nothing and is decided again.
+ * key as well. A command that was refused wrote nothing and is decided again. The events of a keyed
+ * command keep a fingerprint of it ({@value #REQUEST_ENTRY} in their metadata), so the key reused for
+ * another request (other fields) is refused with 422 {@code idempotency-key-reused} instead of answered
+ * with the first request's result.
  */
 public final class OrdersApi {
 
@@ -83,6 +90,9 @@ public final class OrdersApi {
     static final Duration DEFAULT_READ_WAIT = Duration.ofSeconds(5);
 
     private static final System.Logger LOG = System.getLogger(OrdersApi.class.getName());
+    /** The metadata entry of a keyed request's events that holds its {@link #fingerprint}. */
+    static final String REQUEST_ENTRY = "orders.request";
+
     private static final Pattern IF_MATCH = Pattern.compile("\\s*(?:W/)?\"(\\d{1,18})\"\\s*");
     /** Rules of the deciders that mean "no such aggregate": answered 404, not 422. */
     private static final Set<String> UNKNOWN_RULES = Set.of("order-unknown", "customer-unknown");
@@ -291,13 +301,25 @@ public final class OrdersApi {
             throw ApiProblem.invalid(violations);
         }
         Optional<Long> expected = ifMatch(ctx);
-        CommandContext keyed =
-                key.map(k -> CommandContext.of(commandId(ctx, k))).orElseGet(CommandContext::create);
+        String request = fingerprint(command);
+        CommandContext keyed = key.map(k -> {
+                    CommandContext of = CommandContext.of(commandId(ctx, k));
+                    return new CommandContext(
+                            of.commandId(),
+                            of.correlationId(),
+                            of.causationId(),
+                            of.userId(),
+                            of.tenantId(),
+                            Map.of(REQUEST_ENTRY, request),
+                            of.expectedVersion());
+                })
+                .orElseGet(CommandContext::create);
         CommandContext context = expected.map(keyed::withExpectedVersion).orElse(keyed);
         CommandResult result = app.send(command, context);
         return switch (result) {
             case CommandResult.Accepted accepted -> {
                 if (accepted.duplicate()) {
+                    requireSameRequest(accepted, request, key.orElse(""));
                     ctx.header("Idempotent-Replayed", "true");
                 }
                 yield accepted;
@@ -335,6 +357,45 @@ public final class OrdersApi {
                         conflict.message(),
                         Map.of("streamId", conflict.streamId()));
         };
+    }
+
+    /**
+     * A fingerprint of what a keyed request asks for: a hash of its command (type and fields, which the
+     * path, the body and the key decide), kept in the metadata of the events it appends.
+     */
+    private static String fingerprint(Object command) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256")
+                    .digest((command.getClass().getName() + "\n" + command).getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(hash, 16));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
+    }
+
+    /**
+     * A replayed answer is only right for the request that was made first: a key reused for another request
+     * (other fields) is refused with 422, and the first request's effect stays as it was.
+     */
+    private void requireSameRequest(CommandResult.Accepted replayed, String request, String key) {
+        if (replayed.eventCount() == 0) {
+            return;
+        }
+        long first = replayed.version() - replayed.eventCount() + 1;
+        Optional<String> stored =
+                app.store().readStream(replayed.streamId(), ReadDirection.FORWARD, first, 1).events().stream()
+                        .findFirst()
+                        .map(event ->
+                                app.serializer().readMetadata(event).entries().get(REQUEST_ENTRY));
+        if (stored.isPresent() && !stored.get().equals(request)) {
+            throw new ApiProblem(
+                    422,
+                    "idempotency-key-reused",
+                    "Idempotency key reused",
+                    "the Idempotency-Key '" + key + "' was first used for another request to " + replayed.streamId()
+                            + "; a retry must repeat the same request, a new request needs a new key",
+                    Map.of("streamId", replayed.streamId()));
+        }
     }
 
     // the validators are keyed by their type: each one is applied only to commands of that type

@@ -508,6 +508,35 @@ class OrdersApiTest {
         }
 
         @Test
+        void refuses_a_key_reused_for_another_request_and_keeps_the_first_effect() {
+            UUID orderId = createOrder(registerCustomer());
+            addItem(orderId, "BOOK-1", 1, "5.00", "Idempotency-Key", "add-1");
+
+            // failed before: answered 200 with the first answer, Idempotent-Replayed, and dropped the new request
+            Response reused = addItem(orderId, "BOOK-1", 3, "5.00", "Idempotency-Key", "add-1");
+
+            assertProblem(reused, 422);
+            assertThat(reused.body().path("type").asText()).isEqualTo("urn:factum:orders:idempotency-key-reused");
+            assertThat(reused.text()).contains("'add-1' was first used for another request");
+            assertThat(streamVersion(orderId)).isEqualTo(1);
+            Response retry = addItem(orderId, "BOOK-1", 1, "5.00", "Idempotency-Key", "add-1");
+            assertThat(retry.status()).isEqualTo(200);
+            assertThat(retry.header("Idempotent-Replayed")).contains("true");
+        }
+
+        @Test
+        void refuses_a_create_key_reused_for_another_customer() {
+            String key = "new-order-" + UUID.randomUUID();
+            post("/api/orders", "{\"customerId\":\"" + registerCustomer() + "\"}", "Idempotency-Key", key);
+
+            Response reused =
+                    post("/api/orders", "{\"customerId\":\"" + registerCustomer() + "\"}", "Idempotency-Key", key);
+
+            assertProblem(reused, 422);
+            assertThat(reused.body().path("type").asText()).isEqualTo("urn:factum:orders:idempotency-key-reused");
+        }
+
+        @Test
         void creates_one_order_for_a_retried_create() {
             UUID customerId = registerCustomer();
             String body = "{\"customerId\":\"" + customerId + "\"}";
