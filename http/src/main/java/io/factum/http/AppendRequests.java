@@ -42,12 +42,40 @@ final class AppendRequests {
 
     private AppendRequests() {}
 
-    /** The {@code Expected-Version} header; {@code any} when it is absent. */
+    /** The request attribute set when the expected version came from EventStoreDB's header. */
+    static final String EVENT_STORE_HEADER_USED = "factum.es-expected-version";
+
+    /**
+     * The expected version of a write: the {@code Expected-Version} header or EventStoreDB's {@code
+     * ES-ExpectedVersion} (same values: {@code -2} any, {@code -1} no stream, {@code -4} stream exists,
+     * {@code N}); {@code any} when neither is given. Both given and different is a bad request, never a
+     * guess.
+     */
     static ExpectedVersion expectedVersion(Context ctx) {
-        String header = ctx.header("Expected-Version");
-        if (header == null) {
+        String ours = ctx.header("Expected-Version");
+        String theirs = ctx.header("ES-ExpectedVersion");
+        if (ours == null && theirs == null) {
             return ExpectedVersion.any();
         }
+        ExpectedVersion fromOurs = ours == null ? null : parseExpected("Expected-Version", ours);
+        ExpectedVersion fromTheirs = theirs == null ? null : parseExpected("ES-ExpectedVersion", theirs);
+        if (fromOurs != null && fromTheirs != null && !fromOurs.equals(fromTheirs)) {
+            throw new ProblemException(
+                    400,
+                    "bad-expected-version",
+                    "Bad Expected-Version header",
+                    "Expected-Version (" + ours + ") and ES-ExpectedVersion (" + theirs
+                            + ") disagree; send one of them",
+                    Map.of("header", "ES-ExpectedVersion", "found", theirs));
+        }
+        if (fromOurs == null) {
+            ctx.attribute(EVENT_STORE_HEADER_USED, Boolean.TRUE);
+            return fromTheirs;
+        }
+        return fromOurs;
+    }
+
+    private static ExpectedVersion parseExpected(String name, String header) {
         String text = header.trim().toLowerCase(Locale.ROOT);
         switch (text) {
             case "any", "-2" -> {
@@ -66,10 +94,10 @@ final class AppendRequests {
                 throw new ProblemException(
                         400,
                         "bad-expected-version",
-                        "Bad Expected-Version header",
-                        "Expected-Version must be any (-2), no-stream (-1), stream-exists (-4) or a version"
+                        "Bad " + name + " header",
+                        name + " must be any (-2), no-stream (-1), stream-exists (-4) or a version"
                                 + " number 0 or more, got '" + header + "'",
-                        Map.of("header", "Expected-Version", "found", header));
+                        Map.of("header", name, "found", header));
             }
         }
     }

@@ -36,19 +36,23 @@ final class Problems {
         config.routes.exception(
                 ProblemException.class,
                 (e, ctx) -> write(ctx, e.status(), e.slug(), e.title(), e.detail(), e.fields()));
-        config.routes.exception(
-                WrongExpectedVersionException.class,
-                (e, ctx) -> write(
-                        ctx,
-                        409,
-                        "wrong-expected-version",
-                        "Wrong expected version",
-                        e.getMessage(),
-                        Map.of(
-                                "streamId", e.streamId(),
-                                "expectedVersion", AppendRequests.headerText(e.expected()),
-                                "actualVersion", e.actualVersion(),
-                                "actualState", e.actualState().name())));
+        config.routes.exception(WrongExpectedVersionException.class, (e, ctx) -> {
+            // EventStoreDB's clients read the stream's version from ES-CurrentVersion, and a request that
+            // used its ES-ExpectedVersion header gets its status too: 400 "Wrong expected EventNumber"
+            boolean eventStoreClient = Boolean.TRUE.equals(ctx.attribute(AppendRequests.EVENT_STORE_HEADER_USED));
+            write(
+                    ctx,
+                    eventStoreClient ? 400 : 409,
+                    "wrong-expected-version",
+                    eventStoreClient ? "Wrong expected EventNumber" : "Wrong expected version",
+                    e.getMessage(),
+                    Map.of(
+                            "streamId", e.streamId(),
+                            "expectedVersion", AppendRequests.headerText(e.expected()),
+                            "actualVersion", e.actualVersion(),
+                            "actualState", e.actualState().name()));
+            ctx.header("ES-CurrentVersion", Long.toString(e.actualVersion()));
+        });
         config.routes.exception(
                 DuplicateEventException.class,
                 (e, ctx) -> write(

@@ -132,6 +132,63 @@ class AppendRoutesTest {
     }
 
     @Nested
+    class EventStoreDB_expected_version {
+
+        HttpResponse<String> postWith(String stream, String... headers) {
+            String[] all = new String[headers.length + 2];
+            all[0] = "Content-Type";
+            all[1] = "application/json";
+            System.arraycopy(headers, 0, all, 2, headers.length);
+            return server.post("/streams/" + stream, events(event(UUID.randomUUID(), "OrderPlaced", "{}")), all);
+        }
+
+        @Test
+        void es_expected_version_is_honoured_with_eventstoredbs_answer() {
+            assertThat(postWith("order-1", "ES-ExpectedVersion", "-1").statusCode())
+                    .isEqualTo(201);
+
+            // failed before: the header was ignored and the append answered 201
+            HttpResponse<String> stale = postWith("order-1", "ES-ExpectedVersion", "5");
+
+            assertThat(stale.statusCode()).isEqualTo(400);
+            assertThat(stale.headers().firstValue("ES-CurrentVersion")).hasValue("0");
+            assertThat(stale.body()).contains("Wrong expected EventNumber").contains("wrong-expected-version");
+            assertThat(stored("order-1")).hasSize(1);
+            assertThat(postWith("order-1", "ES-ExpectedVersion", "0").statusCode())
+                    .isEqualTo(201);
+            assertThat(postWith("order-1", "ES-ExpectedVersion", "-2").statusCode())
+                    .isEqualTo(201);
+            assertThat(postWith("order-1", "ES-ExpectedVersion", "-1").statusCode())
+                    .isEqualTo(400);
+            assertThat(stored("order-1")).hasSize(3);
+        }
+
+        @Test
+        void our_header_keeps_409_and_tells_the_current_version_too() {
+            postWith("order-1");
+
+            HttpResponse<String> stale = postWith("order-1", "Expected-Version", "5");
+
+            assertThat(stale.statusCode()).isEqualTo(409);
+            assertThat(stale.headers().firstValue("ES-CurrentVersion")).hasValue("0");
+        }
+
+        @Test
+        void both_headers_that_disagree_are_a_bad_request_and_write_nothing() {
+            HttpResponse<String> both = postWith("order-1", "Expected-Version", "no-stream", "ES-ExpectedVersion", "3");
+
+            assertThat(both.statusCode()).isEqualTo(400);
+            assertThat(both.body()).contains("bad-expected-version").contains("disagree");
+            assertThat(postWith("order-1", "Expected-Version", "-1", "ES-ExpectedVersion", "no-stream")
+                            .statusCode())
+                    .isEqualTo(201);
+            assertThat(postWith("order-2", "ES-ExpectedVersion", "soon").statusCode())
+                    .isEqualTo(400);
+            assertThat(stored("order-1")).hasSize(1);
+        }
+    }
+
+    @Nested
     class Stream_metadata {
 
         @Test
