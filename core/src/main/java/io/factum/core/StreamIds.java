@@ -57,6 +57,31 @@ public final class StreamIds {
                                 .formatted((int) c, i));
             }
         }
+        int unpaired = unpairedSurrogate(streamId);
+        if (unpaired >= 0) {
+            // a store would keep it as '?' (SQLite, PostgreSQL), so two different ids would name one stream
+            throw new InvalidStreamIdException(
+                    streamId,
+                    "stream id must be well-formed UTF-16, found an unpaired surrogate U+%04X at index %d"
+                            .formatted((int) streamId.charAt(unpaired), unpaired));
+        }
         return streamId;
+    }
+
+    /**
+     * The index of the first surrogate in {@code text} that is not half of a pair, or -1 if there is none:
+     * such text has no UTF-8 form, and stores would keep it as {@code ?}.
+     */
+    public static int unpairedSurrogate(String text) {
+        int length = text.length();
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
     }
 }

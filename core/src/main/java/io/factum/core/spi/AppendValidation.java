@@ -71,6 +71,12 @@ public final class AppendValidation {
                 throw new InvalidEventException(where + ": event type must not contain control characters");
             }
         }
+        int unpaired = io.factum.core.StreamIds.unpairedSurrogate(type);
+        if (unpaired >= 0) {
+            throw new InvalidEventException(where
+                    + ": event type must be well-formed UTF-16, found an unpaired surrogate U+%04X at index %d"
+                            .formatted((int) type.charAt(unpaired), unpaired));
+        }
         if (event.schemaVersion() < 1) {
             throw new InvalidEventException(where + ": schema version must be 1 or more, got " + event.schemaVersion());
         }
@@ -186,10 +192,19 @@ public final class AppendValidation {
 
     private static String originalMessage(IOException e) {
         if (e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe) {
-            return jpe.getOriginalMessage() + " at line " + jpe.getLocation().getLineNr() + ", column "
-                    + jpe.getLocation().getColumnNr();
+            return describe(jpe);
         }
         return String.valueOf(e.getMessage());
+    }
+
+    /**
+     * What Jackson found wrong, and where if it says: a limit such as the nesting depth is reported
+     * without a location.
+     */
+    static String describe(com.fasterxml.jackson.core.JsonProcessingException e) {
+        com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+        return e.getOriginalMessage()
+                + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr());
     }
 
     /** The number of bytes of {@code text} in UTF-8, without encoding it. */

@@ -70,10 +70,7 @@ public final class SnapshotValidation {
             }
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(
-                    "snapshot of " + stream + ": data is not valid JSON: " + e.getOriginalMessage() + " at line "
-                            + e.getLocation().getLineNr() + ", column "
-                            + e.getLocation().getColumnNr(),
-                    e);
+                    "snapshot of " + stream + ": data is not valid JSON: " + AppendValidation.describe(e), e);
         } catch (IOException e) {
             throw new IllegalArgumentException("snapshot of " + stream + ": data cannot be read: " + e.getMessage(), e);
         }

@@ -36,6 +36,17 @@ class SnapshotValidationTest {
     }
 
     @Test
+    void refuses_data_nested_deeper_than_jackson_reads_with_a_message_not_a_null_pointer() {
+        // failed before: a NullPointerException, as the nesting-depth error has no location
+        String deep = "[".repeat(10_000) + "]".repeat(10_000);
+
+        assertThatThrownBy(() -> SnapshotValidation.requireValid(withData(deep)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("snapshot of account-1: data is not valid JSON: Document nesting depth (1001)"
+                        + " exceeds the maximum allowed (1000");
+    }
+
+    @Test
     void the_in_memory_store_refuses_u0000_like_every_store() {
         SnapshotStore snapshots = SnapshotStore.inMemory();
 

@@ -79,6 +79,17 @@ public abstract class BadInputContract extends TckSupport {
             assertRejectedEverywhere(
                     "order\n42", "stream id must not contain control characters, found U+000A at index 5");
         }
+
+        @Test
+        void must_be_well_formed_utf16() {
+            // a store keeps an unpaired surrogate as '?', so sur-\uD800x and sur-?x were one stream
+            assertRejectedEverywhere(
+                    "sur-\uD800x",
+                    "stream id must be well-formed UTF-16, found an unpaired surrogate U+D800 at index 4");
+            assertRejectedEverywhere(
+                    "sur-x\uDC00",
+                    "stream id must be well-formed UTF-16, found an unpaired surrogate U+DC00 at index 5");
+        }
     }
 
     @Nested
@@ -169,6 +180,25 @@ public abstract class BadInputContract extends TckSupport {
                     .isInstanceOf(InvalidEventException.class)
                     .hasMessageStartingWith("stream " + stream + ", event 3 (" + bad.eventId()
                             + "): data is not valid JSON: Duplicate field 'a'");
+        }
+
+        @Test
+        void the_type_must_be_well_formed_utf16() {
+            EventData bad = new EventData(UUID.randomUUID(), "Placed\uD800", 1, "{}", "{}");
+            assertInvalid(
+                    List.of(bad),
+                    "stream " + stream + ", event 0 (" + bad.eventId()
+                            + "): event type must be well-formed UTF-16, found an unpaired surrogate U+D800 at index 6");
+        }
+
+        @Test
+        void data_nested_too_deep_is_refused_with_a_message() {
+            // failed before: a NullPointerException (Jackson's nesting-depth error has no location)
+            EventData deep = EventData.of("Placed", "{\"a\":" + "[".repeat(10_000) + "]".repeat(10_000) + "}");
+            assertThatThrownBy(() -> store.append(stream, ExpectedVersion.any(), deep))
+                    .isInstanceOf(InvalidEventException.class)
+                    .hasMessageStartingWith("stream " + stream + ", event 0 (" + deep.eventId()
+                            + "): data is not valid JSON: Document nesting depth (1001) exceeds the maximum allowed");
         }
 
         @Test
