@@ -47,7 +47,7 @@ final class InMemoryEventStore implements EventStore {
 
     @Override
     public AppendResult append(String streamId, ExpectedVersion expected, List<EventData> events) {
-        AppendValidation.validate(streamId, events, options.limits());
+        AppendValidation.validate(streamId, expected, events, options.limits());
         lock.lock();
         try {
             checkOpen();
@@ -239,6 +239,7 @@ final class InMemoryEventStore implements EventStore {
     @Override
     public void setStreamMetadata(String streamId, StreamMetadata metadata) {
         StreamIds.requireValid(streamId);
+        AppendValidation.requireArgument(metadata, "metadata");
         lock.lock();
         try {
             checkOpen();
@@ -255,6 +256,7 @@ final class InMemoryEventStore implements EventStore {
     @Override
     public void deleteStream(String streamId, ExpectedVersion expected) {
         StreamIds.requireValid(streamId);
+        AppendValidation.requireArgument(expected, "expected");
         lock.lock();
         try {
             checkOpen();
@@ -275,6 +277,7 @@ final class InMemoryEventStore implements EventStore {
     @Override
     public void tombstoneStream(String streamId, ExpectedVersion expected) {
         StreamIds.requireValid(streamId);
+        AppendValidation.requireArgument(expected, "expected");
         lock.lock();
         try {
             checkOpen();

@@ -37,8 +37,12 @@ public final class StreamIds {
      *
      * @return the id, unchanged
      * @throws InvalidStreamIdException if it breaks a rule; the message says which and what was found
+     * @throws NullPointerException "streamId is null"
      */
     public static String requireValid(String streamId) {
+        if (streamId == null) {
+            throw new NullPointerException("streamId is null");
+        }
         int length = streamId.length();
         if (length == 0 || length > MAX_LENGTH) {
             throw new InvalidStreamIdException(

@@ -31,6 +31,30 @@ public final class AppendValidation {
     private AppendValidation() {}
 
     /**
+     * Checks an append's arguments: none is null (the message names it), then {@link #validate(String,
+     * List, StoreLimits)}.
+     */
+    public static void validate(
+            String streamId, io.factum.core.ExpectedVersion expected, List<EventData> events, StoreLimits limits) {
+        StreamIds.requireValid(streamId);
+        requireArgument(expected, "expected");
+        validate(streamId, events, limits);
+    }
+
+    /**
+     * Refuses a null argument of a store's entry point, naming it ("expected is null"), before anything is
+     * read or written.
+     *
+     * @return the argument
+     */
+    public static <T> T requireArgument(T argument, String name) {
+        if (argument == null) {
+            throw new NullPointerException(name + " is null");
+        }
+        return argument;
+    }
+
+    /**
      * Checks the stream id, the number of events, each event's type, schema version, size and JSON, and
      * that no event id repeats within the append.
      *
@@ -40,6 +64,10 @@ public final class AppendValidation {
      */
     public static void validate(String streamId, List<EventData> events, StoreLimits limits) {
         StreamIds.requireValid(streamId);
+        requireArgument(events, "events");
+        for (int i = 0; i < events.size(); i++) {
+            requireArgument(events.get(i), "events[" + i + "]");
+        }
         if (events.isEmpty()) {
             throw new InvalidEventException("stream " + streamId + ": an append needs at least one event, got none");
         }

@@ -205,7 +205,7 @@ final class PgEventStore implements EventStore {
 
     @Override
     public AppendResult append(String streamId, ExpectedVersion expected, List<EventData> events) {
-        AppendValidation.validate(streamId, events, options.limits());
+        AppendValidation.validate(streamId, expected, events, options.limits());
         return appendValidated(streamId, expected, events);
     }
 
@@ -229,7 +229,7 @@ final class PgEventStore implements EventStore {
      * before COMMIT; the commit happens when {@link PendingAppend#commit()} is called.
      */
     PendingAppend holdAppend(String streamId, ExpectedVersion expected, List<EventData> events) {
-        AppendValidation.validate(streamId, events, options.limits());
+        AppendValidation.validate(streamId, expected, events, options.limits());
         checkOpen();
         AppendRequest request = new AppendRequest(streamId, expected, List.copyOf(events));
         try {
@@ -589,6 +589,7 @@ final class PgEventStore implements EventStore {
     @Override
     public void setStreamMetadata(String streamId, StreamMetadata metadata) {
         StreamIds.requireValid(streamId);
+        AppendValidation.requireArgument(metadata, "metadata");
         checkOpen();
         boolean written = inTransaction("setting the metadata of stream " + streamId, connection -> {
             try (PreparedStatement statement = connection.prepareStatement(setMetadataSql)) {
@@ -608,6 +609,7 @@ final class PgEventStore implements EventStore {
     @Override
     public void deleteStream(String streamId, ExpectedVersion expected) {
         StreamIds.requireValid(streamId);
+        AppendValidation.requireArgument(expected, "expected");
         checkOpen();
         inTransaction("deleting stream " + streamId, connection -> {
             Optional<StreamInfo> info = streamInfo(connection, streamId, true);
@@ -630,6 +632,7 @@ final class PgEventStore implements EventStore {
     @Override
     public void tombstoneStream(String streamId, ExpectedVersion expected) {
         StreamIds.requireValid(streamId);
+        AppendValidation.requireArgument(expected, "expected");
         checkOpen();
         inTransaction("tombstoning stream " + streamId, connection -> {
             while (true) {

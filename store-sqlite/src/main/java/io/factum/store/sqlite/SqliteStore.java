@@ -188,7 +188,7 @@ final class SqliteStore implements EventStore {
 
     @Override
     public AppendResult append(String streamId, ExpectedVersion expected, List<EventData> events) {
-        AppendValidation.validate(streamId, events, options.limits());
+        AppendValidation.validate(streamId, expected, events, options.limits());
         checkOpen();
         List<EventData> batch = List.copyOf(events);
         return writer.submit(session -> appendInTransaction(session, streamId, expected, batch));
@@ -241,6 +241,7 @@ final class SqliteStore implements EventStore {
     @Override
     public void setStreamMetadata(String streamId, StreamMetadata metadata) {
         StreamIds.requireValid(streamId);
+        AppendValidation.requireArgument(metadata, "metadata");
         checkOpen();
         String json = StreamRow.json(metadata);
         writer.submit(session -> {
@@ -259,6 +260,7 @@ final class SqliteStore implements EventStore {
     @Override
     public void deleteStream(String streamId, ExpectedVersion expected) {
         StreamIds.requireValid(streamId);
+        AppendValidation.requireArgument(expected, "expected");
         checkOpen();
         writer.submit(session -> {
             StreamRow row = session.stream(streamId);
@@ -277,6 +279,7 @@ final class SqliteStore implements EventStore {
     @Override
     public void tombstoneStream(String streamId, ExpectedVersion expected) {
         StreamIds.requireValid(streamId);
+        AppendValidation.requireArgument(expected, "expected");
         checkOpen();
         writer.submit(session -> {
             StreamRow row = session.stream(streamId);

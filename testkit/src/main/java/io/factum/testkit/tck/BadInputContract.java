@@ -93,6 +93,39 @@ public abstract class BadInputContract extends TckSupport {
     }
 
     @Nested
+    class Null_arguments {
+
+        private void assertNamed(String argument, ThrowingCallable call) {
+            assertThatThrownBy(call)
+                    .as(argument)
+                    .isInstanceOf(NullPointerException.class)
+                    .hasMessage(argument + " is null");
+        }
+
+        @Test
+        void an_append_names_the_null_argument_and_writes_nothing() {
+            // failed before: bare NullPointerExceptions, and on PostgreSQL a null expected version came back as
+            // a StoreException saying the append may or may not have been written
+            assertNamed("streamId", () -> store.append(null, ExpectedVersion.any(), events(1)));
+            assertNamed("expected", () -> store.append(stream, null, events(1)));
+            assertNamed("events", () -> store.append(stream, ExpectedVersion.any(), (List<EventData>) null));
+            List<EventData> withNull = new ArrayList<>(events(2));
+            withNull.add(1, null);
+            assertNamed("events[1]", () -> store.append(stream, ExpectedVersion.any(), withNull));
+        }
+
+        @Test
+        void deletes_and_metadata_name_the_null_argument_and_change_nothing() {
+            assertNamed("expected", () -> store.deleteStream(stream, null));
+            assertNamed("expected", () -> store.tombstoneStream(stream, null));
+            assertNamed("metadata", () -> store.setStreamMetadata(stream, null));
+            assertNamed("streamId", () -> store.deleteStream(null, ExpectedVersion.any()));
+            assertNamed("streamId", () -> store.streamInfo(null));
+            assertNamed("streamId", () -> store.readStream(null, ReadDirection.FORWARD, 0, 10));
+        }
+    }
+
+    @Nested
     class Events {
 
         private void assertInvalid(List<EventData> events, String message) {
