@@ -12,8 +12,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The shape of customer commands, checked by the command bus before any aggregate is loaded: every
- * violated field is named ({@code name}, {@code email}, {@code address.street}, ...). Commands may come
- * from JSON, so a missing field is checked here as {@code null}.
+ * violated field is named ({@code name}, {@code email}, {@code address.street}, ...), and every text is
+ * bounded by what the read models keep. Commands may come from JSON, so a missing field is checked here as
+ * {@code null}.
  */
 public final class CustomerValidators {
 
@@ -26,6 +27,8 @@ public final class CustomerValidators {
                 withAddress(
                         Validator.of(RegisterCustomer.class)
                                 .require("name", c -> filled(c.name()), "must not be blank")
+                                .require("name", c -> fits(c.name(), 400), c -> tooLong(c.name(), 400))
+                                .require("email", c -> fits(c.email(), 254), c -> tooLong(c.email(), 254))
                                 .require(
                                         "email",
                                         c -> c.email() != null
@@ -45,8 +48,37 @@ public final class CustomerValidators {
                         "address.postalCode",
                         c -> blankOrFilled(address.apply(c), Address::postalCode),
                         "must not be blank")
+                .require("address.country", c -> blankOrFilled(address.apply(c), Address::country), "must not be blank")
                 .require(
-                        "address.country", c -> blankOrFilled(address.apply(c), Address::country), "must not be blank");
+                        "address.street",
+                        c -> fits(address.apply(c), Address::street, 400),
+                        c -> tooLong(address.apply(c).street(), 400))
+                .require(
+                        "address.city",
+                        c -> fits(address.apply(c), Address::city, 200),
+                        c -> tooLong(address.apply(c).city(), 200))
+                .require(
+                        "address.postalCode",
+                        c -> fits(address.apply(c), Address::postalCode, 40),
+                        c -> tooLong(address.apply(c).postalCode(), 40))
+                .require(
+                        "address.country",
+                        c -> fits(address.apply(c), Address::country, 100),
+                        c -> tooLong(address.apply(c).country(), 100));
+    }
+
+    /** True if the text is absent (reported by its own rule) or at most {@code max} characters long. */
+    private static boolean fits(@Nullable String value, int max) {
+        return value == null || value.length() <= max;
+    }
+
+    private static boolean fits(@Nullable Address address, Function<Address, @Nullable String> field, int max) {
+        return address == null || fits(field.apply(address), max);
+    }
+
+    /** The read models keep at most {@code max} characters of the field. */
+    private static String tooLong(@Nullable String value, int max) {
+        return "must be at most " + max + " characters, got " + (value == null ? 0 : value.length());
     }
 
     /** True if there is no address (reported once, as "address") or its field is filled. */

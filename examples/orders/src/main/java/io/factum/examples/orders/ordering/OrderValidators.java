@@ -6,13 +6,29 @@ import io.factum.examples.orders.ordering.OrderCommand.CancelOrder;
 import io.factum.examples.orders.ordering.OrderCommand.CorrectPrice;
 import io.factum.examples.orders.ordering.OrderCommand.CreateOrder;
 import io.factum.examples.orders.ordering.OrderCommand.RemoveItem;
+import java.math.BigDecimal;
 import java.util.List;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The shape of order commands (fields present, product ids not blank), checked by the command bus. The
- * business rules (quantity, price, status) are the decider's: they answer with a {@code RuleViolation}.
+ * The shape of order commands (fields present, product ids not blank, every number and text within the
+ * bounds the read models can keep), checked by the command bus. The business rules (a positive quantity and
+ * price, cents, status) are the decider's: they answer with a {@code RuleViolation}.
  */
 public final class OrderValidators {
+
+    /** The highest unit price an order takes: its cents, times {@link #MAX_QUANTITY}, fit a long with room. */
+    public static final BigDecimal MAX_UNIT_PRICE = new BigDecimal("1000000.00");
+
+    /** The most of one product an order line takes. */
+    public static final int MAX_QUANTITY = 10_000;
+
+    /** The longest product id (the read models keep up to 200 characters). */
+    public static final int MAX_PRODUCT_ID = 100;
+
+    /** The longest reason for a correction or a cancellation. */
+    public static final int MAX_REASON = 500;
 
     private OrderValidators() {}
 
@@ -21,24 +37,48 @@ public final class OrderValidators {
                 Validator.of(CreateOrder.class)
                         .require("orderId", c -> c.orderId() != null, "is required")
                         .require("customerId", c -> c.customerId() != null, "is required"),
-                Validator.of(AddItem.class)
+                productId(Validator.of(AddItem.class), AddItem::productId)
                         .require(
-                                "productId",
-                                c -> c.productId() != null && !c.productId().isBlank(),
-                                "must not be blank")
-                        .require("unitPrice", c -> c.unitPrice() != null, "is required"),
-                Validator.of(RemoveItem.class)
-                        .require(
-                                "productId",
-                                c -> c.productId() != null && !c.productId().isBlank(),
-                                "must not be blank"),
-                Validator.of(CorrectPrice.class)
-                        .require(
-                                "productId",
-                                c -> c.productId() != null && !c.productId().isBlank(),
-                                "must not be blank")
+                                "quantity",
+                                c -> c.quantity() <= MAX_QUANTITY,
+                                c -> "must be at most " + MAX_QUANTITY + ", got " + c.quantity())
                         .require("unitPrice", c -> c.unitPrice() != null, "is required")
-                        .require("reason", c -> c.reason() != null, "is required"),
-                Validator.of(CancelOrder.class).require("reason", c -> c.reason() != null, "is required"));
+                        .require(
+                                "unitPrice",
+                                c -> c.unitPrice() == null || c.unitPrice().compareTo(MAX_UNIT_PRICE) <= 0,
+                                c -> "must be at most " + MAX_UNIT_PRICE + ", got " + c.unitPrice()),
+                productId(Validator.of(RemoveItem.class), RemoveItem::productId),
+                productId(Validator.of(CorrectPrice.class), CorrectPrice::productId)
+                        .require("unitPrice", c -> c.unitPrice() != null, "is required")
+                        .require(
+                                "unitPrice",
+                                c -> c.unitPrice() == null || c.unitPrice().compareTo(MAX_UNIT_PRICE) <= 0,
+                                c -> "must be at most " + MAX_UNIT_PRICE + ", got " + c.unitPrice())
+                        .require("reason", c -> c.reason() != null, "is required")
+                        .require(
+                                "reason",
+                                c -> c.reason() == null || c.reason().length() <= MAX_REASON,
+                                c -> "must be at most " + MAX_REASON + " characters, got "
+                                        + c.reason().length()),
+                Validator.of(CancelOrder.class)
+                        .require("reason", c -> c.reason() != null, "is required")
+                        .require(
+                                "reason",
+                                c -> c.reason() == null || c.reason().length() <= MAX_REASON,
+                                c -> "must be at most " + MAX_REASON + " characters, got "
+                                        + c.reason().length()));
+    }
+
+    private static <C> Validator<C> productId(Validator<C> validator, Function<C, @Nullable String> productId) {
+        return validator
+                .require(
+                        "productId",
+                        c -> productId.apply(c) != null && !productId.apply(c).isBlank(),
+                        "must not be blank")
+                .require(
+                        "productId",
+                        c -> productId.apply(c) == null || productId.apply(c).length() <= MAX_PRODUCT_ID,
+                        c -> "must be at most " + MAX_PRODUCT_ID + " characters, got "
+                                + productId.apply(c).length());
     }
 }

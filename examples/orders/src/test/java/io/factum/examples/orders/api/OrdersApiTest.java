@@ -340,6 +340,35 @@ class OrdersApiTest {
         }
 
         @Test
+        void refuses_numbers_and_texts_beyond_what_the_read_models_keep() {
+            // failed before: unitPrice 1e300 was accepted, the OrderSummary projection overflowed converting
+            // it to cents and parked the event, and the read model went on showing the order without it
+            UUID orderId = createOrder(registerCustomer());
+
+            Response huge = addItem(orderId, "BOOK-1", 1, "1e300");
+            Response many = addItem(orderId, "BOOK-1", 10_001, "5.00");
+            Response longId = addItem(orderId, "B".repeat(101), 1, "5.00");
+
+            assertProblem(huge, 400);
+            assertThat(huge.fieldsNamed()).containsExactly("unitPrice");
+            assertThat(huge.body().path("detail").asText()).contains("must be at most 1000000.00, got 1E+300");
+            assertProblem(many, 400);
+            assertThat(many.fieldsNamed()).containsExactly("quantity");
+            assertProblem(longId, 400);
+            assertThat(longId.fieldsNamed()).containsExactly("productId");
+            assertThat(streamVersion(orderId)).isZero();
+            assertThat(addItem(orderId, "B".repeat(100), 10_000, "1000000.00").status())
+                    .isEqualTo(200);
+            Response longName = post(
+                    "/api/customers",
+                    "{\"name\":\"" + "A".repeat(401) + "\",\"email\":\"ada@example.com\",\"address\":"
+                            + "{\"street\":\"x\",\"city\":\"" + "C".repeat(201) + "\",\"postalCode\":\"N1\","
+                            + "\"country\":\"GB\"}}");
+            assertProblem(longName, 400);
+            assertThat(longName.fieldsNamed()).containsExactlyInAnyOrder("name", "address.city");
+        }
+
+        @Test
         void names_every_bad_field_of_an_item_and_writes_nothing() {
             UUID orderId = createOrder(registerCustomer());
             long before = streamVersion(orderId);
