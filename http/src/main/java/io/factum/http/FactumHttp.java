@@ -33,6 +33,7 @@ public final class FactumHttp {
     private final @Nullable StoreStats storeStats;
     private final @Nullable MeterRegistry meters;
     private final OpenTelemetry openTelemetry;
+    private final boolean parkedEventsUnready;
 
     private FactumHttp(Builder builder) {
         this.store =
@@ -43,6 +44,7 @@ public final class FactumHttp {
         this.storeStats = builder.storeStats;
         this.meters = builder.meters;
         this.openTelemetry = builder.openTelemetry;
+        this.parkedEventsUnready = builder.parkedEventsUnready;
     }
 
     /** The surfaces of {@code store}. */
@@ -99,6 +101,10 @@ public final class FactumHttp {
         return openTelemetry;
     }
 
+    boolean parkedEventsUnready() {
+        return parkedEventsUnready;
+    }
+
     /** The settings of the surfaces; {@link #build()} makes them. Not thread-safe. */
     public static final class Builder {
         private final EventStore store;
@@ -109,9 +115,20 @@ public final class FactumHttp {
         private @Nullable MeterRegistry meters;
         private OpenTelemetry openTelemetry = OpenTelemetry.noop();
         private io.factum.core.gdpr.@Nullable SubjectKeyStore subjectKeys;
+        private boolean parkedEventsUnready;
 
         private Builder(EventStore store) {
             this.store = Objects.requireNonNull(store, "store");
+        }
+
+        /**
+         * What {@code /health/ready} says while a subscription has parked events: by default {@code
+         * DEGRADED} with 200 (the application serves, but a read model lacks events and someone must look);
+         * with {@code true}, {@code DOWN} with 503, so that an orchestrator takes the instance out.
+         */
+        public Builder parkedEventsMakeUnready(boolean unready) {
+            this.parkedEventsUnready = unready;
+            return this;
         }
 
         /** Who may do what; by default nobody may do anything but {@code /health}. */

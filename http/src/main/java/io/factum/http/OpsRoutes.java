@@ -154,8 +154,25 @@ final class OpsRoutes {
         } else {
             checks.put("readSide", Map.of("status", "UP"));
         }
+        // a parked event is an event some read model or handler lacks: never silent
+        Map<String, Integer> parked = new LinkedHashMap<>();
+        for (SubscriptionStatus status : http.readSide().statuses()) {
+            if (status.parked() > 0) {
+                parked.put(status.name(), status.parked());
+            }
+        }
+        boolean degraded = false;
+        if (parked.isEmpty()) {
+            checks.put("parkedEvents", Map.of("status", "UP"));
+        } else if (http.parkedEventsUnready()) {
+            up = false;
+            checks.put("parkedEvents", Map.of("status", "DOWN", "parked", parked));
+        } else {
+            degraded = true;
+            checks.put("parkedEvents", Map.of("status", "DEGRADED", "parked", parked));
+        }
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", up ? "UP" : "DOWN");
+        body.put("status", up ? (degraded ? "DEGRADED" : "UP") : "DOWN");
         body.put("checks", checks);
         ctx.header("Cache-Control", "no-store");
         ctx.status(up ? 200 : 503).json(body);

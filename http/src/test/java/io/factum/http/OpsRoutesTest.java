@@ -139,6 +139,38 @@ class OpsRoutesTest {
         }
 
         @Test
+        void ready_says_degraded_while_a_subscription_has_parked_events() throws Exception {
+            // failed before: UP, and nothing said that a read model lacked an event
+            store = EventStore.inMemory();
+            start(FactumHttp.builder(store)
+                    .readSide(new ReadSideRegistry()
+                            .subscription(subscription("order_summary", SubscriptionState.LIVE, 2))
+                            .subscription(subscription("customers", SubscriptionState.LIVE, 0))));
+
+            HttpResponse<String> ready = get("/health/ready");
+
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(ready.body())
+                    .startsWith("{\"status\":\"DEGRADED\"")
+                    .contains("\"parkedEvents\":{\"status\":\"DEGRADED\",\"parked\":{\"order_summary\":2}}")
+                    .doesNotContain("customers");
+        }
+
+        @Test
+        void ready_can_be_down_while_events_are_parked() throws Exception {
+            store = EventStore.inMemory();
+            start(FactumHttp.builder(store)
+                    .parkedEventsMakeUnready(true)
+                    .readSide(new ReadSideRegistry()
+                            .subscription(subscription("order_summary", SubscriptionState.LIVE, 1))));
+
+            HttpResponse<String> ready = get("/health/ready");
+
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(ready.body()).startsWith("{\"status\":\"DOWN\"").contains("\"order_summary\":1");
+        }
+
+        @Test
         void ready_is_down_while_a_subscription_failed() throws Exception {
             store = EventStore.inMemory();
             start(FactumHttp.builder(store).readSide(new ReadSideRegistry().subscription(failed("search-index"))));
@@ -164,16 +196,20 @@ class OpsRoutesTest {
 
     /** A subscription that reports FAILED, without running one. */
     private static Subscription failed(String name) {
+        return subscription(name, SubscriptionState.FAILED, 1);
+    }
+
+    private static Subscription subscription(String name, SubscriptionState state, int parked) {
         SubscriptionStatus status = new SubscriptionStatus(
                 name,
-                SubscriptionState.FAILED,
+                state,
                 Position.START,
                 Position.START,
                 Position.START,
                 0,
                 Duration.ZERO,
                 0,
-                1,
+                parked,
                 Optional.of("IllegalStateException: index down"));
         return (Subscription) Proxy.newProxyInstance(
                 Subscription.class.getClassLoader(),
@@ -183,7 +219,7 @@ class OpsRoutesTest {
                     case "status" -> status;
                     case "hashCode" -> System.identityHashCode(proxy);
                     case "equals" -> proxy == args[0];
-                    case "toString" -> "failed subscription " + name;
+                    case "toString" -> state + " subscription " + name;
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
     }
