@@ -166,16 +166,24 @@ final class OpsRoutes {
             checks.put("parkedEvents", Map.of("status", "UP"));
         } else if (http.parkedEventsUnready()) {
             up = false;
-            checks.put("parkedEvents", Map.of("status", "DOWN", "parked", parked));
+            checks.put("parkedEvents", check("DOWN", parked));
         } else {
             degraded = true;
-            checks.put("parkedEvents", Map.of("status", "DEGRADED", "parked", parked));
+            checks.put("parkedEvents", check("DEGRADED", parked));
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", up ? (degraded ? "DEGRADED" : "UP") : "DOWN");
         body.put("checks", checks);
         ctx.header("Cache-Control", "no-store");
         ctx.status(up ? 200 : 503).json(body);
+    }
+
+    /** A check as {@code {"status": ..., "parked": {...}}}, in that order. */
+    private static Map<String, Object> check(String status, Map<String, Integer> parked) {
+        Map<String, Object> check = new LinkedHashMap<>();
+        check.put("status", status);
+        check.put("parked", parked);
+        return check;
     }
 
     private static void storeGauges(MeterRegistry registry, StoreStats stats) {

@@ -75,7 +75,8 @@ final class SecurityFilter {
                     "Unauthorized",
                     credentials instanceof Credentials.None
                             ? what + " needs the " + needed + " role; send an API key (Authorization: Bearer <key> or"
-                                    + " X-API-Key) or a user name and password (HTTP Basic)"
+                                    + " X-API-Key)"
+                                    + (security.hasUsers() ? " or a user name and password (HTTP Basic)" : "")
                             : "the credentials are not valid: " + ((Credentials.Invalid) credentials).reason(),
                     security,
                     meters);

@@ -19,7 +19,7 @@ final class SecurityProblems {
 
     static void write(Context ctx, int status, String type, String title, String detail) {
         Map<String, Object> problem = new LinkedHashMap<>();
-        problem.put("type", "https://factum.io/problems/" + type);
+        problem.put("type", Problems.TYPE_PREFIX + type);
         problem.put("title", title);
         problem.put("status", status);
         problem.put("detail", detail);

@@ -232,6 +232,17 @@ class FeedRoutesTest {
     class Json_feeds {
 
         @Test
+        void a_stream_id_with_a_slash_is_addressed_percent_encoded() {
+            server.append("invoice/2026-1", 1);
+
+            HttpResponse<String> response = server.get("/streams/invoice%2F2026-1");
+
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            assertThat(json(response).get("streamId").asText()).isEqualTo("invoice/2026-1");
+            assertThat(server.get("/streams/invoice%2F2026-1/0").statusCode()).isEqualTo(200);
+        }
+
+        @Test
         void are_the_default_and_carry_every_field_of_an_entry() {
             server.append("order-1", 2);
 

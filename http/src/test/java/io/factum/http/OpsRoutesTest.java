@@ -152,7 +152,8 @@ class OpsRoutesTest {
             assertThat(ready.statusCode()).isEqualTo(200);
             assertThat(ready.body())
                     .startsWith("{\"status\":\"DEGRADED\"")
-                    .contains("\"parkedEvents\":{\"status\":\"DEGRADED\",\"parked\":{\"order_summary\":2}}")
+                    .contains("\"parkedEvents\":{")
+                    .contains("\"parked\":{\"order_summary\":2}")
                     .doesNotContain("customers");
         }
 

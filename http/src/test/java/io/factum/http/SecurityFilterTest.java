@@ -106,6 +106,22 @@ class SecurityFilterTest {
         }
 
         @Test
+        void refusals_use_the_documented_problem_types_and_offer_only_what_the_server_accepts() throws Exception {
+            // failed before: type https://factum.io/problems/..., and a 401 suggesting HTTP Basic to a server
+            // that has no users
+            start(HttpSecurity.builder().apiKey(READ_KEY, Role.READ).build());
+
+            HttpResponse<String> unauthorized = send("GET", "/streams/order-1");
+            HttpResponse<String> forbidden = send("GET", "/metrics", "X-API-Key", READ_KEY);
+
+            assertThat(unauthorized.body())
+                    .contains("\"type\":\"urn:factum:problem:unauthorized\"")
+                    .contains("send an API key")
+                    .doesNotContain("Basic");
+            assertThat(forbidden.body()).contains("\"type\":\"urn:factum:problem:forbidden\"");
+        }
+
+        @Test
         void an_unknown_key_is_refused_and_not_echoed() throws Exception {
             start(HttpSecurity.denyAll());
 
@@ -171,6 +187,7 @@ class SecurityFilterTest {
         void a_user_signs_in_with_basic_and_a_wrong_password_is_refused() throws Exception {
             start(keys());
 
+            assertThat(send("GET", "/streams/order-1").body()).contains("or a user name and password (HTTP Basic)");
             assertThat(send("GET", "/streams/order-1", "Authorization", basic("ops", "correct horse battery"))
                             .statusCode())
                     .isNotIn(401, 403);

@@ -55,7 +55,7 @@ final class ServerDrain implements Filter {
         response.setHeader("Connection", "close");
         response.setContentType("application/problem+json");
         response.getOutputStream()
-                .write(("{\"type\":\"https://factum.io/problems/shutting-down\",\"title\":\"Service Unavailable\","
+                .write(("{\"type\":\"urn:factum:problem:shutting-down\",\"title\":\"Service Unavailable\","
                                 + "\"status\":503,\"detail\":\"the server is shutting down; retry on another instance or"
                                 + " after it restarts\"}")
                         .getBytes(StandardCharsets.UTF_8));
