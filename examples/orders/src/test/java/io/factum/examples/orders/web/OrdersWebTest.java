@@ -136,6 +136,12 @@ class OrdersWebTest {
         }
     }
 
+    @Test
+    void every_page_names_its_icon_so_browsers_do_not_ask_for_a_missing_favicon() throws Exception {
+        // failed before: the browser's console showed a 404 for /favicon.ico on every page
+        assertThat(get("/").body()).contains("<link rel=\"icon\" href=\"data:,\">");
+    }
+
     @Nested
     class Customers {
 
