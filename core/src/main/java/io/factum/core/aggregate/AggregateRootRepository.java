@@ -38,6 +38,7 @@ public final class AggregateRootRepository<A extends AggregateRoot<E>, E> {
     private final String category;
     private final Supplier<A> factory;
     private final EventStreams<E> streams;
+    private final StreamLocks locks = new StreamLocks();
     private final Clock clock;
 
     private AggregateRootRepository(Builder<A, E> builder) {
@@ -136,6 +137,16 @@ public final class AggregateRootRepository<A extends AggregateRoot<E>, E> {
             EventMetadata metadata,
             ConflictRetry retry,
             Optional<ExpectedVersion> expected) {
+        // commands on one aggregate in this process take turns: they do not lose version races to each other
+        return locks.withLock(stream, () -> updateLocked(stream, command, metadata, retry, expected));
+    }
+
+    private Outcome<E> updateLocked(
+            String stream,
+            Consumer<? super A> command,
+            EventMetadata metadata,
+            ConflictRetry retry,
+            Optional<ExpectedVersion> expected) {
         UUID commandId = metadata.causationId();
         for (int attempt = 1; ; attempt++) {
             Loaded<A> loaded = streams.fold(
@@ -175,7 +186,7 @@ public final class AggregateRootRepository<A extends AggregateRoot<E>, E> {
             } catch (DuplicateEventException stored) {
                 return streams.handledBefore(stream, commandId, attempt).orElseThrow(() -> stored);
             } catch (WrongExpectedVersionException conflict) {
-                if (expected.isPresent() || attempt >= retry.maxAttempts()) {
+                if (expected.isPresent() || attempt >= retry.maxAttempts() || !retry.pause(attempt)) {
                     return streams.handledBefore(stream, commandId, attempt).orElseThrow(() -> conflict);
                 }
             }

@@ -12,12 +12,36 @@ public record ConflictRetry(int maxAttempts) {
     /** No retry: the conflict reaches the caller. */
     public static final ConflictRetry NONE = new ConflictRetry(1);
 
-    /** Up to 5 decisions in all. */
-    public static final ConflictRetry DEFAULT = new ConflictRetry(5);
+    /**
+     * Up to 10 decisions in all, with a random pause between them that grows from up to 2 ms to up to 64 ms
+     * (see {@link #pause}): many writers on one aggregate at once take turns instead of colliding again.
+     */
+    public static final ConflictRetry DEFAULT = new ConflictRetry(10);
+
+    /** The longest pause before a decision again, in milliseconds. */
+    static final int MAX_PAUSE_MILLIS = 64;
 
     public ConflictRetry {
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be 1 or more, got " + maxAttempts);
+        }
+    }
+
+    /**
+     * Waits before the decision after {@code attempt}: a random time below {@code 2^attempt} ms (at most
+     * {@value #MAX_PAUSE_MILLIS}), so that writers that lost the same race do not meet again at once.
+     *
+     * @return false if the thread was interrupted (its flag is set again): give up and let the conflict
+     *     reach the caller
+     */
+    public boolean pause(int attempt) {
+        long bound = Math.min(1L << Math.min(attempt, 20), MAX_PAUSE_MILLIS);
+        try {
+            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(bound + 1));
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 }

@@ -45,6 +45,7 @@ public final class DeciderRepository<C, E, S> {
     private final String category;
     private final Decider<C, E, S> decider;
     private final EventStreams<E> streams;
+    private final StreamLocks locks = new StreamLocks();
     private final Clock clock;
     private final Optional<Snapshots<S>> snapshots;
 
@@ -141,6 +142,12 @@ public final class DeciderRepository<C, E, S> {
 
     private Outcome<E> handle(
             String stream, C command, EventMetadata metadata, ConflictRetry retry, Optional<ExpectedVersion> expected) {
+        // commands on one aggregate in this process take turns: they do not lose version races to each other
+        return locks.withLock(stream, () -> handleLocked(stream, command, metadata, retry, expected));
+    }
+
+    private Outcome<E> handleLocked(
+            String stream, C command, EventMetadata metadata, ConflictRetry retry, Optional<ExpectedVersion> expected) {
         UUID commandId = metadata.causationId();
         for (int attempt = 1; ; attempt++) {
             Loaded<S> loaded = loadCurrent(stream);
@@ -172,7 +179,7 @@ public final class DeciderRepository<C, E, S> {
             } catch (DuplicateEventException stored) {
                 return streams.handledBefore(stream, commandId, attempt).orElseThrow(() -> stored);
             } catch (WrongExpectedVersionException conflict) {
-                if (expected.isPresent() || attempt >= retry.maxAttempts()) {
+                if (expected.isPresent() || attempt >= retry.maxAttempts() || !retry.pause(attempt)) {
                     // the writer that moved the stream may have been another run of this very command
                     return streams.handledBefore(stream, commandId, attempt).orElseThrow(() -> conflict);
                 }
