@@ -37,36 +37,37 @@ public final class OrderValidators {
                 Validator.of(CreateOrder.class)
                         .require("orderId", c -> c.orderId() != null, "is required")
                         .require("customerId", c -> c.customerId() != null, "is required"),
-                productId(Validator.of(AddItem.class), AddItem::productId)
+                unitPrice(productId(Validator.of(AddItem.class), AddItem::productId), AddItem::unitPrice)
                         .require(
                                 "quantity",
                                 c -> c.quantity() <= MAX_QUANTITY,
-                                c -> "must be at most " + MAX_QUANTITY + ", got " + c.quantity())
-                        .require("unitPrice", c -> c.unitPrice() != null, "is required")
-                        .require(
-                                "unitPrice",
-                                c -> c.unitPrice() == null || c.unitPrice().compareTo(MAX_UNIT_PRICE) <= 0,
-                                c -> "must be at most " + MAX_UNIT_PRICE + ", got " + c.unitPrice()),
+                                c -> "must be at most " + MAX_QUANTITY + ", got " + c.quantity()),
                 productId(Validator.of(RemoveItem.class), RemoveItem::productId),
-                productId(Validator.of(CorrectPrice.class), CorrectPrice::productId)
-                        .require("unitPrice", c -> c.unitPrice() != null, "is required")
-                        .require(
-                                "unitPrice",
-                                c -> c.unitPrice() == null || c.unitPrice().compareTo(MAX_UNIT_PRICE) <= 0,
-                                c -> "must be at most " + MAX_UNIT_PRICE + ", got " + c.unitPrice())
-                        .require("reason", c -> c.reason() != null, "is required")
-                        .require(
-                                "reason",
-                                c -> c.reason() == null || c.reason().length() <= MAX_REASON,
-                                c -> "must be at most " + MAX_REASON + " characters, got "
-                                        + c.reason().length()),
-                Validator.of(CancelOrder.class)
-                        .require("reason", c -> c.reason() != null, "is required")
-                        .require(
-                                "reason",
-                                c -> c.reason() == null || c.reason().length() <= MAX_REASON,
-                                c -> "must be at most " + MAX_REASON + " characters, got "
-                                        + c.reason().length()));
+                reason(
+                        unitPrice(
+                                productId(Validator.of(CorrectPrice.class), CorrectPrice::productId),
+                                CorrectPrice::unitPrice),
+                        CorrectPrice::reason),
+                reason(Validator.of(CancelOrder.class), CancelOrder::reason));
+    }
+
+    private static <C> Validator<C> unitPrice(Validator<C> validator, Function<C, @Nullable BigDecimal> price) {
+        return validator
+                .require("unitPrice", c -> price.apply(c) != null, "is required")
+                .require(
+                        "unitPrice",
+                        c -> price.apply(c) == null || price.apply(c).compareTo(MAX_UNIT_PRICE) <= 0,
+                        c -> "must be at most " + MAX_UNIT_PRICE + ", got " + price.apply(c));
+    }
+
+    private static <C> Validator<C> reason(Validator<C> validator, Function<C, @Nullable String> reason) {
+        return validator
+                .require("reason", c -> reason.apply(c) != null, "is required")
+                .require(
+                        "reason",
+                        c -> reason.apply(c) == null || reason.apply(c).length() <= MAX_REASON,
+                        c -> "must be at most " + MAX_REASON + " characters, got "
+                                + reason.apply(c).length());
     }
 
     private static <C> Validator<C> productId(Validator<C> validator, Function<C, @Nullable String> productId) {
