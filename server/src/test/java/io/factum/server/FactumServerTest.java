@@ -140,6 +140,32 @@ class FactumServerTest {
         }
 
         @Test
+        void a_request_with_bytes_http_does_not_allow_gets_a_problem_not_an_html_page(@TempDir Path dir)
+                throws Exception {
+            // failed before: Jetty's HTML error page
+            FactumServer server = FactumServer.start(
+                    List.of("--port", "0", "--data-dir", dir.toString()), Map.of("FACTUM_API_KEY", KEY));
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream()
+                        .write(("GET /streams/order-1 HTTP/1.1\r\nHost: localhost\r\nX-Bad: a\u0001b\r\n\r\n")
+                                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                socket.getOutputStream().flush();
+                String answer =
+                        new String(socket.getInputStream().readNBytes(2_000), java.nio.charset.StandardCharsets.UTF_8);
+
+                assertThat(answer).startsWith("HTTP/1.1 400");
+                assertThat(answer.toLowerCase(java.util.Locale.ROOT))
+                        .contains("content-type: application/problem+json");
+                assertThat(answer)
+                        .contains("\"type\":\"urn:factum:problem:bad-request\"")
+                        .doesNotContain("<html");
+            } finally {
+                server.shutdown();
+            }
+        }
+
+        @Test
         void answers_503_once_shutting_down_and_closes_the_store(@TempDir Path dir) throws Exception {
             FactumServer server = FactumServer.start(
                     List.of("--port=0", "--data-dir", dir.toString(), "--allow-anonymous-read"),

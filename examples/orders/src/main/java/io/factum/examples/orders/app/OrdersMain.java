@@ -4,6 +4,7 @@ import io.factum.examples.orders.api.OrdersApi;
 import io.factum.examples.orders.web.OrdersWeb;
 import io.factum.http.FactumHttp;
 import io.factum.http.HttpSecurity;
+import io.factum.http.ProblemErrorHandler;
 import io.factum.http.ReadSideRegistry;
 import io.factum.http.Role;
 import io.javalin.Javalin;
@@ -96,6 +97,7 @@ public final class OrdersMain {
         return Javalin.create(config -> {
                     config.jetty.host = host;
                     config.jetty.port = port;
+                    config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
                     // Factum first: the API's error handlers, registered after, answer for its routes
                     // (and for unexpected failures anywhere) in the API's problem format
                     factum.configure(config);
