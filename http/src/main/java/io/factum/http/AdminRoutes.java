@@ -144,6 +144,7 @@ final class AdminRoutes {
         templates.render(template, params, output);
         ctx.header("Cache-Control", "no-store");
         ctx.header("X-Content-Type-Options", "nosniff");
+        CrossSiteRequests.FRAME_HEADERS.forEach(ctx::header);
         ctx.html(output.toString());
     }
 

@@ -56,6 +56,12 @@ final class SecurityFilter {
         if (required.isEmpty()) {
             return;
         }
+        // a write a browser sent from another site is refused before the credentials it carries are looked at
+        if (CrossSiteRequests.refuse(ctx)) {
+            OpsRoutes.finish(ctx, meters);
+            ctx.skipRemainingHandlers();
+            return;
+        }
         Role needed = required.get();
         Credentials credentials = credentials(ctx);
         Optional<Principal> principal =

@@ -230,6 +230,59 @@ class SecurityFilterTest {
     }
 
     @Nested
+    class Cross_site_requests {
+
+        @Test
+        void a_write_a_browser_sent_from_another_site_is_refused_before_its_credentials_count() throws Exception {
+            // failed before: a foreign page's form post rode on the browser's credentials
+            start(keys());
+            String basic = basic("ops", "correct horse battery");
+
+            HttpResponse<String> foreignOrigin =
+                    send("POST", "/streams/order-1", "X-API-Key", WRITE_KEY, "Origin", "http://evil.example");
+            HttpResponse<String> crossSite =
+                    send("POST", "/admin/projections/rebuild", "Authorization", basic, "Sec-Fetch-Site", "cross-site");
+            HttpResponse<String> sameSite =
+                    send("DELETE", "/streams/order-1", "X-API-Key", WRITE_KEY, "Sec-Fetch-Site", "same-site");
+
+            for (HttpResponse<String> refused : List.of(foreignOrigin, crossSite, sameSite)) {
+                assertThat(refused.statusCode()).isEqualTo(403);
+                assertThat(refused.body()).contains("urn:factum:problem:cross-site-request");
+            }
+            assertThat(store.streamInfo("order-1")).isEmpty();
+        }
+
+        @Test
+        void writes_from_this_site_and_from_clients_that_are_not_browsers_go_on() throws Exception {
+            start(keys());
+            String self = "http://127.0.0.1:" + app.port();
+
+            assertThat(send("POST", "/streams/order-1", "X-API-Key", WRITE_KEY, "Sec-Fetch-Site", "same-origin")
+                            .statusCode())
+                    .isNotEqualTo(403);
+            assertThat(send("POST", "/streams/order-1", "X-API-Key", WRITE_KEY, "Origin", self)
+                            .statusCode())
+                    .isNotEqualTo(403);
+            assertThat(send("POST", "/streams/order-1", "X-API-Key", WRITE_KEY).statusCode())
+                    .isNotEqualTo(403);
+            assertThat(send("GET", "/streams/order-1", "X-API-Key", READ_KEY, "Sec-Fetch-Site", "cross-site")
+                            .statusCode())
+                    .isNotEqualTo(403);
+        }
+
+        @Test
+        void admin_pages_may_not_be_framed_by_another_site() throws Exception {
+            start(keys());
+
+            HttpResponse<String> page = send("GET", "/admin", "X-API-Key", ADMIN_KEY);
+
+            assertThat(page.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+            assertThat(page.headers().firstValue("Content-Security-Policy"))
+                    .hasValueSatisfying(csp -> assertThat(csp).contains("frame-ancestors 'none'"));
+        }
+    }
+
+    @Nested
     class Caching {
 
         private void appendOne() {

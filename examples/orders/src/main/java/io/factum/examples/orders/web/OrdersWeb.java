@@ -32,6 +32,7 @@ import io.factum.examples.orders.web.WebViews.AsOf;
 import io.factum.examples.orders.web.WebViews.Feedback;
 import io.factum.examples.orders.web.WebViews.LineView;
 import io.factum.examples.orders.web.WebViews.TimelineEntry;
+import io.factum.http.CrossSiteRequests;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
@@ -106,6 +107,10 @@ public final class OrdersWeb {
 
     /** Adds the UI's pages and task routes to a Javalin application being configured. */
     public void configure(JavalinConfig config) {
+        // a form another site's page posts in the clerk's browser is refused (CSRF), and no other site may
+        // frame these pages (clickjacking)
+        config.routes.before(CrossSiteRequests.guard());
+        config.routes.before(ctx -> CrossSiteRequests.FRAME_HEADERS.forEach(ctx::header));
         config.routes.exception(UnknownPath.class, (e, ctx) -> notFound(ctx, String.valueOf(e.getMessage())));
         config.routes.get("/", this::ordersPage);
         config.routes.get("/customers", this::customersPage);

@@ -113,6 +113,44 @@ class OrdersBrowserTest {
     }
 
     @Test
+    void a_page_of_another_site_that_posts_a_form_in_the_clerks_browser_changes_nothing() throws IOException {
+        // given a customer, and a page on another port (another origin) that posts "forget" at once
+        java.util.UUID customer = java.util.UUID.randomUUID();
+        assertThat(app.send(new io.factum.examples.orders.customers.CustomerCommand.RegisterCustomer(
+                        customer,
+                        "Ada Lovelace",
+                        "ada@example.com",
+                        new io.factum.examples.orders.customers.Address("1 Way", "London", "N1", "GB"))))
+                .isInstanceOf(io.factum.core.command.CommandResult.Accepted.class);
+        String target = base + "/customers/" + customer + "/forget";
+        byte[] attack = ("<!doctype html><form id=f method=post action='" + target + "'>"
+                        + "<input name=confirm value=yes></form><script>document.getElementById('f').submit()</script>")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        com.sun.net.httpserver.HttpServer evil =
+                com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        evil.createContext("/", exchange -> {
+            exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+            exchange.sendResponseHeaders(200, attack.length);
+            try (var body = exchange.getResponseBody()) {
+                body.write(attack);
+            }
+        });
+        evil.start();
+        try {
+            // when the clerk's browser opens it
+            browser.get("http://127.0.0.1:" + evil.getAddress().getPort() + "/");
+            wait.until(ExpectedConditions.urlToBe(target));
+
+            // then the post was refused and the customer is still there
+            assertThat(browser.getPageSource()).contains("cross-site-request");
+            assertThat(app.customers().load(customer.toString()).state().forgotten())
+                    .isFalse();
+        } finally {
+            evil.stop(0);
+        }
+    }
+
+    @Test
     void places_an_order_corrects_a_price_sees_it_paid_and_looks_at_an_earlier_version() throws IOException {
         // given a customer registered through the form
         browser.get(base + "/customers/new");

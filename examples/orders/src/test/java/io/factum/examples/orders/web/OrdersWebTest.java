@@ -137,6 +137,16 @@ class OrdersWebTest {
     }
 
     @Test
+    void no_other_site_may_frame_the_pages() throws Exception {
+        var response =
+                http.send(HttpRequest.newBuilder(URI.create(base + "/")).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+        assertThat(response.headers().firstValue("Content-Security-Policy"))
+                .hasValueSatisfying(csp -> assertThat(csp).contains("frame-ancestors 'none'", "form-action 'self'"));
+    }
+
+    @Test
     void every_page_names_its_icon_so_browsers_do_not_ask_for_a_missing_favicon() throws Exception {
         // failed before: the browser's console showed a 404 for /favicon.ico on every page
         assertThat(get("/").body()).contains("<link rel=\"icon\" href=\"data:,\">");
@@ -202,6 +212,23 @@ class OrdersWebTest {
             assertThat(corrected.body()).contains("Address corrected.", "1 Engine Lane, N1 9GU Oxford City, GB");
             assertThat(types("customer-" + id))
                     .containsExactly("CustomerRegistered", "CustomerMovedHouse", "CustomerAddressCorrected");
+        }
+
+        @Test
+        void refuses_a_form_another_sites_page_posts_and_forgets_no_one() throws Exception {
+            // failed before: any page the clerk's browser opened could post here (no token, no origin check)
+            String id = registered("Ada Lovelace");
+
+            Page foreign = post(
+                    "/customers/" + id + "/forget", Map.of("confirm", "yes"), Map.of("Origin", "http://evil.example"));
+            Page crossSite = post(
+                    "/customers/" + id + "/forget", Map.of("confirm", "yes"), Map.of("Sec-Fetch-Site", "cross-site"));
+
+            assertThat(foreign.status()).isEqualTo(403);
+            assertThat(crossSite.status()).isEqualTo(403);
+            assertThat(foreign.body()).contains("cross-site-request");
+            Page page = get("/customers/" + id);
+            assertThat(page.body()).contains("Ada Lovelace").doesNotContain("[erased]");
         }
 
         @Test
