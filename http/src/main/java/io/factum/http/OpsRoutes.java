@@ -143,7 +143,9 @@ final class OpsRoutes {
             checks.put("store", Map.of("status", "DOWN", "error", e.getClass().getSimpleName()));
         }
         List<String> failed = new ArrayList<>();
-        for (SubscriptionStatus status : http.readSide().statuses()) {
+        // one status per subscription: each may ask the store for its head and its parked events
+        List<SubscriptionStatus> statuses = http.readSide().statuses();
+        for (SubscriptionStatus status : statuses) {
             if (status.state() == SubscriptionState.FAILED) {
                 failed.add(status.name());
             }
@@ -156,7 +158,7 @@ final class OpsRoutes {
         }
         // a parked event is an event some read model or handler lacks: never silent
         Map<String, Integer> parked = new LinkedHashMap<>();
-        for (SubscriptionStatus status : http.readSide().statuses()) {
+        for (SubscriptionStatus status : statuses) {
             if (status.parked() > 0) {
                 parked.put(status.name(), status.parked());
             }

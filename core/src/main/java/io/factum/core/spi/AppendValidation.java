@@ -36,7 +36,6 @@ public final class AppendValidation {
      */
     public static void validate(
             String streamId, io.factum.core.ExpectedVersion expected, List<EventData> events, StoreLimits limits) {
-        StreamIds.requireValid(streamId);
         requireArgument(expected, "expected");
         validate(streamId, events, limits);
     }
@@ -65,9 +64,6 @@ public final class AppendValidation {
     public static void validate(String streamId, List<EventData> events, StoreLimits limits) {
         StreamIds.requireValid(streamId);
         requireArgument(events, "events");
-        for (int i = 0; i < events.size(); i++) {
-            requireArgument(events.get(i), "events[" + i + "]");
-        }
         if (events.isEmpty()) {
             throw new InvalidEventException("stream " + streamId + ": an append needs at least one event, got none");
         }
@@ -78,7 +74,7 @@ public final class AppendValidation {
         }
         Set<UUID> ids = events.size() == 1 ? Set.of() : new HashSet<>(events.size() * 2);
         for (int i = 0; i < events.size(); i++) {
-            EventData event = events.get(i);
+            EventData event = requireArgument(events.get(i), "events[" + i + "]");
             if (events.size() > 1 && !ids.add(event.eventId())) {
                 throw new InvalidEventException("stream " + streamId + ": event id " + event.eventId()
                         + " appears more than once in the append (again at index " + i + ")");

@@ -301,7 +301,8 @@ public final class OrdersApi {
             throw ApiProblem.invalid(violations);
         }
         Optional<Long> expected = ifMatch(ctx);
-        String request = fingerprint(command);
+        // only a keyed command keeps a fingerprint: only a retry under its key is compared with it
+        String request = key.isPresent() ? fingerprint(command) : "";
         CommandContext keyed = key.map(k -> {
                     CommandContext of = CommandContext.of(commandId(ctx, k));
                     return new CommandContext(
@@ -319,7 +320,9 @@ public final class OrdersApi {
         return switch (result) {
             case CommandResult.Accepted accepted -> {
                 if (accepted.duplicate()) {
-                    requireSameRequest(accepted, request, key.orElse(""));
+                    if (key.isPresent()) {
+                        requireSameRequest(accepted, request, key.get());
+                    }
                     ctx.header("Idempotent-Replayed", "true");
                 }
                 yield accepted;
