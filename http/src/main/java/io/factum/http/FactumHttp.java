@@ -5,6 +5,7 @@ import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -34,6 +35,7 @@ public final class FactumHttp {
     private final @Nullable MeterRegistry meters;
     private final OpenTelemetry openTelemetry;
     private final boolean parkedEventsUnready;
+    private final Duration healthTimeout;
 
     private FactumHttp(Builder builder) {
         this.store =
@@ -45,6 +47,7 @@ public final class FactumHttp {
         this.meters = builder.meters;
         this.openTelemetry = builder.openTelemetry;
         this.parkedEventsUnready = builder.parkedEventsUnready;
+        this.healthTimeout = builder.healthTimeout;
     }
 
     /** The surfaces of {@code store}. */
@@ -105,6 +108,10 @@ public final class FactumHttp {
         return parkedEventsUnready;
     }
 
+    Duration healthTimeout() {
+        return healthTimeout;
+    }
+
     /** The settings of the surfaces; {@link #build()} makes them. Not thread-safe. */
     public static final class Builder {
         private final EventStore store;
@@ -116,6 +123,7 @@ public final class FactumHttp {
         private OpenTelemetry openTelemetry = OpenTelemetry.noop();
         private io.factum.core.gdpr.@Nullable SubjectKeyStore subjectKeys;
         private boolean parkedEventsUnready;
+        private Duration healthTimeout = Duration.ofSeconds(1);
 
         private Builder(EventStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -128,6 +136,19 @@ public final class FactumHttp {
          */
         public Builder parkedEventsMakeUnready(boolean unready) {
             this.parkedEventsUnready = unready;
+            return this;
+        }
+
+        /**
+         * How long {@code /health/ready} waits for the store to answer before it says {@code DOWN}: 1 s by
+         * default, within the probe time-outs of orchestrators. The rest of the answer (subscriptions, parked
+         * events) comes from memory at once.
+         */
+        public Builder healthTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("healthTimeout must be positive, got " + timeout);
+            }
+            this.healthTimeout = timeout;
             return this;
         }
 

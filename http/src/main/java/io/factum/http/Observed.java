@@ -3,6 +3,7 @@ package io.factum.http;
 import io.factum.core.EventStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
+import java.time.Duration;
 
 /**
  * Decorators that measure and trace Factum's parts.
@@ -12,6 +13,12 @@ import io.opentelemetry.api.OpenTelemetry;
  * }</pre>
  */
 public final class Observed {
+
+    /**
+     * How long a scrape waits for a gauge that reads the store; then it shows the last value read, so that
+     * {@code /metrics} answers while the database is slow or down.
+     */
+    static final Duration SCRAPE_WAIT = Duration.ofMillis(250);
 
     private Observed() {}
 
@@ -24,7 +31,7 @@ public final class Observed {
      *   <li>distribution summaries {@code factum.append.events} (events per append) and {@code
      *       factum.append.bytes} (UTF-8 bytes of data and metadata per append), of successful appends;
      *   <li>gauge {@code factum.head.position}: the global position of the last event (read from the store
-     *       at each scrape);
+     *       at each scrape; if the store does not answer within 250 ms, the last position read);
      *   <li>a span {@code append <category>} with the stream id, the event count, the correlation id (the
      *       first event's metadata {@code correlationId}), and the version and position written.
      * </ul>

@@ -6,6 +6,7 @@ import io.factum.core.EventData;
 import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.InvalidInputException;
+import io.factum.core.Position;
 import io.factum.core.StreamDeletedException;
 import io.factum.core.StreamIds;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -17,6 +18,7 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -41,9 +43,14 @@ final class OpsObservedStore extends ForwardingStore {
                 .description("UTF-8 bytes of data and metadata per successful append")
                 .baseUnit("bytes")
                 .register(registry);
-        Gauge.builder("factum.head.position", delegate, store -> store.headPosition()
-                        .position())
-                .description("the global position of the last event visible to readers")
+        // a scrape waits a moment for the store, then takes the last head read
+        Sampled<Position> head = new Sampled<>("factum-head-gauge", Duration.ZERO, delegate::headPosition);
+        Gauge.builder("factum.head.position", head, sampled -> {
+                    Position last = sampled.recent(Observed.SCRAPE_WAIT);
+                    return last == null ? Double.NaN : last.position();
+                })
+                .description("the global position of the last event visible to readers (the last one read if"
+                        + " the store does not answer at once; NaN until it first answered)")
                 .strongReference(true)
                 .register(registry);
     }

@@ -18,6 +18,7 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -56,7 +58,9 @@ final class OpsRoutes {
         Optional<MeterRegistry> meters = http.meters();
         config.routes.get("/metrics", ctx -> metrics(ctx, meters));
         config.routes.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
-        config.routes.get("/health/ready", ctx -> ready(ctx, http));
+        // at most one probe's read of the store at a time; the others share it
+        Sampled<Position> head = new Sampled<>("factum-ready-probe", Duration.ZERO, http.store()::headPosition);
+        config.routes.get("/health/ready", ctx -> ready(ctx, http, head));
         config.routes.after(ctx -> finish(ctx, meters));
         meters.ifPresent(registry -> http.storeStats().ifPresent(stats -> storeGauges(registry, stats)));
     }
@@ -132,18 +136,22 @@ final class OpsRoutes {
                                 + ", not a PrometheusMeterRegistry; /metrics serves only the Prometheus text format");
     }
 
-    private static void ready(Context ctx, FactumHttp http) {
+    private static void ready(Context ctx, FactumHttp http, Sampled<Position> storeHead) throws InterruptedException {
         Map<String, Object> checks = new LinkedHashMap<>();
         boolean up = true;
+        Duration timeout = http.healthTimeout();
         try {
-            Position head = http.store().headPosition();
+            Position head = storeHead.fresh(timeout);
             checks.put("store", Map.of("status", "UP", "headPosition", head.position()));
+        } catch (TimeoutException e) {
+            up = false;
+            checks.put("store", Map.of("status", "DOWN", "error", "no answer within " + timeout.toMillis() + " ms"));
         } catch (RuntimeException e) {
             up = false;
             checks.put("store", Map.of("status", "DOWN", "error", e.getClass().getSimpleName()));
         }
         List<String> failed = new ArrayList<>();
-        // one status per subscription: each may ask the store for its head and its parked events
+        // subscriptions answer from memory
         List<SubscriptionStatus> statuses = http.readSide().statuses();
         for (SubscriptionStatus status : statuses) {
             if (status.state() == SubscriptionState.FAILED) {
@@ -195,9 +203,14 @@ final class OpsRoutes {
         } catch (RuntimeException e) {
             return; // the store is not reachable now; its figures show on the admin pages when it is
         }
+        // one read for all the figures (not one per figure), shared by the gauges of a scrape, which waits a
+        // moment for it and then takes the last figures read
+        Sampled<Map<String, Long>> sampled =
+                new Sampled<>("factum-store-figures", Duration.ofSeconds(1), stats::figures);
         for (String name : figures.keySet()) {
-            Gauge.builder(meterName(name), stats, s -> {
-                        Long value = s.figures().get(name);
+            Gauge.builder(meterName(name), sampled, s -> {
+                        Map<String, Long> last = s.recent(Observed.SCRAPE_WAIT);
+                        Long value = last == null ? figures.get(name) : last.get(name);
                         return value == null ? Double.NaN : value;
                     })
                     .description("store figure '" + name + "'")

@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,6 +25,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -180,6 +183,69 @@ class OpsRoutesTest {
 
             assertThat(ready.statusCode()).isEqualTo(503);
             assertThat(ready.body()).contains("\"readSide\":{").contains("search-index");
+        }
+
+        @Test
+        void ready_and_metrics_answer_while_the_store_hangs() throws Exception {
+            // failed before: both read the store on the request's thread, and waited for as long as it hung
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            EventStore inner = EventStore.inMemory();
+            inner.append("order-1", ExpectedVersion.noStream(), EventData.of("Placed", "{}"));
+            AtomicBoolean hang = new AtomicBoolean();
+            CountDownLatch release = new CountDownLatch(1);
+            EventStore hanging = (EventStore) Proxy.newProxyInstance(
+                    EventStore.class.getClassLoader(), new Class<?>[] {EventStore.class}, (proxy, method, args) -> {
+                        if (hang.get() && method.getName().equals("headPosition")) {
+                            release.await();
+                        }
+                        try {
+                            return method.invoke(inner, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            store = Observed.store(hanging, registry, OpenTelemetry.noop());
+            start(FactumHttp.builder(store)
+                    .meterRegistry(registry)
+                    .healthTimeout(Duration.ofMillis(200))
+                    .storeStats(() -> {
+                        if (hang.get()) {
+                            try {
+                                release.await();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }
+                        return Map.of("xmin horizon age", 3L);
+                    }));
+            assertThat(get("/metrics").body()).contains("factum_head_position 1.0");
+            try {
+                hang.set(true);
+
+                HttpResponse<String> ready = getWithin("/health/ready", Duration.ofSeconds(10));
+                HttpResponse<String> metrics = getWithin("/metrics", Duration.ofSeconds(10));
+
+                assertThat(ready.statusCode()).isEqualTo(503);
+                assertThat(ready.body())
+                        .contains("\"store\":{\"status\":\"DOWN\",\"error\":\"no answer within 200 ms\"}");
+                assertThat(metrics.statusCode()).isEqualTo(200);
+                assertThat(metrics.body())
+                        .as("the last values read")
+                        .contains("factum_head_position 1.0")
+                        .contains("factum_store_xmin_horizon_age 3.0");
+            } finally {
+                release.countDown();
+            }
+            assertThat(get("/health/ready").statusCode()).isEqualTo(200);
+        }
+
+        private HttpResponse<String> getWithin(String path, Duration timeout) throws Exception {
+            return client.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
+                            .header("X-API-Key", KEY)
+                            .timeout(timeout)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
         }
 
         @Test
