@@ -83,6 +83,10 @@ public interface ConsumerGroup extends AutoCloseable {
         Duration leaseTime = Duration.ofSeconds(10);
         int batchSize = 500;
         RetryPolicy retry = RetryPolicy.DEFAULT;
+
+        @Nullable
+        OnParked onParked;
+
         EventFilter filter = EventFilter.all();
         Clock clock = Clock.systemUTC();
 
@@ -133,10 +137,26 @@ public interface ConsumerGroup extends AutoCloseable {
             return this;
         }
 
+        /**
+         * What a parked event does to the later events of its stream: {@link OnParked#HOLD_STREAM} by default
+         * for a SQL projection, {@link OnParked#SKIP_EVENT} for handlers.
+         */
+        public Builder onParked(OnParked mode) {
+            this.onParked = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
         /** Which events to read; all by default (a SQL projection's own filter is used if it has one). */
         public Builder filter(EventFilter eventFilter) {
             this.filter = Objects.requireNonNull(eventFilter, "eventFilter");
             return this;
+        }
+
+        OnParked parking() {
+            if (onParked != null) {
+                return onParked;
+            }
+            return projection != null ? OnParked.HOLD_STREAM : OnParked.SKIP_EVENT;
         }
 
         /** The clock of parking times. */

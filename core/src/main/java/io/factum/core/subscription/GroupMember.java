@@ -77,7 +77,7 @@ final class GroupMember implements ConsumerGroup {
                     : new HandlerSink(group, java.util.Objects.requireNonNull(builder.handler), checkpoints);
             this.checkpointBase = group;
         }
-        this.processor = new Processor(group, sink, checkpoints, retry, builder.clock);
+        this.processor = new Processor(group, sink, checkpoints, retry, builder.parking(), builder.clock);
         this.thread = Thread.ofPlatform()
                 .name("factum-group-" + group + "-" + member)
                 .daemon(true)
@@ -201,6 +201,8 @@ final class GroupMember implements ConsumerGroup {
                 if (lease.isPresent()) {
                     held.put(bucket, lease.get());
                     positions.put(bucket, checkpoints.load(checkpointOf(bucket)));
+                    // another member may have parked events of the bucket's streams
+                    processor.holdParked(checkpoints.parked(group));
                     LOG.info(
                             "consumer group {}: member {} took bucket {} (epoch {})",
                             group,
@@ -268,6 +270,7 @@ final class GroupMember implements ConsumerGroup {
                 drop(bucket, e.getMessage());
             } catch (CheckpointConflictException e) {
                 positions.put(bucket, checkpoints.load(checkpoint));
+                processor.holdParked(checkpoints.parked(group));
             }
             if (System.nanoTime() >= nextHeartbeat) {
                 rebalance();

@@ -14,7 +14,8 @@ import java.util.UUID;
  * @param streamId the event's stream
  * @param streamVersion the event's version in its stream
  * @param type the event's type
- * @param attempts how many times the handler was tried
+ * @param attempts how many times the handler was tried; 0 for an event held back, untried, behind an
+ *     earlier parked event of its stream ({@link OnParked#HOLD_STREAM})
  * @param error the last failure: its type and message
  * @param parkedAt when it was parked
  */

@@ -60,6 +60,7 @@ public interface ProjectionGroup extends AutoCloseable {
         final List<SqlProjection> projections;
         int batchSize = 500;
         RetryPolicy retry = RetryPolicy.DEFAULT;
+        OnParked onParked = OnParked.HOLD_STREAM;
         Clock clock = Clock.systemUTC();
 
         @Nullable
@@ -91,6 +92,15 @@ public interface ProjectionGroup extends AutoCloseable {
         /** How failing events are retried before they are parked; {@link RetryPolicy#DEFAULT} by default. */
         public Builder retry(RetryPolicy policy) {
             this.retry = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * What a parked event does to the later events of its stream, for every member: {@link
+         * OnParked#HOLD_STREAM} by default.
+         */
+        public Builder onParked(OnParked mode) {
+            this.onParked = Objects.requireNonNull(mode, "mode");
             return this;
         }
 

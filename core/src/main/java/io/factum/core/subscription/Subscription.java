@@ -123,6 +123,7 @@ public interface Subscription extends AutoCloseable {
         EventFilter filter = EventFilter.all();
         int batchSize = 500;
         RetryPolicy retry = RetryPolicy.DEFAULT;
+        OnParked onParked = OnParked.SKIP_EVENT;
         Clock clock = Clock.systemUTC();
 
         @Nullable
@@ -161,6 +162,16 @@ public interface Subscription extends AutoCloseable {
             return this;
         }
 
+        /**
+         * What a parked event does to the later events of its stream: skipped by default for handlers
+         * ({@link OnParked#SKIP_EVENT}), held back by default for SQL projections ({@link
+         * OnParked#HOLD_STREAM}).
+         */
+        public Builder onParked(OnParked mode) {
+            this.onParked = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
         /** The clock of lag and parking times; the system clock by default. */
         public Builder clock(Clock source) {
             this.clock = Objects.requireNonNull(source, "source");
@@ -195,6 +206,7 @@ public interface Subscription extends AutoCloseable {
                     null,
                     projection);
             this.filter = projection.filter();
+            this.onParked = OnParked.HOLD_STREAM;
         }
 
         @Override
@@ -212,6 +224,12 @@ public interface Subscription extends AutoCloseable {
         @Override
         public ProjectionBuilder retry(RetryPolicy policy) {
             super.retry(policy);
+            return this;
+        }
+
+        @Override
+        public ProjectionBuilder onParked(OnParked mode) {
+            super.onParked(mode);
             return this;
         }
 

@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
@@ -56,6 +57,12 @@ final class SubscriptionRunner implements ProjectionGroup {
     private volatile boolean waiting;
     private volatile Position lastHead = Position.START;
     private boolean nearHead = true;
+    private volatile long headSeenAt = System.nanoTime();
+    private final AtomicBoolean refreshingHead = new AtomicBoolean();
+    private final Object headLock = new Object();
+
+    /** How old the head seen may be before {@link #knownHead()} reads it again, in the background. */
+    private static final long HEAD_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private SubscriptionRunner(
             String label,
@@ -83,13 +90,13 @@ final class SubscriptionRunner implements ProjectionGroup {
         Track track;
         if (builder.projection != null) {
             SqlSink sink = new SqlSink(builder.projection, (SqlCheckpointStore) builder.checkpoints);
-            track = runner.add(builder.name, builder.filter, sink, sink, builder.clock);
+            track = runner.add(builder.name, builder.filter, sink, sink, builder.onParked, builder.clock);
         } else {
             HandlerSink sink = builder.batchHandler != null
                     ? new HandlerSink(builder.name, builder.batchHandler, builder.checkpoints)
                     : new HandlerSink(
                             builder.name, java.util.Objects.requireNonNull(builder.handler), builder.checkpoints);
-            track = runner.add(builder.name, builder.filter, sink, null, builder.clock);
+            track = runner.add(builder.name, builder.filter, sink, null, builder.onParked, builder.clock);
         }
         if (builder.registry != null) {
             track.register(builder.registry);
@@ -115,6 +122,7 @@ final class SubscriptionRunner implements ProjectionGroup {
                     projection.filter(),
                     sink,
                     sink,
+                    builder.onParked,
                     builder.clock);
             if (builder.registry != null) {
                 track.register(builder.registry);
@@ -124,8 +132,14 @@ final class SubscriptionRunner implements ProjectionGroup {
         return runner;
     }
 
-    private Track add(String name, EventFilter filter, Sink sink, @Nullable SqlSink sqlSink, java.time.Clock clock) {
-        Track track = new Track(name, filter, sink, sqlSink, checkpoints, this, reader, retry, clock);
+    private Track add(
+            String name,
+            EventFilter filter,
+            Sink sink,
+            @Nullable SqlSink sqlSink,
+            OnParked onParked,
+            java.time.Clock clock) {
+        Track track = new Track(name, filter, sink, sqlSink, checkpoints, this, reader, retry, onParked, clock);
         tracks.add(track);
         return track;
     }
@@ -382,7 +396,12 @@ final class SubscriptionRunner implements ProjectionGroup {
                 track.pendingSince = share.get(0).recordedAt();
             }
         }
-        if (together != null && participants.size() > 1) {
+        boolean holding = false;
+        for (int i = 0; i < participants.size(); i++) {
+            holding |= participants.get(i).processor.holdsAny(shares.get(i));
+        }
+        // a member with held-back events parks them one by one, on its own
+        if (together != null && participants.size() > 1 && !holding) {
             try {
                 commitTogether(together, participants, shares, next);
                 return participants;
@@ -419,7 +438,7 @@ final class SubscriptionRunner implements ProjectionGroup {
                 track.stop(e.getMessage());
             } catch (CheckpointConflictException e) {
                 LOG.info("subscription {}: {}", track.name, e.getMessage());
-                track.checkpoint = checkpoints.load(track.name);
+                reload(List.of(track));
             }
         }
         return settled;
@@ -451,11 +470,23 @@ final class SubscriptionRunner implements ProjectionGroup {
         }
     }
 
+    /** Reads the checkpoints (and parked events) of {@code which} again: another instance moved them. */
     private void reload(List<Track> which) {
         for (Track track : which) {
             if (track.started && track.open()) {
                 track.checkpoint = checkpoints.load(track.name);
+                track.loadParked();
             }
+        }
+    }
+
+    /** Runs {@code work} while no page is applied. */
+    <T> T exclusively(java.util.function.Supplier<T> work) {
+        pageLock.lock();
+        try {
+            return work.get();
+        } finally {
+            pageLock.unlock();
         }
     }
 
@@ -540,13 +571,36 @@ final class SubscriptionRunner implements ProjectionGroup {
         }
     }
 
-    /** Remembers {@code head} as the last head seen, and returns it. */
+    /** Remembers {@code head} as the last head seen (unless a later one was seen already), and returns it. */
     Position sawHead(Position head) {
-        lastHead = head;
+        synchronized (headLock) {
+            if (!lastHead.isAfter(head)) {
+                lastHead = head;
+            }
+            headSeenAt = System.nanoTime();
+        }
         return head;
     }
 
-    Position lastHead() {
+    /**
+     * The last head seen, at once. If it was seen more than a second ago, one virtual thread reads it again
+     * for the callers after this one: a status or a gauge never waits for the store (slow or down), and
+     * still moves while the runner is busy with a long batch.
+     */
+    Position knownHead() {
+        if (System.nanoTime() - headSeenAt >= HEAD_REFRESH_NANOS
+                && !closed
+                && refreshingHead.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("factum-head-" + label).start(() -> {
+                try {
+                    sawHead(reader.headPosition());
+                } catch (RuntimeException e) {
+                    // the store is failing: the runner reports it in the status; the last head stands
+                } finally {
+                    refreshingHead.set(false);
+                }
+            });
+        }
         return lastHead;
     }
 

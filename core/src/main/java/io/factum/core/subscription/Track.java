@@ -5,7 +5,6 @@ import io.factum.core.EventReader;
 import io.factum.core.Position;
 import io.factum.core.ReadDirection;
 import io.factum.core.RecordedEvent;
-import io.factum.core.StoreException;
 import io.factum.core.StreamSlice;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -51,6 +50,14 @@ final class Track implements ProjectionSubscription {
     volatile @Nullable Instant pendingSince;
     volatile @Nullable String failure;
 
+    /**
+     * The parked events as last read from the store, and the processor's count of parks then: {@link
+     * #status()} answers from these without asking the store.
+     */
+    private volatile int parkedKnown;
+
+    private volatile long parksCountedAt;
+
     Track(
             String name,
             EventFilter filter,
@@ -60,6 +67,7 @@ final class Track implements ProjectionSubscription {
             SubscriptionRunner runner,
             EventReader reader,
             RetryPolicy retry,
+            OnParked onParked,
             Clock clock) {
         this.name = name;
         this.filter = filter;
@@ -69,7 +77,7 @@ final class Track implements ProjectionSubscription {
         this.runner = runner;
         this.reader = reader;
         this.clock = clock;
-        this.processor = new Processor(name, sink, checkpoints, retry, clock);
+        this.processor = new Processor(name, sink, checkpoints, retry, onParked, clock);
     }
 
     // ------------------------------------------------------------------------------- for the runner
@@ -87,9 +95,22 @@ final class Track implements ProjectionSubscription {
         }
         checkpoint = checkpoints.load(name);
         reached = checkpoint;
+        loadParked();
         started = true;
         // a waiter for a position at or before the checkpoint may go on now
         runner.signal();
+    }
+
+    /** Reads its parked events from the store: the streams they hold back, and their count for the status. */
+    void loadParked() {
+        List<ParkedEvent> parked = checkpoints.parked(name);
+        processor.holdParked(parked);
+        knowParked(parked);
+    }
+
+    private void knowParked(List<ParkedEvent> parked) {
+        parksCountedAt = processor.parkedCount.get();
+        parkedKnown = parked.size();
     }
 
     /** True if the runner should give it events now. */
@@ -132,7 +153,7 @@ final class Track implements ProjectionSubscription {
     }
 
     void register(MeterRegistry registry) {
-        Gauge.builder("factum.subscription.lag.events", this, t -> t.lagEvents(t.freshHead()))
+        Gauge.builder("factum.subscription.lag.events", this, t -> t.lagEvents(t.knownHead()))
                 .tag("subscription", name)
                 .description("positions of the global log the subscription has not passed yet")
                 .register(registry);
@@ -160,9 +181,14 @@ final class Track implements ProjectionSubscription {
         return name;
     }
 
+    /**
+     * Answers from memory, without asking the store: the head is the last one read (at most a second old
+     * while the store answers), the parked count the last one read plus the parks since. So a health check
+     * or a metrics scrape never waits for a database that is slow or down.
+     */
     @Override
     public SubscriptionStatus status() {
-        Position head = freshHead();
+        Position head = knownHead();
         return new SubscriptionStatus(
                 name,
                 state,
@@ -176,21 +202,15 @@ final class Track implements ProjectionSubscription {
                 Optional.ofNullable(failure != null ? failure : processor.lastError.get()));
     }
 
-    /** The head now, or the last one seen if the store cannot tell. */
-    private Position freshHead() {
-        try {
-            return runner.sawHead(reader.headPosition());
-        } catch (RuntimeException e) {
-            return runner.lastHead();
-        }
+    /** The last head the runner saw, or what this subscription reached if that is further. */
+    private Position knownHead() {
+        Position head = runner.knownHead();
+        Position at = reached;
+        return at.isAfter(head) ? at : head;
     }
 
     private int parkedCount() {
-        try {
-            return checkpoints.parked(name).size();
-        } catch (StoreException e) {
-            return (int) processor.parkedCount.get();
-        }
+        return (int) Math.max(0, parkedKnown + processor.parkedCount.get() - parksCountedAt);
     }
 
     private long lagEvents(Position head) {
@@ -225,16 +245,51 @@ final class Track implements ProjectionSubscription {
 
     @Override
     public List<ParkedEvent> parked() {
-        return checkpoints.parked(name);
+        List<ParkedEvent> parked = checkpoints.parked(name);
+        knowParked(parked);
+        return parked;
     }
 
+    /**
+     * Replays the parked event at {@code position}. With {@link OnParked#HOLD_STREAM} it must be the first
+     * parked event of its stream; if it succeeds, the stream's events held back behind it are replayed
+     * after it, in order, until one fails (it stays parked and holds the rest back again) or none is left
+     * (the stream goes on). The runner applies no page meanwhile, so nothing of the stream slips past.
+     */
     @Override
     public boolean replayParked(Position position) {
-        ParkedEvent parked = parked().stream()
-                .filter(p -> p.position().equals(position))
-                .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException(
-                        "subscription " + name + " has no event parked at position " + position));
+        return runner.exclusively(() -> {
+            List<ParkedEvent> all = parked();
+            ParkedEvent parked = all.stream()
+                    .filter(p -> p.position().equals(position))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException(
+                            "subscription " + name + " has no event parked at position " + position));
+            if (processor.onParked() != OnParked.HOLD_STREAM) {
+                return replay(parked);
+            }
+            List<ParkedEvent> stream = all.stream()
+                    .filter(p -> p.streamId().equals(parked.streamId()))
+                    .toList();
+            if (!stream.get(0).equals(parked)) {
+                throw new IllegalArgumentException("the event at position " + position + " of stream "
+                        + parked.streamId() + " is held back behind the stream's parked event at position "
+                        + stream.get(0).position() + "; replay that one first, the held ones follow it");
+            }
+            for (ParkedEvent next : stream) {
+                if (!replay(next)) {
+                    knowParked(checkpoints.parked(name));
+                    return !next.equals(parked);
+                }
+            }
+            processor.release(parked.streamId());
+            knowParked(checkpoints.parked(name));
+            return true;
+        });
+    }
+
+    private boolean replay(ParkedEvent parked) {
+        Position position = parked.position();
         StreamSlice slice = reader.readStream(parked.streamId(), ReadDirection.FORWARD, parked.streamVersion(), 1);
         if (slice.events().isEmpty() || !slice.events().get(0).eventId().equals(parked.eventId())) {
             processor.lastError.set("the parked event " + parked.streamId() + "@" + parked.streamVersion()

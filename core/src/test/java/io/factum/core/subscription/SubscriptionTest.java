@@ -6,14 +6,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.factum.core.AppendResult;
 import io.factum.core.EventData;
 import io.factum.core.EventFilter;
+import io.factum.core.EventReader;
 import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.Position;
 import io.factum.core.RecordedEvent;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -273,6 +279,34 @@ class SubscriptionTest {
         }
 
         @Test
+        void told_to_hold_the_stream_parks_the_streams_later_events_behind_the_poison_and_replays_them_in_order()
+                throws Exception {
+            List<String> seen = new CopyOnWriteArrayList<>();
+            AtomicBoolean broken = new AtomicBoolean(true);
+            Subscription subscription = start(Subscription.handler("ordered", store, checkpoints, e -> {
+                        if (e.type().equals("Poison") && broken.get()) {
+                            throw new IllegalArgumentException("cannot read the price");
+                        }
+                        seen.add(e.streamId() + "/" + e.type());
+                    })
+                    .batchSize(2)
+                    .onParked(OnParked.HOLD_STREAM));
+            append("order-1", "A", "Poison", "B");
+            append("order-2", "C");
+            AppendResult last = append("order-1", "D");
+            assertThat(subscription.awaitPosition(last.position(), WAIT)).isTrue();
+            assertThat(seen).containsExactly("order-1/A", "order-2/C");
+            assertThat(subscription.parked()).extracting(ParkedEvent::type).containsExactly("Poison", "B", "D");
+            assertThat(subscription.parked().get(1).error()).startsWith("held back");
+
+            broken.set(false);
+            assertThat(subscription.replayParked(subscription.parked().get(0).position()))
+                    .isTrue();
+            assertThat(seen).containsExactly("order-1/A", "order-2/C", "order-1/Poison", "order-1/B", "order-1/D");
+            assertThat(subscription.parked()).isEmpty();
+        }
+
+        @Test
         void a_replay_that_fails_again_keeps_the_event_parked() throws Exception {
             Subscription subscription = start(Subscription.handler("poison", store, checkpoints, e -> {
                 throw new IllegalStateException("always");
@@ -352,6 +386,60 @@ class SubscriptionTest {
                             .functionCounter()
                             .count())
                     .isEqualTo(3.0);
+        }
+
+        @Test
+        void status_and_gauges_answer_from_memory_while_the_store_hangs() throws Exception {
+            SimpleMeterRegistry meters = new SimpleMeterRegistry();
+            AtomicBoolean hang = new AtomicBoolean();
+            CountDownLatch release = new CountDownLatch(1);
+            EventReader reader = hanging(EventReader.class, store, hang, release);
+            CheckpointStore hangingCheckpoints = hanging(CheckpointStore.class, checkpoints, hang, release);
+            AtomicBoolean failing = new AtomicBoolean(true);
+            Subscription subscription = start(Subscription.handler("remembers", reader, hangingCheckpoints, e -> {
+                        if (failing.get()) {
+                            throw new IllegalStateException("poison");
+                        }
+                    })
+                    .meterRegistry(meters));
+            AppendResult last = append("order-1", "A", "B");
+            assertThat(subscription.awaitPosition(last.position(), WAIT)).isTrue();
+            try {
+                hang.set(true);
+                append("order-1", "C");
+                // every call the subscription or a scrape makes to the store now waits until released; the
+                // status must not (before it answered from memory it read the head and the parked events)
+                SubscriptionStatus status =
+                        CompletableFuture.supplyAsync(subscription::status).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                assertThat(status.checkpoint()).isEqualTo(last.position());
+                assertThat(status.parked()).isEqualTo(2);
+                double lag = CompletableFuture.supplyAsync(() -> meters.get("factum.subscription.lag.events")
+                                .tag("subscription", "remembers")
+                                .gauge()
+                                .value())
+                        .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                assertThat(lag).isZero();
+            } finally {
+                release.countDown();
+            }
+            failing.set(false);
+            assertThat(subscription.awaitPosition(store.headPosition(), WAIT)).isTrue();
+            assertThat(subscription.status().lagEvents()).isZero();
+        }
+
+        /** {@code target} behind a proxy whose every call waits for {@code release} while {@code hang} is set. */
+        @SuppressWarnings("unchecked")
+        static <T> T hanging(Class<T> type, T target, AtomicBoolean hang, CountDownLatch release) {
+            return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
+                if (hang.get() && method.getDeclaringClass() != Object.class) {
+                    release.await();
+                }
+                try {
+                    return method.invoke(target, args);
+                } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                }
+            });
         }
 
         @Test

@@ -11,6 +11,8 @@ import io.factum.core.ExpectedVersion;
 import io.factum.core.Position;
 import io.factum.core.subscription.ConsumerGroup;
 import io.factum.core.subscription.LeaseStore;
+import io.factum.core.subscription.OnParked;
+import io.factum.core.subscription.ParkedEvent;
 import io.factum.core.subscription.ProjectionGroup;
 import io.factum.core.subscription.ProjectionSubscription;
 import io.factum.core.subscription.RetryPolicy;
@@ -131,13 +133,18 @@ public abstract class SqlProjectionContract extends TckSupport {
         }
 
         @Test
-        void a_poison_event_is_parked_without_its_writes_and_the_rest_is_counted() throws Exception {
+        void a_poison_event_is_parked_without_its_writes_and_told_to_skip_it_the_rest_is_counted() throws Exception {
             CountingProjection counting = new CountingProjection(1);
             counting.poisonType = "Poison";
             store.append("pill-1", ExpectedVersion.any(), EventData.of("Counted", "{}"));
             AppendResult poison = store.append("pill-1", ExpectedVersion.any(), EventData.of("Poison", "{}"));
             store.append("pill-1", ExpectedVersion.any(), EventData.of("Counted", "{}"));
-            ProjectionSubscription projection = start(counting);
+            ProjectionSubscription projection = Subscription.sqlProjection(store, checkpoints(store), counting)
+                    .batchSize(50)
+                    .retry(FAST)
+                    .onParked(OnParked.SKIP_EVENT)
+                    .start();
+            running.add(projection);
             assertThat(projection.awaitPosition(store.headPosition(), WAIT)).isTrue();
             assertThat(counts(projection)).containsExactly(Map.entry("pill-1", 2L));
             assertThat(projection.parked()).singleElement().satisfies(parked -> {
@@ -145,6 +152,111 @@ public abstract class SqlProjectionContract extends TckSupport {
                 assertThat(parked.attempts()).isEqualTo(2);
                 assertThat(parked.error()).contains("cannot project Poison");
             });
+        }
+    }
+
+    /** {@link OnParked#HOLD_STREAM}, the default of SQL projections. */
+    @Nested
+    class A_parked_event_holds_back_its_stream {
+
+        @Test
+        void the_streams_later_events_are_parked_behind_it_untried_and_other_streams_go_on() throws Exception {
+            CountingProjection counting = new CountingProjection(1);
+            counting.poisonType = "Poison";
+            store.append("held-1", ExpectedVersion.any(), EventData.of("Counted", "{}"));
+            store.append("other-1", ExpectedVersion.any(), EventData.of("Counted", "{}"));
+            AppendResult poison = store.append("held-1", ExpectedVersion.any(), EventData.of("Poison", "{}"));
+            store.append("other-1", ExpectedVersion.any(), EventData.of("Counted", "{}"));
+            AppendResult later = store.append("held-1", ExpectedVersion.any(), EventData.of("Counted", "{}"));
+            store.append("other-1", ExpectedVersion.any(), EventData.of("Counted", "{}"));
+            ProjectionSubscription projection = start(counting);
+            assertThat(projection.awaitPosition(store.headPosition(), WAIT)).isTrue();
+
+            assertThat(counts(projection)).containsExactly(Map.entry("held-1", 1L), Map.entry("other-1", 3L));
+            assertThat(projection.parked())
+                    .extracting(ParkedEvent::position)
+                    .containsExactly(poison.position(), later.position());
+            ParkedEvent held = projection.parked().get(1);
+            assertThat(held.attempts()).as("tries of a held event").isZero();
+            assertThat(held.error()).contains("held back");
+            assertThat(projection.status().parked()).isEqualTo(2);
+
+            // and live: a new event of the held stream is parked too, one of another stream applied
+            AppendResult live = store.append("held-1", ExpectedVersion.any(), EventData.of("Counted", "{}"));
+            store.append("other-1", ExpectedVersion.any(), EventData.of("Counted", "{}"));
+            assertThat(projection.awaitPosition(store.headPosition(), WAIT)).isTrue();
+            assertThat(counts(projection)).containsExactly(Map.entry("held-1", 1L), Map.entry("other-1", 4L));
+            assertThat(projection.parked()).extracting(ParkedEvent::position).endsWith(live.position());
+        }
+
+        @Test
+        void replaying_its_first_parked_event_replays_the_held_ones_in_order_and_the_stream_goes_on() throws Exception {
+            CountingProjection counting = new CountingProjection(1);
+            counting.poisonType = "Poison";
+            store.append("held-2", ExpectedVersion.any(), EventData.of("Counted", "{}"));
+            AppendResult poison = store.append("held-2", ExpectedVersion.any(), EventData.of("Poison", "{}"));
+            AppendResult later = store.append("held-2", ExpectedVersion.any(), EventData.of("Counted", "{}"));
+            ProjectionSubscription projection = start(counting);
+            assertThat(projection.awaitPosition(store.headPosition(), WAIT)).isTrue();
+            assertThat(projection.parked()).hasSize(2);
+
+            assertThatThrownBy(() -> projection.replayParked(later.position()))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(
+                            "held back behind the stream's parked event at position " + poison.position());
+            // still failing: it stays parked, and so does the held one
+            assertThat(projection.replayParked(poison.position())).isFalse();
+            assertThat(projection.parked()).hasSize(2);
+
+            counting.poisonType = "";
+            assertThat(projection.replayParked(poison.position())).isTrue();
+            assertThat(projection.parked()).isEmpty();
+            assertThat(projection.status().parked()).isZero();
+            assertThat(counts(projection)).containsExactly(Map.entry("held-2", 3L));
+
+            store.append("held-2", ExpectedVersion.any(), EventData.of("Counted", "{}"));
+            assertThat(projection.awaitPosition(store.headPosition(), WAIT)).isTrue();
+            assertThat(counts(projection)).containsExactly(Map.entry("held-2", 4L));
+            assertThat(projection.parked()).isEmpty();
+        }
+
+        @Test
+        void a_restarted_instance_still_holds_the_stream() throws Exception {
+            CountingProjection counting = new CountingProjection(1);
+            counting.poisonType = "Poison";
+            store.append("held-3", ExpectedVersion.any(), EventData.of("Poison", "{}"));
+            ProjectionSubscription first = start(counting);
+            assertThat(first.awaitPosition(store.headPosition(), WAIT)).isTrue();
+            first.close();
+
+            store.append("held-3", ExpectedVersion.any(), EventData.of("Counted", "{}"));
+            store.append("free-3", ExpectedVersion.any(), EventData.of("Counted", "{}"));
+            ProjectionSubscription second = start(new CountingProjection(1));
+            assertThat(second.awaitPosition(store.headPosition(), WAIT)).isTrue();
+            assertThat(counts(second)).containsExactly(Map.entry("free-3", 1L));
+            assertThat(second.parked()).hasSize(2);
+            assertThat(second.status().parked()).isEqualTo(2);
+        }
+
+        @Test
+        void in_a_group_the_failing_member_holds_the_stream_and_the_others_apply_it() throws Exception {
+            CountingProjection all = everything(1);
+            CountingProjection failing = new CountingProjection("tck_failing", "failing_counts", 1, EventFilter.all());
+            failing.poisonType = "Poison";
+            store.append("held-4", ExpectedVersion.any(), EventData.of("Poison", "{}"));
+            store.append("held-4", ExpectedVersion.any(), EventData.of("Counted", "{}"));
+            store.append("free-4", ExpectedVersion.any(), EventData.of("Counted", "{}"));
+            ProjectionGroup group = Subscription.sqlProjections(store, checkpoints(store), List.of(all, failing))
+                    .batchSize(50)
+                    .retry(FAST)
+                    .start();
+            running.add(group);
+            for (ProjectionSubscription member : group.members()) {
+                assertThat(member.awaitPosition(store.headPosition(), WAIT)).isTrue();
+            }
+            assertThat(counts(group.member("tck_failing"), failing)).containsExactly(Map.entry("free-4", 1L));
+            assertThat(counts(group.member("tck_all"), all)).containsEntry("held-4", 2L);
+            assertThat(group.member("tck_failing").parked()).hasSize(2);
         }
     }
 

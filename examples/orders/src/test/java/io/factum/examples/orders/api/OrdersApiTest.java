@@ -6,10 +6,15 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.factum.core.ExpectedVersion;
+import io.factum.core.serialization.EventMetadata;
+import io.factum.core.subscription.ParkedEvent;
 import io.factum.examples.orders.app.OrdersApp;
+import io.factum.examples.orders.ordering.OrderEvent;
 import io.factum.examples.orders.payments.PaymentProvider;
 import io.javalin.Javalin;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -366,6 +371,42 @@ class OrdersApiTest {
                             + "\"country\":\"GB\"}}");
             assertProblem(longName, 400);
             assertThat(longName.fieldsNamed()).containsExactlyInAnyOrder("name", "address.city");
+        }
+
+        @Test
+        void an_event_the_summary_cannot_apply_holds_back_its_order_and_the_status_says_so() {
+            // failed before: the summary parked the event it could not apply and then applied the order's
+            // later events, showing an order the stream never had
+            UUID orderId = createOrder(registerCustomer());
+            UUID other = createOrder(registerCustomer());
+            // an item today's bounds refuse, as an older version of the system could have written it
+            app.store()
+                    .append(
+                            app.orders().streamOf(orderId.toString()),
+                            ExpectedVersion.exactly(0),
+                            app.serializer()
+                                    .serialize(
+                                            new OrderEvent.ItemAdded(orderId, "HUGE-1", 1, new BigDecimal("1e300")),
+                                            UUID.randomUUID(),
+                                            EventMetadata.startingWith(UUID.randomUUID(), Instant.now())));
+            Response later = addItem(orderId, "BOOK-1", 1, "10.00");
+            Response elsewhere = addItem(other, "BOOK-1", 2, "10.00");
+            assertThat(later.status()).as(later.text()).isEqualTo(200);
+
+            Response shown = get("/api/orders/" + orderId + "?minPosition="
+                    + later.body().path("position").asText());
+            Response shownElsewhere = get("/api/orders/" + other + "?minPosition="
+                    + elsewhere.body().path("position").asText());
+
+            assertThat(shown.body().path("items"))
+                    .as("the order as before its unreadable event")
+                    .isEmpty();
+            assertThat(shownElsewhere.text()).contains("\"totalAmount\":20.00");
+            assertThat(app.orderSummaries().parked())
+                    .extracting(ParkedEvent::attempts)
+                    .as("the poison tried, the later event held back untried")
+                    .containsExactly(5, 0);
+            assertThat(app.orderSummaries().status().parked()).isEqualTo(2);
         }
 
         @Test
