@@ -137,6 +137,12 @@ final class InlineProjections {
         for (SqlProjection projection : projections) {
             try (Connection connection = dataSource.getConnection()) {
                 long key = lockKey(tables, projection.name());
+                // waiting for another store's rebuild and replaying a long log are not bounded by the
+                // store's statement and lock time-outs; RESET goes back to them
+                try (Statement unbounded = connection.createStatement()) {
+                    unbounded.execute("SET statement_timeout = 0");
+                    unbounded.execute("SET lock_timeout = 0");
+                }
                 try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_lock(?)")) {
                     lock.setLong(1, key);
                     lock.execute();
@@ -147,6 +153,10 @@ final class InlineProjections {
                     try (PreparedStatement unlock = connection.prepareStatement("SELECT pg_advisory_unlock(?)")) {
                         unlock.setLong(1, key);
                         unlock.execute();
+                    }
+                    try (Statement bounded = connection.createStatement()) {
+                        bounded.execute("RESET statement_timeout");
+                        bounded.execute("RESET lock_timeout");
                     }
                 }
             } catch (SQLException e) {

@@ -195,6 +195,11 @@ final class Migrations {
     }
 
     private static List<Integer> migrate(Connection connection, Tables tables) throws SQLException {
+        // a migration may wait for another store's and may build indexes on a long log: no time-outs
+        try (Statement unbounded = connection.createStatement()) {
+            unbounded.execute("SET LOCAL statement_timeout = 0");
+            unbounded.execute("SET LOCAL lock_timeout = 0");
+        }
         try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
             lock.setLong(1, MIGRATION_LOCK);
             lock.execute();

@@ -74,6 +74,12 @@ public final class PostgresEventStore {
     /** How long a call waits for a connection by default: see {@link Builder#connectionTimeout}. */
     public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(5);
 
+    /** How long one statement may run by default: see {@link Builder#statementTimeout}. */
+    public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(30);
+
+    /** How long a statement may wait for a lock by default: see {@link Builder#lockTimeout}. */
+    public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(10);
+
     /** The default table prefix. */
     public static final String DEFAULT_TABLE_PREFIX = "factum_";
 
@@ -269,6 +275,8 @@ public final class PostgresEventStore {
         private int writers = DEFAULT_WRITERS;
         private int maxPoolSize = 16;
         private Duration connectionTimeout = DEFAULT_CONNECTION_TIMEOUT;
+        private Duration statementTimeout = DEFAULT_STATEMENT_TIMEOUT;
+        private Duration lockTimeout = DEFAULT_LOCK_TIMEOUT;
         private final List<SqlProjection> inlineProjections = new ArrayList<>();
 
         private Builder() {}
@@ -340,6 +348,38 @@ public final class PostgresEventStore {
             }
             this.connectionTimeout = timeout;
             return this;
+        }
+
+        /**
+         * How long one statement may run before PostgreSQL cancels it ({@code statement_timeout} of the
+         * store's connections; ignored with {@link #dataSource}: set it on that pool or the database role).
+         * A cancelled append fails with a retryable {@link io.factum.core.StoreException} and writes nothing.
+         * 30 s by default; {@link Duration#ZERO} for none. The connections' network time-out is set 10 s
+         * beyond it, so a call also ends when the database's host stops answering altogether. Opening the
+         * store (migrations, rebuilding inline projections) is not bounded by it.
+         */
+        public Builder statementTimeout(Duration timeout) {
+            this.statementTimeout = requireTimeout(timeout, "statement");
+            return this;
+        }
+
+        /**
+         * How long a statement may wait for a lock before PostgreSQL cancels it ({@code lock_timeout};
+         * ignored with {@link #dataSource}): an append blocked by a transaction that holds the events table
+         * (a long {@code LOCK TABLE}, a stuck migration) fails with a retryable {@link
+         * io.factum.core.StoreException} instead of waiting. 10 s by default; {@link Duration#ZERO} for none.
+         */
+        public Builder lockTimeout(Duration timeout) {
+            this.lockTimeout = requireTimeout(timeout, "lock");
+            return this;
+        }
+
+        private static Duration requireTimeout(Duration timeout, String what) {
+            if (timeout.isNegative() || (!timeout.isZero() && timeout.toMillis() < 1)) {
+                throw new IllegalArgumentException(
+                        "a " + what + " time-out must be 0 (none) or at least 1 ms, got " + timeout);
+            }
+            return timeout;
         }
 
         /**
@@ -435,6 +475,14 @@ public final class PostgresEventStore {
                 config.setPassword(password);
             }
             config.setConnectionTimeout(connectionTimeout.toMillis());
+            // session defaults of every connection: a RESET goes back to them
+            config.addDataSourceProperty(
+                    "options",
+                    "-c statement_timeout=" + statementTimeout.toMillis() + " -c lock_timeout="
+                            + lockTimeout.toMillis());
+            if (!statementTimeout.isZero()) {
+                config.addDataSourceProperty("socketTimeout", statementTimeout.toSeconds() + 11);
+            }
             config.setMaximumPoolSize(Math.max(maxPoolSize, minimum));
             config.setMinimumIdle(Math.min(minimum, config.getMaximumPoolSize()));
             config.setPoolName("factum-" + tables.channel());

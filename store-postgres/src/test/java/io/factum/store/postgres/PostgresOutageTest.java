@@ -1,11 +1,15 @@
 package io.factum.store.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.factum.core.AppendResult;
 import io.factum.core.EventData;
 import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.StoreException;
+import io.factum.core.subscription.Subscription;
+import io.factum.core.subscription.SubscriptionStatus;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -42,12 +46,31 @@ class PostgresOutageTest {
         try {
             String url = EmbeddedServer.server().getJdbcUrl("postgres", DATABASE);
             try (EventStore store = PostgresEventStore.builder()
-                    .jdbcUrl(url)
-                    .connectionTimeout(Duration.ofSeconds(1))
-                    .open()) {
-                store.append("order-1", ExpectedVersion.noStream(), EventData.of("Placed", "{}"));
+                            .jdbcUrl(url)
+                            .connectionTimeout(Duration.ofSeconds(1))
+                            .open();
+                    Subscription subscription = Subscription.handler(
+                                    "outage", store, PostgresEventStore.checkpoints(store), event -> {})
+                            .start()) {
+                AppendResult placed = store.append("order-1", ExpectedVersion.noStream(), EventData.of("Placed", "{}"));
+                assertThat(subscription.awaitPosition(placed.position(), Duration.ofSeconds(30)))
+                        .isTrue();
 
                 cutOff(true);
+                // the status answers from memory throughout (failed before: it read the head and the parked
+                // events from the database, and waited for a connection like any call)
+                long slowestStatus = 0;
+                for (int call = 0; call < 20; call++) {
+                    long start = System.nanoTime();
+                    SubscriptionStatus status = subscription.status();
+                    slowestStatus = Math.max(slowestStatus, System.nanoTime() - start);
+                    assertThat(status.checkpoint()).isEqualTo(placed.position());
+                    Thread.sleep(50);
+                }
+                System.out.printf(
+                        java.util.Locale.ROOT,
+                        "PostgresOutageTest: the slowest of 20 status() calls during the outage took %.2f ms%n",
+                        slowestStatus / 1e6);
                 // a call on a connection that died says so at once; once none is left, a call waits for a new
                 // one for the store's time-out. Failed before: the builder never set one (HikariCP's 30 s)
                 boolean timedOut = false;
@@ -62,7 +85,11 @@ class PostgresOutageTest {
                         .isTrue();
 
                 cutOff(false);
-                assertThat(appendWhenBack(store).streamVersion()).isEqualTo(1);
+                AppendResult paid = appendWhenBack(store);
+                assertThat(paid.streamVersion()).isEqualTo(1);
+                assertThat(subscription.awaitPosition(paid.position(), Duration.ofSeconds(30)))
+                        .as("the subscription goes on by itself")
+                        .isTrue();
                 assertThat(store.readStream("order-1", io.factum.core.ReadDirection.FORWARD, 0, 10)
                                 .events())
                         .extracting(io.factum.core.RecordedEvent::type)
@@ -72,6 +99,40 @@ class PostgresOutageTest {
             cutOff(false);
             admin("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
         }
+    }
+
+    @Test
+    void an_append_blocked_by_a_lock_fails_after_the_lock_time_out_and_writes_nothing() throws Exception {
+        // failed before: the append waited for as long as the lock was held
+        String prefix = "lock_" + ProcessHandle.current().pid() + "_";
+        try (EventStore store = PostgresEventStore.builder()
+                        .jdbcUrl(EmbeddedServer.jdbcUrl())
+                        .tablePrefix(prefix)
+                        .lockTimeout(Duration.ofMillis(300))
+                        .open();
+                Connection holder = DriverManager.getConnection(EmbeddedServer.jdbcUrl())) {
+            store.append("order-1", ExpectedVersion.noStream(), EventData.of("Placed", "{}"));
+            holder.setAutoCommit(false);
+            try (Statement lock = holder.createStatement()) {
+                lock.execute("LOCK TABLE " + prefix + "events IN EXCLUSIVE MODE");
+            }
+
+            StoreException failure = catchStoreException(
+                    () -> store.append("order-1", ExpectedVersion.exactly(0), EventData.of("Paid", "{}")));
+
+            assertThat(failure.getMessage()).contains("lock timeout").contains("retry");
+            holder.rollback();
+            assertThat(store.append("order-1", ExpectedVersion.exactly(0), EventData.of("Paid", "{}"))
+                            .streamVersion())
+                    .isEqualTo(1);
+        }
+    }
+
+    @Test
+    void refuses_a_negative_time_out() {
+        assertThatThrownBy(() -> PostgresEventStore.builder().statementTimeout(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("a statement time-out must be 0 (none) or at least 1 ms, got PT-1S");
     }
 
     private static StoreException catchStoreException(Runnable call) {
@@ -90,7 +151,7 @@ class PostgresOutageTest {
     }
 
     /** The first append after the outage may meet a pooled connection that died with it; the next works. */
-    private static io.factum.core.AppendResult appendWhenBack(EventStore store) throws InterruptedException {
+    private static AppendResult appendWhenBack(EventStore store) throws InterruptedException {
         StoreException last = null;
         for (int attempt = 0; attempt < 20; attempt++) {
             try {
