@@ -23,6 +23,24 @@ public final class DuplicateEventException extends ConcurrencyException {
         this.existingVersion = existingVersion;
     }
 
+    /**
+     * The id is stored at the very place of the append, but with other content: not a retry.
+     *
+     * @param difference what differs, e.g. {@code "type OrderPlaced, not OrderCancelled"} or {@code "other
+     *     data"}
+     */
+    public DuplicateEventException(
+            String streamId, UUID eventId, String existingStreamId, long existingVersion, String difference) {
+        super(
+                streamId,
+                "stream " + streamId + ": event " + eventId + " is already stored as version " + existingVersion
+                        + " of stream " + existingStreamId + " with " + difference
+                        + "; a retry must repeat the original events unchanged, new events need new ids");
+        this.eventId = eventId;
+        this.existingStreamId = existingStreamId;
+        this.existingVersion = existingVersion;
+    }
+
     /** The id that is already stored. */
     public UUID eventId() {
         return eventId;

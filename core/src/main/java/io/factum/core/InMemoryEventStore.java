@@ -3,6 +3,7 @@ package io.factum.core;
 import io.factum.core.spi.AppendValidation;
 import io.factum.core.spi.ExpectedVersions;
 import io.factum.core.spi.Idempotency;
+import io.factum.core.spi.StoredContent;
 import io.factum.core.spi.StoredEventId;
 import io.factum.core.spi.StreamWindow;
 import java.time.Duration;
@@ -56,6 +57,7 @@ final class InMemoryEventStore implements EventStore {
                 throw new StreamDeletedException(streamId);
             }
             Map<UUID, StoredEventId> stored = new HashMap<>();
+            Map<UUID, StoredContent> contents = new HashMap<>();
             for (EventData event : events) {
                 RecordedEvent found = byId.get(event.eventId());
                 if (found != null) {
@@ -63,10 +65,12 @@ final class InMemoryEventStore implements EventStore {
                             found.eventId(),
                             new StoredEventId(
                                     found.eventId(), found.streamId(), found.streamVersion(), found.position()));
+                    contents.put(found.eventId(), new StoredContent(found.type(), found.data()));
                 }
             }
             Optional<AppendResult> retry = Idempotency.evaluate(streamId, expected, events, stored);
             if (retry.isPresent()) {
+                Idempotency.requireSameContent(streamId, events, stored, contents);
                 return retry.get();
             }
             long last = stream == null ? ExpectedVersion.NO_STREAM_VERSION : stream.lastVersion;

@@ -1,9 +1,15 @@
 package io.factum.core.spi;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.factum.core.AppendResult;
 import io.factum.core.DuplicateEventException;
 import io.factum.core.EventData;
 import io.factum.core.ExpectedVersion;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,11 +18,66 @@ import java.util.UUID;
 /**
  * The idempotent-retry rule: an append whose event ids are all stored already, in the same stream, at
  * consecutive versions, in the same order, and at the place the expected version names, is a retry and
- * returns the original result. Any other reuse of a stored id is a {@link DuplicateEventException}.
+ * returns the original result, provided it repeats what is stored: each event's type and data ({@link
+ * #requireSameContent}). Any other reuse of a stored id is a {@link DuplicateEventException}.
  */
 public final class Idempotency {
 
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+            .build();
+
+    /** Numbers equal by value ({@code 1.50} and {@code 1.5}, {@code 1e3} and {@code 1000}), the rest as usual. */
+    private static final Comparator<JsonNode> SAME_VALUE = (a, b) -> {
+        if (a.isNumber() && b.isNumber()) {
+            return a.decimalValue().compareTo(b.decimalValue());
+        }
+        return a.equals(b) ? 0 : 1;
+    };
+
     private Idempotency() {}
+
+    /**
+     * Checks that a retry, as {@link #evaluate} found it, repeats the stored events: the same type and the
+     * same data, compared as JSON values (formatting, key order and the spelling of numbers aside, which
+     * stores may change). Metadata is not compared: a client may stamp a retry anew.
+     *
+     * @param stored the stored content of each of the append's event ids
+     * @throws DuplicateEventException naming the first event whose type or data differs: the id was reused
+     *     for another event
+     */
+    public static void requireSameContent(
+            String streamId, List<EventData> events, Map<UUID, StoredEventId> at, Map<UUID, StoredContent> stored) {
+        for (EventData event : events) {
+            StoredContent content = stored.get(event.eventId());
+            StoredEventId where = at.get(event.eventId());
+            if (content == null || where == null) {
+                throw new IllegalStateException("stream " + streamId + ": no stored content for " + event.eventId());
+            }
+            String difference = null;
+            if (!content.type().equals(event.type())) {
+                difference = "type " + content.type() + ", not " + event.type();
+            } else if (!sameJson(content.data(), event.data())) {
+                difference = "other data";
+            }
+            if (difference != null) {
+                throw new DuplicateEventException(
+                        streamId, event.eventId(), where.streamId(), where.streamVersion(), difference);
+            }
+        }
+    }
+
+    private static boolean sameJson(String stored, String given) {
+        if (stored.equals(given)) {
+            return true;
+        }
+        try {
+            return JSON.readTree(stored).equals(SAME_VALUE, JSON.readTree(given));
+        } catch (JsonProcessingException e) {
+            return false;
+        }
+    }
 
     /**
      * Decides what an append means given which of its event ids are already stored.

@@ -84,9 +84,10 @@ final class AppendSql {
                 + " JOIN LATERAL (SELECT s.last_version, s.state, NOT " + ORDER + " AS newer FROM " + streams
                 + " s WHERE s.id = r.id FOR UPDATE) c ON true";
         this.lookup = PlanGuards.WRITE
-                + "; SELECT u.id, e.stream_id, e.stream_version, e.tx_id::text::bigint, e.global_position"
-                + " FROM unnest(?::uuid[]) AS u(id) JOIN LATERAL (SELECT stream_id, stream_version, tx_id,"
-                + " global_position FROM " + events + " WHERE event_id = u.id) e ON true";
+                + "; SELECT u.id, e.stream_id, e.stream_version, e.tx_id::text::bigint, e.global_position,"
+                + " e.type, e.data::text FROM unnest(?::uuid[]) AS u(id) JOIN LATERAL (SELECT stream_id,"
+                + " stream_version, tx_id, global_position, type, data FROM " + events
+                + " WHERE event_id = u.id) e ON true";
         // rows this transaction holds are moved on through the conflict; new rows are created only if no
         // other transaction created them meanwhile
         this.writeStreams = "WITH u AS (INSERT INTO " + streams + " AS s (id, category, last_version, last_tx)"

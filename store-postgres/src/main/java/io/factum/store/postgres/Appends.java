@@ -10,6 +10,7 @@ import io.factum.core.StreamState;
 import io.factum.core.WrongExpectedVersionException;
 import io.factum.core.spi.ExpectedVersions;
 import io.factum.core.spi.Idempotency;
+import io.factum.core.spi.StoredContent;
 import io.factum.core.spi.StoredEventId;
 import java.nio.charset.StandardCharsets;
 import java.sql.Array;
@@ -407,7 +408,7 @@ final class Appends {
             }
         }
         Map<String, StreamRow> streams = lock(connection, batch);
-        Map<UUID, StoredEventId> stored = lookupFirst ? lookup(connection, batch) : Map.of();
+        Map<UUID, Stored> stored = lookupFirst ? lookup(connection, batch) : Map.of();
         Outcome[] outcomes = new Outcome[batch.size()];
         List<Accepted> accepted = new ArrayList<>(batch.size());
         List<Conflict> conflicts = new ArrayList<>();
@@ -462,7 +463,7 @@ final class Appends {
         if (conflicts.isEmpty()) {
             return;
         }
-        Map<UUID, StoredEventId> found =
+        Map<UUID, Stored> found =
                 lookup(connection, conflicts.stream().map(Conflict::request).toList());
         for (Conflict conflict : conflicts) {
             outcomes[conflict.index()] = retryOrDuplicate(conflict.request(), found)
@@ -474,24 +475,33 @@ final class Appends {
         }
     }
 
-    private static Optional<Outcome> retryOrDuplicate(AppendRequest request, Map<UUID, StoredEventId> stored) {
+    private static Optional<Outcome> retryOrDuplicate(AppendRequest request, Map<UUID, Stored> stored) {
         Map<UUID, StoredEventId> mine = new HashMap<>();
+        Map<UUID, StoredContent> contents = new HashMap<>();
         for (EventData event : request.events()) {
-            StoredEventId found = stored.get(event.eventId());
+            Stored found = stored.get(event.eventId());
             if (found != null) {
-                mine.put(found.eventId(), found);
+                mine.put(event.eventId(), found.at());
+                contents.put(event.eventId(), found.content());
             }
         }
         if (mine.isEmpty()) {
             return Optional.empty();
         }
         try {
-            return Idempotency.evaluate(request.streamId(), request.expected(), request.events(), mine)
-                    .map(Outcome::retried);
+            Optional<AppendResult> retry =
+                    Idempotency.evaluate(request.streamId(), request.expected(), request.events(), mine);
+            if (retry.isPresent()) {
+                Idempotency.requireSameContent(request.streamId(), request.events(), mine, contents);
+            }
+            return retry.map(Outcome::retried);
         } catch (RuntimeException e) {
             return Optional.of(Outcome.failed(e));
         }
     }
+
+    /** Where an event id is stored, and what the event there says. */
+    record Stored(StoredEventId at, StoredContent content) {}
 
     private Map<String, StreamRow> lock(Connection connection, List<AppendRequest> batch) throws SQLException {
         Set<String> ids = new TreeSet<>();
@@ -515,10 +525,10 @@ final class Appends {
     }
 
     /** Where the batch's event ids are already stored. */
-    Map<UUID, StoredEventId> lookup(Connection connection, Collection<AppendRequest> requests) throws SQLException {
+    Map<UUID, Stored> lookup(Connection connection, Collection<AppendRequest> requests) throws SQLException {
         List<UUID> ids = new ArrayList<>();
         requests.forEach(request -> request.events().forEach(event -> ids.add(event.eventId())));
-        Map<UUID, StoredEventId> stored = new HashMap<>();
+        Map<UUID, Stored> stored = new HashMap<>();
         try (PreparedStatement statement = connection.prepareStatement(sql.lookup)) {
             statement.setArray(1, connection.createArrayOf("uuid", ids.toArray()));
             try (ResultSet rs = results(statement, true)) {
@@ -526,8 +536,13 @@ final class Appends {
                     UUID id = rs.getObject(1, UUID.class);
                     stored.put(
                             id,
-                            new StoredEventId(
-                                    id, rs.getString(2), rs.getLong(3), new Position(rs.getLong(4), rs.getLong(5))));
+                            new Stored(
+                                    new StoredEventId(
+                                            id,
+                                            rs.getString(2),
+                                            rs.getLong(3),
+                                            new Position(rs.getLong(4), rs.getLong(5))),
+                                    new StoredContent(rs.getString(6), rs.getString(7))));
                 }
             }
         }

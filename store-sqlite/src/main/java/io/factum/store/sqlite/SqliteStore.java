@@ -21,6 +21,7 @@ import io.factum.core.StreamState;
 import io.factum.core.spi.AppendValidation;
 import io.factum.core.spi.ExpectedVersions;
 import io.factum.core.spi.Idempotency;
+import io.factum.core.spi.StoredContent;
 import io.factum.core.spi.StoredEventId;
 import io.factum.core.spi.StreamWindow;
 import io.factum.core.subscription.ProjectionException;
@@ -36,7 +37,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -70,6 +73,8 @@ final class SqliteStore implements EventStore {
     /** Where an event id is stored: the lookup of idempotent appends and of {@link #locateEvent}. */
     static final String SELECT_EVENT_BY_ID =
             "SELECT stream_id, stream_version, global_position FROM factum_events WHERE event_id = ?";
+
+    private static final String SELECT_CONTENT_BY_ID = "SELECT type, data FROM factum_events WHERE event_id = ?";
 
     private final String file;
     private final StoreOptions options;
@@ -194,6 +199,29 @@ final class SqliteStore implements EventStore {
         return writer.submit(session -> appendInTransaction(session, streamId, expected, batch));
     }
 
+    /** The original result if the append repeats one stored before (ids, place and content). */
+    private static Optional<AppendResult> retry(
+            WriteSession session, String streamId, ExpectedVersion expected, List<EventData> events)
+            throws SQLException {
+        Map<UUID, StoredEventId> stored = session.storedIds(events);
+        Optional<AppendResult> retry = Idempotency.evaluate(streamId, expected, events, stored);
+        if (retry.isPresent()) {
+            Map<UUID, StoredContent> contents = new HashMap<>();
+            try (PreparedStatement select = session.connection().prepareStatement(SELECT_CONTENT_BY_ID)) {
+                for (EventData event : events) {
+                    select.setBytes(1, Rows.bytes(event.eventId()));
+                    try (ResultSet rows = select.executeQuery()) {
+                        if (rows.next()) {
+                            contents.put(event.eventId(), new StoredContent(rows.getString(1), rows.getString(2)));
+                        }
+                    }
+                }
+            }
+            Idempotency.requireSameContent(streamId, events, stored, contents);
+        }
+        return retry;
+    }
+
     private AppendResult appendInTransaction(
             WriteSession session, String streamId, ExpectedVersion expected, List<EventData> events)
             throws SQLException {
@@ -205,7 +233,7 @@ final class SqliteStore implements EventStore {
         StreamState state = row == null ? StreamState.ACTIVE : row.state();
         if (!ExpectedVersions.holds(expected, last, state)) {
             // a retry of an append that moved the stream on, or a real conflict
-            Optional<AppendResult> retry = Idempotency.evaluate(streamId, expected, events, session.storedIds(events));
+            Optional<AppendResult> retry = retry(session, streamId, expected, events);
             if (retry.isPresent()) {
                 return retry.get();
             }
@@ -221,7 +249,7 @@ final class SqliteStore implements EventStore {
                 throw e;
             }
             // insertEvents left nothing behind: what is stored under these ids was stored before
-            return Idempotency.evaluate(streamId, expected, events, session.storedIds(events))
+            return retry(session, streamId, expected, events)
                     .orElseThrow(() -> new StoreException(
                             "stream " + streamId + ": the store reported a duplicate event id but none is stored", e));
         }

@@ -13,6 +13,7 @@ import io.factum.core.Position;
 import io.factum.core.StreamMetadata;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +43,68 @@ public abstract class IdempotencyContract extends TckSupport {
                         + "; a retry must repeat the whole original append at the same place, new events need new ids");
         assertThat(store.headPosition()).as("nothing written").isEqualTo(head);
         assertThat(readWholeLog(store, EventFilter.all())).hasSize(logSize);
+    }
+
+    @Nested
+    class A_retry_with_other_content {
+
+        private void assertOtherContent(String stream, EventData stored, EventData retried, String difference) {
+            store.append(stream, ExpectedVersion.noStream(), stored);
+            Position head = store.headPosition();
+
+            assertThatThrownBy(() -> store.append(stream, ExpectedVersion.noStream(), retried))
+                    .isInstanceOfSatisfying(DuplicateEventException.class, e -> {
+                        assertThat(e.eventId()).isEqualTo(stored.eventId());
+                        assertThat(e.existingVersion()).isZero();
+                    })
+                    .hasMessage("stream " + stream + ": event " + stored.eventId() + " is already stored as version 0"
+                            + " of stream " + stream + " with " + difference
+                            + "; a retry must repeat the original events unchanged, new events need new ids");
+            assertThat(store.headPosition()).as("nothing written").isEqualTo(head);
+            assertThat(readWhole(stream)).singleElement().satisfies(event -> assertThat(event.type())
+                    .isEqualTo(stored.type()));
+        }
+
+        @Test
+        void is_a_conflict_when_the_data_differs() {
+            // failed before: the same id at the same place with other data was answered as a retry
+            UUID id = UUID.randomUUID();
+            assertOtherContent(
+                    newStream("order"),
+                    new EventData(id, "ItemAdded", 1, "{\"price\":10}", "{}"),
+                    new EventData(id, "ItemAdded", 1, "{\"price\":1e300}", "{}"),
+                    "other data");
+        }
+
+        @Test
+        void is_a_conflict_when_the_type_differs() {
+            UUID id = UUID.randomUUID();
+            assertOtherContent(
+                    newStream("order"),
+                    new EventData(id, "OrderPlaced", 1, "{}", "{}"),
+                    new EventData(id, "OrderCancelled", 1, "{}", "{}"),
+                    "type OrderPlaced, not OrderCancelled");
+        }
+
+        @Test
+        void is_still_a_retry_when_only_the_json_is_written_otherwise() {
+            // a store may keep JSON its own way (PostgreSQL's jsonb reorders keys and drops spaces)
+            String stream = newStream("order");
+            UUID id = UUID.randomUUID();
+            AppendResult original = store.append(
+                    stream,
+                    ExpectedVersion.noStream(),
+                    new EventData(id, "ItemAdded", 1, "{\"sku\":\"A-1\",\"price\":1.50,\"qty\":2}", "{}"));
+
+            AppendResult retried = store.append(
+                    stream,
+                    ExpectedVersion.noStream(),
+                    new EventData(
+                            id, "ItemAdded", 1, "{ \"qty\": 2, \"price\": 1.5, \"sku\": \"A-1\" }", "{\"retry\":1}"));
+
+            assertThat(retried).isEqualTo(original);
+            assertThat(readWhole(stream)).hasSize(1);
+        }
     }
 
     @Nested
