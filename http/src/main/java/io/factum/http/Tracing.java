@@ -60,7 +60,7 @@ public final class Tracing {
                     .startSpan();
             try (Scope ignored = span.makeCurrent()) {
                 CommandResult result = next.proceed(command, context);
-                span.setAttribute("factum.command.outcome", outcome(result));
+                span.setAttribute("factum.command.outcome", result.outcome());
                 return result;
             } catch (RuntimeException e) {
                 span.recordException(e);
@@ -69,16 +69,6 @@ public final class Tracing {
             } finally {
                 span.end();
             }
-        };
-    }
-
-    private static String outcome(CommandResult result) {
-        return switch (result) {
-            case CommandResult.Accepted a -> a.duplicate() ? "duplicate" : "accepted";
-            case CommandResult.Rejected r -> r.duplicate() ? "duplicate" : "rejected";
-            case CommandResult.Invalid i -> "invalid";
-            case CommandResult.Forbidden f -> "forbidden";
-            case CommandResult.Conflict c -> "conflict";
         };
     }
 

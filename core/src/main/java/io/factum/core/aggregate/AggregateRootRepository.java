@@ -193,6 +193,11 @@ public final class AggregateRootRepository<A extends AggregateRoot<E>, E> {
         }
     }
 
+    /** The clock that stamps the events' occurred-at time. */
+    public Clock clock() {
+        return clock;
+    }
+
     /** Settings of an {@link AggregateRootRepository}; ends with {@link #build()}. */
     public static final class Builder<A extends AggregateRoot<E>, E> {
         private final EventStore store;

@@ -13,9 +13,10 @@ import java.util.function.Supplier;
  * }</pre>
  *
  * <p>{@code decide} checks the business rules against the current state and returns the events that
- * follow (none if nothing changes); it throws {@link RuleViolation} (or an exception the command bus is
- * told to treat as one) to reject the command. {@code evolve} applies one event to the state and never
- * fails. Neither does I/O.
+ * follow (none if nothing changes); it throws {@link RuleViolation}, or an exception of the domain's own
+ * that the command bus is told to treat as one ({@code CommandBus.Builder.rejection}), to reject the
+ * command: the domain code then needs no Factum import at all. {@code evolve} applies one event to the
+ * state and never fails. Neither does I/O.
  *
  * @param initialState the state before the first event
  * @param decide what a command produces in a state
@@ -41,9 +42,14 @@ public record Decider<C, E, S>(
     public S fold(S state, Iterable<? extends E> events) {
         S current = state;
         for (E event : events) {
-            current = evolve.apply(current, event);
+            current = evolve(current, event);
         }
         return current;
+    }
+
+    /** The state after one event: {@code evolve} applied. */
+    public S evolve(S state, E event) {
+        return evolve.apply(state, event);
     }
 
     /** The events a command produces in a state, as an unmodifiable list. */

@@ -1,7 +1,6 @@
 package io.factum.core.aggregate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.factum.core.AppendResult;
 import io.factum.core.DuplicateEventException;
 import io.factum.core.EventStore;
@@ -50,7 +49,7 @@ public final class DeciderRepository<C, E, S> {
     private final Optional<Snapshots<S>> snapshots;
 
     private record Snapshots<S>(
-            SnapshotStore store, SnapshotPolicy policy, Class<S> type, int schemaVersion, ObjectMapper json) {}
+            SnapshotStore store, SnapshotPolicy policy, Class<S> type, int schemaVersion, EventSerializer json) {}
 
     private DeciderRepository(Builder<C, E, S> builder) {
         this.category = builder.category;
@@ -193,7 +192,7 @@ public final class DeciderRepository<C, E, S> {
     }
 
     private S evolve(S state, E event, long version) {
-        return decider.evolve().apply(state, event);
+        return decider.evolve(state, event);
     }
 
     private Loaded<S> loadCurrent(String stream) {
@@ -261,7 +260,7 @@ public final class DeciderRepository<C, E, S> {
 
     private S readState(Snapshots<S> settings, Snapshot snapshot) {
         try {
-            return settings.json().readValue(snapshot.data(), settings.type());
+            return settings.json().fromJson(snapshot.data(), settings.type());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(
                     "snapshot of " + snapshot.streamId() + " at version " + snapshot.version()
@@ -275,11 +274,16 @@ public final class DeciderRepository<C, E, S> {
 
     private String writeState(Snapshots<S> settings, S state) {
         try {
-            return settings.json().writeValueAsString(state);
-        } catch (JsonProcessingException e) {
+            return settings.json().toJson(state);
+        } catch (IllegalArgumentException e) {
             throw new IllegalStateException(
-                    "cannot write the state " + settings.type().getName() + " as JSON: " + e.getOriginalMessage(), e);
+                    "cannot write the state " + settings.type().getName() + " as JSON", e);
         }
+    }
+
+    /** The clock that stamps the events' occurred-at time. */
+    public Clock clock() {
+        return clock;
     }
 
     /** Settings of a {@link DeciderRepository}; ends with {@link #build()}. */
@@ -318,8 +322,7 @@ public final class DeciderRepository<C, E, S> {
          */
         public Builder<C, E, S> snapshots(
                 SnapshotStore store, SnapshotPolicy policy, Class<S> stateType, int schemaVersion) {
-            this.snapshots = Optional.of(
-                    new Snapshots<>(store, policy, stateType, schemaVersion, EventSerializer.defaultMapper()));
+            this.snapshots = Optional.of(new Snapshots<>(store, policy, stateType, schemaVersion, serializer));
             return this;
         }
 

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Sends each command to the one handler of its type, through a chain of middleware. Built once at
@@ -34,10 +35,12 @@ public final class CommandBus {
 
     private final Map<Class<?>, CommandHandler<?>> handlers;
     private final List<Middleware> middleware;
+    private final Rejections rejections;
 
-    private CommandBus(Map<Class<?>, CommandHandler<?>> handlers, List<Middleware> middleware) {
+    private CommandBus(Map<Class<?>, CommandHandler<?>> handlers, List<Middleware> middleware, Rejections rejections) {
         this.handlers = Map.copyOf(handlers);
         this.middleware = List.copyOf(middleware);
+        this.rejections = rejections;
     }
 
     public static Builder builder() {
@@ -71,18 +74,22 @@ public final class CommandBus {
     private CommandResult invoke(Object command, CommandContext context) {
         CommandHandler<Object> handler = (CommandHandler<Object>) handlers.get(command.getClass());
         try {
-            Outcome<?> outcome = handler.handle(command, context);
-            return new CommandResult.Accepted(
-                    context.commandId(),
-                    outcome.streamId(),
-                    outcome.version(),
-                    outcome.position(),
-                    outcome.events().size(),
-                    outcome.duplicate());
-        } catch (RuleViolation violation) {
-            return new CommandResult.Rejected(context.commandId(), violation.rule(), violation.getMessage(), false);
+            Object result = handler.handle(command, context);
+            if (result instanceof Outcome<?> outcome) {
+                return new CommandResult.Accepted(
+                        context.commandId(),
+                        outcome.streamId(),
+                        outcome.version(),
+                        outcome.position(),
+                        outcome.events().size(),
+                        outcome.duplicate());
+            }
+            return new CommandResult.Completed(context.commandId(), result, false);
         } catch (WrongExpectedVersionException | DuplicateEventException conflict) {
             return new CommandResult.Conflict(context.commandId(), conflict.streamId(), conflict.getMessage());
+        } catch (RuntimeException e) {
+            RuleViolation violation = rejections.violation(e).orElseThrow(() -> e);
+            return new CommandResult.Rejected(context.commandId(), violation.rule(), violation.getMessage(), false);
         }
     }
 
@@ -97,8 +104,38 @@ public final class CommandBus {
         private final Map<Class<?>, CommandHandler<?>> handlers = new LinkedHashMap<>();
         private final List<Middleware> middleware = new ArrayList<>();
         private final List<Class<?>> expected = new ArrayList<>();
+        private Rejections rejections = Rejections.none();
 
         private Builder() {}
+
+        /**
+         * Treats exceptions of {@code type} (and its subtypes), thrown by a handler or a decider, as a
+         * business rule refusing the command, like {@link RuleViolation}: answered {@link
+         * CommandResult.Rejected} with the exception's message, never retried, never logged as a failure.
+         * So a domain model reports broken rules with exceptions of its own and imports nothing of Factum.
+         *
+         * @param rule the rule's stable name, from the exception (a field of it, or a constant per type)
+         * @throws IllegalArgumentException if {@code type} would take in the store's conflicts
+         */
+        public <T extends RuntimeException> Builder rejection(Class<T> type, Function<? super T, String> rule) {
+            rejections = rejections.with(type, rule);
+            return this;
+        }
+
+        /**
+         * {@link #rejection(Class, Function)} with the rule named after the type: {@code
+         * InsufficientFunds} becomes {@code "insufficient-funds"}.
+         */
+        public <T extends RuntimeException> Builder rejection(Class<T> type) {
+            rejections = rejections.with(type);
+            return this;
+        }
+
+        /** Adds every rejection of {@code more}: one list shared by the bus and the tests' fixtures. */
+        public Builder rejections(Rejections more) {
+            rejections = rejections.and(more);
+            return this;
+        }
 
         /**
          * Registers the handler of a command type.
@@ -156,7 +193,7 @@ public final class CommandBus {
                 throw new IllegalStateException("commands without a handler: " + missing + "; register one with"
                         + " CommandBus.builder().handle(type, handler)");
             }
-            return new CommandBus(handlers, middleware);
+            return new CommandBus(handlers, middleware, rejections);
         }
     }
 }

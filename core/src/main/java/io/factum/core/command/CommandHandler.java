@@ -5,23 +5,31 @@ import io.factum.core.aggregate.AggregateRootRepository;
 import io.factum.core.aggregate.ConflictRetry;
 import io.factum.core.aggregate.DeciderRepository;
 import io.factum.core.aggregate.Outcome;
-import java.time.Instant;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Carries out one type of command, usually by loading an aggregate, deciding, and saving. It throws
- * {@link io.factum.core.aggregate.RuleViolation} to reject the command; the bus turns that and version
- * conflicts into {@link CommandResult}s.
+ * {@link io.factum.core.aggregate.RuleViolation} (or an exception the bus is told is a rejection, {@link
+ * CommandBus.Builder#rejection}) to reject the command; the bus turns that and version conflicts into
+ * {@link CommandResult}s.
  *
  * @param <C> the command type
  */
 @FunctionalInterface
 public interface CommandHandler<C> {
 
-    /** Carries out the command; returns what it did to which aggregate. */
-    Outcome<?> handle(C command, CommandContext context);
+    /**
+     * Carries out the command.
+     *
+     * @return what it did to which aggregate (an {@link Outcome}, answered as {@link CommandResult.Accepted}),
+     *     or a plain result of the handler's own when it touched no aggregate (answered as {@link
+     *     CommandResult.Completed}; null for none)
+     */
+    @Nullable
+    Object handle(C command, CommandContext context);
 
     /**
      * A handler that sends the command to the decider aggregate {@code idOf(command)}; a version conflict
@@ -43,12 +51,13 @@ public interface CommandHandler<C> {
      */
     static <C, E, S> CommandHandler<C> decide(
             DeciderRepository<? super C, E, S> repository, Function<? super C, String> idOf, ConflictRetry retry) {
-        // the repository stamps the events' occurred-at time with its own clock
-        return (command, context) -> context.expectedVersion()
-                .map(expected ->
-                        repository.handle(idOf.apply(command), command, context.eventMetadata(Instant.EPOCH), expected))
-                .orElseGet(() ->
-                        repository.handle(idOf.apply(command), command, context.eventMetadata(Instant.EPOCH), retry));
+        // the repository stamps the events' occurred-at time again with its clock at each decision
+        return (command, context) -> {
+            var metadata = context.eventMetadata(repository.clock().instant());
+            return context.expectedVersion()
+                    .map(expected -> repository.handle(idOf.apply(command), command, metadata, expected))
+                    .orElseGet(() -> repository.handle(idOf.apply(command), command, metadata, retry));
+        };
     }
 
     /**
@@ -63,7 +72,7 @@ public interface CommandHandler<C> {
             ConflictRetry retry) {
         return (command, context) -> {
             Consumer<A> run = aggregate -> action.accept(aggregate, command);
-            var metadata = context.eventMetadata(Instant.EPOCH);
+            var metadata = context.eventMetadata(repository.clock().instant());
             return context.expectedVersion()
                     .map(expected -> repository.update(idOf.apply(command), run, metadata, expected))
                     .orElseGet(() -> repository.update(idOf.apply(command), run, metadata, retry));

@@ -88,14 +88,18 @@ public interface CommandLog {
                     json.put("position", accepted.position().toString());
                     json.put("eventCount", accepted.eventCount());
                 }
+                case CommandResult.Completed completed ->
+                    // the value is the handler's own type: not kept, a duplicate is answered without it
+                    json.put("outcome", "completed");
                 case CommandResult.Rejected rejected -> {
                     json.put("outcome", "rejected");
                     json.put("rule", rejected.rule());
                     json.put("message", rejected.message());
                 }
                 default ->
-                    throw new IllegalArgumentException("only accepted and rejected results are remembered, got "
-                            + result.getClass().getSimpleName());
+                    throw new IllegalArgumentException(
+                            "only accepted, completed and rejected results are remembered, got "
+                                    + result.getClass().getSimpleName());
             }
             UUID id = result.commandId();
             try {
@@ -122,6 +126,7 @@ public interface CommandLog {
                                 Position.parse(json.path("position").asText()),
                                 json.path("eventCount").asInt(),
                                 false);
+                    case "completed" -> new CommandResult.Completed(commandId, null, false);
                     case "rejected" ->
                         new CommandResult.Rejected(
                                 commandId,

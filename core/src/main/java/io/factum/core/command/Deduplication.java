@@ -41,12 +41,15 @@ public final class Deduplication {
             if (remembered.isPresent()) {
                 return switch (remembered.get()) {
                     case CommandResult.Accepted accepted -> accepted.asDuplicate();
+                    case CommandResult.Completed completed -> completed.asDuplicate();
                     case CommandResult.Rejected rejected -> rejected.asDuplicate();
                     default -> remembered.get();
                 };
             }
             CommandResult result = next.proceed(command, context);
-            if (result instanceof CommandResult.Accepted || result instanceof CommandResult.Rejected) {
+            if (result instanceof CommandResult.Accepted
+                    || result instanceof CommandResult.Completed
+                    || result instanceof CommandResult.Rejected) {
                 log.record(result);
             }
             return result;

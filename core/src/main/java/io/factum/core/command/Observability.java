@@ -25,7 +25,7 @@ public final class Observability {
             String outcome = "failed";
             try {
                 CommandResult result = next.proceed(command, context);
-                outcome = outcome(result);
+                outcome = result.outcome();
                 return result;
             } finally {
                 Timer.builder("factum.commands")
@@ -79,18 +79,6 @@ public final class Observability {
                 }
                 return result;
             }
-        };
-    }
-
-    static String outcome(CommandResult result) {
-        return switch (result) {
-            case CommandResult.Accepted a when a.duplicate() -> "duplicate";
-            case CommandResult.Accepted a -> "accepted";
-            case CommandResult.Rejected r when r.duplicate() -> "duplicate";
-            case CommandResult.Rejected r -> "rejected";
-            case CommandResult.Invalid i -> "invalid";
-            case CommandResult.Forbidden f -> "forbidden";
-            case CommandResult.Conflict c -> "conflict";
         };
     }
 }

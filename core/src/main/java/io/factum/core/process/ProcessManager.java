@@ -286,6 +286,7 @@ public final class ProcessManager<S, E> {
             CommandResult result = bus.send(command, CommandContext.causedBy(cause, causeId, commandId));
             switch (result) {
                 case CommandResult.Accepted accepted -> {}
+                case CommandResult.Completed completed -> {}
                 case CommandResult.Rejected rejected ->
                     LOG.info(
                             "process {} {}: {} was rejected ({}): {}",

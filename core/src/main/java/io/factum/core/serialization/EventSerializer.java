@@ -55,6 +55,30 @@ public final class EventSerializer {
         return new EventSerializer(types, defaultMapper(), null);
     }
 
+    /**
+     * {@code value} as JSON, written with this serializer's Jackson mapper (the application's own if it
+     * gave one): how snapshots of aggregate state are written.
+     *
+     * @throws IllegalArgumentException if the mapper cannot write it
+     */
+    public String toJson(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(
+                    "cannot write " + value.getClass().getName() + " as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /**
+     * JSON read as {@code type} with this serializer's Jackson mapper, the inverse of {@link #toJson}.
+     *
+     * @throws JsonProcessingException if the JSON does not fit the type
+     */
+    public <T> T fromJson(String text, Class<T> type) throws JsonProcessingException {
+        return json.readValue(text, type);
+    }
+
     /** A serializer with the application's own Jackson mapper. */
     public static EventSerializer of(EventTypes types, ObjectMapper mapper) {
         return new EventSerializer(types, mapper, null);

@@ -3,6 +3,7 @@ package io.factum.core.aggregate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.factum.core.EventStore;
 import io.factum.core.RecordedEvent;
 import io.factum.core.StoreOptions;
@@ -289,6 +290,28 @@ class DeciderRepositoryTest {
         }
 
         @Test
+        void are_written_with_the_serializers_own_mapper() {
+            // failed before: snapshots were written with Factum's default mapper whatever the serializer's
+            var snakeCase = EventSerializer.of(
+                    EventTypes.builder().registerSealed(Event.class).build(),
+                    EventSerializer.defaultMapper()
+                            .copy()
+                            .setPropertyNamingStrategy(PropertyNamingStrategies.UPPER_SNAKE_CASE));
+            var repository = DeciderRepository.builder(store, snakeCase, "account", BankAccount.DECIDER, Event.class)
+                    .snapshots(snapshots, SnapshotPolicy.everyEvents(10), State.class, 1)
+                    .build();
+            repository.handle("1", new Open("ada"), command(), ConflictRetry.NONE);
+            for (int i = 0; i < 24; i++) {
+                repository.handle("1", new Deposit(1), command(), ConflictRetry.NONE);
+            }
+
+            repository.load("1");
+
+            assertThat(snapshots.load("account-1").orElseThrow().data()).matches("\\{\"OPEN\":true,\"BALANCE\":\\d+}");
+            assertThat(repository.load("1").state()).isEqualTo(new State(true, 24));
+        }
+
+        @Test
         void of_another_schema_version_are_ignored_and_rebuilt() {
             deposits(24);
             withSnapshots(1).load("1");
@@ -356,5 +379,7 @@ class DeciderRepositoryTest {
     void folds_events_with_the_decider() {
         assertThat(BankAccount.DECIDER.fold(BankAccount.initial(), List.of(new Opened("x"), new Deposited(3))))
                 .isEqualTo(new State(true, 3));
+        assertThat(BankAccount.DECIDER.evolve(new State(true, 3), new Deposited(2)))
+                .isEqualTo(new State(true, 5));
     }
 }

@@ -124,6 +124,81 @@ class CommandBusTest {
         }
 
         @Test
+        void an_exception_of_the_domains_own_told_to_the_bus_is_a_rejection() {
+            final class TooLarge extends RuntimeException {
+                TooLarge(String message) {
+                    super(message);
+                }
+            }
+            final class Unknown extends IllegalStateException {
+                Unknown(String message) {
+                    super(message);
+                }
+            }
+            Decider<CounterCommand, CounterEvent, Integer> plain = Decider.of(
+                    () -> 0,
+                    (command, total) -> switch (command) {
+                        case Increment increment
+                        when increment.by() > 10 -> throw new TooLarge("steps of at most 10, got " + increment.by());
+                        case Increment increment when increment.by() < 0 -> throw new Unknown("negative step");
+                        case Increment increment -> List.of(new Incremented(increment.by()));
+                        case Reset reset -> List.of();
+                    },
+                    COUNTER.evolve());
+            var repository = DeciderRepository.builder(store, serializer, "plain", plain, CounterEvent.class)
+                    .build();
+            CommandBus plainBus = CommandBus.builder()
+                    .handle(Increment.class, CommandHandler.decide(repository, Increment::counterId))
+                    .rejection(TooLarge.class)
+                    .rejection(
+                            IllegalStateException.class,
+                            e -> "state-" + e.getMessage().length())
+                    .build();
+            CommandContext context = CommandContext.create();
+
+            assertThat(plainBus.send(new Increment("a", 11), context))
+                    .isEqualTo(new CommandResult.Rejected(
+                            context.commandId(), "too-large", "steps of at most 10, got 11", false));
+            assertThat(plainBus.send(new Increment("a", -1), context))
+                    .as("a subtype of a named type, with the rule from the exception")
+                    .isEqualTo(new CommandResult.Rejected(context.commandId(), "state-13", "negative step", false));
+            assertThat(store.streamEvents("plain-a").count()).isZero();
+        }
+
+        @Test
+        void an_exception_the_bus_was_not_told_about_is_a_failure_of_the_system() {
+            CommandBus failing = CommandBus.builder()
+                    .handle(Increment.class, (command, context) -> {
+                        throw new IllegalStateException("disk on fire");
+                    })
+                    .rejection(IllegalArgumentException.class)
+                    .build();
+
+            assertThatThrownBy(() -> failing.send(new Increment("a", 1), CommandContext.create()))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("disk on fire");
+        }
+
+        @Test
+        void the_stores_conflicts_cannot_be_named_rejections() {
+            assertThatThrownBy(() -> CommandBus.builder().rejection(RuntimeException.class))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("include the store's conflicts");
+        }
+
+        @Test
+        void a_handler_that_touches_no_aggregate_returns_a_plain_result() {
+            record Ping(String to) {}
+            CommandBus pinging = CommandBus.builder()
+                    .handle(Ping.class, (command, context) -> "pong from " + command.to())
+                    .build();
+            CommandContext context = CommandContext.create();
+
+            assertThat(pinging.send(new Ping("b"), context))
+                    .isEqualTo(new CommandResult.Completed(context.commandId(), "pong from b", false));
+        }
+
+        @Test
         void a_version_conflict_is_a_typed_result_naming_both_versions() {
             var racyCounters = racyCounters(bus);
             CommandBus racing = CommandBus.builder()
@@ -427,8 +502,7 @@ class CommandBusTest {
             List<String> sent = new ArrayList<>();
             CommandBus bus = bus().handle(Notify.class, (command, context) -> {
                         sent.add(command.counterId());
-                        return new io.factum.core.aggregate.Outcome<>(
-                                "notice-" + command.counterId(), List.of(), -1, Position.START, 1);
+                        return "notice " + sent.size();
                     })
                     .use(Deduplication.middleware(CommandLog.inEventStore(store), Notify.class))
                     .build();
@@ -437,7 +511,10 @@ class CommandBusTest {
             CommandResult first = bus.send(new Notify("a"), context);
             CommandResult again = bus.send(new Notify("a"), context);
 
-            assertThat(again).isEqualTo(((CommandResult.Accepted) first).asDuplicate());
+            assertThat(first).isEqualTo(new CommandResult.Completed(context.commandId(), "notice 1", false));
+            assertThat(again)
+                    .as("the log keeps no values")
+                    .isEqualTo(new CommandResult.Completed(context.commandId(), null, true));
             assertThat(sent).containsExactly("a");
         }
 

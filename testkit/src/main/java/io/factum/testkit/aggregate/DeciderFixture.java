@@ -6,10 +6,12 @@ import io.factum.core.aggregate.Decider;
 import io.factum.core.aggregate.DeciderRepository;
 import io.factum.core.aggregate.Outcome;
 import io.factum.core.aggregate.RuleViolation;
+import io.factum.core.command.Rejections;
 import io.factum.core.serialization.EventDeserializationException;
 import io.factum.core.serialization.EventSerializer;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.opentest4j.AssertionFailedError;
 
 /**
@@ -43,15 +45,36 @@ public final class DeciderFixture<C, E, S> {
 
     private final Decider<C, E, S> decider;
     private final Optional<StorePath<E>> store;
+    private final Rejections rejections;
 
-    private DeciderFixture(Decider<C, E, S> decider, Optional<StorePath<E>> store) {
+    private DeciderFixture(Decider<C, E, S> decider, Optional<StorePath<E>> store, Rejections rejections) {
         this.decider = decider;
         this.store = store;
+        this.rejections = rejections;
     }
 
     /** A fixture that runs the decider's scenarios in memory. */
     public static <C, E, S> DeciderFixture<C, E, S> of(Decider<C, E, S> decider) {
-        return new DeciderFixture<>(decider, Optional.empty());
+        return new DeciderFixture<>(decider, Optional.empty(), Rejections.none());
+    }
+
+    /**
+     * This fixture treating exceptions of {@code type} as rejections, as the command bus is told with
+     * {@code CommandBus.Builder.rejection}: {@code thenRejected} checks their rule and message.
+     */
+    public <T extends RuntimeException> DeciderFixture<C, E, S> rejection(
+            Class<T> type, Function<? super T, String> rule) {
+        return new DeciderFixture<>(decider, store, rejections.with(type, rule));
+    }
+
+    /** {@link #rejection(Class, Function)} with the rule named after the type, as the bus names it. */
+    public <T extends RuntimeException> DeciderFixture<C, E, S> rejection(Class<T> type) {
+        return new DeciderFixture<>(decider, store, rejections.with(type));
+    }
+
+    /** This fixture with every rejection of {@code more}, the list the application gives its command bus. */
+    public DeciderFixture<C, E, S> rejections(Rejections more) {
+        return new DeciderFixture<>(decider, store, rejections.and(more));
     }
 
     /**
@@ -63,7 +86,7 @@ public final class DeciderFixture<C, E, S> {
      * @param eventType the decider's event type
      */
     public DeciderFixture<C, E, S> onStore(EventStore store, EventSerializer serializer, Class<E> eventType) {
-        return new DeciderFixture<>(decider, Optional.of(new StorePath<>(store, serializer, eventType)));
+        return new DeciderFixture<>(decider, Optional.of(new StorePath<>(store, serializer, eventType)), rejections);
     }
 
     /** The events that happened before the command, oldest first; none for a new aggregate. */
@@ -166,7 +189,8 @@ public final class DeciderFixture<C, E, S> {
         }
 
         /**
-         * Checks that the command is rejected with a {@link RuleViolation} of this rule and message.
+         * Checks that the command is rejected with a {@link RuleViolation} of this rule and message (or an
+         * exception of a type the fixture was told is a rejection, {@link DeciderFixture#rejection}).
          *
          * @throws AssertionFailedError if the command is accepted, or rejected with another rule or message
          */
@@ -195,7 +219,8 @@ public final class DeciderFixture<C, E, S> {
             try {
                 List<E> events = decider.decide(command, state);
                 return new Run<>(scenario, new Result.Accepted<>(events, events), () -> decider.fold(state, events));
-            } catch (RuleViolation violation) {
+            } catch (RuntimeException e) {
+                RuleViolation violation = rejections.violation(e).orElseThrow(() -> e);
                 return new Run<>(scenario, new Result.Rejected<>(violation), () -> state);
             }
         }
@@ -208,13 +233,14 @@ public final class DeciderFixture<C, E, S> {
         Outcome<E> outcome;
         try {
             outcome = repository.handle(id, command, path.metadata(), ConflictRetry.NONE);
-        } catch (RuleViolation violation) {
+        } catch (EventDeserializationException e) {
+            throw Verdicts.broken(scenario, "the given events do not read back from the store", e);
+        } catch (RuntimeException e) {
+            RuleViolation violation = rejections.violation(e).orElseThrow(() -> e);
             return new Run<>(
                     scenario,
                     new Result.Rejected<>(violation),
                     () -> load(scenario, repository, id, "the given events"));
-        } catch (EventDeserializationException e) {
-            throw Verdicts.broken(scenario, "the given events do not read back from the store", e);
         }
         List<E> readBack;
         try {

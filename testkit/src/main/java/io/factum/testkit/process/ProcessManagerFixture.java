@@ -3,11 +3,9 @@ package io.factum.testkit.process;
 import io.factum.core.AppendResult;
 import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
-import io.factum.core.Position;
 import io.factum.core.ReadDirection;
 import io.factum.core.RecordedEvent;
 import io.factum.core.StoreOptions;
-import io.factum.core.aggregate.Outcome;
 import io.factum.core.command.CommandBus;
 import io.factum.core.command.CommandHandler;
 import io.factum.core.command.NoHandlerException;
@@ -98,10 +96,7 @@ public final class ProcessManagerFixture<S, E> {
     private ProcessManagerFixture(EventSerializer serializer, Set<Class<?>> commandTypes, Factory<S, E> factory) {
         this.serializer = serializer;
         CommandBus.Builder bus = CommandBus.builder();
-        CommandHandler<Object> recording = (command, context) -> {
-            sent.add(command);
-            return new Outcome<>("recorded-commands", List.of(), 0, Position.START, 1);
-        };
+        CommandHandler<Object> recording = (command, context) -> sent.add(command);
         for (Class<?> type : commandTypes) {
             bus.handle(type, recording);
         }

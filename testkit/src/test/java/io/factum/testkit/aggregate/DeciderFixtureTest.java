@@ -9,6 +9,7 @@ import io.factum.core.EventFilter;
 import io.factum.core.EventStore;
 import io.factum.core.Position;
 import io.factum.core.RecordedEvent;
+import io.factum.core.aggregate.Decider;
 import io.factum.core.serialization.EventSerializer;
 import io.factum.core.serialization.EventTypes;
 import io.factum.testkit.aggregate.Cart.Add;
@@ -88,6 +89,47 @@ class DeciderFixtureTest {
         @Test
         void the_state_after_the_command() {
             cart().given(new Added("pen", 2)).when(new CheckOut()).thenState(State.of(Map.of("pen", 2), true));
+        }
+    }
+
+    /** A rule broken, reported with the domain's own exception, as a Factum-free domain model does. */
+    static final class CartFull extends RuntimeException {
+        CartFull(String message) {
+            super(message);
+        }
+    }
+
+    static final Decider<Command, Event, State> PLAIN = Decider.of(
+            Cart::initial,
+            (command, state) -> {
+                if (command instanceof Add add && add.quantity() > 5) {
+                    throw new CartFull("at most 5 at once, got " + add.quantity());
+                }
+                return Cart.decide(command, state);
+            },
+            Cart::evolve);
+
+    @Nested
+    class Rejections_of_the_domains_own {
+
+        @Test
+        void are_checked_by_rule_and_message_once_the_fixture_is_told_their_type() {
+            DeciderFixture.of(PLAIN)
+                    .rejection(CartFull.class)
+                    .when(new Add("pen", 6))
+                    .thenRejected("cart-full", "at most 5 at once, got 6");
+            DeciderFixture.of(PLAIN)
+                    .onStore(STORE, SERIALIZER, Event.class)
+                    .rejections(io.factum.core.command.Rejections.none().with(CartFull.class, e -> "five"))
+                    .when(new Add("pen", 6))
+                    .thenRejected("five", "at most 5 at once, got 6");
+        }
+
+        @Test
+        void are_failures_of_the_scenario_when_it_was_not_told() {
+            assertThatThrownBy(() ->
+                            DeciderFixture.of(PLAIN).when(new Add("pen", 6)).thenRejected("cart-full", ""))
+                    .isInstanceOf(CartFull.class);
         }
     }
 

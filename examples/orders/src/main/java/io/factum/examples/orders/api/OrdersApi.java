@@ -327,6 +327,9 @@ public final class OrdersApi {
                 }
                 yield accepted;
             }
+            case CommandResult.Completed completed ->
+                throw new IllegalStateException("every command of the order system changes an aggregate, but "
+                        + command.getClass().getSimpleName() + " completed without one");
             case CommandResult.Rejected rejected
             when UNKNOWN_RULES.contains(rejected.rule()) ->
                 throw new ApiProblem(

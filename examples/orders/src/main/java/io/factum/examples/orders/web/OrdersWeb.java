@@ -474,6 +474,9 @@ public final class OrdersWeb {
         CommandResult result = app.send(command, CommandContext.create().withUser("web"));
         return switch (result) {
             case CommandResult.Accepted accepted -> new Outcome.Done(accepted.position());
+            case CommandResult.Completed completed ->
+                throw new IllegalStateException("every command of the order system changes an aggregate, but "
+                        + command.getClass().getSimpleName() + " completed without one");
             case CommandResult.Rejected rejected -> new Outcome.Failed(List.of(rejected.message()));
             case CommandResult.Invalid invalid ->
                 new Outcome.Failed(
