@@ -1,10 +1,13 @@
 package io.factum.core.serialization;
 
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
@@ -37,16 +40,33 @@ public final class EventTypes {
 
     private record Step(String type, int fromVersion) {}
 
+    /**
+     * Which record components of an event class hold personal data and whose, declared with {@link
+     * Builder#personalData} instead of {@link io.factum.core.gdpr.PersonalData} and {@link
+     * io.factum.core.gdpr.DataSubject} on the class.
+     *
+     * @param subject the component naming the data subject
+     * @param personal the components holding its personal data
+     */
+    record PersonalDataDeclaration(String subject, Set<String> personal) {}
+
     private final Map<Class<?>, Registration> byClass;
     private final Map<String, Registration> byName;
     private final Map<String, String> canonicalNames;
     private final Map<Step, Upcaster> upcasters;
+    private final Map<Class<?>, PersonalDataDeclaration> personalData;
 
     private EventTypes(Builder builder) {
         this.byClass = Map.copyOf(builder.byClass);
         this.byName = Map.copyOf(builder.byName);
         this.canonicalNames = Map.copyOf(builder.canonicalNames);
         this.upcasters = Map.copyOf(builder.upcasters);
+        this.personalData = Map.copyOf(builder.personalData);
+    }
+
+    /** The personal data declared for {@code type} with {@link Builder#personalData}, if any. */
+    Optional<PersonalDataDeclaration> personalData(Class<?> type) {
+        return Optional.ofNullable(personalData.get(type));
     }
 
     /** A new, empty builder. */
@@ -125,8 +145,55 @@ public final class EventTypes {
         private final Map<String, Registration> byName = new HashMap<>();
         private final Map<String, String> canonicalNames = new HashMap<>();
         private final Map<Step, Upcaster> upcasters = new HashMap<>();
+        private final Map<Class<?>, PersonalDataDeclaration> personalData = new HashMap<>();
 
         private Builder() {}
+
+        /**
+         * Declares that the record components {@code personal} of {@code type} hold personal data of the
+         * subject named by its component {@code subject}: the same as marking them {@link
+         * io.factum.core.gdpr.PersonalData} and {@link io.factum.core.gdpr.DataSubject} on the record, for
+         * event classes that import nothing of Factum. A serializer made {@code withPersonalData(keys)}
+         * then encrypts them per subject (crypto-shredding, see docs/gdpr.md).
+         *
+         * @throws IllegalArgumentException if {@code type} is not a record, lacks one of the components,
+         *     names no personal component, or names the subject as personal too
+         */
+        public Builder personalData(Class<?> type, String subject, String... personal) {
+            RecordComponent[] components = type.getRecordComponents();
+            if (components == null) {
+                throw new IllegalArgumentException(
+                        type.getName() + " is not a record; personal data is declared on record components");
+            }
+            Set<String> names = new LinkedHashSet<>();
+            for (RecordComponent component : components) {
+                names.add(component.getName());
+            }
+            Set<String> declared = new LinkedHashSet<>(List.of(personal));
+            List<String> missing = new ArrayList<>();
+            for (String name : declared) {
+                if (!names.contains(name)) {
+                    missing.add(name);
+                }
+            }
+            if (!names.contains(subject)) {
+                missing.add(subject);
+            }
+            if (!missing.isEmpty()) {
+                throw new IllegalArgumentException(
+                        type.getName() + " has no components " + missing + "; its components are " + names);
+            }
+            if (declared.isEmpty()) {
+                throw new IllegalArgumentException(
+                        "name the components of " + type.getName() + " that hold personal data; none were given");
+            }
+            if (declared.contains(subject)) {
+                throw new IllegalArgumentException("component " + subject + " of " + type.getName()
+                        + " cannot be both the subject and personal data; the subject id is stored in the clear");
+            }
+            personalData.put(type, new PersonalDataDeclaration(subject, Set.copyOf(declared)));
+            return this;
+        }
 
         /** Registers a class under a name, at schema version 1. */
         public Builder register(Class<?> type, String name) {

@@ -37,10 +37,12 @@ final class PersonalFields {
             @Nullable Method subject, String subjectName, List<String> personal, Map<String, JsonNode> erased) {}
 
     private final SubjectKeyStore keys;
+    private final EventTypes types;
     private final ConcurrentMap<Class<?>, Plan> plans = new ConcurrentHashMap<>();
 
     PersonalFields(SubjectKeyStore keys, EventTypes types) {
         this.keys = keys;
+        this.types = types;
         for (EventTypes.Registration registration : types.registrations()) {
             plan(registration.type()); // a wrongly annotated class fails when the serializer is made
         }
@@ -88,10 +90,11 @@ final class PersonalFields {
     }
 
     private Plan plan(Class<?> type) {
-        return plans.computeIfAbsent(type, PersonalFields::planOf);
+        return plans.computeIfAbsent(type, t -> planOf(t, types.personalData(t)));
     }
 
-    private static Plan planOf(Class<?> type) {
+    /** From the annotations on the record's components and what {@link EventTypes} declares for it. */
+    private static Plan planOf(Class<?> type, Optional<EventTypes.PersonalDataDeclaration> declared) {
         RecordComponent[] components = type.getRecordComponents();
         if (components == null) {
             return new Plan(null, "", List.of(), Map.of());
@@ -102,8 +105,13 @@ final class PersonalFields {
         for (RecordComponent component : components) {
             String name = jsonName(component);
             erased.put(name, erasedValue(component.getType()));
-            boolean isPersonal = component.isAnnotationPresent(PersonalData.class);
-            if (component.isAnnotationPresent(DataSubject.class)) {
+            boolean isPersonal = component.isAnnotationPresent(PersonalData.class)
+                    || declared.map(d -> d.personal().contains(component.getName()))
+                            .orElse(false);
+            boolean isSubject = component.isAnnotationPresent(DataSubject.class)
+                    || declared.map(d -> d.subject().equals(component.getName()))
+                            .orElse(false);
+            if (isSubject) {
                 if (isPersonal) {
                     throw new IllegalArgumentException("event class " + type.getName() + ": component "
                             + component.getName() + " cannot be both @DataSubject and @PersonalData; the subject id"

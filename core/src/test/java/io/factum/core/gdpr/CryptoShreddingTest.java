@@ -98,6 +98,45 @@ class CryptoShreddingTest {
         return (ObjectNode) JSON.readTree(json);
     }
 
+    /** An event record without Factum's annotations: its personal data is declared to the registry. */
+    record Moved(String customerId, String street, String city) {}
+
+    @Nested
+    class Declared_outside_the_event_class {
+
+        private final EventSerializer declared = EventSerializer.of(EventTypes.builder()
+                        .register(Moved.class, "Moved")
+                        .personalData(Moved.class, "customerId", "street")
+                        .build())
+                .withPersonalData(keys);
+
+        @Test
+        void is_encrypted_like_annotated_data_and_erased_once_the_subject_is_forgotten() throws Exception {
+            EventData stored = declared.serialize(
+                    new Moved("customer-7", "1 Main St", "Leeds"),
+                    UUID.randomUUID(),
+                    EventMetadata.startingWith(UUID.randomUUID(), NOW));
+
+            assertThat(stored.data()).doesNotContain("Main St").contains("\"city\":\"Leeds\"");
+            assertThat(CryptoShredder.isEncrypted(tree(stored.data()).get("street")))
+                    .isTrue();
+            keys.forget("customer-7");
+            assertThat(declared.deserializeEvents(recorded(stored), Moved.class))
+                    .containsExactly(new Moved("customer-7", CryptoShredder.ERASED, "Leeds"));
+        }
+
+        @Test
+        void must_name_components_the_record_has() {
+            assertThatThrownBy(() -> EventTypes.builder().personalData(Moved.class, "customerId", "street", "zip"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(Moved.class.getName()
+                            + " has no components [zip]; its components are [customerId, street, city]");
+            assertThatThrownBy(() -> EventTypes.builder().personalData(Moved.class, "customerId", "customerId"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("cannot be both the subject and personal data");
+        }
+    }
+
     @Nested
     class Writing {
 
