@@ -25,21 +25,21 @@ import io.factum.core.subscription.Subscription;
 import io.factum.examples.orders.customers.Customer;
 import io.factum.examples.orders.customers.CustomerCommand;
 import io.factum.examples.orders.customers.CustomerEvent;
-import io.factum.examples.orders.customers.CustomerValidators;
+import io.factum.examples.orders.fulfilment.Fulfilment;
+import io.factum.examples.orders.fulfilment.PaymentGateway;
 import io.factum.examples.orders.ordering.Order;
 import io.factum.examples.orders.ordering.OrderCommand;
 import io.factum.examples.orders.ordering.OrderEvent;
-import io.factum.examples.orders.ordering.OrderValidators;
-import io.factum.examples.orders.ordering.published.Publication;
-import io.factum.examples.orders.payments.Fulfilment;
 import io.factum.examples.orders.payments.Payment;
 import io.factum.examples.orders.payments.PaymentCommand;
 import io.factum.examples.orders.payments.PaymentEvent;
-import io.factum.examples.orders.payments.PaymentGateway;
 import io.factum.examples.orders.payments.PaymentProvider;
+import io.factum.examples.orders.published.Publication;
 import io.factum.examples.orders.readmodel.CustomerDirectory;
 import io.factum.examples.orders.readmodel.DailySales;
 import io.factum.examples.orders.readmodel.OrderSummaries;
+import io.factum.examples.orders.validation.CustomerValidators;
+import io.factum.examples.orders.validation.OrderValidators;
 import io.factum.store.postgres.PostgresEventStore;
 import io.factum.store.sqlite.SqliteEventStore;
 import java.io.IOException;
@@ -90,23 +90,24 @@ public final class OrdersApp implements AutoCloseable {
         try {
             this.keys = parts.keys();
             this.serializer = eventSerializer(keys);
-            this.orders = DeciderRepository.builder(store, serializer, "order", Order.DECIDER, OrderEvent.class)
+            this.orders = DeciderRepository.builder(store, serializer, "order", Deciders.ORDER, OrderEvent.class)
                     .clock(settings.clock)
                     .snapshots(parts.snapshots(), SnapshotPolicy.everyEvents(50), Order.class, 1)
                     .build();
             // no snapshots for customers: a snapshot would keep the personal data in clear beside the
             // crypto-shredded events and outlive a forget; customer streams are short anyway
             this.customers = DeciderRepository.builder(
-                            store, serializer, "customer", Customer.DECIDER, CustomerEvent.class)
+                            store, serializer, "customer", Deciders.CUSTOMER, CustomerEvent.class)
                     .clock(settings.clock)
                     .build();
-            var payments = DeciderRepository.builder(store, serializer, "payment", Payment.DECIDER, PaymentEvent.class)
+            var payments = DeciderRepository.builder(store, serializer, "payment", Deciders.PAYMENT, PaymentEvent.class)
                     .clock(settings.clock)
                     .build();
             List<Validator<?>> validators = new ArrayList<>(OrderValidators.all());
             validators.addAll(CustomerValidators.all());
             this.bus = CommandBus.builder()
                     .use(Validation.middleware(validators))
+                    .rejections(Deciders.REJECTIONS)
                     .handle(OrderCommand.CreateOrder.class, orderHandler())
                     .handle(OrderCommand.AddItem.class, orderHandler())
                     .handle(OrderCommand.RemoveItem.class, orderHandler())
@@ -193,6 +194,10 @@ public final class OrdersApp implements AutoCloseable {
                         .registerSealed(OrderEvent.class)
                         .registerSealed(CustomerEvent.class)
                         .registerSealed(PaymentEvent.class)
+                        // the customers' personal data, declared here: the events carry no Factum annotation
+                        .personalData(CustomerEvent.CustomerRegistered.class, "customerId", "name", "email", "address")
+                        .personalData(CustomerEvent.CustomerMovedHouse.class, "customerId", "address")
+                        .personalData(CustomerEvent.CustomerAddressCorrected.class, "customerId", "address")
                         .build())
                 .withPersonalData(keys);
     }

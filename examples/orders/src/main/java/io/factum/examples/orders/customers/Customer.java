@@ -1,7 +1,5 @@
 package io.factum.examples.orders.customers;
 
-import io.factum.core.aggregate.Decider;
-import io.factum.core.aggregate.RuleViolation;
 import io.factum.examples.orders.customers.CustomerCommand.CorrectAddress;
 import io.factum.examples.orders.customers.CustomerCommand.ForgetCustomer;
 import io.factum.examples.orders.customers.CustomerCommand.MoveHouse;
@@ -10,6 +8,7 @@ import io.factum.examples.orders.customers.CustomerEvent.CustomerAddressCorrecte
 import io.factum.examples.orders.customers.CustomerEvent.CustomerForgotten;
 import io.factum.examples.orders.customers.CustomerEvent.CustomerMovedHouse;
 import io.factum.examples.orders.customers.CustomerEvent.CustomerRegistered;
+import io.factum.examples.orders.shared.RuleBroken;
 import java.util.List;
 import java.util.UUID;
 
@@ -18,10 +17,6 @@ import java.util.UUID;
  * exists or was forgotten, and the current address (to tell a real change from none).
  */
 public record Customer(boolean registered, boolean forgotten, Address address) {
-
-    /** The decider, for the repository and the tests. */
-    public static final Decider<CustomerCommand, CustomerEvent, Customer> DECIDER =
-            Decider.of(Customer::initial, Customer::decide, Customer::evolve);
 
     private static final Address NOWHERE = new Address("", "", "", "");
 
@@ -33,31 +28,31 @@ public record Customer(boolean registered, boolean forgotten, Address address) {
         UUID id = command.customerId();
         if (command instanceof RegisterCustomer register) {
             if (customer.forgotten()) {
-                throw new RuleViolation(
+                throw new RuleBroken(
                         "customer-forgotten",
                         "customer " + id + " was forgotten and cannot be registered again under the same id;"
                                 + " register them as a new customer with a new id");
             }
             if (customer.registered()) {
-                throw new RuleViolation("customer-exists", "customer " + id + " is registered already");
+                throw new RuleBroken("customer-exists", "customer " + id + " is registered already");
             }
             return List.of(new CustomerRegistered(id, register.name(), register.email(), register.address()));
         }
         if (!customer.registered()) {
-            throw new RuleViolation("customer-unknown", "customer " + id + " is not registered");
+            throw new RuleBroken("customer-unknown", "customer " + id + " is not registered");
         }
         if (customer.forgotten()) {
             if (command instanceof ForgetCustomer) {
                 return List.of();
             }
-            throw new RuleViolation(
+            throw new RuleBroken(
                     "customer-forgotten", "customer " + id + " was forgotten; register them again as a new customer");
         }
         return switch (command) {
             case RegisterCustomer register -> throw new IllegalStateException("handled above");
             case MoveHouse move -> {
                 if (move.address().equals(customer.address())) {
-                    throw new RuleViolation(
+                    throw new RuleBroken(
                             "same-address",
                             "customer " + id + " already lives at this address; to fix a typo, correct the address");
                 }

@@ -1,28 +1,23 @@
 package io.factum.examples.orders.customers;
 
-import io.factum.core.gdpr.DataSubject;
-import io.factum.core.gdpr.PersonalData;
 import java.util.Objects;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
  * What happened to a customer. Personal data (name, email, address) lives in record components of its
- * own, marked {@link PersonalData}: a serializer made with {@code withPersonalData(keys)} stores each of
- * them encrypted with the customer's key (the {@link DataSubject}, the customer id, stays in the clear).
- * Once the customer is forgotten and the key deleted, name and email read {@code "[erased]"} and the
- * address reads {@link Address#ERASED}; the customer id and every other event stay readable.
+ * own, which the application declares to its serializer ({@code EventTypes.Builder.personalData} in {@code
+ * OrdersApp.eventSerializer}): a serializer made with {@code withPersonalData(keys)} stores each of them
+ * encrypted with the customer's key (the data subject, the customer id, stays in the clear). Once the
+ * customer is forgotten and the key deleted, name and email read {@value Address#ERASED_TEXT} and the
+ * address reads {@link Address#ERASED}; the customer id and every other event stay readable. The records
+ * carry no Factum annotation: the domain imports nothing of Factum.
  */
 public sealed interface CustomerEvent {
 
     UUID customerId();
 
-    record CustomerRegistered(
-            @DataSubject UUID customerId,
-            @PersonalData String name,
-            @PersonalData String email,
-            @PersonalData Address address)
-            implements CustomerEvent {
+    record CustomerRegistered(UUID customerId, String name, String email, Address address) implements CustomerEvent {
 
         public CustomerRegistered {
             address = erasedIfGone(address);
@@ -30,8 +25,7 @@ public sealed interface CustomerEvent {
     }
 
     /** The customer lives somewhere else from now on; the old address was right until now. */
-    record CustomerMovedHouse(
-            @DataSubject UUID customerId, @PersonalData Address address) implements CustomerEvent {
+    record CustomerMovedHouse(UUID customerId, Address address) implements CustomerEvent {
 
         public CustomerMovedHouse {
             address = erasedIfGone(address);
@@ -39,8 +33,7 @@ public sealed interface CustomerEvent {
     }
 
     /** The address was entered wrongly; this is the one it always was. */
-    record CustomerAddressCorrected(
-            @DataSubject UUID customerId, @PersonalData Address address) implements CustomerEvent {
+    record CustomerAddressCorrected(UUID customerId, Address address) implements CustomerEvent {
 
         public CustomerAddressCorrected {
             address = erasedIfGone(address);

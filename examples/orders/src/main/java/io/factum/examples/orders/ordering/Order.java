@@ -1,7 +1,5 @@
 package io.factum.examples.orders.ordering;
 
-import io.factum.core.aggregate.Decider;
-import io.factum.core.aggregate.RuleViolation;
 import io.factum.examples.orders.ordering.OrderCommand.AddItem;
 import io.factum.examples.orders.ordering.OrderCommand.CancelOrder;
 import io.factum.examples.orders.ordering.OrderCommand.ConfirmOrder;
@@ -18,6 +16,7 @@ import io.factum.examples.orders.ordering.OrderEvent.OrderConfirmed;
 import io.factum.examples.orders.ordering.OrderEvent.OrderCreated;
 import io.factum.examples.orders.ordering.OrderEvent.OrderPaid;
 import io.factum.examples.orders.ordering.OrderEvent.OrderShipped;
+import io.factum.examples.orders.shared.RuleBroken;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +24,10 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The Order aggregate as a decider: a state record and three plain functions. No I/O, no Factum type
- * besides {@link RuleViolation}; the repository and the command bus wire it by method reference.
+ * The Order aggregate as a decider: a state record and three plain functions, {@code initial}, {@code
+ * decide} and {@code evolve}. No I/O and no Factum type: a broken rule is the domain's own {@link
+ * RuleBroken}; the application wires the functions into a Factum decider by method reference (see {@code
+ * app.Deciders}).
  *
  * @param created false until {@link OrderCreated}
  * @param customerId who ordered (a zero UUID before creation)
@@ -34,10 +35,6 @@ import java.util.UUID;
  * @param lines the products ordered, in the order first added
  */
 public record Order(boolean created, UUID customerId, OrderStatus status, List<Line> lines) {
-
-    /** The decider, for the repository and the tests. */
-    public static final Decider<OrderCommand, OrderEvent, Order> DECIDER =
-            Decider.of(Order::initial, Order::decide, Order::evolve);
 
     private static final UUID NOBODY = new UUID(0, 0);
 
@@ -70,17 +67,17 @@ public record Order(boolean created, UUID customerId, OrderStatus status, List<L
         return lines.stream().filter(line -> line.productId().equals(productId)).findFirst();
     }
 
-    /** The events {@code command} causes in {@code order}; throws {@link RuleViolation} to refuse it. */
+    /** The events {@code command} causes in {@code order}; throws {@link RuleBroken} to refuse it. */
     public static List<OrderEvent> decide(OrderCommand command, Order order) {
         UUID id = command.orderId();
         if (command instanceof CreateOrder create) {
             if (order.created()) {
-                throw new RuleViolation("order-exists", "order " + id + " already exists");
+                throw new RuleBroken("order-exists", "order " + id + " already exists");
             }
             return List.of(new OrderCreated(id, create.customerId()));
         }
         if (!order.created()) {
-            throw new RuleViolation("order-unknown", "order " + id + " does not exist; create it first");
+            throw new RuleBroken("order-unknown", "order " + id + " does not exist; create it first");
         }
         return switch (command) {
             case CreateOrder create -> throw new IllegalStateException("handled above");
@@ -90,7 +87,7 @@ public record Order(boolean created, UUID customerId, OrderStatus status, List<L
                 BigDecimal price = requirePrice(add.unitPrice());
                 Optional<Line> existing = order.line(add.productId());
                 if (existing.isPresent() && existing.get().unitPrice().compareTo(price) != 0) {
-                    throw new RuleViolation(
+                    throw new RuleBroken(
                             "price-differs",
                             "product " + add.productId() + " is in the order at "
                                     + existing.get().unitPrice() + ", not " + price + "; correct its price instead");
@@ -120,7 +117,7 @@ public record Order(boolean created, UUID customerId, OrderStatus status, List<L
             case ConfirmOrder confirm -> {
                 order.requirePending(id, "it can be confirmed");
                 if (order.lines().isEmpty()) {
-                    throw new RuleViolation(
+                    throw new RuleBroken(
                             "order-empty", "order " + id + " has no items; add at least one before confirming");
                 }
                 yield List.of(new OrderConfirmed(id, order.customerId(), order.total()));
@@ -132,7 +129,7 @@ public record Order(boolean created, UUID customerId, OrderStatus status, List<L
                         List.of(new OrderCancelled(id, cancel.reason().strip()));
                     case CANCELLED -> List.of();
                     case PAID, SHIPPED ->
-                        throw new RuleViolation(
+                        throw new RuleBroken(
                                 "order-not-cancellable",
                                 "order " + id + " is " + order.status() + " and can no longer be cancelled");
                 };
@@ -142,7 +139,7 @@ public record Order(boolean created, UUID customerId, OrderStatus status, List<L
                     case CONFIRMED -> List.of(new OrderPaid(id, paid.amount()));
                     case PAID, SHIPPED -> List.of();
                     case PENDING, CANCELLED ->
-                        throw new RuleViolation(
+                        throw new RuleBroken(
                                 "order-not-confirmed",
                                 "order " + id + " is " + order.status() + "; only a CONFIRMED order can be paid");
                 };
@@ -151,7 +148,7 @@ public record Order(boolean created, UUID customerId, OrderStatus status, List<L
                     case PAID -> List.of(new OrderShipped(id, shipped.trackingNumber()));
                     case SHIPPED -> List.of();
                     case PENDING, CONFIRMED, CANCELLED ->
-                        throw new RuleViolation(
+                        throw new RuleBroken(
                                 "order-not-paid",
                                 "order " + id + " is " + order.status() + "; only a PAID order can be shipped");
                 };
@@ -188,36 +185,36 @@ public record Order(boolean created, UUID customerId, OrderStatus status, List<L
 
     private void requirePending(UUID id, String what) {
         if (status != OrderStatus.PENDING) {
-            throw new RuleViolation(
+            throw new RuleBroken(
                     "order-not-pending", "order " + id + " is " + status + "; only while it is PENDING " + what);
         }
     }
 
     private Line requireLine(String productId) {
         return line(productId)
-                .orElseThrow(() ->
-                        new RuleViolation("product-not-in-order", "product " + productId + " is not in the order"));
+                .orElseThrow(
+                        () -> new RuleBroken("product-not-in-order", "product " + productId + " is not in the order"));
     }
 
     private static void requireQuantity(int quantity) {
         if (quantity < 1) {
-            throw new RuleViolation("quantity-positive", "quantity must be at least 1, got " + quantity);
+            throw new RuleBroken("quantity-positive", "quantity must be at least 1, got " + quantity);
         }
     }
 
     private static BigDecimal requirePrice(BigDecimal price) {
         if (price.signum() <= 0) {
-            throw new RuleViolation("price-positive", "unit price must be greater than 0, got " + price);
+            throw new RuleBroken("price-positive", "unit price must be greater than 0, got " + price);
         }
         if (price.stripTrailingZeros().scale() > 2) {
-            throw new RuleViolation("price-in-cents", "unit price must have at most two decimal places, got " + price);
+            throw new RuleBroken("price-in-cents", "unit price must have at most two decimal places, got " + price);
         }
         return price.setScale(2);
     }
 
     private static void requireReason(String reason, String message) {
         if (reason.isBlank()) {
-            throw new RuleViolation("reason-required", message);
+            throw new RuleBroken("reason-required", message);
         }
     }
 

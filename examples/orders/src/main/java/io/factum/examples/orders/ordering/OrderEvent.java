@@ -5,7 +5,7 @@ import java.util.UUID;
 
 /**
  * What happened to an order: the ordering context's private domain events, free to change with the
- * model. Other contexts and services read {@link io.factum.examples.orders.ordering.published} instead.
+ * model. Other contexts and services read {@link io.factum.examples.orders.published} instead.
  */
 public sealed interface OrderEvent {
 

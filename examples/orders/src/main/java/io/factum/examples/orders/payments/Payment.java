@@ -1,13 +1,12 @@
 package io.factum.examples.orders.payments;
 
-import io.factum.core.aggregate.Decider;
-import io.factum.core.aggregate.RuleViolation;
 import io.factum.examples.orders.payments.PaymentCommand.ApprovePayment;
 import io.factum.examples.orders.payments.PaymentCommand.DeclinePayment;
 import io.factum.examples.orders.payments.PaymentCommand.RequestPayment;
 import io.factum.examples.orders.payments.PaymentEvent.PaymentApproved;
 import io.factum.examples.orders.payments.PaymentEvent.PaymentDeclined;
 import io.factum.examples.orders.payments.PaymentEvent.PaymentRequested;
+import io.factum.examples.orders.shared.RuleBroken;
 import java.math.BigDecimal;
 import java.util.List;
 
@@ -17,9 +16,6 @@ import java.util.List;
  * answer to an answered payment is refused.
  */
 public record Payment(Status status, BigDecimal amount) {
-
-    public static final Decider<PaymentCommand, PaymentEvent, Payment> DECIDER =
-            Decider.of(Payment::initial, Payment::decide, Payment::evolve);
 
     public enum Status {
         NONE,
@@ -63,8 +59,8 @@ public record Payment(Status status, BigDecimal amount) {
         };
     }
 
-    private static RuleViolation cannotAnswer(Payment payment, String answer, String orderId) {
-        return new RuleViolation(
+    private static RuleBroken cannotAnswer(Payment payment, String answer, String orderId) {
+        return new RuleBroken(
                 "payment-not-requested",
                 "cannot " + answer + " the payment of order " + orderId + ": it is " + payment.status()
                         + ", only a REQUESTED payment can be answered");

@@ -1,4 +1,4 @@
-/** Payments and shipping: the Payment decider, the simulated provider and the fulfilment process manager. */
+/** The payments context: the Payment decider, its commands and events, and the provider it talks to. */
 @NullMarked
 package io.factum.examples.orders.payments;
 

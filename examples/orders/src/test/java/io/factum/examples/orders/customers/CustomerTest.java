@@ -1,5 +1,6 @@
 package io.factum.examples.orders.customers;
 
+import io.factum.examples.orders.app.Deciders;
 import io.factum.examples.orders.customers.CustomerCommand.CorrectAddress;
 import io.factum.examples.orders.customers.CustomerCommand.ForgetCustomer;
 import io.factum.examples.orders.customers.CustomerCommand.MoveHouse;
@@ -20,7 +21,8 @@ class CustomerTest {
     static final Address TYPO = new Address("1 Analytical Wya", "London", "N1 1AA", "GB");
     static final Address NEW_HOME = new Address("12 Engine Street", "Leeds", "LS1 4AP", "GB");
 
-    final DeciderFixture<CustomerCommand, CustomerEvent, Customer> customer = DeciderFixture.of(Customer.DECIDER);
+    final DeciderFixture<CustomerCommand, CustomerEvent, Customer> customer =
+            DeciderFixture.of(Deciders.CUSTOMER).rejections(Deciders.REJECTIONS);
 
     static CustomerRegistered registered(Address address) {
         return new CustomerRegistered(ADA, "Ada Lovelace", "ada@example.com", address);

@@ -1,6 +1,7 @@
 package io.factum.examples.orders.ordering;
 
 import io.factum.core.EventStore;
+import io.factum.examples.orders.app.Deciders;
 import io.factum.examples.orders.app.OrdersApp;
 import io.factum.examples.orders.ordering.OrderCommand.AddItem;
 import io.factum.examples.orders.ordering.OrderCommand.CancelOrder;
@@ -30,7 +31,8 @@ class OrderTest {
     static final UUID ORDER = UUID.fromString("00000000-0000-0000-0000-0000000000a1");
     static final UUID CUSTOMER = UUID.fromString("00000000-0000-0000-0000-0000000000c1");
 
-    final DeciderFixture<OrderCommand, OrderEvent, Order> order = DeciderFixture.of(Order.DECIDER);
+    final DeciderFixture<OrderCommand, OrderEvent, Order> order =
+            DeciderFixture.of(Deciders.ORDER).rejections(Deciders.REJECTIONS);
 
     static BigDecimal eur(String amount) {
         return new BigDecimal(amount);

@@ -1,5 +1,6 @@
 package io.factum.examples.orders.payments;
 
+import io.factum.examples.orders.app.Deciders;
 import io.factum.examples.orders.payments.PaymentCommand.ApprovePayment;
 import io.factum.examples.orders.payments.PaymentCommand.DeclinePayment;
 import io.factum.examples.orders.payments.PaymentCommand.RequestPayment;
@@ -17,7 +18,8 @@ class PaymentTest {
     static final UUID ORDER = UUID.fromString("00000000-0000-0000-0000-0000000000a1");
     static final BigDecimal AMOUNT = new BigDecimal("25.00");
 
-    final DeciderFixture<PaymentCommand, PaymentEvent, Payment> payment = DeciderFixture.of(Payment.DECIDER);
+    final DeciderFixture<PaymentCommand, PaymentEvent, Payment> payment =
+            DeciderFixture.of(Deciders.PAYMENT).rejections(Deciders.REJECTIONS);
 
     @Nested
     class A_payment {

@@ -1,6 +1,7 @@
-package io.factum.examples.orders.customers;
+package io.factum.examples.orders.validation;
 
 import io.factum.core.command.Validator;
+import io.factum.examples.orders.customers.Address;
 import io.factum.examples.orders.customers.CustomerCommand.CorrectAddress;
 import io.factum.examples.orders.customers.CustomerCommand.MoveHouse;
 import io.factum.examples.orders.customers.CustomerCommand.RegisterCustomer;

@@ -1,4 +1,4 @@
-package io.factum.examples.orders.payments;
+package io.factum.examples.orders.fulfilment;
 
 import io.factum.core.EventFilter;
 import io.factum.core.RecordedEvent;
@@ -9,9 +9,12 @@ import io.factum.core.serialization.Envelope;
 import io.factum.core.serialization.EventSerializer;
 import io.factum.core.subscription.BatchHandler;
 import io.factum.core.subscription.EventHandler;
+import io.factum.examples.orders.payments.PaymentCommand;
 import io.factum.examples.orders.payments.PaymentCommand.ApprovePayment;
 import io.factum.examples.orders.payments.PaymentCommand.DeclinePayment;
+import io.factum.examples.orders.payments.PaymentEvent;
 import io.factum.examples.orders.payments.PaymentEvent.PaymentRequested;
+import io.factum.examples.orders.payments.PaymentProvider;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.UUID;

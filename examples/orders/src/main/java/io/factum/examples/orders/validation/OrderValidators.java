@@ -1,4 +1,4 @@
-package io.factum.examples.orders.ordering;
+package io.factum.examples.orders.validation;
 
 import io.factum.core.command.Validator;
 import io.factum.examples.orders.ordering.OrderCommand.AddItem;
@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The shape of order commands (fields present, product ids not blank, every number and text within the
  * bounds the read models can keep), checked by the command bus. The business rules (a positive quantity and
- * price, cents, status) are the decider's: they answer with a {@code RuleViolation}.
+ * price, cents, status) are the decider's: they refuse with a {@code RuleBroken}.
  */
 public final class OrderValidators {
 

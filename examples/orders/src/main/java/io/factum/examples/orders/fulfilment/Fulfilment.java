@@ -1,4 +1,4 @@
-package io.factum.examples.orders.payments;
+package io.factum.examples.orders.fulfilment;
 
 import io.factum.core.EventFilter;
 import io.factum.core.process.Deadline;
@@ -14,6 +14,7 @@ import io.factum.examples.orders.ordering.OrderEvent.OrderConfirmed;
 import io.factum.examples.orders.ordering.OrderEvent.OrderPaid;
 import io.factum.examples.orders.ordering.OrderEvent.OrderShipped;
 import io.factum.examples.orders.payments.PaymentCommand.RequestPayment;
+import io.factum.examples.orders.payments.PaymentEvent;
 import io.factum.examples.orders.payments.PaymentEvent.PaymentApproved;
 import io.factum.examples.orders.payments.PaymentEvent.PaymentDeclined;
 import java.time.Duration;

@@ -1,5 +1,5 @@
 /** The ordering context's public integration events, a contract apart from its private domain events. */
 @NullMarked
-package io.factum.examples.orders.ordering.published;
+package io.factum.examples.orders.published;
 
 import org.jspecify.annotations.NullMarked;

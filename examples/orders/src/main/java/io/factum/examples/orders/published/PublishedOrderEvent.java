@@ -1,4 +1,4 @@
-package io.factum.examples.orders.ordering.published;
+package io.factum.examples.orders.published;
 
 import io.factum.core.serialization.EventType;
 import java.math.BigDecimal;

@@ -1,4 +1,4 @@
-package io.factum.examples.orders.ordering.published;
+package io.factum.examples.orders.published;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

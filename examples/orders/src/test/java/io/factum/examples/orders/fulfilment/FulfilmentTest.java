@@ -1,4 +1,4 @@
-package io.factum.examples.orders.payments;
+package io.factum.examples.orders.fulfilment;
 
 import io.factum.examples.orders.app.OrdersApp;
 import io.factum.examples.orders.ordering.OrderCommand;
@@ -9,6 +9,7 @@ import io.factum.examples.orders.ordering.OrderEvent.OrderCancelled;
 import io.factum.examples.orders.ordering.OrderEvent.OrderConfirmed;
 import io.factum.examples.orders.ordering.OrderEvent.OrderPaid;
 import io.factum.examples.orders.ordering.OrderEvent.OrderShipped;
+import io.factum.examples.orders.payments.PaymentCommand;
 import io.factum.examples.orders.payments.PaymentCommand.RequestPayment;
 import io.factum.examples.orders.payments.PaymentEvent.PaymentApproved;
 import io.factum.examples.orders.payments.PaymentEvent.PaymentDeclined;
