@@ -192,17 +192,7 @@ final class Processor {
                             event.streamId(),
                             attempt,
                             error);
-                    ParkedEvent parked = new ParkedEvent(
-                            subscription,
-                            event.position(),
-                            event.eventId(),
-                            event.streamId(),
-                            event.streamVersion(),
-                            event.type(),
-                            attempt,
-                            error,
-                            clock.instant());
-                    sink.park(parked, checkpoint, expected, event.position(), fence);
+                    sink.park(parked(event, attempt, error), checkpoint, expected, event.position(), fence);
                     parkedCount.incrementAndGet();
                     if (onParked == OnParked.HOLD_STREAM) {
                         held.add(event.streamId());
@@ -221,19 +211,22 @@ final class Processor {
                 subscription,
                 event.position(),
                 event.streamId());
-        ParkedEvent parked = new ParkedEvent(
+        sink.park(parked(event, 0, HELD_BACK), checkpoint, expected, event.position(), fence);
+        parkedCount.incrementAndGet();
+        return event.position();
+    }
+
+    private ParkedEvent parked(RecordedEvent event, int attempts, String error) {
+        return new ParkedEvent(
                 subscription,
                 event.position(),
                 event.eventId(),
                 event.streamId(),
                 event.streamVersion(),
                 event.type(),
-                0,
-                HELD_BACK,
+                attempts,
+                error,
                 clock.instant());
-        sink.park(parked, checkpoint, expected, event.position(), fence);
-        parkedCount.incrementAndGet();
-        return event.position();
     }
 
     /** The error of an event parked behind an earlier one of its stream. */
