@@ -46,6 +46,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteOpenMode;
 
 /** The SQLite event store; see {@link SqliteEventStore} for what it guarantees. */
 final class SqliteStore implements EventStore {
@@ -94,7 +95,8 @@ final class SqliteStore implements EventStore {
         this.file = file;
         this.options = options;
         this.reads = new ReadPool(file, READ_CONNECTIONS, () -> openReadConnection(file));
-        this.writer = new Writer(file, session, this::committed);
+        this.writer =
+                new Writer(file, session, () -> WriteSession.open(openWriteConnection(file, false)), this::committed);
         this.snapshots = new SqliteSnapshotStore(file, writer, reads);
         this.checkpoints = new SqliteCheckpointStore(file, writer, reads, options.clock());
         this.leases = new SqliteLeaseStore(file, writer, reads, options.clock());
@@ -120,11 +122,13 @@ final class SqliteStore implements EventStore {
             if (absolute.getParent() != null) {
                 Files.createDirectories(absolute.getParent());
             }
-            connection = openWriteConnection(file);
+            connection = openWriteConnection(file, true);
             Schema.migrate(connection, file, options.clock());
-            SqliteStore store = new SqliteStore(file, options, new WriteSession(connection), inline);
+            SqliteStore store = new SqliteStore(file, options, WriteSession.open(connection), inline);
             store.knownHead.set(store.headPosition().position());
             store.writer.start();
+            // the writer owns the connection now, and closes it when the store closes
+            connection = null;
             try {
                 for (SqlProjection projection : inline.projections()) {
                     store.writer.submit(session -> {
@@ -155,8 +159,16 @@ final class SqliteStore implements EventStore {
         }
     }
 
-    private static Connection openWriteConnection(String file) throws SQLException {
+    /**
+     * Opens the write connection with the store's settings: when the store opens ({@code create}: the file
+     * is created if missing), and again after a failure of the storage closed the last one (then a missing
+     * file fails the open instead of starting an empty store in its place).
+     */
+    private static Connection openWriteConnection(String file, boolean create) throws SQLException {
         SQLiteConfig config = new SQLiteConfig();
+        if (!create) {
+            config.resetOpenMode(SQLiteOpenMode.CREATE);
+        }
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);

@@ -12,6 +12,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +23,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The write connection and its prepared statements. Used by one thread at a time (whoever holds the
  * writer's lock), inside the {@code BEGIN IMMEDIATE} transaction of a batch; when the batch has several
- * writes, each runs inside its own savepoint.
+ * writes, each runs inside its own savepoint. After a write failed with an SQL error the writer renews the
+ * statements ({@link #renewStatements}); after a failure of the storage it closes the session and opens a
+ * new one.
  */
 final class WriteSession implements AutoCloseable {
 
@@ -31,57 +35,113 @@ final class WriteSession implements AutoCloseable {
     private static final int SHARED_PARAMETERS = 3;
     private static final int ROW_PARAMETERS = 6;
 
+    /** Opens a new session: a new connection and its statements. */
+    interface Opener {
+        WriteSession open() throws SQLException;
+    }
+
     private final Connection connection;
-    private final PreparedStatement begin;
-    private final PreparedStatement commit;
-    private final PreparedStatement rollback;
-    private final PreparedStatement savepoint;
-    private final PreparedStatement release;
-    private final PreparedStatement rollbackToSavepoint;
+
+    /** Every statement prepared on the connection, to close them all when they are renewed. */
+    private final List<Statement> statements = new ArrayList<>();
+
+    private PreparedStatement begin;
+    private PreparedStatement commit;
+    private PreparedStatement rollback;
+    private PreparedStatement savepoint;
+    private PreparedStatement release;
+    private PreparedStatement rollbackToSavepoint;
 
     /** Runs the PRAGMAs that set the synchronous level (not prepared: SQLite applies a PRAGMA when compiling it). */
-    private final Statement pragmas;
+    private Statement pragmas;
 
     /** The connection's {@code synchronous} level now: FULL (as opened) or NORMAL. */
     private boolean full = true;
 
-    private final PreparedStatement selectStream;
-    private final PreparedStatement insertStream;
-    private final PreparedStatement updateStream;
-    private final PreparedStatement eventsSavepoint;
-    private final PreparedStatement releaseEventsSavepoint;
-    private final PreparedStatement rollbackToEventsSavepoint;
+    private PreparedStatement selectStream;
+    private PreparedStatement insertStream;
+    private PreparedStatement updateStream;
+    private PreparedStatement eventsSavepoint;
+    private PreparedStatement releaseEventsSavepoint;
+    private PreparedStatement rollbackToEventsSavepoint;
 
     /** The multi-row INSERT for each number of rows, prepared when first needed. */
     private final PreparedStatement[] insertEvents = new PreparedStatement[MAX_ROWS_PER_INSERT + 1];
 
-    private final PreparedStatement lastInsertRowId;
-    private final PreparedStatement selectEventById;
-    private final PreparedStatement saveSnapshot;
+    private PreparedStatement lastInsertRowId;
+    private PreparedStatement selectEventById;
+    private PreparedStatement saveSnapshot;
 
     /** Statements of the read side's stores, prepared when first needed. */
     private final Map<String, PreparedStatement> prepared = new HashMap<>();
 
-    WriteSession(Connection connection) throws SQLException {
+    /**
+     * A session on {@code connection}, which must be open with the store's settings (WAL, {@code
+     * synchronous=FULL}); it closes the connection if its statements cannot be prepared.
+     */
+    static WriteSession open(Connection connection) throws SQLException {
+        try {
+            return new WriteSession(connection);
+        } catch (SQLException | RuntimeException e) {
+            try {
+                connection.close();
+            } catch (SQLException close) {
+                e.addSuppressed(close);
+            }
+            throw e;
+        }
+    }
+
+    private WriteSession(Connection connection) throws SQLException {
         this.connection = connection;
-        this.begin = connection.prepareStatement("BEGIN IMMEDIATE");
-        this.commit = connection.prepareStatement("COMMIT");
-        this.rollback = connection.prepareStatement("ROLLBACK");
-        this.savepoint = connection.prepareStatement("SAVEPOINT factum_write");
-        this.release = connection.prepareStatement("RELEASE factum_write");
-        this.rollbackToSavepoint = connection.prepareStatement("ROLLBACK TO factum_write");
-        this.pragmas = connection.createStatement();
-        this.selectStream = connection.prepareStatement(StreamRow.SELECT);
-        this.insertStream = connection.prepareStatement(
+        prepareStatements();
+    }
+
+    private void prepareStatements() throws SQLException {
+        begin = prepareStatement("BEGIN IMMEDIATE");
+        commit = prepareStatement("COMMIT");
+        rollback = prepareStatement("ROLLBACK");
+        savepoint = prepareStatement("SAVEPOINT factum_write");
+        release = prepareStatement("RELEASE factum_write");
+        rollbackToSavepoint = prepareStatement("ROLLBACK TO factum_write");
+        pragmas = connection.createStatement();
+        statements.add(pragmas);
+        selectStream = prepareStatement(StreamRow.SELECT);
+        insertStream = prepareStatement(
                 "INSERT INTO factum_streams (stream_id, category, last_version, state, metadata) VALUES (?, ?, ?, ?, ?)");
-        this.updateStream = connection.prepareStatement(
+        updateStream = prepareStatement(
                 "UPDATE factum_streams SET last_version = ?, state = ?, metadata = ? WHERE stream_id = ?");
-        this.eventsSavepoint = connection.prepareStatement("SAVEPOINT factum_events");
-        this.releaseEventsSavepoint = connection.prepareStatement("RELEASE factum_events");
-        this.rollbackToEventsSavepoint = connection.prepareStatement("ROLLBACK TO factum_events");
-        this.lastInsertRowId = connection.prepareStatement("SELECT last_insert_rowid()");
-        this.selectEventById = connection.prepareStatement(SqliteStore.SELECT_EVENT_BY_ID);
-        this.saveSnapshot = connection.prepareStatement(SqliteSnapshotStore.UPSERT);
+        eventsSavepoint = prepareStatement("SAVEPOINT factum_events");
+        releaseEventsSavepoint = prepareStatement("RELEASE factum_events");
+        rollbackToEventsSavepoint = prepareStatement("ROLLBACK TO factum_events");
+        lastInsertRowId = prepareStatement("SELECT last_insert_rowid()");
+        selectEventById = prepareStatement(SqliteStore.SELECT_EVENT_BY_ID);
+        saveSnapshot = prepareStatement(SqliteSnapshotStore.UPSERT);
+    }
+
+    private PreparedStatement prepareStatement(String sql) throws SQLException {
+        PreparedStatement statement = connection.prepareStatement(sql);
+        statements.add(statement);
+        return statement;
+    }
+
+    /**
+     * Closes every statement and prepares them again, inside the open transaction if there is one. A write
+     * whose statement failed with an SQL error may have left it finalized by sqlite-jdbc (see {@link
+     * SqliteFault}); the writer renews the statements before the next write uses one.
+     */
+    void renewStatements() throws SQLException {
+        for (Statement statement : statements) {
+            try {
+                statement.close();
+            } catch (SQLException ignored) {
+                // a statement that fails to close holds nothing that preparing it again needs
+            }
+        }
+        statements.clear();
+        prepared.clear();
+        Arrays.fill(insertEvents, null);
+        prepareStatements();
     }
 
     /**
@@ -96,7 +156,7 @@ final class WriteSession implements AutoCloseable {
     PreparedStatement prepare(String sql) throws SQLException {
         PreparedStatement statement = prepared.get(sql);
         if (statement == null) {
-            statement = connection.prepareStatement(sql);
+            statement = prepareStatement(sql);
             prepared.put(sql, statement);
         }
         return statement;
@@ -129,13 +189,16 @@ final class WriteSession implements AutoCloseable {
 
     /**
      * Rolls back the batch's transaction, adding a failure to do so to {@code cause}. SQLite may have rolled
-     * back already (after an I/O error, say); the failing ROLLBACK is then harmless.
+     * back already (after a full disk or an I/O error, say); the failing ROLLBACK is then harmless. It runs
+     * as a statement of its own: a prepared one that fails is finalized by sqlite-jdbc.
      */
     void rollbackQuietly(Throwable cause) {
-        try {
-            rollback.execute();
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("ROLLBACK");
         } catch (SQLException e) {
-            cause.addSuppressed(e);
+            if (!String.valueOf(e.getMessage()).contains("no transaction is active")) {
+                cause.addSuppressed(e);
+            }
         }
     }
 
@@ -221,7 +284,7 @@ final class WriteSession implements AutoCloseable {
             throws SQLException {
         PreparedStatement insert = insertEvents[rows];
         if (insert == null) {
-            insert = connection.prepareStatement(insertSql(rows));
+            insert = prepareStatement(insertSql(rows));
             insertEvents[rows] = insert;
         }
         insert.setString(1, streamId);
