@@ -328,7 +328,7 @@ final class SqliteStore implements EventStore {
         StreamIds.requireValid(streamId);
         StreamWindow.checkReadArguments(fromVersion, maxCount);
         checkOpen();
-        try (ReadPool.Lease lease = reads.borrow()) {
+        return reads.read("stream " + streamId, lease -> {
             StreamRow row = StreamRow.find(lease.prepare(StreamRow.SELECT), streamId);
             if (row != null && row.state() == StreamState.TOMBSTONED) {
                 throw new StreamDeletedException(streamId);
@@ -365,10 +365,7 @@ final class SqliteStore implements EventStore {
             }
             query.setInt(next, maxCount);
             return window.slice(fetch(query, maxCount), maxCount);
-        } catch (SQLException e) {
-            throw new StoreException(
-                    "could not read stream " + streamId + " from the SQLite store " + file + ": " + e.getMessage(), e);
-        }
+        });
     }
 
     private static String streamQuery(ReadDirection direction, boolean byAge) {
@@ -388,7 +385,7 @@ final class SqliteStore implements EventStore {
             // every event of this store has txId 0, so nothing comes after a checkpoint with a larger one
             return new AllSlice(direction, List.of(), from, true);
         }
-        try (ReadPool.Lease lease = reads.borrow()) {
+        return reads.read("the global log", lease -> {
             // a filter drives the query by the index of one dimension (categories if any) and checks the
             // other; each value reads at most maxCount rows in order, and the union is merged and cut
             boolean byCategory = !filter.categories().isEmpty();
@@ -417,10 +414,7 @@ final class SqliteStore implements EventStore {
             long lastRead = page.get(page.size() - 1).position().position();
             boolean end = page.size() < maxCount || lastRead == scalar(lease, forward ? HEAD : FIRST);
             return new AllSlice(direction, page, Position.of(lastRead), end);
-        } catch (SQLException e) {
-            throw new StoreException(
-                    "could not read the global log from the SQLite store " + file + ": " + e.getMessage(), e);
-        }
+        });
     }
 
     private static String allQuery(boolean forward, String drivingColumn, int driving, int checked) {
@@ -469,7 +463,7 @@ final class SqliteStore implements EventStore {
     public Optional<StoredEventId> locateEvent(UUID eventId) {
         Objects.requireNonNull(eventId, "eventId");
         checkOpen();
-        try (ReadPool.Lease lease = reads.borrow()) {
+        return reads.read("where the event " + eventId + " is stored", lease -> {
             PreparedStatement select = lease.prepare(SELECT_EVENT_BY_ID);
             select.setBytes(1, Rows.bytes(eventId));
             try (ResultSet rows = select.executeQuery()) {
@@ -479,11 +473,7 @@ final class SqliteStore implements EventStore {
                 return Optional.of(
                         new StoredEventId(eventId, rows.getString(1), rows.getLong(2), Position.of(rows.getLong(3))));
             }
-        } catch (SQLException e) {
-            throw new StoreException(
-                    "could not look up the event " + eventId + " in the SQLite store " + file + ": " + e.getMessage(),
-                    e);
-        }
+        });
     }
 
     @Override
@@ -495,13 +485,7 @@ final class SqliteStore implements EventStore {
     }
 
     private long readHead() {
-        try (ReadPool.Lease lease = reads.borrow()) {
-            return scalar(lease, HEAD);
-        } catch (SQLException e) {
-            throw new StoreException(
-                    "could not read the head of the global log from the SQLite store " + file + ": " + e.getMessage(),
-                    e);
-        }
+        return reads.read("the head of the global log", lease -> scalar(lease, HEAD));
     }
 
     /**
@@ -544,14 +528,11 @@ final class SqliteStore implements EventStore {
     public Optional<StreamInfo> streamInfo(String streamId) {
         StreamIds.requireValid(streamId);
         checkOpen();
-        try (ReadPool.Lease lease = reads.borrow()) {
+        return reads.read("stream " + streamId, lease -> {
             StreamRow row = StreamRow.find(lease.prepare(StreamRow.SELECT), streamId);
             return Optional.ofNullable(row)
                     .map(r -> new StreamInfo(streamId, r.lastVersion(), r.state(), r.metadata(streamId)));
-        } catch (SQLException e) {
-            throw new StoreException(
-                    "could not read stream " + streamId + " from the SQLite store " + file + ": " + e.getMessage(), e);
-        }
+        });
     }
 
     // --------------------------------------------------------------------------------------------- closing

@@ -13,6 +13,8 @@ import io.factum.core.ReadDirection;
 import io.factum.core.RecordedEvent;
 import io.factum.core.StoreException;
 import io.factum.core.StoreOptions;
+import io.factum.core.aggregate.Snapshot;
+import io.factum.core.aggregate.SnapshotStore;
 import io.factum.core.subscription.SqlProjection;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -20,6 +22,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -115,6 +118,13 @@ class SqliteStorageFaultTest {
         }
     }
 
+    private static void execute(Path file, String sql) throws SQLException {
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
     private static String diskFull(Path file) {
         return "the disk holding the SQLite store " + file.toAbsolutePath()
                 + " is full (SQLITE_FULL); nothing of this write was kept. Free space on that disk; a write"
@@ -160,6 +170,41 @@ class SqliteStorageFaultTest {
                             .boxed()
                             .toList());
             assertThat(integrityCheck(file)).as("PRAGMA integrity_check").isEqualTo("ok");
+        }
+    }
+
+    @Nested
+    class A_failed_read {
+
+        @Test
+        void leaves_no_broken_statement_behind_for_the_next_read() throws Exception {
+            // given a snapshot store whose read connection has prepared its query
+            Path file = SqliteStoreFixture.newFile();
+            EventStore store = open(file);
+            SnapshotStore snapshots = SqliteEventStore.snapshots(store);
+            Snapshot snapshot = new Snapshot("order-1", 3, "Order", 1, "{}", Instant.parse("2026-01-02T03:04:05Z"));
+            snapshots.save(snapshot);
+            assertThat(snapshots.load("order-1")).as("the snapshot").contains(snapshot);
+
+            // when a read fails with an SQL error (sqlite-jdbc finalizes the statement that failed)
+            String create = Schema.MIGRATIONS.get(0).statements().stream()
+                    .filter(sql -> sql.contains("CREATE TABLE factum_snapshots"))
+                    .findFirst()
+                    .orElseThrow();
+            execute(file, "DROP TABLE factum_snapshots");
+            assertThatThrownBy(() -> snapshots.load("order-1"))
+                    .as("a read of the dropped table")
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageStartingWith("could not read the snapshot of order-1 from the SQLite store "
+                            + file.toAbsolutePath() + ": ")
+                    .hasMessageContaining("no such table: factum_snapshots");
+            execute(file, create);
+            snapshots.save(snapshot);
+
+            // then the next read works
+            assertThat(snapshots.load("order-1"))
+                    .as("the snapshot after the table is back")
+                    .contains(snapshot);
         }
     }
 }
