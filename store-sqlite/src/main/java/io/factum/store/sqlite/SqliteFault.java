@@ -22,27 +22,36 @@ enum SqliteFault {
      * No SQLite error, or one that leaves the connection and its statements as they were: a busy or locked
      * file (another process held the write lock longer than the busy timeout), a constraint.
      */
-    NONE("Retry the write"),
+    NONE("", "Retry the write", ""),
 
     /**
      * One statement failed (an SQL error, a value too big): the connection is sound, but the statement may
      * be finalized.
      */
-    STATEMENT("Retry the write"),
+    STATEMENT("", "Retry the write", ""),
 
-    DISK_FULL("Free space on that disk; a write after that succeeds, the store needs no reopen"),
+    DISK_FULL("the disk holding it is full", "Free space on that disk", "; a write after that succeeds"),
 
-    READ_ONLY("Make the file, the -wal and -shm files beside it and their directory writable for this process;"
-            + " a write after that succeeds, the store needs no reopen"),
+    READ_ONLY(
+            "it is read-only",
+            "Make the file, the -wal and -shm files beside it and their directory writable for this process",
+            "; a write after that succeeds"),
 
-    IO_ERROR("Look at the disk and the kernel log; once the disk works, a write succeeds again, the store opens a"
-            + " new connection for it by itself"),
+    IO_ERROR(
+            "the disk failed under it",
+            "Look at the disk and the kernel log",
+            "; once the disk works a write succeeds"),
 
-    CORRUPT("Retrying will not help: stop the application, check the file with PRAGMA integrity_check and restore"
-            + " it from a backup"),
+    CORRUPT(
+            "it is damaged",
+            "Retrying will not help: stop the application, check the file with PRAGMA integrity_check and restore"
+                    + " it from a backup",
+            ""),
 
-    CANNOT_OPEN("Put the file back where it was, or make it and its directory accessible to this process; a write"
-            + " after that succeeds, the store needs no reopen");
+    CANNOT_OPEN(
+            "the file or its directory is gone or not accessible",
+            "Put the file back where it was, or make it and its directory accessible to this process",
+            "; a write after that succeeds");
 
     /** SQLite's primary result codes (the low byte of an extended code) that this class tells apart. */
     private static final int SQLITE_BUSY = 5;
@@ -61,10 +70,19 @@ enum SqliteFault {
     /** The extended code of a failed write to a file: the write did not happen. */
     private static final int SQLITE_IOERR_WRITE = SQLITE_IOERR | (3 << 8);
 
-    private final String remedy;
+    /** What is wrong with the store's file: "the disk holding it is full". */
+    private final String reason;
 
-    SqliteFault(String remedy) {
-        this.remedy = remedy;
+    /** What the operator does about it. */
+    private final String fix;
+
+    /** What a write can expect once the fix is made, if anything; the store needs no reopen for it. */
+    private final String afterFix;
+
+    SqliteFault(String reason, String fix, String afterFix) {
+        this.reason = reason;
+        this.fix = fix;
+        this.afterFix = afterFix;
     }
 
     /** True if the storage under the connection failed: the writer ends the batch and replaces its connection. */
@@ -114,32 +132,33 @@ enum SqliteFault {
     }
 
     /**
-     * The message for a write that failed with this fault.
+     * The message for a write that failed with this fault: "could not write to the SQLite store F: the disk
+     * holding it is full (SQLITE_FULL); nothing of this write was kept. Free space on that disk; a write after
+     * that succeeds, the store needs no reopen".
      *
-     * @param mayBeWritten false if nothing of the write was kept, true if it may or may not have been (it failed
-     *     while committing)
+     * @param mayBeWritten false if nothing of the write was kept, true if it may or may not have been (it
+     *     failed while committing)
      */
     String writeFailed(String file, Throwable failure, boolean mayBeWritten) {
         String outcome = mayBeWritten
                 ? "the write may or may not have been made (it failed while committing), so retry it the same way,"
                         + " an append with the same event ids is stored once"
                 : "nothing of this write was kept";
-        return what(file, failure) + "; " + outcome + ". " + remedy;
+        return "could not write to the SQLite store " + file + ": " + reason(failure) + "; " + outcome + ". " + fix
+                + (afterFix.isEmpty() ? "" : afterFix + ", the store needs no reopen");
     }
 
-    /** What went wrong, with SQLite's code: "the disk holding the SQLite store F is full (SQLITE_FULL)". */
-    String what(String file, Throwable failure) {
-        String code = codeName(failure);
-        return switch (this) {
-            case DISK_FULL -> "the disk holding the SQLite store " + file + " is full (" + code + ")";
-            case READ_ONLY -> "the SQLite store " + file + " is read-only (" + code + ")";
-            case IO_ERROR -> "the disk failed under the SQLite store " + file + " (" + code + ", an I/O error)";
-            case CORRUPT -> "the SQLite store " + file + " is damaged (" + code + ")";
-            case CANNOT_OPEN ->
-                "the SQLite store " + file + " cannot be opened (" + code
-                        + "): the file or its directory is gone or not accessible";
-            case NONE, STATEMENT -> "could not write to the SQLite store " + file + ": " + failure.getMessage();
-        };
+    /**
+     * The message for a store that could not be opened because of this fault: "could not open the SQLite
+     * store F: it is read-only (SQLITE_READONLY). Make the file, ... writable for this process".
+     */
+    String openFailed(String file, Throwable failure) {
+        return "could not open the SQLite store " + file + ": " + reason(failure) + (isStorage() ? ". " + fix : "");
+    }
+
+    /** What is wrong, with SQLite's code, or SQLite's message if the storage did not fail. */
+    private String reason(Throwable failure) {
+        return isStorage() ? reason + " (" + codeName(failure) + ")" : String.valueOf(failure.getMessage());
     }
 
     private static String codeName(Throwable failure) {

@@ -96,7 +96,7 @@ final class SqliteStore implements EventStore {
         this.options = options;
         this.reads = new ReadPool(file, READ_CONNECTIONS, () -> openReadConnection(file));
         this.writer =
-                new Writer(file, session, () -> WriteSession.open(openWriteConnection(file, false)), this::committed);
+                new Writer(file, session, () -> new WriteSession(openWriteConnection(file, false)), this::committed);
         this.snapshots = new SqliteSnapshotStore(file, writer, reads);
         this.checkpoints = new SqliteCheckpointStore(file, writer, reads, options.clock());
         this.leases = new SqliteLeaseStore(file, writer, reads, options.clock());
@@ -124,7 +124,7 @@ final class SqliteStore implements EventStore {
             }
             connection = openWriteConnection(file, true);
             Schema.migrate(connection, file, options.clock());
-            SqliteStore store = new SqliteStore(file, options, WriteSession.open(connection), inline);
+            SqliteStore store = new SqliteStore(file, options, new WriteSession(connection), inline);
             store.knownHead.set(store.headPosition().position());
             store.writer.start();
             // the writer owns the connection now, and closes it when the store closes
@@ -155,7 +155,7 @@ final class SqliteStore implements EventStore {
             if (e instanceof ProjectionException projectionException) {
                 throw projectionException;
             }
-            throw new StoreException("could not open the SQLite store " + file + ": " + e.getMessage(), e);
+            throw new StoreException(SqliteFault.of(e).openFailed(file, e), e);
         }
     }
 

@@ -35,113 +35,69 @@ final class WriteSession implements AutoCloseable {
     private static final int SHARED_PARAMETERS = 3;
     private static final int ROW_PARAMETERS = 6;
 
-    /** Opens a new session: a new connection and its statements. */
+    /** Opens a new session on a new connection. */
     interface Opener {
         WriteSession open() throws SQLException;
     }
 
+    private static final String BEGIN = "BEGIN IMMEDIATE";
+    private static final String COMMIT = "COMMIT";
+    private static final String ROLLBACK = "ROLLBACK";
+    private static final String SAVEPOINT = "SAVEPOINT factum_write";
+    private static final String RELEASE = "RELEASE factum_write";
+    private static final String ROLLBACK_TO_SAVEPOINT = "ROLLBACK TO factum_write";
+    private static final String INSERT_STREAM =
+            "INSERT INTO factum_streams (stream_id, category, last_version, state, metadata) VALUES (?, ?, ?, ?, ?)";
+    private static final String UPDATE_STREAM =
+            "UPDATE factum_streams SET last_version = ?, state = ?, metadata = ? WHERE stream_id = ?";
+    private static final String EVENTS_SAVEPOINT = "SAVEPOINT factum_events";
+    private static final String RELEASE_EVENTS_SAVEPOINT = "RELEASE factum_events";
+    private static final String ROLLBACK_TO_EVENTS_SAVEPOINT = "ROLLBACK TO factum_events";
+    private static final String LAST_INSERT_ROWID = "SELECT last_insert_rowid()";
+
     private final Connection connection;
 
-    /** Every statement prepared on the connection, to close them all when they are renewed. */
-    private final List<Statement> statements = new ArrayList<>();
-
-    private PreparedStatement begin;
-    private PreparedStatement commit;
-    private PreparedStatement rollback;
-    private PreparedStatement savepoint;
-    private PreparedStatement release;
-    private PreparedStatement rollbackToSavepoint;
-
-    /** Runs the PRAGMAs that set the synchronous level (not prepared: SQLite applies a PRAGMA when compiling it). */
-    private Statement pragmas;
-
-    /** The connection's {@code synchronous} level now: FULL (as opened) or NORMAL. */
-    private boolean full = true;
-
-    private PreparedStatement selectStream;
-    private PreparedStatement insertStream;
-    private PreparedStatement updateStream;
-    private PreparedStatement eventsSavepoint;
-    private PreparedStatement releaseEventsSavepoint;
-    private PreparedStatement rollbackToEventsSavepoint;
+    /** Every statement, prepared when first needed and kept until {@link #renewStatements}. */
+    private final Map<String, PreparedStatement> prepared = new HashMap<>();
 
     /** The multi-row INSERT for each number of rows, prepared when first needed. */
     private final PreparedStatement[] insertEvents = new PreparedStatement[MAX_ROWS_PER_INSERT + 1];
 
-    private PreparedStatement lastInsertRowId;
-    private PreparedStatement selectEventById;
-    private PreparedStatement saveSnapshot;
+    /** Runs the PRAGMAs that set the synchronous level (not prepared: SQLite applies a PRAGMA when compiling it). */
+    private @Nullable Statement pragmas;
 
-    /** Statements of the read side's stores, prepared when first needed. */
-    private final Map<String, PreparedStatement> prepared = new HashMap<>();
+    /** The connection's {@code synchronous} level now: FULL (as opened) or NORMAL. */
+    private boolean full = true;
 
     /**
-     * A session on {@code connection}, which must be open with the store's settings (WAL, {@code
-     * synchronous=FULL}); it closes the connection if its statements cannot be prepared.
+     * @param connection open with the store's settings (WAL, {@code synchronous=FULL}); the session owns it
+     *     and prepares its statements when they are first needed
      */
-    static WriteSession open(Connection connection) throws SQLException {
-        try {
-            return new WriteSession(connection);
-        } catch (SQLException | RuntimeException e) {
-            try {
-                connection.close();
-            } catch (SQLException close) {
-                e.addSuppressed(close);
-            }
-            throw e;
-        }
-    }
-
-    private WriteSession(Connection connection) throws SQLException {
+    WriteSession(Connection connection) {
         this.connection = connection;
-        prepareStatements();
-    }
-
-    private void prepareStatements() throws SQLException {
-        begin = prepareStatement("BEGIN IMMEDIATE");
-        commit = prepareStatement("COMMIT");
-        rollback = prepareStatement("ROLLBACK");
-        savepoint = prepareStatement("SAVEPOINT factum_write");
-        release = prepareStatement("RELEASE factum_write");
-        rollbackToSavepoint = prepareStatement("ROLLBACK TO factum_write");
-        pragmas = connection.createStatement();
-        statements.add(pragmas);
-        selectStream = prepareStatement(StreamRow.SELECT);
-        insertStream = prepareStatement(
-                "INSERT INTO factum_streams (stream_id, category, last_version, state, metadata) VALUES (?, ?, ?, ?, ?)");
-        updateStream = prepareStatement(
-                "UPDATE factum_streams SET last_version = ?, state = ?, metadata = ? WHERE stream_id = ?");
-        eventsSavepoint = prepareStatement("SAVEPOINT factum_events");
-        releaseEventsSavepoint = prepareStatement("RELEASE factum_events");
-        rollbackToEventsSavepoint = prepareStatement("ROLLBACK TO factum_events");
-        lastInsertRowId = prepareStatement("SELECT last_insert_rowid()");
-        selectEventById = prepareStatement(SqliteStore.SELECT_EVENT_BY_ID);
-        saveSnapshot = prepareStatement(SqliteSnapshotStore.UPSERT);
-    }
-
-    private PreparedStatement prepareStatement(String sql) throws SQLException {
-        PreparedStatement statement = connection.prepareStatement(sql);
-        statements.add(statement);
-        return statement;
     }
 
     /**
-     * Closes every statement and prepares them again, inside the open transaction if there is one. A write
-     * whose statement failed with an SQL error may have left it finalized by sqlite-jdbc (see {@link
-     * SqliteFault}); the writer renews the statements before the next write uses one.
+     * Closes every statement, inside the open transaction if there is one; each is prepared again when next
+     * needed. A write whose statement failed with an SQL error may have left it finalized by sqlite-jdbc (see
+     * {@link SqliteFault}); the writer renews the statements before the next write can use one.
      */
-    void renewStatements() throws SQLException {
+    void renewStatements() {
+        List<Statement> statements = new ArrayList<>(prepared.values());
+        statements.addAll(Arrays.asList(insertEvents));
+        statements.add(pragmas);
         for (Statement statement : statements) {
-            try {
-                statement.close();
-            } catch (SQLException ignored) {
-                // a statement that fails to close holds nothing that preparing it again needs
+            if (statement != null) {
+                try {
+                    statement.close();
+                } catch (SQLException ignored) {
+                    // a statement that fails to close holds nothing that preparing it again needs
+                }
             }
         }
-        statements.clear();
         prepared.clear();
         Arrays.fill(insertEvents, null);
-        prepareStatements();
+        pragmas = null;
     }
 
     /**
@@ -156,7 +112,7 @@ final class WriteSession implements AutoCloseable {
     PreparedStatement prepare(String sql) throws SQLException {
         PreparedStatement statement = prepared.get(sql);
         if (statement == null) {
-            statement = prepareStatement(sql);
+            statement = connection.prepareStatement(sql);
             prepared.put(sql, statement);
         }
         return statement;
@@ -170,21 +126,26 @@ final class WriteSession implements AutoCloseable {
      */
     void synchronous(boolean waitForDisk) throws SQLException {
         if (waitForDisk != full) {
-            pragmas.execute(waitForDisk ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+            Statement statement = pragmas;
+            if (statement == null) {
+                statement = connection.createStatement();
+                pragmas = statement;
+            }
+            statement.execute(waitForDisk ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
             full = waitForDisk;
         }
     }
 
     void begin() throws SQLException {
-        begin.execute();
+        prepare(BEGIN).execute();
     }
 
     void commit() throws SQLException {
-        commit.execute();
+        prepare(COMMIT).execute();
     }
 
     void rollback() throws SQLException {
-        rollback.execute();
+        prepare(ROLLBACK).execute();
     }
 
     /**
@@ -203,24 +164,25 @@ final class WriteSession implements AutoCloseable {
     }
 
     void savepoint() throws SQLException {
-        savepoint.execute();
+        prepare(SAVEPOINT).execute();
     }
 
     void release() throws SQLException {
-        release.execute();
+        prepare(RELEASE).execute();
     }
 
     /** Undoes what the current write did so far; the savepoint stays open. */
     void rollbackToSavepoint() throws SQLException {
-        rollbackToSavepoint.execute();
+        prepare(ROLLBACK_TO_SAVEPOINT).execute();
     }
 
     @Nullable
     StreamRow stream(String streamId) throws SQLException {
-        return StreamRow.find(selectStream, streamId);
+        return StreamRow.find(prepare(StreamRow.SELECT), streamId);
     }
 
     void insertStream(String streamId, long lastVersion, StreamState state, String metadata) throws SQLException {
+        PreparedStatement insertStream = prepare(INSERT_STREAM);
         insertStream.setString(1, streamId);
         insertStream.setString(2, StreamIds.category(streamId));
         insertStream.setLong(3, lastVersion);
@@ -230,6 +192,7 @@ final class WriteSession implements AutoCloseable {
     }
 
     void updateStream(String streamId, long lastVersion, StreamState state, String metadata) throws SQLException {
+        PreparedStatement updateStream = prepare(UPDATE_STREAM);
         updateStream.setLong(1, lastVersion);
         updateStream.setString(2, state.name());
         updateStream.setString(3, metadata);
@@ -253,7 +216,7 @@ final class WriteSession implements AutoCloseable {
             insertRows(streamId, category, micros, firstVersion, events, 0, count);
             return lastInsertRowId();
         }
-        eventsSavepoint.execute();
+        prepare(EVENTS_SAVEPOINT).execute();
         try {
             for (int from = 0; from < count; from += MAX_ROWS_PER_INSERT) {
                 int rows = Math.min(MAX_ROWS_PER_INSERT, count - from);
@@ -261,14 +224,14 @@ final class WriteSession implements AutoCloseable {
             }
         } catch (SQLException | RuntimeException e) {
             try {
-                rollbackToEventsSavepoint.execute();
-                releaseEventsSavepoint.execute();
+                prepare(ROLLBACK_TO_EVENTS_SAVEPOINT).execute();
+                prepare(RELEASE_EVENTS_SAVEPOINT).execute();
             } catch (SQLException undo) {
                 e.addSuppressed(undo);
             }
             throw e;
         }
-        releaseEventsSavepoint.execute();
+        prepare(RELEASE_EVENTS_SAVEPOINT).execute();
         return lastInsertRowId();
     }
 
@@ -284,7 +247,7 @@ final class WriteSession implements AutoCloseable {
             throws SQLException {
         PreparedStatement insert = insertEvents[rows];
         if (insert == null) {
-            insert = prepareStatement(insertSql(rows));
+            insert = connection.prepareStatement(insertSql(rows));
             insertEvents[rows] = insert;
         }
         insert.setString(1, streamId);
@@ -332,7 +295,7 @@ final class WriteSession implements AutoCloseable {
     }
 
     private long lastInsertRowId() throws SQLException {
-        try (ResultSet rows = lastInsertRowId.executeQuery()) {
+        try (ResultSet rows = prepare(LAST_INSERT_ROWID).executeQuery()) {
             rows.next();
             return rows.getLong(1);
         }
@@ -341,6 +304,7 @@ final class WriteSession implements AutoCloseable {
     /** Where the events' ids are already stored, for the idempotency rule. */
     Map<UUID, StoredEventId> storedIds(List<EventData> events) throws SQLException {
         Map<UUID, StoredEventId> stored = new HashMap<>();
+        PreparedStatement selectEventById = prepare(SqliteStore.SELECT_EVENT_BY_ID);
         for (EventData event : events) {
             selectEventById.setBytes(1, Rows.bytes(event.eventId()));
             try (ResultSet rows = selectEventById.executeQuery()) {
@@ -357,6 +321,7 @@ final class WriteSession implements AutoCloseable {
 
     /** Keeps the snapshot unless the stream has one at a higher version (see {@link SqliteSnapshotStore}). */
     void saveSnapshot(Snapshot snapshot) throws SQLException {
+        PreparedStatement saveSnapshot = prepare(SqliteSnapshotStore.UPSERT);
         saveSnapshot.setString(1, snapshot.streamId());
         saveSnapshot.setLong(2, snapshot.version());
         saveSnapshot.setInt(3, snapshot.schemaVersion());

@@ -459,7 +459,7 @@ final class Writer {
     }
 
     /** Prepares the session's statements again if the write failed with an SQL error that may have finalized one. */
-    private static void renewStatementsAfter(WriteSession session, RuntimeException failure) throws SQLException {
+    private static void renewStatementsAfter(WriteSession session, RuntimeException failure) {
         if (SqliteFault.of(failure) == SqliteFault.STATEMENT) {
             session.renewStatements();
         }

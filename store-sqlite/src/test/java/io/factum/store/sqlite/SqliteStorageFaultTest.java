@@ -26,6 +26,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -125,10 +130,36 @@ class SqliteStorageFaultTest {
         }
     }
 
+    /** The statement that creates the snapshot table, to put it back after a test dropped it. */
+    private static String createSnapshotTable() {
+        return Schema.MIGRATIONS.get(0).statements().stream()
+                .filter(sql -> sql.contains("CREATE TABLE factum_snapshots"))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    /** Positions 1 to {@code last}. */
+    private static List<Long> positions(long last) {
+        return LongStream.rangeClosed(1, last).boxed().toList();
+    }
+
+    private static <T> CompletableFuture<T> async(Supplier<T> call) {
+        return CompletableFuture.supplyAsync(call);
+    }
+
+    private static void assertFailsWith(CompletableFuture<?> call, String message) {
+        assertThat(call)
+                .failsWithin(10, TimeUnit.SECONDS)
+                .withThrowableOfType(ExecutionException.class)
+                .havingCause()
+                .isInstanceOf(StoreException.class)
+                .withMessage(message);
+    }
+
     private static String diskFull(Path file) {
-        return "the disk holding the SQLite store " + file.toAbsolutePath()
-                + " is full (SQLITE_FULL); nothing of this write was kept. Free space on that disk; a write"
-                + " after that succeeds, the store needs no reopen";
+        return "could not write to the SQLite store " + file.toAbsolutePath()
+                + ": the disk holding it is full (SQLITE_FULL); nothing of this write was kept. Free space on that"
+                + " disk; a write after that succeeds, the store needs no reopen";
     }
 
     @Nested
@@ -166,10 +197,67 @@ class SqliteStorageFaultTest {
                     .as("every acknowledged event, intact, at gap-free positions")
                     .isEqualTo(acknowledged)
                     .extracting(Stored::position)
-                    .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, 24)
-                            .boxed()
-                            .toList());
+                    .containsExactlyElementsOf(positions(24));
             assertThat(integrityCheck(file)).as("PRAGMA integrity_check").isEqualTo("ok");
+        }
+    }
+
+    @Nested
+    class A_write_that_fails_with_an_sql_error {
+
+        @Test
+        void fails_alone_and_leaves_no_broken_statement_to_the_next_writes_of_its_group_commit() throws Exception {
+            // given a snapshot table dropped under the writer's prepared snapshot statement
+            Path file = SqliteStoreFixture.newFile();
+            EventStore store = open(file);
+            SnapshotStore snapshots = SqliteEventStore.snapshots(store);
+            Instant takenAt = Instant.parse("2026-01-02T03:04:05Z");
+            Snapshot first = new Snapshot("order-1", 1, "Order", 1, "{}", takenAt);
+            Snapshot second = new Snapshot("order-1", 2, "Order", 1, "{}", takenAt);
+            snapshots.save(first);
+            SqliteEventStore.checkpoints(store).execute(connection -> {
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("DROP TABLE factum_snapshots");
+                }
+            });
+
+            // when a save fails on it, the table is created again and saved to, in one group commit
+            CompletableFuture<Void> failing;
+            CompletableFuture<Void> recreate;
+            CompletableFuture<Void> saved;
+            CompletableFuture<AppendResult> appended;
+            try (WriterGate gate = WriterGate.block(store)) {
+                failing = CompletableFuture.runAsync(() -> snapshots.save(first));
+                gate.awaitQueued(1);
+                recreate = CompletableFuture.runAsync(
+                        () -> SqliteEventStore.checkpoints(store).execute(connection -> {
+                            try (Statement statement = connection.createStatement()) {
+                                statement.execute(createSnapshotTable());
+                            }
+                        }));
+                gate.awaitQueued(2);
+                saved = CompletableFuture.runAsync(() -> snapshots.save(second));
+                gate.awaitQueued(3);
+                appended = async(() -> store.append("order-1", ExpectedVersion.noStream(), event("a", 10)));
+                gate.awaitQueued(4);
+            }
+
+            // then only the first save fails
+            assertThat(failing)
+                    .failsWithin(10, TimeUnit.SECONDS)
+                    .withThrowableOfType(ExecutionException.class)
+                    .havingCause()
+                    .isInstanceOf(StoreException.class)
+                    .withMessageStartingWith("could not write to the SQLite store " + file.toAbsolutePath() + ": ")
+                    .withMessageContaining("no such table: factum_snapshots")
+                    .withMessageEndingWith("; nothing was written");
+            assertThat(recreate).as("the table created again").succeedsWithin(10, TimeUnit.SECONDS);
+            assertThat(saved).as("the save after it").succeedsWithin(10, TimeUnit.SECONDS);
+            assertThat(appended).as("an append beside them").succeedsWithin(10, TimeUnit.SECONDS);
+            assertThat(((SqliteStore) store).writer().largestBatch())
+                    .as("the writes shared a transaction")
+                    .isEqualTo(4);
+            assertThat(snapshots.load("order-1")).as("the snapshot").contains(second);
         }
     }
 
@@ -187,10 +275,6 @@ class SqliteStorageFaultTest {
             assertThat(snapshots.load("order-1")).as("the snapshot").contains(snapshot);
 
             // when a read fails with an SQL error (sqlite-jdbc finalizes the statement that failed)
-            String create = Schema.MIGRATIONS.get(0).statements().stream()
-                    .filter(sql -> sql.contains("CREATE TABLE factum_snapshots"))
-                    .findFirst()
-                    .orElseThrow();
             execute(file, "DROP TABLE factum_snapshots");
             assertThatThrownBy(() -> snapshots.load("order-1"))
                     .as("a read of the dropped table")
@@ -198,7 +282,7 @@ class SqliteStorageFaultTest {
                     .hasMessageStartingWith("could not read the snapshot of order-1 from the SQLite store "
                             + file.toAbsolutePath() + ": ")
                     .hasMessageContaining("no such table: factum_snapshots");
-            execute(file, create);
+            execute(file, createSnapshotTable());
             snapshots.save(snapshot);
 
             // then the next read works
