@@ -40,14 +40,27 @@ final class SmallDisk implements AutoCloseable {
 
     /** A tmpfs if this process can mount one, else a directory whose stores are limited by page count. */
     static SmallDisk create() {
+        Path directory = newDirectory();
+        boolean mounted = run("mount", "-t", "tmpfs", "-o", "size=" + SIZE, "tmpfs", directory.toString()) == 0;
+        if (!mounted) {
+            System.err.println("SmallDisk: this process cannot mount a tmpfs (not root?); the store's page count is"
+                    + " limited instead (PRAGMA max_page_count), which fails writes with SQLITE_FULL too");
+        }
+        return new SmallDisk(directory, mounted);
+    }
+
+    /**
+     * A directory whose stores are limited by page count, wherever the test runs: SQLite then meets the full
+     * disk inside a statement of the transaction (an INSERT that needs a page), where on a tmpfs it meets it
+     * when the COMMIT writes the WAL.
+     */
+    static SmallDisk pageLimited() {
+        return new SmallDisk(newDirectory(), false);
+    }
+
+    private static Path newDirectory() {
         try {
-            Path directory = Files.createTempDirectory("factum-small-disk");
-            boolean mounted = run("mount", "-t", "tmpfs", "-o", "size=" + SIZE, "tmpfs", directory.toString()) == 0;
-            if (!mounted) {
-                System.err.println("SmallDisk: this process cannot mount a tmpfs (not root?); the store's page"
-                        + " count is limited instead (PRAGMA max_page_count), which fails writes with SQLITE_FULL too");
-            }
-            return new SmallDisk(directory, mounted);
+            return Files.createTempDirectory("factum-small-disk");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -16,12 +16,15 @@ import io.factum.core.StoreOptions;
 import io.factum.core.aggregate.Snapshot;
 import io.factum.core.aggregate.SnapshotStore;
 import io.factum.core.subscription.SqlProjection;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -143,6 +146,18 @@ class SqliteStorageFaultTest {
         return LongStream.rangeClosed(1, last).boxed().toList();
     }
 
+    /** The largest of the store's files: the database, its -wal and its -shm. */
+    private static long largestFile(Path file) throws IOException {
+        long largest = 0;
+        for (String suffix : List.of("", "-wal", "-shm")) {
+            Path path = file.resolveSibling(file.getFileName() + suffix);
+            if (Files.exists(path)) {
+                largest = Math.max(largest, Files.size(path));
+            }
+        }
+        return largest;
+    }
+
     private static <T> CompletableFuture<T> async(Supplier<T> call) {
         return CompletableFuture.supplyAsync(call);
     }
@@ -198,6 +213,182 @@ class SqliteStorageFaultTest {
                     .isEqualTo(acknowledged)
                     .extracting(Stored::position)
                     .containsExactlyElementsOf(positions(24));
+            assertThat(integrityCheck(file)).as("PRAGMA integrity_check").isEqualTo("ok");
+        }
+
+        @Test
+        void fails_every_write_of_a_group_commit_and_the_writer_replaces_its_connection_once() throws Exception {
+            failsAGroupCommitAndRecovers(smallDisk());
+        }
+
+        @Test
+        void met_by_a_statement_inside_the_transaction_fails_the_group_commit_the_same_way() throws Exception {
+            // a page limit makes the large append's INSERT fail, where a full tmpfs makes the COMMIT fail
+            SmallDisk disk = SmallDisk.pageLimited();
+            cleanup.add(disk);
+            failsAGroupCommitAndRecovers(disk);
+        }
+
+        /**
+         * Three appends share a transaction on a full disk, with an inline projection: all three fail and
+         * none is acknowledged, nothing of them is visible (events, head, read model), the writer opens one
+         * new connection; once space is freed the same appends are taken, and the read model matches the log.
+         */
+        private void failsAGroupCommitAndRecovers(SmallDisk disk) throws Exception {
+            // given
+            Path file = disk.directory().resolve("store.db");
+            EventStore store = open(file, List.of(new SqliteInlineProjectionTest.Counting(1)));
+            Writer writer = ((SqliteStore) store).writer();
+            List<Stored> acknowledged = new ArrayList<>(appendSome(store, "order", 10));
+            List<EventData> batch = List.of(event("a", 1024), event("b", 256 * 1024), event("c", 1024));
+            disk.fill(store);
+            long failedBefore = writer.failedTransactions();
+            long reconnectsBefore = writer.reconnects();
+
+            // when
+            List<CompletableFuture<AppendResult>> appends = new ArrayList<>();
+            try (WriterGate gate = WriterGate.block(store)) {
+                for (int i = 0; i < batch.size(); i++) {
+                    String stream = "batch-" + i;
+                    EventData event = batch.get(i);
+                    appends.add(async(() -> store.append(stream, ExpectedVersion.noStream(), event)));
+                    gate.awaitQueued(i + 1);
+                }
+            }
+
+            // then
+            for (CompletableFuture<AppendResult> append : appends) {
+                assertFailsWith(append, diskFull(file));
+            }
+            assertThat(writer.largestBatch())
+                    .as("the appends shared a transaction")
+                    .isEqualTo(3);
+            assertThat(writer.failedTransactions() - failedBefore)
+                    .as("failed transactions")
+                    .isEqualTo(1);
+            assertThat(store.headPosition()).as("head").isEqualTo(Position.of(10));
+            assertThat(store.awaitAppend(Position.of(10), Duration.ZERO))
+                    .as("an append after position 10 seen by a waiter")
+                    .isFalse();
+            assertThat(store.streamInfo("batch-0")).as("a stream of the batch").isEmpty();
+            assertThat(readModel(store)).as("the read model").isEqualTo(seenInTheLog(store));
+
+            disk.free(store);
+            for (int i = 0; i < batch.size(); i++) {
+                EventData event = batch.get(i);
+                acknowledged.add(Stored.of(event, store.append("batch-" + i, ExpectedVersion.noStream(), event)));
+            }
+            assertThat(writer.reconnects() - reconnectsBefore)
+                    .as("connections the writer opened after the failure")
+                    .isEqualTo(1);
+            assertThat(log(store))
+                    .as("every acknowledged event, intact, at gap-free positions")
+                    .isEqualTo(acknowledged)
+                    .extracting(Stored::position)
+                    .containsExactlyElementsOf(positions(13));
+            assertThat(readModel(store)).as("the read model after the retries").isEqualTo(seenInTheLog(store));
+            assertThat(SqliteEventStore.checkpoints(store).load("order_counts"))
+                    .as("the projection's checkpoint")
+                    .isEqualTo(Position.of(13));
+            assertThat(integrityCheck(file)).as("PRAGMA integrity_check").isEqualTo("ok");
+        }
+    }
+
+    /** What the inline projection saw, as "position event-id stream-version", by position. */
+    private static List<String> readModel(EventStore store) {
+        return SqliteEventStore.checkpoints(store).query(connection -> {
+            List<String> seen = new ArrayList<>();
+            try (Statement statement = connection.createStatement();
+                    ResultSet rows = statement.executeQuery(
+                            "SELECT position, event_id, stream_version FROM order_seen_v1 ORDER BY position")) {
+                while (rows.next()) {
+                    seen.add(rows.getLong(1) + " " + rows.getString(2) + " " + rows.getLong(3));
+                }
+            }
+            return seen;
+        });
+    }
+
+    /** The log as the inline projection should have seen it. */
+    private static List<String> seenInTheLog(EventStore store) {
+        return log(store).stream()
+                .map(event -> event.position() + " " + event.eventId() + " " + event.version())
+                .toList();
+    }
+
+    @Nested
+    class An_io_error {
+
+        @Test
+        void fails_an_append_saying_so_and_the_store_takes_writes_again_once_the_disk_works() throws Exception {
+            // given
+            Path file = SqliteStoreFixture.newFile();
+            EventStore store = open(file);
+            List<Stored> acknowledged = new ArrayList<>(appendSome(store, "order", 10));
+            EventData large = event("large", 256 * 1024);
+
+            // when the kernel refuses to write the WAL past a file size limit (EFBIG), which SQLite reports as
+            // it reports EIO from a failing disk
+            FileSizeLimit limit = FileSizeLimit.of(largestFile(file) + 64 * 1024);
+            try {
+                assertThatThrownBy(() -> store.append("order-large", ExpectedVersion.noStream(), large))
+                        .as("an append the disk fails")
+                        .isInstanceOf(StoreException.class)
+                        .hasMessage("could not write to the SQLite store " + file.toAbsolutePath()
+                                + ": the disk failed under it (SQLITE_IOERR_WRITE); nothing of this write was kept."
+                                + " Look at the disk and the kernel log; once the disk works a write succeeds, the"
+                                + " store needs no reopen");
+            } finally {
+                limit.close();
+            }
+
+            // then
+            acknowledged.add(Stored.of(large, store.append("order-large", ExpectedVersion.noStream(), large)));
+            assertThat(log(store))
+                    .as("every acknowledged event, intact, at gap-free positions")
+                    .isEqualTo(acknowledged)
+                    .extracting(Stored::position)
+                    .containsExactlyElementsOf(positions(11));
+            assertThat(integrityCheck(file)).as("PRAGMA integrity_check").isEqualTo("ok");
+        }
+    }
+
+    @Nested
+    class A_read_only_file {
+
+        @Test
+        void fails_appends_saying_so_and_the_store_takes_them_once_the_file_is_writable() throws Exception {
+            // given a store file with events that is read-only when the store opens: SQLite opens the write
+            // connection read-only, and the store opens (reads work)
+            SmallDisk disk = smallDisk();
+            Path file = disk.directory().resolve("store.db");
+            List<Stored> acknowledged;
+            try (EventStore first = SqliteEventStore.open(file)) {
+                acknowledged = new ArrayList<>(appendSome(first, "order", 5));
+            }
+            ReadOnlyFile readOnly = ReadOnlyFile.of(file);
+            cleanup.add(readOnly);
+            EventStore store = open(file);
+            EventData event = event("late", 1024);
+
+            // when
+            assertThatThrownBy(() -> store.append("order-late", ExpectedVersion.noStream(), event))
+                    .as("an append to the read-only file")
+                    .isInstanceOf(StoreException.class)
+                    .hasMessage("could not write to the SQLite store " + file.toAbsolutePath()
+                            + ": it is read-only (SQLITE_READONLY); nothing of this write was kept. Make the file,"
+                            + " the -wal and -shm files beside it and their directory writable for this process; a"
+                            + " write after that succeeds, the store needs no reopen");
+            assertThat(log(store)).as("the events, read meanwhile").isEqualTo(acknowledged);
+
+            // then
+            readOnly.close();
+            acknowledged.add(Stored.of(event, store.append("order-late", ExpectedVersion.noStream(), event)));
+            assertThat(log(store))
+                    .as("every acknowledged event, intact, at gap-free positions")
+                    .isEqualTo(acknowledged)
+                    .extracting(Stored::position)
+                    .containsExactlyElementsOf(positions(6));
             assertThat(integrityCheck(file)).as("PRAGMA integrity_check").isEqualTo("ok");
         }
     }
