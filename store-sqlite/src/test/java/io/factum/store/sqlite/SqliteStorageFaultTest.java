@@ -242,7 +242,7 @@ class SqliteStorageFaultTest {
             List<Stored> acknowledged = new ArrayList<>(appendSome(store, "order", 10));
             List<EventData> batch = List.of(event("a", 1024), event("b", 256 * 1024), event("c", 1024));
             disk.fill(store);
-            long failedBefore = writer.failedTransactions();
+            long failedBefore = SqliteEventStore.writerStatistics(store).failedTransactions();
             long reconnectsBefore = writer.reconnects();
 
             // when
@@ -263,7 +263,7 @@ class SqliteStorageFaultTest {
             assertThat(writer.largestBatch())
                     .as("the appends shared a transaction")
                     .isEqualTo(3);
-            assertThat(writer.failedTransactions() - failedBefore)
+            assertThat(SqliteEventStore.writerStatistics(store).failedTransactions() - failedBefore)
                     .as("failed transactions")
                     .isEqualTo(1);
             assertThat(store.headPosition()).as("head").isEqualTo(Position.of(10));
