@@ -68,8 +68,6 @@ final class Writer {
 
     private static final Request STOP = new Request(session -> "stop", false, new CompletableFuture<>());
 
-    private static final System.Logger LOG = System.getLogger(Writer.class.getName());
-
     private final String file;
     private final WriteSession.Opener opener;
     private final LongConsumer onCommit;
@@ -92,15 +90,9 @@ final class Writer {
     private final LongAdder transactions = new LongAdder();
     private final LongAdder durableTransactions = new LongAdder();
     private final LongAdder writes = new LongAdder();
-    private final LongAdder failedTransactions = new LongAdder();
     private final LongAdder reconnects = new LongAdder();
     private final AtomicLong largestBatch = new AtomicLong();
-
-    /** The batches that failed as a whole since the last one that did not; guarded by the connection's lock. */
-    private long failuresInARow;
-
-    /** The fault of the last failed batch, to log a change of cause; guarded by the connection's lock. */
-    private @Nullable SqliteFault lastFault;
+    private final WriteFailures failures;
 
     /**
      * @param session the session of the connection the store opened
@@ -113,6 +105,7 @@ final class Writer {
         this.session = session;
         this.opener = opener;
         this.onCommit = onCommit;
+        this.failures = new WriteFailures(file);
         this.thread = Thread.ofPlatform()
                 .name("factum-sqlite-writer-" + file)
                 .daemon(true)
@@ -207,7 +200,7 @@ final class Writer {
      * begin or commit); every write in them failed with {@link StoreException}.
      */
     long failedTransactions() {
-        return failedTransactions.sum();
+        return failures.count();
     }
 
     /** The number of times the writer opened a new connection, each after a failed transaction. */
@@ -358,15 +351,7 @@ final class Writer {
             failBatch(batch, e, committing);
             return;
         }
-        if (failuresInARow > 0) {
-            LOG.log(
-                    System.Logger.Level.INFO,
-                    "the SQLite store {0} takes writes again, after {1} failed transaction(s)",
-                    file,
-                    failuresInARow);
-            failuresInARow = 0;
-            lastFault = null;
-        }
+        failures.succeeded();
         onCommit.accept(highest);
         for (int i = 0; i < outcomes.length; i++) {
             if (outcomes[i] instanceof RuntimeException failure) {
@@ -385,17 +370,10 @@ final class Writer {
      * @param committing true if the failure came from the COMMIT, which may have reached the disk
      */
     private void failBatch(List<Request> batch, Exception failure, boolean committing) {
-        failedTransactions.increment();
         SqliteFault fault = SqliteFault.of(failure);
         String message = fault.writeFailed(file, failure, committing && !SqliteFault.commitCertainlyFailed(failure));
         closeSession();
-        if (failuresInARow++ == 0 || fault != lastFault) {
-            LOG.log(
-                    System.Logger.Level.WARNING,
-                    message + " (" + batch.size() + " write(s) failed; the writer opens a new connection for the next)",
-                    failure);
-        }
-        lastFault = fault;
+        failures.failed(fault, message, batch.size(), failure);
         for (Request request : batch) {
             request.done().completeExceptionally(new StoreException(message, failure));
         }
@@ -458,7 +436,10 @@ final class Writer {
         return failure;
     }
 
-    /** Prepares the session's statements again if the write failed with an SQL error that may have finalized one. */
+    /**
+     * Renews the session's statements (each is prepared again when next needed) if the write failed with an
+     * SQL error that may have finalized one.
+     */
     private static void renewStatementsAfter(WriteSession session, RuntimeException failure) {
         if (SqliteFault.of(failure) == SqliteFault.STATEMENT) {
             session.renewStatements();
