@@ -13,7 +13,8 @@ import java.util.concurrent.Semaphore;
 /**
  * A small pool of read-only connections. WAL mode lets them read concurrently with each other and with
  * the writer; each sees the last committed state when its statement starts. Connections are opened on
- * demand up to the pool size and keep their prepared statements.
+ * demand up to the pool size and keep their prepared statements. A connection whose read failed with an
+ * SQL error is closed instead of given back (see {@link #read}).
  */
 final class ReadPool implements AutoCloseable {
 
@@ -22,8 +23,13 @@ final class ReadPool implements AutoCloseable {
         Connection open() throws SQLException;
     }
 
-    /** A borrowed connection with its statement cache; give it back with {@link #close()}. */
-    final class Lease implements AutoCloseable {
+    /** A read on a borrowed connection. */
+    interface Read<T> {
+        T run(Lease lease) throws SQLException;
+    }
+
+    /** A borrowed connection with its statement cache, for the length of one {@link Read}. */
+    final class Lease {
         private final Connection connection;
         private final Map<String, PreparedStatement> statements;
 
@@ -56,11 +62,6 @@ final class ReadPool implements AutoCloseable {
             return statement;
         }
 
-        @Override
-        public void close() {
-            release(this);
-        }
-
         private void closeConnection() {
             statements.values().forEach(ReadPool::closeQuietly);
             statements.clear();
@@ -87,11 +88,43 @@ final class ReadPool implements AutoCloseable {
     }
 
     /**
+     * Runs a read on a pooled connection, waiting while all are in use. If the read fails with an SQL error,
+     * the connection is closed with its statements instead of given back, and the next read opens a new
+     * one: sqlite-jdbc finalizes a statement that fails with most errors, and a statement the connection
+     * keeps would otherwise fail every later read with "statement is not executing" (see {@link
+     * SqliteFault}); a connection whose disk failed is replaced too.
+     *
+     * @param what what is read, for the message of a failure: "stream order-1", "the global log"
+     * @throws StoreException if the read fails with an SQL error, the pool is closed or a connection cannot
+     *     be opened
+     */
+    <T> T read(String what, Read<T> read) {
+        Lease lease = borrow();
+        boolean keep = true;
+        try {
+            return read.run(lease);
+        } catch (SQLException e) {
+            keep = false;
+            throw new StoreException(
+                    "could not read " + what + " from the SQLite store " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            keep = SqliteFault.of(e) == SqliteFault.NONE;
+            throw e;
+        } finally {
+            if (keep) {
+                release(lease);
+            } else {
+                discard(lease);
+            }
+        }
+    }
+
+    /**
      * Borrows a connection, waiting while all are in use.
      *
      * @throws StoreException if the pool is closed or a connection cannot be opened
      */
-    Lease borrow() {
+    private Lease borrow() {
         permits.acquireUninterruptibly();
         Lease lease;
         synchronized (this) {
@@ -124,6 +157,11 @@ final class ReadPool implements AutoCloseable {
         if (!keep) {
             lease.closeConnection();
         }
+        permits.release();
+    }
+
+    private void discard(Lease lease) {
+        lease.closeConnection();
         permits.release();
     }
 

@@ -95,7 +95,7 @@ final class SqliteCheckpointStore implements SqlCheckpointStore {
 
     @Override
     public Position load(String name) {
-        return read("the checkpoint " + name, lease -> {
+        return reads.read("the checkpoint " + name, lease -> {
             PreparedStatement select = lease.prepare(SELECT_CHECKPOINT);
             select.setString(1, name);
             return checkpoint(select);
@@ -201,12 +201,7 @@ final class SqliteCheckpointStore implements SqlCheckpointStore {
 
     @Override
     public <T> T query(SqlQuery<T> query) {
-        try (ReadPool.Lease lease = reads.borrow()) {
-            return query.run(lease.connection());
-        } catch (SQLException e) {
-            throw new StoreException(
-                    "a read-model query failed in the SQLite store " + file + ": " + e.getMessage(), e);
-        }
+        return reads.read("a read model", lease -> query.run(lease.connection()));
     }
 
     /** Moves the checkpoint if it is at {@code expected}, inside a write. */
@@ -288,7 +283,7 @@ final class SqliteCheckpointStore implements SqlCheckpointStore {
 
     @Override
     public List<ParkedEvent> parked(String subscription) {
-        return read("the events parked by " + subscription, lease -> {
+        return reads.read("the events parked by " + subscription, lease -> {
             PreparedStatement select = lease.prepare(SELECT_PARKED);
             select.setString(1, subscription);
             List<ParkedEvent> parked = new ArrayList<>();
@@ -326,7 +321,7 @@ final class SqliteCheckpointStore implements SqlCheckpointStore {
 
     @Override
     public OptionalInt activeVersion(String projection) {
-        return read("the active version of " + projection, lease -> {
+        return reads.read("the active version of " + projection, lease -> {
             PreparedStatement select = lease.prepare(SELECT_VERSION);
             select.setString(1, projection);
             return version(select);
@@ -359,27 +354,6 @@ final class SqliteCheckpointStore implements SqlCheckpointStore {
     private static OptionalInt version(PreparedStatement select) throws SQLException {
         try (ResultSet rows = select.executeQuery()) {
             return rows.next() ? OptionalInt.of(rows.getInt(1)) : OptionalInt.empty();
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------------- reads
-
-    /** A read on the read pool. */
-    interface Read<T> {
-        T run(ReadPool.Lease lease) throws SQLException;
-    }
-
-    private <T> T read(String what, Read<T> read) {
-        return read(reads, file, what, read);
-    }
-
-    /** Runs a read on a pooled connection, a failure reported as a {@link StoreException} naming {@code what}. */
-    static <T> T read(ReadPool reads, String file, String what, Read<T> read) {
-        try (ReadPool.Lease lease = reads.borrow()) {
-            return read.run(lease);
-        } catch (SQLException e) {
-            throw new StoreException(
-                    "could not read " + what + " from the SQLite store " + file + ": " + e.getMessage(), e);
         }
     }
 

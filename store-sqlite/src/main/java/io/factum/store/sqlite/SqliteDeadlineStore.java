@@ -62,7 +62,7 @@ final class SqliteDeadlineStore implements DeadlineStore {
         if (max < 1) {
             throw new IllegalArgumentException("max must be 1 or more, got " + max);
         }
-        return SqliteCheckpointStore.read(reads, file, "the deadlines due at " + now, lease -> {
+        return reads.read("the deadlines due at " + now, lease -> {
             PreparedStatement select = lease.prepare(
                     "SELECT " + COLUMNS + " FROM factum_deadlines WHERE due_at <= ? ORDER BY due_at, id LIMIT ?");
             select.setLong(1, Rows.micros(now));
@@ -73,7 +73,7 @@ final class SqliteDeadlineStore implements DeadlineStore {
 
     @Override
     public List<Deadline> pending(String owner) {
-        return SqliteCheckpointStore.read(reads, file, "the deadlines of " + owner, lease -> {
+        return reads.read("the deadlines of " + owner, lease -> {
             PreparedStatement select =
                     lease.prepare("SELECT " + COLUMNS + " FROM factum_deadlines WHERE owner = ? ORDER BY due_at, id");
             select.setString(1, owner);
@@ -83,7 +83,7 @@ final class SqliteDeadlineStore implements DeadlineStore {
 
     @Override
     public Optional<Instant> nextDue() {
-        return SqliteCheckpointStore.read(reads, file, "the next deadline", lease -> {
+        return reads.read("the next deadline", lease -> {
             try (ResultSet rows =
                     lease.prepare("SELECT min(due_at) FROM factum_deadlines").executeQuery()) {
                 rows.next();

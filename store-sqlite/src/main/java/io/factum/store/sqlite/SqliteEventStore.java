@@ -29,6 +29,12 @@ import java.util.List;
  * another process (or another store object on the same file) are noticed by a cheap check of the log's head
  * about every 200 ms while a caller waits.
  *
+ * <p>When the storage fails under a write (the disk is full, the file is read-only, the disk reports an I/O
+ * error), the write fails with {@link StoreException}, and so does every write that shares its transaction:
+ * none is acknowledged and nothing of them is kept, and the message says what happened and what to do. The
+ * writer then opens a new connection, so writes succeed again as soon as the cause is gone; the store needs
+ * no reopen. Acknowledged events stay intact.
+ *
  * <p>The global position is SQLite's {@code AUTOINCREMENT} row id; the transaction id of every position is 0.
  */
 public final class SqliteEventStore {
@@ -163,8 +169,13 @@ public final class SqliteEventStore {
      *     transaction that carried an append or another durable write; the others carried only read-model
      *     commits and checkpoint saves
      * @param writes the writes those transactions carried (appends, commits, saves, ...)
+     * @param failedTransactions those of the transactions that failed as a whole, every write in them with a
+     *     {@link StoreException}: the disk was full, the file read-only, the disk failed, or the transaction
+     *     could not begin (another process held the file's write lock) or commit. After each, the writer
+     *     opens a new connection for the next transaction; a count that keeps rising means writes keep
+     *     failing (the exception's message says why)
      */
-    public record WriterStatistics(long transactions, long durableTransactions, long writes) {}
+    public record WriterStatistics(long transactions, long durableTransactions, long writes, long failedTransactions) {}
 
     /**
      * The statistics of {@code store}'s writer, now.
@@ -174,7 +185,8 @@ public final class SqliteEventStore {
      */
     public static WriterStatistics writerStatistics(EventStore store) {
         Writer writer = sqlite(store, "writerStatistics").writer();
-        return new WriterStatistics(writer.transactions(), writer.durableTransactions(), writer.writes());
+        return new WriterStatistics(
+                writer.transactions(), writer.durableTransactions(), writer.writes(), writer.failedTransactions());
     }
 
     private static SqliteStore sqlite(EventStore store, String method) {

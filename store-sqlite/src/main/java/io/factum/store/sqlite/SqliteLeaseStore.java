@@ -136,9 +136,7 @@ final class SqliteLeaseStore implements LeaseStore {
 
     @Override
     public boolean holds(Lease lease) {
-        return SqliteCheckpointStore.read(
-                reads,
-                file,
+        return reads.read(
                 "the lease of bucket " + lease.bucket() + " of consumer group " + lease.group(),
                 read -> lostBecause(find(read.prepare(SELECT_LEASE), lease.group(), lease.bucket()), lease, clock)
                         == null);
@@ -146,7 +144,7 @@ final class SqliteLeaseStore implements LeaseStore {
 
     @Override
     public List<Lease> leases(String group) {
-        return SqliteCheckpointStore.read(reads, file, "the leases of consumer group " + group, read -> {
+        return reads.read("the leases of consumer group " + group, read -> {
             PreparedStatement select = read.prepare(
                     "SELECT bucket, member, epoch, expires_at FROM factum_leases WHERE consumer_group = ? ORDER BY bucket");
             select.setString(1, group);

@@ -6,7 +6,6 @@ import io.factum.core.aggregate.SnapshotStore;
 import io.factum.core.spi.SnapshotValidation;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.Optional;
 
 /**
@@ -52,7 +51,7 @@ final class SqliteSnapshotStore implements SnapshotStore {
     @Override
     public Optional<Snapshot> load(String streamId) {
         SnapshotValidation.requireStreamId(streamId);
-        try (ReadPool.Lease lease = reads.borrow()) {
+        return reads.read("the snapshot of " + streamId, lease -> {
             PreparedStatement query = lease.prepare(SELECT);
             query.setString(1, streamId);
             try (ResultSet rows = query.executeQuery()) {
@@ -67,12 +66,7 @@ final class SqliteSnapshotStore implements SnapshotStore {
                         rows.getString(4),
                         Rows.instant(rows.getLong(5))));
             }
-        } catch (SQLException e) {
-            throw new StoreException(
-                    "could not read the snapshot of " + streamId + " from the SQLite store " + file + ": "
-                            + e.getMessage(),
-                    e);
-        }
+        });
     }
 
     /**

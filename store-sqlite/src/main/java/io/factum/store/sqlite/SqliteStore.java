@@ -49,6 +49,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteOpenMode;
 
 /** The SQLite event store; see {@link SqliteEventStore} for what it guarantees. */
 final class SqliteStore implements EventStore {
@@ -99,7 +100,8 @@ final class SqliteStore implements EventStore {
         this.file = file;
         this.options = options;
         this.reads = new ReadPool(file, READ_CONNECTIONS, () -> openReadConnection(file));
-        this.writer = new Writer(file, session, this::committed);
+        this.writer =
+                new Writer(file, session, () -> new WriteSession(openWriteConnection(file, false)), this::committed);
         this.snapshots = new SqliteSnapshotStore(file, writer, reads);
         this.checkpoints = new SqliteCheckpointStore(file, writer, reads, options.clock());
         this.leases = new SqliteLeaseStore(file, writer, reads, options.clock());
@@ -125,11 +127,13 @@ final class SqliteStore implements EventStore {
             if (absolute.getParent() != null) {
                 Files.createDirectories(absolute.getParent());
             }
-            connection = openWriteConnection(file);
+            connection = openWriteConnection(file, true);
             Schema.migrate(connection, file, options.clock());
             SqliteStore store = new SqliteStore(file, options, new WriteSession(connection), inline);
             store.knownHead.set(store.headPosition().position());
             store.writer.start();
+            // the writer owns the connection now, and closes it when the store closes
+            connection = null;
             try {
                 for (SqlProjection projection : inline.projections()) {
                     store.writer.submit(session -> {
@@ -156,12 +160,20 @@ final class SqliteStore implements EventStore {
             if (e instanceof ProjectionException projectionException) {
                 throw projectionException;
             }
-            throw new StoreException("could not open the SQLite store " + file + ": " + e.getMessage(), e);
+            throw new StoreException(SqliteFault.of(e).openFailed(file, e), e);
         }
     }
 
-    private static Connection openWriteConnection(String file) throws SQLException {
+    /**
+     * Opens the write connection with the store's settings: when the store opens ({@code create}: the file
+     * is created if missing), and again after a failure of the storage closed the last one (then a missing
+     * file fails the open instead of starting an empty store in its place).
+     */
+    private static Connection openWriteConnection(String file, boolean create) throws SQLException {
         SQLiteConfig config = new SQLiteConfig();
+        if (!create) {
+            config.resetOpenMode(SQLiteOpenMode.CREATE);
+        }
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
@@ -344,7 +356,7 @@ final class SqliteStore implements EventStore {
         StreamIds.requireValid(streamId);
         StreamWindow.checkReadArguments(fromVersion, maxCount);
         checkOpen();
-        try (ReadPool.Lease lease = reads.borrow()) {
+        return reads.read("stream " + streamId, lease -> {
             StreamRow row = StreamRow.find(lease.prepare(StreamRow.SELECT), streamId);
             if (row != null && row.state() == StreamState.TOMBSTONED) {
                 throw new StreamDeletedException(streamId);
@@ -381,10 +393,7 @@ final class SqliteStore implements EventStore {
             }
             query.setInt(next, maxCount);
             return window.slice(fetch(query, maxCount), maxCount);
-        } catch (SQLException e) {
-            throw new StoreException(
-                    "could not read stream " + streamId + " from the SQLite store " + file + ": " + e.getMessage(), e);
-        }
+        });
     }
 
     private static String streamQuery(ReadDirection direction, boolean byAge) {
@@ -404,7 +413,7 @@ final class SqliteStore implements EventStore {
             // every event of this store has txId 0, so nothing comes after a checkpoint with a larger one
             return new AllSlice(direction, List.of(), from, true);
         }
-        try (ReadPool.Lease lease = reads.borrow()) {
+        return reads.read("the global log", lease -> {
             // a filter drives the query by the index of one dimension (categories if any) and checks the
             // other; each value reads at most maxCount rows in order, and the union is merged and cut
             boolean byCategory = !filter.categories().isEmpty();
@@ -433,10 +442,7 @@ final class SqliteStore implements EventStore {
             long lastRead = page.get(page.size() - 1).position().position();
             boolean end = page.size() < maxCount || lastRead == scalar(lease, forward ? HEAD : FIRST);
             return new AllSlice(direction, page, Position.of(lastRead), end);
-        } catch (SQLException e) {
-            throw new StoreException(
-                    "could not read the global log from the SQLite store " + file + ": " + e.getMessage(), e);
-        }
+        });
     }
 
     private static String allQuery(boolean forward, String drivingColumn, int driving, int checked) {
@@ -485,7 +491,7 @@ final class SqliteStore implements EventStore {
     public Optional<StoredEventId> locateEvent(UUID eventId) {
         Objects.requireNonNull(eventId, "eventId");
         checkOpen();
-        try (ReadPool.Lease lease = reads.borrow()) {
+        return reads.read("where the event " + eventId + " is stored", lease -> {
             PreparedStatement select = lease.prepare(SELECT_EVENT_BY_ID);
             select.setBytes(1, Rows.bytes(eventId));
             try (ResultSet rows = select.executeQuery()) {
@@ -495,11 +501,7 @@ final class SqliteStore implements EventStore {
                 return Optional.of(
                         new StoredEventId(eventId, rows.getString(1), rows.getLong(2), Position.of(rows.getLong(3))));
             }
-        } catch (SQLException e) {
-            throw new StoreException(
-                    "could not look up the event " + eventId + " in the SQLite store " + file + ": " + e.getMessage(),
-                    e);
-        }
+        });
     }
 
     @Override
@@ -511,13 +513,7 @@ final class SqliteStore implements EventStore {
     }
 
     private long readHead() {
-        try (ReadPool.Lease lease = reads.borrow()) {
-            return scalar(lease, HEAD);
-        } catch (SQLException e) {
-            throw new StoreException(
-                    "could not read the head of the global log from the SQLite store " + file + ": " + e.getMessage(),
-                    e);
-        }
+        return reads.read("the head of the global log", lease -> scalar(lease, HEAD));
     }
 
     /**
@@ -560,14 +556,11 @@ final class SqliteStore implements EventStore {
     public Optional<StreamInfo> streamInfo(String streamId) {
         StreamIds.requireValid(streamId);
         checkOpen();
-        try (ReadPool.Lease lease = reads.borrow()) {
+        return reads.read("stream " + streamId, lease -> {
             StreamRow row = StreamRow.find(lease.prepare(StreamRow.SELECT), streamId);
             return Optional.ofNullable(row)
                     .map(r -> new StreamInfo(streamId, r.lastVersion(), r.state(), r.metadata(streamId)));
-        } catch (SQLException e) {
-            throw new StoreException(
-                    "could not read stream " + streamId + " from the SQLite store " + file + ": " + e.getMessage(), e);
-        }
+        });
     }
 
     // --------------------------------------------------------------------------------------------- closing

@@ -96,7 +96,7 @@ final class SqliteSubjectKeyStore implements SubjectKeyStore {
 
     private Optional<Row> read(String subjectId) {
         SubjectKeyStore.checkSubjectId(subjectId);
-        return SqliteCheckpointStore.read(reads, file, "the key of subject " + subjectId, lease -> {
+        return reads.read("the key of subject " + subjectId, lease -> {
             PreparedStatement select = lease.prepare(SELECT);
             select.setString(1, subjectId);
             return row(select);

@@ -12,6 +12,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +23,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The write connection and its prepared statements. Used by one thread at a time (whoever holds the
  * writer's lock), inside the {@code BEGIN IMMEDIATE} transaction of a batch; when the batch has several
- * writes, each runs inside its own savepoint.
+ * writes, each runs inside its own savepoint. After a write failed with an SQL error the writer renews the
+ * statements ({@link #renewStatements}); after a failure of the storage it closes the session and opens a
+ * new one.
  */
 final class WriteSession implements AutoCloseable {
 
@@ -31,57 +35,69 @@ final class WriteSession implements AutoCloseable {
     private static final int SHARED_PARAMETERS = 3;
     private static final int ROW_PARAMETERS = 6;
 
+    /** Opens a new session on a new connection. */
+    interface Opener {
+        WriteSession open() throws SQLException;
+    }
+
+    private static final String BEGIN = "BEGIN IMMEDIATE";
+    private static final String COMMIT = "COMMIT";
+    private static final String ROLLBACK = "ROLLBACK";
+    private static final String SAVEPOINT = "SAVEPOINT factum_write";
+    private static final String RELEASE = "RELEASE factum_write";
+    private static final String ROLLBACK_TO_SAVEPOINT = "ROLLBACK TO factum_write";
+    private static final String INSERT_STREAM =
+            "INSERT INTO factum_streams (stream_id, category, last_version, state, metadata) VALUES (?, ?, ?, ?, ?)";
+    private static final String UPDATE_STREAM =
+            "UPDATE factum_streams SET last_version = ?, state = ?, metadata = ? WHERE stream_id = ?";
+    private static final String EVENTS_SAVEPOINT = "SAVEPOINT factum_events";
+    private static final String RELEASE_EVENTS_SAVEPOINT = "RELEASE factum_events";
+    private static final String ROLLBACK_TO_EVENTS_SAVEPOINT = "ROLLBACK TO factum_events";
+    private static final String LAST_INSERT_ROWID = "SELECT last_insert_rowid()";
+
     private final Connection connection;
-    private final PreparedStatement begin;
-    private final PreparedStatement commit;
-    private final PreparedStatement rollback;
-    private final PreparedStatement savepoint;
-    private final PreparedStatement release;
-    private final PreparedStatement rollbackToSavepoint;
 
-    /** Runs the PRAGMAs that set the synchronous level (not prepared: SQLite applies a PRAGMA when compiling it). */
-    private final Statement pragmas;
-
-    /** The connection's {@code synchronous} level now: FULL (as opened) or NORMAL. */
-    private boolean full = true;
-
-    private final PreparedStatement selectStream;
-    private final PreparedStatement insertStream;
-    private final PreparedStatement updateStream;
-    private final PreparedStatement eventsSavepoint;
-    private final PreparedStatement releaseEventsSavepoint;
-    private final PreparedStatement rollbackToEventsSavepoint;
+    /** Every statement, prepared when first needed and kept until {@link #renewStatements}. */
+    private final Map<String, PreparedStatement> prepared = new HashMap<>();
 
     /** The multi-row INSERT for each number of rows, prepared when first needed. */
     private final PreparedStatement[] insertEvents = new PreparedStatement[MAX_ROWS_PER_INSERT + 1];
 
-    private final PreparedStatement lastInsertRowId;
-    private final PreparedStatement selectEventById;
-    private final PreparedStatement saveSnapshot;
+    /** Runs the PRAGMAs that set the synchronous level (not prepared: SQLite applies a PRAGMA when compiling it). */
+    private @Nullable Statement pragmas;
 
-    /** Statements of the read side's stores, prepared when first needed. */
-    private final Map<String, PreparedStatement> prepared = new HashMap<>();
+    /** The connection's {@code synchronous} level now: FULL (as opened) or NORMAL. */
+    private boolean full = true;
 
-    WriteSession(Connection connection) throws SQLException {
+    /**
+     * @param connection open with the store's settings (WAL, {@code synchronous=FULL}); the session owns it
+     *     and prepares its statements when they are first needed
+     */
+    WriteSession(Connection connection) {
         this.connection = connection;
-        this.begin = connection.prepareStatement("BEGIN IMMEDIATE");
-        this.commit = connection.prepareStatement("COMMIT");
-        this.rollback = connection.prepareStatement("ROLLBACK");
-        this.savepoint = connection.prepareStatement("SAVEPOINT factum_write");
-        this.release = connection.prepareStatement("RELEASE factum_write");
-        this.rollbackToSavepoint = connection.prepareStatement("ROLLBACK TO factum_write");
-        this.pragmas = connection.createStatement();
-        this.selectStream = connection.prepareStatement(StreamRow.SELECT);
-        this.insertStream = connection.prepareStatement(
-                "INSERT INTO factum_streams (stream_id, category, last_version, state, metadata) VALUES (?, ?, ?, ?, ?)");
-        this.updateStream = connection.prepareStatement(
-                "UPDATE factum_streams SET last_version = ?, state = ?, metadata = ? WHERE stream_id = ?");
-        this.eventsSavepoint = connection.prepareStatement("SAVEPOINT factum_events");
-        this.releaseEventsSavepoint = connection.prepareStatement("RELEASE factum_events");
-        this.rollbackToEventsSavepoint = connection.prepareStatement("ROLLBACK TO factum_events");
-        this.lastInsertRowId = connection.prepareStatement("SELECT last_insert_rowid()");
-        this.selectEventById = connection.prepareStatement(SqliteStore.SELECT_EVENT_BY_ID);
-        this.saveSnapshot = connection.prepareStatement(SqliteSnapshotStore.UPSERT);
+    }
+
+    /**
+     * Closes every statement, inside the open transaction if there is one; each is prepared again when next
+     * needed. A write whose statement failed with an SQL error may have left it finalized by sqlite-jdbc (see
+     * {@link SqliteFault}); the writer renews the statements before the next write can use one.
+     */
+    void renewStatements() {
+        List<Statement> statements = new ArrayList<>(prepared.values());
+        statements.addAll(Arrays.asList(insertEvents));
+        statements.add(pragmas);
+        for (Statement statement : statements) {
+            if (statement != null) {
+                try {
+                    statement.close();
+                } catch (SQLException ignored) {
+                    // a statement that fails to close holds nothing that preparing it again needs
+                }
+            }
+        }
+        prepared.clear();
+        Arrays.fill(insertEvents, null);
+        pragmas = null;
     }
 
     /**
@@ -110,54 +126,63 @@ final class WriteSession implements AutoCloseable {
      */
     void synchronous(boolean waitForDisk) throws SQLException {
         if (waitForDisk != full) {
-            pragmas.execute(waitForDisk ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+            Statement statement = pragmas;
+            if (statement == null) {
+                statement = connection.createStatement();
+                pragmas = statement;
+            }
+            statement.execute(waitForDisk ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
             full = waitForDisk;
         }
     }
 
     void begin() throws SQLException {
-        begin.execute();
+        prepare(BEGIN).execute();
     }
 
     void commit() throws SQLException {
-        commit.execute();
+        prepare(COMMIT).execute();
     }
 
     void rollback() throws SQLException {
-        rollback.execute();
+        prepare(ROLLBACK).execute();
     }
 
     /**
      * Rolls back the batch's transaction, adding a failure to do so to {@code cause}. SQLite may have rolled
-     * back already (after an I/O error, say); the failing ROLLBACK is then harmless.
+     * back already (after a full disk or an I/O error, say); the failing ROLLBACK is then harmless. It runs
+     * as a statement of its own: a prepared one that fails is finalized by sqlite-jdbc.
      */
     void rollbackQuietly(Throwable cause) {
-        try {
-            rollback.execute();
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("ROLLBACK");
         } catch (SQLException e) {
-            cause.addSuppressed(e);
+            if (!String.valueOf(e.getMessage()).contains("no transaction is active")) {
+                cause.addSuppressed(e);
+            }
         }
     }
 
     void savepoint() throws SQLException {
-        savepoint.execute();
+        prepare(SAVEPOINT).execute();
     }
 
     void release() throws SQLException {
-        release.execute();
+        prepare(RELEASE).execute();
     }
 
     /** Undoes what the current write did so far; the savepoint stays open. */
     void rollbackToSavepoint() throws SQLException {
-        rollbackToSavepoint.execute();
+        prepare(ROLLBACK_TO_SAVEPOINT).execute();
     }
 
     @Nullable
     StreamRow stream(String streamId) throws SQLException {
-        return StreamRow.find(selectStream, streamId);
+        return StreamRow.find(prepare(StreamRow.SELECT), streamId);
     }
 
     void insertStream(String streamId, long lastVersion, StreamState state, String metadata) throws SQLException {
+        PreparedStatement insertStream = prepare(INSERT_STREAM);
         insertStream.setString(1, streamId);
         insertStream.setString(2, StreamIds.category(streamId));
         insertStream.setLong(3, lastVersion);
@@ -167,6 +192,7 @@ final class WriteSession implements AutoCloseable {
     }
 
     void updateStream(String streamId, long lastVersion, StreamState state, String metadata) throws SQLException {
+        PreparedStatement updateStream = prepare(UPDATE_STREAM);
         updateStream.setLong(1, lastVersion);
         updateStream.setString(2, state.name());
         updateStream.setString(3, metadata);
@@ -190,7 +216,7 @@ final class WriteSession implements AutoCloseable {
             insertRows(streamId, category, micros, firstVersion, events, 0, count);
             return lastInsertRowId();
         }
-        eventsSavepoint.execute();
+        prepare(EVENTS_SAVEPOINT).execute();
         try {
             for (int from = 0; from < count; from += MAX_ROWS_PER_INSERT) {
                 int rows = Math.min(MAX_ROWS_PER_INSERT, count - from);
@@ -198,14 +224,14 @@ final class WriteSession implements AutoCloseable {
             }
         } catch (SQLException | RuntimeException e) {
             try {
-                rollbackToEventsSavepoint.execute();
-                releaseEventsSavepoint.execute();
+                prepare(ROLLBACK_TO_EVENTS_SAVEPOINT).execute();
+                prepare(RELEASE_EVENTS_SAVEPOINT).execute();
             } catch (SQLException undo) {
                 e.addSuppressed(undo);
             }
             throw e;
         }
-        releaseEventsSavepoint.execute();
+        prepare(RELEASE_EVENTS_SAVEPOINT).execute();
         return lastInsertRowId();
     }
 
@@ -269,7 +295,7 @@ final class WriteSession implements AutoCloseable {
     }
 
     private long lastInsertRowId() throws SQLException {
-        try (ResultSet rows = lastInsertRowId.executeQuery()) {
+        try (ResultSet rows = prepare(LAST_INSERT_ROWID).executeQuery()) {
             rows.next();
             return rows.getLong(1);
         }
@@ -278,6 +304,7 @@ final class WriteSession implements AutoCloseable {
     /** Where the events' ids are already stored, for the idempotency rule. */
     Map<UUID, StoredEventId> storedIds(List<EventData> events) throws SQLException {
         Map<UUID, StoredEventId> stored = new HashMap<>();
+        PreparedStatement selectEventById = prepare(SqliteStore.SELECT_EVENT_BY_ID);
         for (EventData event : events) {
             selectEventById.setBytes(1, Rows.bytes(event.eventId()));
             try (ResultSet rows = selectEventById.executeQuery()) {
@@ -294,6 +321,7 @@ final class WriteSession implements AutoCloseable {
 
     /** Keeps the snapshot unless the stream has one at a higher version (see {@link SqliteSnapshotStore}). */
     void saveSnapshot(Snapshot snapshot) throws SQLException {
+        PreparedStatement saveSnapshot = prepare(SqliteSnapshotStore.UPSERT);
         saveSnapshot.setString(1, snapshot.streamId());
         saveSnapshot.setLong(2, snapshot.version());
         saveSnapshot.setInt(3, snapshot.schemaVersion());

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The single writer thread and its queue: group commit. Callers enqueue writes and wait; the thread takes
@@ -38,6 +39,16 @@ import java.util.function.LongConsumer;
  * rebuildable transactions after the last durable one, never a durable write nor anything before it. A crash
  * of the process alone loses nothing (the WAL pages are in the operating system's hands). SQLite refuses to
  * change the level inside a transaction, so the writer sets it between transactions, when it changes.
+ *
+ * <p><b>Failures of the storage.</b> When a write or the commit fails because the disk is full, the file is
+ * read-only, the disk reports an I/O error, the file is damaged or cannot be opened ({@link SqliteFault}), or
+ * when the transaction itself cannot begin, be rolled back to a savepoint or commit, the batch ends: it is
+ * rolled back, every write in it fails with a {@link StoreException} that says what happened and what to
+ * do, and none is acknowledged. The writer then closes its connection, with the prepared statements that
+ * sqlite-jdbc may have finalized on the error, and opens a new one (with the same settings) for the next
+ * batch, once for the whole batch. So writes succeed again as soon as the cause is gone, without reopening
+ * the store. A write that fails on its own with another SQL error fails alone, as above, and the writer
+ * prepares its statements again before the next write.
  */
 final class Writer {
 
@@ -58,8 +69,12 @@ final class Writer {
     private static final Request STOP = new Request(session -> "stop", false, new CompletableFuture<>());
 
     private final String file;
-    private final WriteSession session;
+    private final WriteSession.Opener opener;
     private final LongConsumer onCommit;
+
+    /** The session batches run on; null after a failure closed it, until the next batch opens another. */
+    private @Nullable WriteSession session;
+
     private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final Object enqueueLock = new Object();
 
@@ -75,16 +90,22 @@ final class Writer {
     private final LongAdder transactions = new LongAdder();
     private final LongAdder durableTransactions = new LongAdder();
     private final LongAdder writes = new LongAdder();
+    private final LongAdder reconnects = new LongAdder();
     private final AtomicLong largestBatch = new AtomicLong();
+    private final WriteFailures failures;
 
     /**
+     * @param session the session of the connection the store opened
+     * @param opener opens a new session after a failure closed the last one
      * @param onCommit called on the writer thread after each commit with the highest global position the
      *     batch appended (0 if none)
      */
-    Writer(String file, WriteSession session, LongConsumer onCommit) {
+    Writer(String file, WriteSession session, WriteSession.Opener opener, LongConsumer onCommit) {
         this.file = file;
         this.session = session;
+        this.opener = opener;
         this.onCommit = onCommit;
+        this.failures = new WriteFailures(file);
         this.thread = Thread.ofPlatform()
                 .name("factum-sqlite-writer-" + file)
                 .daemon(true)
@@ -172,6 +193,19 @@ final class Writer {
     /** The number of writes run in those transactions. */
     long writes() {
         return writes.sum();
+    }
+
+    /**
+     * The number of transactions that failed as a whole (the storage failed, or the transaction could not
+     * begin or commit); every write in them failed with {@link StoreException}.
+     */
+    long failedTransactions() {
+        return failures.count();
+    }
+
+    /** The number of times the writer opened a new connection, each after a failed transaction. */
+    long reconnects() {
+        return reconnects.sum();
     }
 
     /** The number of writes waiting for the next batch. */
@@ -263,9 +297,7 @@ final class Writer {
             // a caller may still be running a write of its own: let it finish
             connectionLock.lock();
             try {
-                session.close();
-            } catch (SQLException ignored) {
-                // closing: the connection holds no uncommitted work
+                closeSession();
             } finally {
                 connectionLock.unlock();
             }
@@ -282,28 +314,33 @@ final class Writer {
         }
         writes.add(batch.size());
         largestBatch.accumulateAndGet(batch.size(), Math::max);
+        boolean committing = false;
         try {
+            WriteSession session = session();
             session.synchronous(durable);
             session.begin();
             try {
                 if (outcomes.length == 1) {
                     // a write alone needs no savepoint: if it fails, the whole transaction is rolled back
-                    outcomes[0] = apply(batch.get(0).operation());
-                    if (outcomes[0] instanceof RuntimeException) {
+                    outcomes[0] = apply(session, batch.get(0).operation());
+                    if (outcomes[0] instanceof RuntimeException failure) {
                         session.rollback();
+                        renewStatementsAfter(session, failure);
                     } else {
                         if (outcomes[0] instanceof AppendResult result) {
                             highest = result.position().position();
                         }
+                        committing = true;
                         session.commit();
                     }
                 } else {
                     for (int i = 0; i < outcomes.length; i++) {
-                        outcomes[i] = runOne(batch.get(i).operation());
+                        outcomes[i] = runOne(session, batch.get(i).operation());
                         if (outcomes[i] instanceof AppendResult result) {
                             highest = Math.max(highest, result.position().position());
                         }
                     }
+                    committing = true;
                     session.commit();
                 }
             } catch (SQLException | RuntimeException | Error e) {
@@ -311,15 +348,10 @@ final class Writer {
                 throw e;
             }
         } catch (SQLException | RuntimeException e) {
-            for (Request request : batch) {
-                request.done()
-                        .completeExceptionally(new StoreException(
-                                "could not write to the SQLite store " + file
-                                        + " (the transaction was rolled back, retry the write): " + e.getMessage(),
-                                e));
-            }
+            failBatch(batch, e, committing);
             return;
         }
+        failures.succeeded();
         onCommit.accept(highest);
         for (int i = 0; i < outcomes.length; i++) {
             if (outcomes[i] instanceof RuntimeException failure) {
@@ -330,26 +362,87 @@ final class Writer {
         }
     }
 
-    /** Runs one write in a savepoint; returns its result or, if it failed, the exception to give its caller. */
-    private Object runOne(Operation<?> operation) throws SQLException {
+    /**
+     * Fails every write of a batch whose transaction failed as a whole, none acknowledged, and closes the
+     * session: SQLite may have rolled the transaction back by itself, and sqlite-jdbc may have finalized
+     * statements the session keeps. The next batch opens a new one.
+     *
+     * @param committing true if the failure came from the COMMIT, which may have reached the disk
+     */
+    private void failBatch(List<Request> batch, Exception failure, boolean committing) {
+        SqliteFault fault = SqliteFault.of(failure);
+        String message = fault.writeFailed(file, failure, committing && !SqliteFault.commitCertainlyFailed(failure));
+        closeSession();
+        failures.failed(fault, message, batch.size(), failure);
+        for (Request request : batch) {
+            request.done().completeExceptionally(new StoreException(message, failure));
+        }
+    }
+
+    /** The session to run a batch on, opened now if a failure closed the last one. */
+    private WriteSession session() throws SQLException {
+        WriteSession current = session;
+        if (current == null) {
+            current = opener.open();
+            session = current;
+            reconnects.increment();
+        }
+        return current;
+    }
+
+    private void closeSession() {
+        WriteSession current = session;
+        session = null;
+        if (current != null) {
+            try {
+                current.close();
+            } catch (SQLException ignored) {
+                // the connection is given up: it holds no work that closing it could save
+            }
+        }
+    }
+
+    /** Runs one write in a savepoint; returns its result or, if it failed on its own, the exception to give its caller. */
+    private Object runOne(WriteSession session, Operation<?> operation) throws SQLException {
         session.savepoint();
-        Object outcome = apply(operation);
-        if (outcome instanceof RuntimeException) {
+        Object outcome = apply(session, operation);
+        if (outcome instanceof RuntimeException failure) {
             session.rollbackToSavepoint();
+            renewStatementsAfter(session, failure);
         }
         session.release();
         return outcome;
     }
 
-    /** Runs one write; returns its result or, if it failed, the exception to give its caller. */
-    private Object apply(Operation<?> operation) {
+    /**
+     * Runs one write; returns its result or, if it failed on its own, the exception to give its caller.
+     *
+     * @throws RuntimeException the write's failure if the storage failed ({@link SqliteFault#isStorage}),
+     *     which ends the batch
+     */
+    private Object apply(WriteSession session, Operation<?> operation) {
+        RuntimeException failure;
         try {
             return operation.apply(session);
         } catch (RuntimeException e) {
-            return e;
+            failure = e;
         } catch (SQLException e) {
-            return new StoreException(
+            failure = new StoreException(
                     "could not write to the SQLite store " + file + ": " + e.getMessage() + "; nothing was written", e);
+        }
+        if (SqliteFault.of(failure).isStorage()) {
+            throw failure;
+        }
+        return failure;
+    }
+
+    /**
+     * Renews the session's statements (each is prepared again when next needed) if the write failed with an
+     * SQL error that may have finalized one.
+     */
+    private static void renewStatementsAfter(WriteSession session, RuntimeException failure) {
+        if (SqliteFault.of(failure) == SqliteFault.STATEMENT) {
+            session.renewStatements();
         }
     }
 }

@@ -53,12 +53,19 @@ class SqliteEventStoreTest {
     private final List<EventStore> opened = new ArrayList<>();
     private final Path file = SqliteStoreFixture.newFile();
 
-    private final List<CountDownLatch> blocked = new ArrayList<>();
+    private final List<WriterGate> gates = new ArrayList<>();
 
     @AfterEach
     void closeStores() {
-        blocked.forEach(CountDownLatch::countDown);
+        gates.forEach(WriterGate::open);
         opened.forEach(EventStore::close);
+    }
+
+    /** Blocks the writer until the gate opens, so that writes queue up behind it. */
+    private WriterGate block(EventStore store) throws InterruptedException {
+        WriterGate gate = WriterGate.block(store);
+        gates.add(gate);
+        return gate;
     }
 
     private EventStore open(Path path) {
@@ -104,34 +111,6 @@ class SqliteEventStoreTest {
                 Statement statement = connection.createStatement()) {
             statement.execute(sql);
         }
-    }
-
-    /** Blocks the writer thread until the returned latch opens, so that writes queue up behind it. */
-    private CountDownLatch blockWriter(EventStore store) throws InterruptedException {
-        CountDownLatch release = new CountDownLatch(1);
-        blocked.add(release);
-        CountDownLatch running = new CountDownLatch(1);
-        Thread.ofPlatform().start(() -> internals(store).writer().submit(session -> {
-            running.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return Boolean.TRUE;
-        }));
-        assertThat(running.await(10, TimeUnit.SECONDS))
-                .as("the blocking write started")
-                .isTrue();
-        return release;
-    }
-
-    private static void awaitQueued(EventStore store, int count) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (internals(store).writer().queued() < count && System.nanoTime() < deadline) {
-            Thread.sleep(1);
-        }
-        assertThat(internals(store).writer().queued()).as("writes queued").isEqualTo(count);
     }
 
     @Nested
@@ -292,20 +271,20 @@ class SqliteEventStoreTest {
         void commits_waiting_appends_in_one_transaction_each_deciding_on_its_own() throws Exception {
             EventStore store = open(file);
             store.append("order-1", ExpectedVersion.noStream(), event(0));
-            CountDownLatch release = blockWriter(store);
+            WriterGate gate = block(store);
             long transactionsBefore = internals(store).writer().transactions();
 
             // when: three appends wait behind the blocked write, the middle one with a stale version
             CompletableFuture<AppendResult> first =
                     CompletableFuture.supplyAsync(() -> store.append("order-1", ExpectedVersion.exactly(0), event(1)));
-            awaitQueued(store, 1);
+            gate.awaitQueued(1);
             CompletableFuture<AppendResult> stale =
                     CompletableFuture.supplyAsync(() -> store.append("order-1", ExpectedVersion.exactly(0), event(9)));
-            awaitQueued(store, 2);
+            gate.awaitQueued(2);
             CompletableFuture<AppendResult> third =
                     CompletableFuture.supplyAsync(() -> store.append("order-1", ExpectedVersion.exactly(1), event(2)));
-            awaitQueued(store, 3);
-            release.countDown();
+            gate.awaitQueued(3);
+            gate.open();
 
             // then
             assertThat(first.get(10, TimeUnit.SECONDS).streamVersion()).isEqualTo(1);
@@ -332,16 +311,16 @@ class SqliteEventStoreTest {
         @Test
         void treats_a_retry_in_the_same_batch_as_a_retry() throws Exception {
             EventStore store = open(file);
-            CountDownLatch release = blockWriter(store);
+            WriterGate gate = block(store);
             List<EventData> batch = List.of(event(0), event(1));
 
             CompletableFuture<AppendResult> original =
                     CompletableFuture.supplyAsync(() -> store.append("order-1", ExpectedVersion.noStream(), batch));
-            awaitQueued(store, 1);
+            gate.awaitQueued(1);
             CompletableFuture<AppendResult> retry =
                     CompletableFuture.supplyAsync(() -> store.append("order-1", ExpectedVersion.any(), batch));
-            awaitQueued(store, 2);
-            release.countDown();
+            gate.awaitQueued(2);
+            gate.open();
 
             assertThat(retry.get(10, TimeUnit.SECONDS))
                     .as("the retry's result")
@@ -431,13 +410,13 @@ class SqliteEventStoreTest {
         @Test
         void fails_queued_appends_with_a_store_exception_and_commits_the_running_batch() throws Exception {
             EventStore store = open(file);
-            CountDownLatch release = blockWriter(store);
+            WriterGate gate = block(store);
             List<CompletableFuture<AppendResult>> queued = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 int n = i;
                 queued.add(CompletableFuture.supplyAsync(
                         () -> store.append("order-" + n, ExpectedVersion.noStream(), event(n))));
-                awaitQueued(store, i + 1);
+                gate.awaitQueued(i + 1);
             }
 
             // when
@@ -445,7 +424,7 @@ class SqliteEventStoreTest {
             while (!internals(store).writer().closed()) {
                 Thread.sleep(1);
             }
-            release.countDown();
+            gate.open();
             closing.get(10, TimeUnit.SECONDS);
 
             // then
@@ -691,16 +670,16 @@ class SqliteEventStoreTest {
             EventStore store = open(file);
             SqlCheckpointStore checkpoints = SqliteEventStore.checkpoints(store);
             List<Integer> levels = Collections.synchronizedList(new ArrayList<>());
-            CountDownLatch release = blockWriter(store);
+            WriterGate gate = block(store);
             CompletableFuture<Void> commit = CompletableFuture.runAsync(
                     () -> checkpoints.commit("summary", Position.START, Position.of(1), recordSynchronous(levels)));
-            awaitQueued(store, 1);
+            gate.awaitQueued(1);
             CompletableFuture<AppendResult> append =
                     CompletableFuture.supplyAsync(() -> store.append("order-1", ExpectedVersion.any(), event(1)));
-            awaitQueued(store, 2);
+            gate.awaitQueued(2);
             long transactions = internals(store).writer().transactions();
 
-            release.countDown();
+            gate.open();
 
             commit.get(10, TimeUnit.SECONDS);
             append.get(10, TimeUnit.SECONDS);
@@ -776,16 +755,16 @@ class SqliteEventStoreTest {
         void share_the_group_commit_of_appends() throws Exception {
             EventStore store = open(file);
             SnapshotStore snapshots = SqliteEventStore.snapshots(store);
-            CountDownLatch release = blockWriter(store);
+            WriterGate gate = block(store);
             CompletableFuture<AppendResult> append =
                     CompletableFuture.supplyAsync(() -> store.append("account-1", ExpectedVersion.any(), event(1)));
-            awaitQueued(store, 1);
+            gate.awaitQueued(1);
             CompletableFuture<Void> save = CompletableFuture.runAsync(() -> snapshots.save(snapshot));
-            awaitQueued(store, 2);
+            gate.awaitQueued(2);
             long transactions = internals(store).writer().transactions();
 
             // when
-            release.countDown();
+            gate.open();
 
             // then
             append.get(10, TimeUnit.SECONDS);

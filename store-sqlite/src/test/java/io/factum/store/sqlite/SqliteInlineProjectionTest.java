@@ -28,7 +28,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -40,13 +39,20 @@ import org.junit.jupiter.api.Test;
 class SqliteInlineProjectionTest {
 
     private final List<EventStore> opened = new ArrayList<>();
-    private final List<CountDownLatch> blocked = new ArrayList<>();
+    private final List<WriterGate> gates = new ArrayList<>();
     private final Path file = SqliteStoreFixture.newFile();
 
     @AfterEach
     void closeStores() {
-        blocked.forEach(CountDownLatch::countDown);
+        gates.forEach(WriterGate::open);
         opened.forEach(EventStore::close);
+    }
+
+    /** Blocks the writer until the gate opens, so that writes queue up behind it. */
+    private WriterGate block(EventStore store) throws InterruptedException {
+        WriterGate gate = WriterGate.block(store);
+        gates.add(gate);
+        return gate;
     }
 
     private EventStore open(SqlProjection... projections) {
@@ -286,18 +292,18 @@ class SqliteInlineProjectionTest {
         @Test
         void does_not_affect_the_other_appends_of_its_group_commit() throws Exception {
             EventStore store = open(new Counting(1));
-            CountDownLatch release = blockWriter(store);
+            WriterGate gate = block(store);
 
             CompletableFuture<AppendResult> first =
                     CompletableFuture.supplyAsync(() -> store.append("order-1", ExpectedVersion.noStream(), events(2)));
-            awaitQueued(store, 1);
+            gate.awaitQueued(1);
             CompletableFuture<AppendResult> poisoned = CompletableFuture.supplyAsync(
                     () -> store.append("order-2", ExpectedVersion.noStream(), List.of(event("Poison", 0))));
-            awaitQueued(store, 2);
+            gate.awaitQueued(2);
             CompletableFuture<AppendResult> third =
                     CompletableFuture.supplyAsync(() -> store.append("order-3", ExpectedVersion.noStream(), events(1)));
-            awaitQueued(store, 3);
-            release.countDown();
+            gate.awaitQueued(3);
+            gate.open();
 
             assertThat(first.get(10, TimeUnit.SECONDS).position()).isEqualTo(Position.of(2));
             assertThat(third.get(10, TimeUnit.SECONDS).position()).isEqualTo(Position.of(3));
@@ -420,33 +426,5 @@ class SqliteInlineProjectionTest {
                     .hasValue(1);
             assertThat(SqliteEventStore.checkpoints(store).load("order_counts")).isEqualTo(Position.of(2));
         }
-    }
-
-    /** Blocks the writer until the returned latch opens, so that writes queue up behind it. */
-    private CountDownLatch blockWriter(EventStore store) throws InterruptedException {
-        CountDownLatch release = new CountDownLatch(1);
-        blocked.add(release);
-        CountDownLatch running = new CountDownLatch(1);
-        Thread.ofPlatform().start(() -> ((SqliteStore) store).writer().submit(session -> {
-            running.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return Boolean.TRUE;
-        }));
-        assertThat(running.await(10, TimeUnit.SECONDS))
-                .as("the blocking write started")
-                .isTrue();
-        return release;
-    }
-
-    private static void awaitQueued(EventStore store, int count) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (((SqliteStore) store).writer().queued() < count && System.nanoTime() < deadline) {
-            Thread.sleep(1);
-        }
-        assertThat(((SqliteStore) store).writer().queued()).as("writes queued").isEqualTo(count);
     }
 }
