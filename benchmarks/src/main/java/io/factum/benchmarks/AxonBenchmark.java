@@ -5,10 +5,10 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.factum.core.EventData;
 import io.factum.core.EventFilter;
-import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.Position;
 import io.factum.core.RecordedEvent;
+import io.factum.core.SqlEventStore;
 import io.factum.store.postgres.PostgresEventStore;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -208,7 +208,7 @@ public final class AxonBenchmark {
 
     private void appends(int threads, int batch) throws Exception {
         try (Axon axon = openAxon();
-                EventStore factum = backend.openStore()) {
+                SqlEventStore factum = backend.openStore()) {
             long slice = TimeUnit.SECONDS.toMillis(seconds) / rounds;
             Interleaved.Result[] results = Interleaved.run(
                     threads,
@@ -293,7 +293,7 @@ public final class AxonBenchmark {
 
     private void load() throws Exception {
         try (Axon axon = openAxon();
-                EventStore factum = backend.openStore()) {
+                SqlEventStore factum = backend.openStore()) {
             String aggregate = "order-load";
             List<DomainEventMessage<ItemAdded>> all = axonEvents(aggregate, loadEvents);
             for (int from = 0; from < loadEvents; from += 1000) {
@@ -321,7 +321,7 @@ public final class AxonBenchmark {
 
     private void catchUp() throws Exception {
         try (Axon axon = openAxon();
-                EventStore factum = backend.openStore()) {
+                SqlEventStore factum = backend.openStore()) {
             log(String.format(Locale.ROOT, "loading %,d events on each side for the catch-up", catchUpEvents));
             for (int from = 0; from < catchUpEvents; from += 100) {
                 int count = Math.min(100, catchUpEvents - from);

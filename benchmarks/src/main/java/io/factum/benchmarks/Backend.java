@@ -1,7 +1,6 @@
 package io.factum.benchmarks;
 
-import io.factum.core.EventStore;
-import io.factum.core.subscription.SqlCheckpointStore;
+import io.factum.core.SqlEventStore;
 import java.sql.Connection;
 import java.sql.SQLException;
 
@@ -11,7 +10,7 @@ interface Backend extends AutoCloseable {
     String name();
 
     /** A new, empty Factum store. */
-    EventStore openStore() throws Exception;
+    SqlEventStore openStore() throws Exception;
 
     /** A new raw connection with the same durability as the store (autocommit on). */
     Connection connection() throws SQLException;
@@ -37,11 +36,8 @@ interface Backend extends AutoCloseable {
     /** Prepares a connection for a streaming scan (PostgreSQL needs a transaction for a cursor). */
     void prepareForScan(Connection connection) throws SQLException;
 
-    /** The store's SQL checkpoint store. */
-    SqlCheckpointStore checkpoints(EventStore store);
-
     /** What the store has committed so far. */
-    StoreCounters.Source counters(EventStore store);
+    StoreCounters.Source counters(SqlEventStore store);
 
     /** What the database server does while a side runs (server CPU, write transactions), if it can tell. */
     default Interleaved.Gauge gauge() {

@@ -6,6 +6,7 @@ import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.Position;
 import io.factum.core.RecordedEvent;
+import io.factum.core.SqlEventStore;
 import io.factum.store.postgres.PostgresEventStore;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -119,14 +120,14 @@ public final class Benchmarks {
         if (backend.fills()) {
             // a young store for each workload: created seconds before it runs
             for (Workload workload : workloads) {
-                try (EventStore store = backend.openStore();
+                try (SqlEventStore store = backend.openStore();
                         Connection setup = backend.connection()) {
                     backend.createBaselineTable(setup);
                     appends(backend, store, workload, "young store");
                 }
             }
             if (oldEvents > 0) {
-                try (EventStore store = backend.openStore();
+                try (SqlEventStore store = backend.openStore();
                         Connection setup = backend.connection()) {
                     backend.createBaselineTable(setup);
                     log(String.format(Locale.ROOT, "filling an old store with %,d events", oldEvents));
@@ -140,12 +141,12 @@ public final class Benchmarks {
                 }
             }
             if (reads) {
-                try (EventStore store = backend.openStore()) {
+                try (SqlEventStore store = backend.openStore()) {
                     readOneStream(backend, store);
                 }
             }
         } else {
-            try (EventStore store = backend.openStore();
+            try (SqlEventStore store = backend.openStore();
                     Connection setup = backend.connection()) {
                 backend.createBaselineTable(setup);
                 for (Workload workload : workloads) {
@@ -304,7 +305,7 @@ public final class Benchmarks {
     }
 
     private void catchUp(Backend backend) throws Exception {
-        try (EventStore store = backend.openStore()) {
+        try (SqlEventStore store = backend.openStore()) {
             log("loading " + catchUpEvents + " events for the catch-up read");
             ExecutorService loaders = Executors.newFixedThreadPool(4);
             try {

@@ -75,7 +75,7 @@ public final class HttpBenchmark {
 
     private void run(List<Integer> clients, int subscribers, int fanouts) throws Exception {
         Path dir = Files.createTempDirectory("factum-http-bench");
-        try (EventStore store = SqliteEventStore.open(dir.resolve("bench.db"))) {
+        try (SqliteEventStore store = SqliteEventStore.open(dir.resolve("bench.db"))) {
             FactumHttp http = FactumHttp.builder(store)
                     .security(HttpSecurity.builder().anonymous(Role.ADMIN).build())
                     .build();

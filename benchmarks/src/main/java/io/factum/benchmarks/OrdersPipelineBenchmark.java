@@ -3,6 +3,7 @@ package io.factum.benchmarks;
 import io.factum.core.EventFilter;
 import io.factum.core.EventStore;
 import io.factum.core.Position;
+import io.factum.core.SqlEventStore;
 import io.factum.core.command.CommandResult;
 import io.factum.core.subscription.CheckpointStore;
 import io.factum.core.subscription.Subscription;
@@ -130,7 +131,7 @@ public final class OrdersPipelineBenchmark {
             int clients,
             int seconds,
             OrdersApp.Builder builder,
-            Function<EventStore, StoreCounters.Source> countersOf)
+            Function<SqlEventStore, StoreCounters.Source> countersOf)
             throws Exception {
         try (OrdersApp app = builder.paymentProvider(PaymentProvider.always(PaymentProvider.Answer.APPROVE))
                         .paymentTimeout(Duration.ofHours(1))

@@ -1,7 +1,6 @@
 package io.factum.benchmarks;
 
-import io.factum.core.EventStore;
-import io.factum.core.subscription.SqlCheckpointStore;
+import io.factum.core.SqlEventStore;
 import io.factum.store.postgres.PostgresEventStore;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -59,7 +58,7 @@ final class PostgresBackend implements Backend {
     }
 
     @Override
-    public EventStore openStore() {
+    public SqlEventStore openStore() {
         schema = "bench" + ++schemas;
         return PostgresEventStore.builder()
                 .jdbcUrl(url())
@@ -165,12 +164,7 @@ final class PostgresBackend implements Backend {
     }
 
     @Override
-    public SqlCheckpointStore checkpoints(EventStore store) {
-        return PostgresEventStore.checkpoints(store);
-    }
-
-    @Override
-    public StoreCounters.Source counters(EventStore store) {
+    public StoreCounters.Source counters(SqlEventStore store) {
         return StoreCounters.postgres(this::connection);
     }
 

@@ -4,6 +4,7 @@ import io.factum.benchmarks.ReadSideBenchmark.BatchedOrderSummary;
 import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.Position;
+import io.factum.core.SqlEventStore;
 import io.factum.core.subscription.ProjectionGroup;
 import io.factum.core.subscription.ProjectionSubscription;
 import io.factum.core.subscription.SqlCheckpointStore;
@@ -130,8 +131,8 @@ public final class ProjectionGroupBenchmark {
 
     private void run(Backend backend) throws Exception {
         OUT.println("== " + backend.name());
-        try (EventStore store = backend.openStore()) {
-            SqlCheckpointStore checkpoints = backend.checkpoints(store);
+        try (SqlEventStore store = backend.openStore()) {
+            SqlCheckpointStore checkpoints = store.checkpoints();
             StoreCounters.Source counters = backend.counters(store);
             ReadSideBenchmark.load(store, events);
             OUT.printf(Locale.ROOT, "loaded %,d events%n", events);

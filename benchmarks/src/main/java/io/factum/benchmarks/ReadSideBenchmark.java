@@ -6,6 +6,7 @@ import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.Position;
 import io.factum.core.RecordedEvent;
+import io.factum.core.SqlEventStore;
 import io.factum.core.subscription.ProjectionContext;
 import io.factum.core.subscription.ProjectionSubscription;
 import io.factum.core.subscription.SqlCheckpointStore;
@@ -104,17 +105,17 @@ public final class ReadSideBenchmark {
 
     private void run(Backend backend) throws Exception {
         log("== " + backend.name());
-        try (EventStore store = backend.openStore()) {
+        try (SqlEventStore store = backend.openStore()) {
             catchUp(backend, store);
         }
-        try (EventStore store = backend.openStore()) {
+        try (SqlEventStore store = backend.openStore()) {
             latency(backend, store);
         }
     }
 
     // ---- catch-up
 
-    private void catchUp(Backend backend, EventStore store) throws Exception {
+    private void catchUp(Backend backend, SqlEventStore store) throws Exception {
         log(String.format(
                 Locale.ROOT,
                 "loading %,d events (%d per append over %,d streams)",
@@ -167,7 +168,7 @@ public final class ReadSideBenchmark {
         log(String.format(Locale.ROOT, "raw upserts in %.1f s", upsertNanos / 1e9));
 
         // the projection, two variants, each from the start of the log into tables and a checkpoint of its own
-        SqlCheckpointStore checkpoints = backend.checkpoints(store);
+        SqlCheckpointStore checkpoints = store.checkpoints();
         OrderSummary perEvent = new OrderSummary("order_summary");
         long projectionNanos = project(checkpoints, store, perEvent, head);
         BatchedOrderSummary batched = new BatchedOrderSummary("order_summary_batched");
@@ -351,13 +352,13 @@ public final class ReadSideBenchmark {
 
     // ---- latency
 
-    private void latency(Backend backend, EventStore store) throws Exception {
+    private void latency(Backend backend, SqlEventStore store) throws Exception {
         Map<UUID, Long> appendedAt = new ConcurrentHashMap<>();
         Latencies delivered = new Latencies();
         Latencies appended = new Latencies();
         AtomicInteger seen = new AtomicInteger();
         Object lock = new Object();
-        SqlCheckpointStore checkpoints = backend.checkpoints(store);
+        SqlCheckpointStore checkpoints = store.checkpoints();
         try (Subscription live = Subscription.handler("latency", store, checkpoints, event -> {
                     long now = System.nanoTime();
                     Long begin = appendedAt.remove(event.eventId());

@@ -1,7 +1,6 @@
 package io.factum.benchmarks;
 
-import io.factum.core.EventStore;
-import io.factum.core.subscription.SqlCheckpointStore;
+import io.factum.core.SqlEventStore;
 import io.factum.store.sqlite.SqliteEventStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,7 +28,7 @@ final class SqliteBackend implements Backend {
     }
 
     @Override
-    public EventStore openStore() {
+    public SqlEventStore openStore() {
         current = directory.resolve("store-" + System.nanoTime() + ".db");
         return SqliteEventStore.open(current);
     }
@@ -96,12 +95,7 @@ final class SqliteBackend implements Backend {
     public void prepareForScan(Connection connection) {}
 
     @Override
-    public SqlCheckpointStore checkpoints(EventStore store) {
-        return SqliteEventStore.checkpoints(store);
-    }
-
-    @Override
-    public StoreCounters.Source counters(EventStore store) {
+    public StoreCounters.Source counters(SqlEventStore store) {
         return StoreCounters.sqlite(store);
     }
 

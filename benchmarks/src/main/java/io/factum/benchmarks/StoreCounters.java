@@ -1,11 +1,12 @@
 package io.factum.benchmarks;
 
-import io.factum.core.EventStore;
+import io.factum.core.SqlEventStore;
 import io.factum.store.sqlite.SqliteEventStore;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 
 /**
  * What a store has committed so far, to count what a workload costs: on SQLite the writer's transactions
@@ -38,11 +39,11 @@ record StoreCounters(long commits, long durable) {
         Connection connect() throws SQLException;
     }
 
-    /** The counters of a SQLite store's writer. */
-    static Source sqlite(EventStore store) {
+    /** The counters of a SQLite store's writer, from its figures. */
+    static Source sqlite(SqlEventStore store) {
         return () -> {
-            SqliteEventStore.WriterStatistics writer = SqliteEventStore.writerStatistics(store);
-            return new StoreCounters(writer.transactions(), writer.durableTransactions());
+            Map<String, Long> figures = store.figures();
+            return new StoreCounters(figures.get("writer transactions"), figures.get("writer durable transactions"));
         };
     }
 

@@ -1,8 +1,7 @@
 package io.factum.benchmarks;
 
-import io.factum.core.EventStore;
 import io.factum.core.Position;
-import io.factum.core.subscription.SqlCheckpointStore;
+import io.factum.core.SqlEventStore;
 import io.factum.store.postgres.PostgresEventStore;
 import io.factum.store.sqlite.SqliteEventStore;
 import java.nio.file.Path;
@@ -23,10 +22,7 @@ import java.util.TreeMap;
 sealed interface CrashTarget {
 
     /** Opens the store (in this JVM or the child's). */
-    EventStore open();
-
-    /** The store's SQL checkpoint store. */
-    SqlCheckpointStore checkpoints(EventStore store);
+    SqlEventStore open();
 
     /** The arguments from which {@link #of} opens the same store in a child JVM. */
     List<String> arguments();
@@ -36,6 +32,11 @@ sealed interface CrashTarget {
 
     /** The table {@code table} of the store's schema, as SQL names it. */
     String qualified(String table);
+
+    /** What turns the checkpoint table's transaction id into a number ({@code xid8} on PostgreSQL). */
+    default String positionCast() {
+        return "";
+    }
 
     /** The target named by a child's arguments. */
     static CrashTarget of(String[] arguments) {
@@ -49,13 +50,8 @@ sealed interface CrashTarget {
     /** A SQLite file. */
     record Sqlite(Path file) implements CrashTarget {
         @Override
-        public EventStore open() {
+        public SqlEventStore open() {
             return SqliteEventStore.open(file);
-        }
-
-        @Override
-        public SqlCheckpointStore checkpoints(EventStore store) {
-            return SqliteEventStore.checkpoints(store);
         }
 
         @Override
@@ -82,17 +78,12 @@ sealed interface CrashTarget {
     /** A schema of a PostgreSQL database. */
     record Postgres(String jdbcUrl, String schema) implements CrashTarget {
         @Override
-        public EventStore open() {
+        public SqlEventStore open() {
             return PostgresEventStore.builder()
                     .jdbcUrl(jdbcUrl)
                     .schema(schema)
                     .maxPoolSize(8)
                     .open();
-        }
-
-        @Override
-        public SqlCheckpointStore checkpoints(EventStore store) {
-            return PostgresEventStore.checkpoints(store);
         }
 
         @Override
@@ -111,6 +102,11 @@ sealed interface CrashTarget {
         }
 
         @Override
+        public String positionCast() {
+            return "::text::bigint";
+        }
+
+        @Override
         public String toString() {
             return "PostgreSQL";
         }
@@ -122,7 +118,7 @@ sealed interface CrashTarget {
     /** The checkpoint {@code name}, START if it or its table does not exist yet. */
     default Position checkpoint(Connection connection, String name) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement("SELECT tx_id"
-                + (this instanceof Postgres ? "::text::bigint" : "") + ", position FROM "
+                + positionCast() + ", position FROM "
                 + qualified("factum_checkpoints") + " WHERE name = ?")) {
             select.setString(1, name);
             try (ResultSet row = select.executeQuery()) {

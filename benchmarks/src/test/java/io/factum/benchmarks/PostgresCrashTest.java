@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.factum.benchmarks.CrashTarget.Summary;
 import io.factum.core.EventFilter;
-import io.factum.core.EventStore;
 import io.factum.core.Position;
 import io.factum.core.RecordedEvent;
+import io.factum.core.SqlEventStore;
 import io.factum.core.subscription.ProjectionGroup;
 import io.factum.core.subscription.ProjectionSubscription;
 import io.factum.core.subscription.Subscription;
@@ -54,12 +54,12 @@ class PostgresCrashTest {
         EmbeddedPostgres server = TestPostgres.start(data, port);
         CrashTarget.Postgres target =
                 new CrashTarget.Postgres(server.getJdbcUrl("postgres", "postgres"), TestPostgres.newSchema());
-        EventStore store = target.open();
+        SqlEventStore store = target.open();
         try {
             ProjectorCrashTest.load(store);
             Position head = store.headPosition();
             ProjectionGroup group = Subscription.sqlProjections(
-                            store, target.checkpoints(store), ProjectorCrashProjection.group(150_000))
+                            store, store.checkpoints(), ProjectorCrashProjection.group(150_000))
                     .batchSize(50)
                     .start();
             try {

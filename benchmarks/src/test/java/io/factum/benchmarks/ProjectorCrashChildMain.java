@@ -1,6 +1,6 @@
 package io.factum.benchmarks;
 
-import io.factum.core.EventStore;
+import io.factum.core.SqlEventStore;
 import io.factum.core.subscription.Subscription;
 import java.util.Arrays;
 
@@ -14,8 +14,8 @@ public final class ProjectorCrashChildMain {
 
     public static void main(String[] args) throws InterruptedException {
         CrashTarget target = CrashTarget.of(args);
-        EventStore store = target.open();
-        Subscription.sqlProjections(store, target.checkpoints(store), ProjectorCrashProjection.group(400_000))
+        SqlEventStore store = target.open();
+        Subscription.sqlProjections(store, store.checkpoints(), ProjectorCrashProjection.group(400_000))
                 .batchSize(200)
                 .start();
         System.err.println("projection group started on " + target + " " + Arrays.toString(args));

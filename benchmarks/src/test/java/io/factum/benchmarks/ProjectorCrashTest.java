@@ -9,6 +9,7 @@ import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.Position;
 import io.factum.core.RecordedEvent;
+import io.factum.core.SqlEventStore;
 import io.factum.core.subscription.ProjectionGroup;
 import io.factum.core.subscription.ProjectionSubscription;
 import io.factum.core.subscription.SqlCheckpointStore;
@@ -58,7 +59,7 @@ class ProjectorCrashTest {
         // given: 20,000 events over 100 streams
         CrashTarget target = target(store);
         Position head;
-        try (EventStore events = target.open()) {
+        try (SqlEventStore events = target.open()) {
             load(events);
             head = events.headPosition();
         }
@@ -100,7 +101,7 @@ class ProjectorCrashTest {
                 .as("the child's checkpoint within 60 s; its output:%n%s", output(output))
                 .isGreaterThanOrEqualTo(killAfter);
 
-        try (EventStore events = target.open()) {
+        try (SqlEventStore events = target.open()) {
             List<RecordedEvent> log;
             try (Stream<RecordedEvent> all = events.streamAll(Position.START, EventFilter.all())) {
                 log = all.toList();
@@ -125,7 +126,7 @@ class ProjectorCrashTest {
             }
 
             // when: the group restarts in this process and runs to the end of the log
-            SqlCheckpointStore checkpoints = target.checkpoints(events);
+            SqlCheckpointStore checkpoints = events.checkpoints();
             try (ProjectionGroup group = Subscription.sqlProjections(
                             events, checkpoints, ProjectorCrashProjection.group(0))
                     .batchSize(200)

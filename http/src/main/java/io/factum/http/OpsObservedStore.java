@@ -24,7 +24,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /** The decorator of {@link Observed#store}. */
-final class OpsObservedStore extends ForwardingStore {
+class OpsObservedStore extends ForwardingStore {
 
     private final MeterRegistry registry;
     private final Tracer tracer;

@@ -1,6 +1,6 @@
 package io.factum.server;
 
-import io.factum.core.EventStore;
+import io.factum.core.SqlEventStore;
 import io.factum.http.FactumHttp;
 import io.factum.http.HttpSecurity;
 import io.factum.http.Observed;
@@ -45,7 +45,7 @@ public final class FactumServer {
     private static final Logger LOG = LoggerFactory.getLogger(FactumServer.class);
 
     private final ServerSettings settings;
-    private final EventStore store;
+    private final SqlEventStore store;
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gcMetrics;
     private final ServerDrain drain;
@@ -63,18 +63,15 @@ public final class FactumServer {
         gcMetrics.bindTo(registry);
         OpenTelemetry telemetry = GlobalOpenTelemetry.get();
 
-        EventStore raw = open(settings);
+        SqlEventStore opened = open(settings);
         try {
-            this.store = Observed.store(raw, registry, telemetry);
-            FactumHttp.Builder http = FactumHttp.builder(store)
+            this.store = Observed.store(opened, registry, telemetry);
+            FactumHttp surfaces = FactumHttp.builder(store)
                     .security(security)
                     .meterRegistry(registry)
-                    .openTelemetry(telemetry);
-            if (settings.postgres()) {
-                // the undecorated store: the helper looks at its class
-                http.storeStats(() -> Map.of("xmin horizon age", PostgresEventStore.xminHorizonAge(raw)));
-            }
-            FactumHttp surfaces = http.build();
+                    .openTelemetry(telemetry)
+                    .storeStats(store::figures)
+                    .build();
             this.drain = new ServerDrain();
             this.app = Javalin.create(config -> {
                         config.jetty.host = settings.host();
@@ -88,7 +85,7 @@ public final class FactumServer {
                     })
                     .start();
         } catch (RuntimeException e) {
-            raw.close();
+            opened.close();
             throw e;
         }
     }
@@ -213,7 +210,7 @@ public final class FactumServer {
         return security.build();
     }
 
-    private static EventStore open(ServerSettings settings) {
+    private static SqlEventStore open(ServerSettings settings) {
         if (settings.postgres()) {
             PostgresEventStore.Builder postgres =
                     PostgresEventStore.builder().jdbcUrl(settings.jdbcUrl().get());

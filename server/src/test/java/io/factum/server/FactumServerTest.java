@@ -3,7 +3,6 @@ package io.factum.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.factum.core.EventStore;
 import io.factum.core.RecordedEvent;
 import io.factum.store.sqlite.SqliteEventStore;
 import java.net.URI;
@@ -117,7 +116,8 @@ class FactumServerTest {
             } finally {
                 process.destroyForcibly();
             }
-            try (EventStore store = SqliteEventStore.open(dir.resolve("data").resolve("factum.db"))) {
+            try (SqliteEventStore store =
+                    SqliteEventStore.open(dir.resolve("data").resolve("factum.db"))) {
                 List<RecordedEvent> events = store.streamEvents("order-1").toList();
                 assertThat(events).extracting(RecordedEvent::type).containsExactly("Placed");
                 assertThat(events.get(0).data()).contains("\"total\":12");

@@ -7,7 +7,7 @@ import java.util.UUID;
 
 /**
  * Where deadlines are kept until they fire or are cancelled. The SQLite and PostgreSQL stores keep them in
- * their database ({@code SqliteEventStore.deadlines(store)}, {@code PostgresEventStore.deadlines(store)}), so
+ * their database ({@code store.deadlines()}, {@code store.deadlines()}), so
  * a deadline whose time passed while the application was down fires when it starts again. Implementations
  * are thread-safe.
  */

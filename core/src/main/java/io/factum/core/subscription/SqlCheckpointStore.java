@@ -7,7 +7,7 @@ import java.util.List;
  * A checkpoint store in the same SQL database as the events, so that a projection's read-model writes and
  * its checkpoint commit in one transaction: each event affects the read model exactly once, also across
  * crashes and competing instances. The SQLite and PostgreSQL stores offer one ({@code
- * SqliteEventStore.checkpoints(store)}, {@code PostgresEventStore.checkpoints(store)}).
+ * store.checkpoints()}, {@code store.checkpoints()}).
  *
  * <p>The SQL a projection writes runs on the store's database: on SQLite through the store's single
  * writer (sharing its group-commit transactions), on PostgreSQL on a pooled connection. Write SQL both

@@ -7,7 +7,7 @@
  *
  * <p>The stores plug in through {@link io.factum.core.subscription.CheckpointStore}, {@link
  * io.factum.core.subscription.SqlCheckpointStore} and {@link io.factum.core.subscription.LeaseStore}; each
- * store module offers its own (for example {@code SqliteEventStore.checkpoints(store)}).
+ * store module offers its own (for example {@code store.checkpoints()}).
  */
 @NullMarked
 package io.factum.core.subscription;

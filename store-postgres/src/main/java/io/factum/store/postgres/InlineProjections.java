@@ -127,6 +127,17 @@ final class InlineProjections {
         }
     }
 
+    /** A setting of the connection's session, as {@code current_setting} gives it. */
+    private static String setting(Connection connection, String name) throws SQLException {
+        try (PreparedStatement show = connection.prepareStatement("SELECT current_setting(?)")) {
+            show.setString(1, name);
+            try (java.sql.ResultSet row = show.executeQuery()) {
+                row.next();
+                return row.getString(1);
+            }
+        }
+    }
+
     /**
      * Makes every projection current before the store accepts appends: creates its tables and, if the
      * active version is not the projection's, replays the whole log into the new version's tables, one
@@ -138,7 +149,9 @@ final class InlineProjections {
             try (Connection connection = dataSource.getConnection()) {
                 long key = lockKey(tables, projection.name());
                 // waiting for another store's rebuild and replaying a long log are not bounded by the
-                // store's statement and lock time-outs; RESET goes back to them
+                // store's statement and lock time-outs; they are set back afterwards
+                String statementTimeout = setting(connection, "statement_timeout");
+                String lockTimeout = setting(connection, "lock_timeout");
                 try (Statement unbounded = connection.createStatement()) {
                     unbounded.execute("SET statement_timeout = 0");
                     unbounded.execute("SET lock_timeout = 0");
@@ -154,9 +167,12 @@ final class InlineProjections {
                         unlock.setLong(1, key);
                         unlock.execute();
                     }
-                    try (Statement bounded = connection.createStatement()) {
-                        bounded.execute("RESET statement_timeout");
-                        bounded.execute("RESET lock_timeout");
+                    try (PreparedStatement bounded =
+                            connection.prepareStatement("SELECT set_config('statement_timeout', ?, false),"
+                                    + " set_config('lock_timeout', ?, false)")) {
+                        bounded.setString(1, statementTimeout);
+                        bounded.setString(2, lockTimeout);
+                        bounded.execute();
                     }
                 }
             } catch (SQLException e) {

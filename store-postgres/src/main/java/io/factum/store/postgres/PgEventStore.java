@@ -4,7 +4,6 @@ import io.factum.core.AllSlice;
 import io.factum.core.AppendResult;
 import io.factum.core.EventData;
 import io.factum.core.EventFilter;
-import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.Position;
 import io.factum.core.ReadDirection;
@@ -41,7 +40,7 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 /** The PostgreSQL event store; see {@link PostgresEventStore} for what it guarantees and how to run it. */
-final class PgEventStore implements EventStore {
+final class PgEventStore implements PostgresEventStore {
 
     /** An append whose transaction has written its events and waits for {@link #commit()}. */
     interface PendingAppend {
@@ -177,27 +176,32 @@ final class PgEventStore implements EventStore {
     }
 
     /** The snapshots kept in this store's database; see {@link PostgresEventStore#snapshots}. */
-    PgSnapshotStore snapshots() {
+    @Override
+    public PgSnapshotStore snapshots() {
         return snapshots;
     }
 
     /** The checkpoints kept in this store's database; see {@link PostgresEventStore#checkpoints}. */
-    PgCheckpointStore checkpoints() {
+    @Override
+    public PgCheckpointStore checkpoints() {
         return checkpoints;
     }
 
     /** The consumer-group leases kept in this store's database; see {@link PostgresEventStore#leases}. */
-    PgLeaseStore leases() {
+    @Override
+    public PgLeaseStore leases() {
         return leases;
     }
 
     /** The deadlines kept in this store's database; see {@link PostgresEventStore#deadlines}. */
-    PgDeadlineStore deadlines() {
+    @Override
+    public PgDeadlineStore deadlines() {
         return deadlines;
     }
 
     /** The subject keys kept in this store's database; see {@link PostgresEventStore#subjectKeys}. */
-    PgSubjectKeyStore subjectKeys() {
+    @Override
+    public PgSubjectKeyStore subjectKeys() {
         return subjectKeys;
     }
 
@@ -511,13 +515,20 @@ final class PgEventStore implements EventStore {
         }
     }
 
+    /** The xmin horizon's age, the figure that tells a long transaction holding readers back. */
+    @Override
+    public java.util.Map<String, Long> figures() {
+        return java.util.Map.of("xmin horizon age", xminHorizonAge());
+    }
+
     /**
      * How far the visibility horizon lags: the number of transaction ids between the oldest transaction
      * still running ({@code pg_snapshot_xmin}) and the next one to start. Catch-up readers see nothing
      * beyond the oldest running transaction, so a large or growing value means a long-open transaction
      * holds them back.
      */
-    long xminHorizonAge() {
+    @Override
+    public long xminHorizonAge() {
         checkOpen();
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(

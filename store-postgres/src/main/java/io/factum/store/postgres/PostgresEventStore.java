@@ -3,6 +3,7 @@ package io.factum.store.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.factum.core.EventStore;
+import io.factum.core.SqlEventStore;
 import io.factum.core.StoreOptions;
 import io.factum.core.aggregate.SnapshotStore;
 import io.factum.core.gdpr.SubjectKeyStore;
@@ -23,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * Opens the production event store on PostgreSQL 13 or newer.
  *
  * <pre>{@code
- * EventStore store = PostgresEventStore.builder()
+ * PostgresEventStore store = PostgresEventStore.builder()
  *         .jdbcUrl("jdbc:postgresql://db:5432/app")
  *         .username("app")
  *         .password(secret)
@@ -52,7 +53,7 @@ import org.jspecify.annotations.Nullable;
  * every catch-up reader and subscriber of the store until it ends, even if it never touches Factum's
  * tables. Set {@code idle_in_transaction_session_timeout} (for example {@code 60s}) for the application's
  * database roles, keep reporting queries off the primary or in short transactions, and watch {@link
- * #xminHorizonAge(EventStore)}. Prepared transactions ({@code PREPARE TRANSACTION}, left by a two-phase
+ * #xminHorizonAge()}. Prepared transactions ({@code PREPARE TRANSACTION}, left by a two-phase
  * commit coordinator) hold readers back the same way until they are committed or rolled back; find them in
  * {@code pg_prepared_xacts}.
  *
@@ -69,29 +70,22 @@ import org.jspecify.annotations.Nullable;
  * io.factum.core.StoreException}, stops the writer and listener threads and closes the pool the store
  * created (never a {@link DataSource} given to it).
  */
-public final class PostgresEventStore {
+public interface PostgresEventStore extends SqlEventStore {
 
     /** How long a call waits for a connection by default: see {@link Builder#connectionTimeout}. */
-    public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(5);
+    Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(5);
 
     /** How long one statement may run by default: see {@link Builder#statementTimeout}. */
-    public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(30);
+    Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(30);
 
     /** How long a statement may wait for a lock by default: see {@link Builder#lockTimeout}. */
-    public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(10);
+    Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(10);
 
     /** The default table prefix. */
-    public static final String DEFAULT_TABLE_PREFIX = "factum_";
+    String DEFAULT_TABLE_PREFIX = "factum_";
 
     /** The default number of writer threads (each with its own connection). */
-    public static final int DEFAULT_WRITERS = 2;
-
-    private PostgresEventStore() {}
-
-    /** The smallest pool a store with this many writers can run on: writers + 2 kept, 1 to borrow. */
-    static int minimumPoolSize(int writers) {
-        return writers + 3;
-    }
+    int DEFAULT_WRITERS = 2;
 
     /**
      * How far the visibility horizon of the store's database lags, for operators to watch: the number of
@@ -101,18 +95,9 @@ public final class PostgresEventStore {
      * transaction holds them back (an idle session inside {@code BEGIN}, a long report, a prepared
      * transaction not yet committed or rolled back). 0 or a small number is healthy.
      *
-     * @param store a store opened by this class
-     * @throws IllegalArgumentException if the store is not a PostgreSQL store
      * @throws io.factum.core.StoreException if the store is closed or the database cannot be reached
      */
-    public static long xminHorizonAge(EventStore store) {
-        Objects.requireNonNull(store, "store");
-        if (store instanceof PgEventStore postgres) {
-            return postgres.xminHorizonAge();
-        }
-        throw new IllegalArgumentException("xminHorizonAge needs a PostgreSQL event store, got "
-                + store.getClass().getName());
-    }
+    long xminHorizonAge();
 
     /**
      * The snapshot store of a PostgreSQL event store, for {@code DeciderRepository.Builder.snapshots}: snapshots kept in the store's {@code
@@ -129,23 +114,14 @@ public final class PostgresEventStore {
      * are not removed when their stream is deleted.
      *
      * <pre>{@code
-     * EventStore store = PostgresEventStore.builder().jdbcUrl(url).open();
+     * PostgresEventStore store = PostgresEventStore.builder().jdbcUrl(url).open();
      * var accounts = DeciderRepository.builder(store, serializer, "account", decider, AccountEvent.class)
-     *         .snapshots(PostgresEventStore.snapshots(store), SnapshotPolicy.everyEvents(100), Account.class, 1)
+     *         .snapshots(store.snapshots(), SnapshotPolicy.everyEvents(100), Account.class, 1)
      *         .build();
      * }</pre>
-     *
-     * @param store a store opened by this class
-     * @throws IllegalArgumentException if {@code store} is not a PostgreSQL store opened by this class
      */
-    public static SnapshotStore snapshots(EventStore store) {
-        Objects.requireNonNull(store, "store");
-        if (store instanceof PgEventStore postgres) {
-            return postgres.snapshots();
-        }
-        throw new IllegalArgumentException("PostgresEventStore.snapshots needs a store from PostgresEventStore,"
-                + " got " + store.getClass().getName() + " (" + store + ")");
-    }
+    @Override
+    SnapshotStore snapshots();
 
     /**
      * The checkpoint store of a PostgreSQL event store, for subscriptions, SQL projections and consumer
@@ -160,7 +136,7 @@ public final class PostgresEventStore {
      * read model exactly once; a failure of the work rolls everything back and is thrown as {@link
      * io.factum.core.StoreException} with the SQLException as its cause. A fenced save or commit first locks
      * the bucket's lease row ({@code SELECT ... FOR SHARE}) and checks that it is still the caller's lease
-     * (same member and epoch, not expired by the clock of {@link #leases}): a member taking the bucket over updates
+     * (same member and epoch, not expired by the clock of {@link #leases()}): a member taking the bucket over updates
      * that row, so it waits for a running commit, and a commit that starts after the takeover fails with
      * {@link io.factum.core.subscription.LeaseLostException} and writes nothing.
      *
@@ -170,13 +146,9 @@ public final class PostgresEventStore {
      *
      * <p>The checkpoint store is thread-safe, lives as long as the event store and refuses every call with
      * {@link io.factum.core.StoreException} once it is closed.
-     *
-     * @param store a store opened by this class
-     * @throws IllegalArgumentException if {@code store} is not a PostgreSQL store opened by this class
      */
-    public static SqlCheckpointStore checkpoints(EventStore store) {
-        return postgres(store, "checkpoints").checkpoints();
-    }
+    @Override
+    SqlCheckpointStore checkpoints();
 
     /**
      * The lease store of a PostgreSQL event store, for consumer groups: members in the store's {@code
@@ -191,13 +163,9 @@ public final class PostgresEventStore {
      *
      * <p>The lease store is thread-safe and refuses every call with {@link io.factum.core.StoreException}
      * once the event store is closed.
-     *
-     * @param store a store opened by this class
-     * @throws IllegalArgumentException if {@code store} is not a PostgreSQL store opened by this class
      */
-    public static LeaseStore leases(EventStore store) {
-        return postgres(store, "leases").leases();
-    }
+    @Override
+    LeaseStore leases();
 
     /**
      * The deadline store of a PostgreSQL event store, for process managers: deadlines in the store's {@code
@@ -206,13 +174,9 @@ public final class PostgresEventStore {
      * passes to {@link DeadlineStore#due}, not the database's clock. Each call is one statement on a
      * pooled connection; thread-safe; refuses every call with {@link io.factum.core.StoreException} once
      * the event store is closed.
-     *
-     * @param store a store opened by this class
-     * @throws IllegalArgumentException if {@code store} is not a PostgreSQL store opened by this class
      */
-    public static DeadlineStore deadlines(EventStore store) {
-        return postgres(store, "deadlines").deadlines();
-    }
+    @Override
+    DeadlineStore deadlines();
 
     /**
      * The subject key store of a PostgreSQL event store, for crypto-shredding with {@code
@@ -221,22 +185,9 @@ public final class PostgresEventStore {
      * with one key; a forget deletes the key bytes in one statement and keeps the row, so no new key is
      * made. Keys are kept in the clear in the database (see docs/gdpr.md). Thread-safe; refuses every call
      * with {@link io.factum.core.StoreException} once the event store is closed.
-     *
-     * @param store a store opened by this class
-     * @throws IllegalArgumentException if {@code store} is not a PostgreSQL store opened by this class
      */
-    public static SubjectKeyStore subjectKeys(EventStore store) {
-        return postgres(store, "subjectKeys").subjectKeys();
-    }
-
-    private static PgEventStore postgres(EventStore store, String what) {
-        Objects.requireNonNull(store, "store");
-        if (store instanceof PgEventStore postgres) {
-            return postgres;
-        }
-        throw new IllegalArgumentException("PostgresEventStore." + what + " needs a store from PostgresEventStore,"
-                + " got " + store.getClass().getName() + " (" + store + ")");
-    }
+    @Override
+    SubjectKeyStore subjectKeys();
 
     /**
      * Opens a store on an existing data source (which should pool connections), with default options and
@@ -249,22 +200,22 @@ public final class PostgresEventStore {
      *     maximum pool size
      * @throws io.factum.core.StoreException if the tables cannot be created or migrated
      */
-    public static EventStore open(DataSource dataSource) {
+    static PostgresEventStore open(DataSource dataSource) {
         return builder().dataSource(dataSource).open();
     }
 
     /** Opens a store on an existing data source with the given options; see {@link #open(DataSource)}. */
-    public static EventStore open(DataSource dataSource, StoreOptions options) {
+    static PostgresEventStore open(DataSource dataSource, StoreOptions options) {
         return builder().dataSource(dataSource).options(options).open();
     }
 
     /** A builder for a store with its own connection pool, or with other settings. */
-    public static Builder builder() {
+    static Builder builder() {
         return new Builder();
     }
 
     /** The settings of a store; {@link #open()} opens it. Not thread-safe. */
-    public static final class Builder {
+    final class Builder {
         private @Nullable DataSource dataSource;
         private @Nullable String jdbcUrl;
         private @Nullable String username;
@@ -451,9 +402,15 @@ public final class PostgresEventStore {
          *     or the data source is a {@link HikariDataSource} whose maximum pool size is below writers + 3
          * @throws io.factum.core.StoreException if the database cannot be reached or migrated
          */
-        public EventStore open() {
+        public PostgresEventStore open() {
+            return openStore();
+        }
+
+        /** {@link #open()}, as the store's own class (for this package's tests). */
+        PgEventStore openStore() {
             Tables tables = new Tables(Optional.ofNullable(schema), tablePrefix);
-            int minimum = minimumPoolSize(writers);
+            // writers + 2 connections kept for good, and 1 to borrow
+            int minimum = writers + 3;
             if (dataSource != null) {
                 if (dataSource instanceof HikariDataSource hikari && hikari.getMaximumPoolSize() < minimum) {
                     throw new IllegalArgumentException("the PostgreSQL event store with " + writers
@@ -475,11 +432,9 @@ public final class PostgresEventStore {
                 config.setPassword(password);
             }
             config.setConnectionTimeout(connectionTimeout.toMillis());
-            // session defaults of every connection: a RESET goes back to them
-            config.addDataSourceProperty(
-                    "options",
-                    "-c statement_timeout=" + statementTimeout.toMillis() + " -c lock_timeout="
-                            + lockTimeout.toMillis());
+            // set on every new connection (an options parameter of the url would replace startup options)
+            config.setConnectionInitSql("SET statement_timeout = " + statementTimeout.toMillis()
+                    + "; SET lock_timeout = " + lockTimeout.toMillis());
             if (!statementTimeout.isZero()) {
                 config.addDataSourceProperty("socketTimeout", statementTimeout.toSeconds() + 11);
             }

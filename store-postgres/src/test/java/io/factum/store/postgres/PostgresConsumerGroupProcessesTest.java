@@ -3,7 +3,6 @@ package io.factum.store.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.factum.core.EventData;
-import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.StoreOptions;
 import io.factum.core.subscription.SqlCheckpointStore;
@@ -30,7 +29,7 @@ class PostgresConsumerGroupProcessesTest {
 
     private final List<Process> children = new ArrayList<>();
     private final String schema = EmbeddedServer.newSchema();
-    private final EventStore store =
+    private final PgEventStore store =
             PostgresStoreFixture.open(EmbeddedServer.jdbcUrl(), schema, StoreOptions.defaults());
 
     @AfterEach
@@ -51,7 +50,7 @@ class PostgresConsumerGroupProcessesTest {
         for (String member : List.of("m1", "m2", "m3")) {
             children.add(startMember(member));
         }
-        SqlCheckpointStore checkpoints = PostgresEventStore.checkpoints(store);
+        SqlCheckpointStore checkpoints = store.checkpoints();
         long total = expected.values().stream().mapToLong(Long::longValue).sum();
 
         // when about a third is counted, more events arrive and one member dies without a word

@@ -56,19 +56,19 @@ class PostgresCorrectnessTest {
     }
 
     private PgEventStore open(String schema) {
-        EventStore store = PostgresStoreFixture.open(EmbeddedServer.jdbcUrl(), schema, StoreOptions.defaults());
+        PgEventStore store = PostgresStoreFixture.open(EmbeddedServer.jdbcUrl(), schema, StoreOptions.defaults());
         opened.add(store);
-        return (PgEventStore) store;
+        return store;
     }
 
     private PgEventStore openWithOneWriter(String schema) {
-        EventStore store = PostgresEventStore.builder()
+        PgEventStore store = PostgresEventStore.builder()
                 .jdbcUrl(EmbeddedServer.jdbcUrl())
                 .schema(schema)
                 .writers(1)
-                .open();
+                .openStore();
         opened.add(store);
-        return (PgEventStore) store;
+        return store;
     }
 
     private Connection connect() throws SQLException {
@@ -101,7 +101,7 @@ class PostgresCorrectnessTest {
         }
     }
 
-    private static List<Long> versionsInLogOrder(EventStore store, String streamId) {
+    private static List<Long> versionsInLogOrder(PgEventStore store, String streamId) {
         return store.readAll(Position.START, ReadDirection.FORWARD, 10_000, EventFilter.all()).events().stream()
                 .filter(e -> e.streamId().equals(streamId))
                 .map(RecordedEvent::streamVersion)
@@ -254,7 +254,7 @@ class PostgresCorrectnessTest {
         assertThatThrownBy(() -> PostgresEventStore.builder()
                         .dataSource(pool)
                         .schema(EmbeddedServer.newSchema())
-                        .open())
+                        .openStore())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("at least 5")
                 .hasMessageContaining("maximum pool size of 4");
@@ -267,11 +267,11 @@ class PostgresCorrectnessTest {
         config.setMaximumPoolSize(4);
         HikariDataSource pool = new HikariDataSource(config);
         resources.add(pool);
-        EventStore store = PostgresEventStore.builder()
+        PgEventStore store = PostgresEventStore.builder()
                 .dataSource(pool)
                 .schema(EmbeddedServer.newSchema())
                 .writers(1)
-                .open();
+                .openStore();
         opened.add(store);
 
         assertThat(store.append("order-1", ExpectedVersion.noStream(), events(1))
@@ -488,12 +488,10 @@ class PostgresCorrectnessTest {
         store.append("order-1", ExpectedVersion.noStream(), events(1));
         store.append("order-2", ExpectedVersion.noStream(), events(1));
 
-        long held = PostgresEventStore.xminHorizonAge(store);
+        long held = store.xminHorizonAge();
         open.commit();
 
         assertThat(held).isGreaterThanOrEqualTo(2);
-        assertThat(PostgresEventStore.xminHorizonAge(store)).isLessThan(held);
-        assertThatThrownBy(() -> PostgresEventStore.xminHorizonAge(EventStore.inMemory()))
-                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(store.xminHorizonAge()).isLessThan(held);
     }
 }

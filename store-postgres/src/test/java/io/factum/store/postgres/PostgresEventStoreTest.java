@@ -52,20 +52,20 @@ class PostgresEventStoreTest {
     }
 
     private PgEventStore open(String schema) {
-        EventStore store = PostgresStoreFixture.open(EmbeddedServer.jdbcUrl(), schema, StoreOptions.defaults());
+        PgEventStore store = PostgresStoreFixture.open(EmbeddedServer.jdbcUrl(), schema, StoreOptions.defaults());
         opened.add(store);
-        return (PgEventStore) store;
+        return store;
     }
 
     /** A store with one writer thread, so that a blocked writer makes every other append wait. */
     private PgEventStore openWithOneWriter(String schema) {
-        EventStore store = PostgresEventStore.builder()
+        PgEventStore store = PostgresEventStore.builder()
                 .jdbcUrl(EmbeddedServer.jdbcUrl())
                 .schema(schema)
                 .writers(1)
-                .open();
+                .openStore();
         opened.add(store);
-        return (PgEventStore) store;
+        return store;
     }
 
     private static Connection connect() throws SQLException {
@@ -138,12 +138,12 @@ class PostgresEventStoreTest {
         @Test
         void keep_stores_with_other_prefixes_apart() {
             String schema = EmbeddedServer.newSchema();
-            EventStore first = open(schema);
-            EventStore second = PostgresEventStore.builder()
+            PgEventStore first = open(schema);
+            PostgresEventStore second = PostgresEventStore.builder()
                     .jdbcUrl(EmbeddedServer.jdbcUrl())
                     .schema(schema)
                     .tablePrefix("other_")
-                    .open();
+                    .openStore();
             opened.add(second);
 
             first.append("order-1", ExpectedVersion.noStream(), events(1));
@@ -297,7 +297,7 @@ class PostgresEventStoreTest {
             String schema = EmbeddedServer.newSchema();
             PgEventStore store = open(schema);
 
-            PostgresEventStore.snapshots(store).save(snapshot("account-1", 7, "{\"balance\": 7}"));
+            store.snapshots().save(snapshot("account-1", 7, "{\"balance\": 7}"));
 
             assertThat(count("SELECT count(*) FROM " + schema + ".factum_snapshots"
                             + " WHERE stream_id = 'account-1' AND version = 7 AND data @> '{\"balance\": 7}'::jsonb"))
@@ -307,7 +307,7 @@ class PostgresEventStoreTest {
         @Test
         void refuse_data_with_the_character_u0000_before_the_database_sees_it() {
             PgEventStore store = open(EmbeddedServer.newSchema());
-            SnapshotStore snapshots = PostgresEventStore.snapshots(store);
+            SnapshotStore snapshots = store.snapshots();
 
             assertThatThrownBy(() -> snapshots.save(snapshot("account-1", 1, "{\"name\": \"a\\u0000b\"}")))
                     .isInstanceOf(IllegalArgumentException.class)
@@ -318,7 +318,7 @@ class PostgresEventStoreTest {
         @Test
         void turn_a_value_the_database_refuses_into_an_illegal_argument() {
             PgEventStore store = open(EmbeddedServer.newSchema());
-            SnapshotStore snapshots = PostgresEventStore.snapshots(store);
+            SnapshotStore snapshots = store.snapshots();
             snapshots.save(snapshot("account-1", 1, "{}"));
 
             // a number beyond PostgreSQL's numeric range passes SnapshotValidation but not jsonb
@@ -331,7 +331,7 @@ class PostgresEventStoreTest {
         @Test
         void are_refused_once_the_store_is_closed() {
             PgEventStore store = open(EmbeddedServer.newSchema());
-            SnapshotStore snapshots = PostgresEventStore.snapshots(store);
+            SnapshotStore snapshots = store.snapshots();
             snapshots.save(snapshot("account-1", 1, "{}"));
             store.close();
 
@@ -341,15 +341,6 @@ class PostgresEventStoreTest {
             assertThatThrownBy(() -> snapshots.load("account-1"))
                     .isInstanceOf(StoreException.class)
                     .hasMessageContaining("closed");
-        }
-
-        @Test
-        void need_a_postgresql_store() {
-            EventStore other = EventStore.inMemory();
-
-            assertThatThrownBy(() -> PostgresEventStore.snapshots(other))
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageStartingWith("PostgresEventStore.snapshots needs a store from PostgresEventStore, got ");
         }
     }
 

@@ -1,6 +1,5 @@
 package io.factum.store.postgres;
 
-import io.factum.core.EventStore;
 import io.factum.core.StoreOptions;
 import io.factum.core.subscription.ConsumerGroup;
 import io.factum.core.subscription.RetryPolicy;
@@ -19,7 +18,7 @@ public final class PostgresGroupMemberChildMain {
     private PostgresGroupMemberChildMain() {}
 
     public static void main(String[] args) throws Exception {
-        try (EventStore store = PostgresStoreFixture.open(args[0], args[1], StoreOptions.defaults());
+        try (PgEventStore store = PostgresStoreFixture.open(args[0], args[1], StoreOptions.defaults());
                 ConsumerGroup member = join(store, args[2], 1)) {
             System.out.println("joined " + member.member());
             System.out.flush();
@@ -29,13 +28,8 @@ public final class PostgresGroupMemberChildMain {
         }
     }
 
-    static ConsumerGroup join(EventStore store, String member, long sleepMillisPerEvent) {
-        return ConsumerGroup.builder(
-                        "counters",
-                        member,
-                        store,
-                        PostgresEventStore.checkpoints(store),
-                        PostgresEventStore.leases(store))
+    static ConsumerGroup join(PgEventStore store, String member, long sleepMillisPerEvent) {
+        return ConsumerGroup.builder("counters", member, store, store.checkpoints(), store.leases())
                 .buckets(BUCKETS)
                 .leaseTime(LEASE)
                 .batchSize(50)

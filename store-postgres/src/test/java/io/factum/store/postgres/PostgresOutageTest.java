@@ -45,12 +45,11 @@ class PostgresOutageTest {
         admin("CREATE DATABASE " + DATABASE);
         try {
             String url = EmbeddedServer.server().getJdbcUrl("postgres", DATABASE);
-            try (EventStore store = PostgresEventStore.builder()
+            try (PostgresEventStore store = PostgresEventStore.builder()
                             .jdbcUrl(url)
                             .connectionTimeout(Duration.ofSeconds(1))
-                            .open();
-                    Subscription subscription = Subscription.handler(
-                                    "outage", store, PostgresEventStore.checkpoints(store), event -> {})
+                            .openStore();
+                    Subscription subscription = Subscription.handler("outage", store, store.checkpoints(), event -> {})
                             .start()) {
                 AppendResult placed = store.append("order-1", ExpectedVersion.noStream(), EventData.of("Placed", "{}"));
                 assertThat(subscription.awaitPosition(placed.position(), Duration.ofSeconds(30)))
@@ -105,11 +104,11 @@ class PostgresOutageTest {
     void an_append_blocked_by_a_lock_fails_after_the_lock_time_out_and_writes_nothing() throws Exception {
         // failed before: the append waited for as long as the lock was held
         String prefix = "lock_" + ProcessHandle.current().pid() + "_";
-        try (EventStore store = PostgresEventStore.builder()
+        try (PostgresEventStore store = PostgresEventStore.builder()
                         .jdbcUrl(EmbeddedServer.jdbcUrl())
                         .tablePrefix(prefix)
                         .lockTimeout(Duration.ofMillis(300))
-                        .open();
+                        .openStore();
                 Connection holder = DriverManager.getConnection(EmbeddedServer.jdbcUrl())) {
             store.append("order-1", ExpectedVersion.noStream(), EventData.of("Placed", "{}"));
             holder.setAutoCommit(false);

@@ -102,13 +102,13 @@ class PostgresPlanStabilityTest {
 
     /** A store whose every statement runs on a generic plan, as a prepared statement does after five runs. */
     private PgEventStore openWithGenericPlans(String schema) {
-        EventStore store = PostgresEventStore.builder()
+        PgEventStore store = PostgresEventStore.builder()
                 .jdbcUrl(EmbeddedServer.jdbcUrl() + GENERIC_PLANS)
                 .schema(schema)
                 .maxPoolSize(8)
-                .open();
+                .openStore();
         opened.add(store);
-        return (PgEventStore) store;
+        return store;
     }
 
     private static List<EventData> events(int count) {

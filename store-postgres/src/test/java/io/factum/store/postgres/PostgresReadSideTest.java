@@ -61,7 +61,7 @@ class PostgresReadSideTest {
         opened.forEach(EventStore::close);
     }
 
-    private EventStore open(String schema, SqlProjection... projections) {
+    private PgEventStore open(String schema, SqlProjection... projections) {
         PostgresEventStore.Builder builder = PostgresEventStore.builder()
                 .jdbcUrl(EmbeddedServer.jdbcUrl())
                 .schema(schema)
@@ -69,16 +69,16 @@ class PostgresReadSideTest {
         for (SqlProjection projection : projections) {
             builder.inlineProjection(projection);
         }
-        EventStore store = builder.open();
+        PgEventStore store = builder.openStore();
         opened.add(store);
         return store;
     }
 
-    private EventStore open() {
+    private PgEventStore open() {
         return open(schema);
     }
 
-    private EventStore open(SqlProjection... projections) {
+    private PgEventStore open(SqlProjection... projections) {
         return open(schema, projections);
     }
 
@@ -91,7 +91,7 @@ class PostgresReadSideTest {
 
         @Test
         void a_checkpoint_never_saved_is_at_start_and_moves_by_compare_and_set() {
-            SqlCheckpointStore checkpoints = PostgresEventStore.checkpoints(open());
+            SqlCheckpointStore checkpoints = open().checkpoints();
             assertThat(checkpoints.load("orders")).isEqualTo(Position.START);
 
             checkpoints.save("orders", Position.START, new Position(7, 3));
@@ -104,7 +104,7 @@ class PostgresReadSideTest {
 
         @Test
         void a_save_from_the_wrong_place_fails_with_what_was_expected_and_found() {
-            SqlCheckpointStore checkpoints = PostgresEventStore.checkpoints(open());
+            SqlCheckpointStore checkpoints = open().checkpoints();
             checkpoints.save("orders", Position.START, new Position(7, 3));
 
             assertThatThrownBy(() -> checkpoints.save("orders", Position.START, new Position(8, 4)))
@@ -121,7 +121,7 @@ class PostgresReadSideTest {
 
         @Test
         void of_two_threads_racing_the_same_move_exactly_one_wins() throws Exception {
-            SqlCheckpointStore checkpoints = PostgresEventStore.checkpoints(open());
+            SqlCheckpointStore checkpoints = open().checkpoints();
             for (int round = 0; round < 20; round++) {
                 Position from = round == 0 ? Position.START : new Position(round, round);
                 Position to = new Position(round + 1, round + 1);
@@ -150,7 +150,7 @@ class PostgresReadSideTest {
 
         @Test
         void a_commit_writes_the_work_and_the_checkpoint_together() {
-            SqlCheckpointStore checkpoints = PostgresEventStore.checkpoints(open());
+            SqlCheckpointStore checkpoints = open().checkpoints();
             checkpoints.execute(c -> execute(c, "CREATE TABLE " + schema + ".rs_counts (n int)"));
 
             checkpoints.commit(
@@ -165,7 +165,7 @@ class PostgresReadSideTest {
 
         @Test
         void a_commit_whose_work_fails_is_rolled_back_with_the_sql_exception_as_cause() {
-            SqlCheckpointStore checkpoints = PostgresEventStore.checkpoints(open());
+            SqlCheckpointStore checkpoints = open().checkpoints();
             checkpoints.execute(c -> execute(c, "CREATE TABLE " + schema + ".rs_counts (n int)"));
 
             assertThatThrownBy(() -> checkpoints.commit("counts", Position.START, new Position(1, 1), c -> {
@@ -182,7 +182,7 @@ class PostgresReadSideTest {
 
         @Test
         void a_commit_from_the_wrong_place_runs_no_work() {
-            SqlCheckpointStore checkpoints = PostgresEventStore.checkpoints(open());
+            SqlCheckpointStore checkpoints = open().checkpoints();
             checkpoints.execute(c -> execute(c, "CREATE TABLE " + schema + ".rs_counts (n int)"));
             checkpoints.save("counts", Position.START, new Position(1, 1));
 
@@ -197,7 +197,7 @@ class PostgresReadSideTest {
 
         @Test
         void parked_events_are_kept_replaced_listed_in_log_order_and_removed() {
-            SqlCheckpointStore checkpoints = PostgresEventStore.checkpoints(open());
+            SqlCheckpointStore checkpoints = open().checkpoints();
             Instant at = Instant.parse("2026-03-01T10:15:30.123456Z");
             ParkedEvent late = parked(new Position(9, 20), 3, at);
             ParkedEvent early = parked(new Position(5, 10), 1, at);
@@ -215,7 +215,7 @@ class PostgresReadSideTest {
 
         @Test
         void read_model_sql_resolves_unqualified_tables_in_the_stores_schema() {
-            SqlCheckpointStore checkpoints = PostgresEventStore.checkpoints(open());
+            SqlCheckpointStore checkpoints = open().checkpoints();
 
             checkpoints.execute(c -> execute(c, "CREATE TABLE plain_counts (n int)"));
             checkpoints.commit(
@@ -238,7 +238,7 @@ class PostgresReadSideTest {
 
         @Test
         void the_active_version_of_a_projection_is_kept() {
-            SqlCheckpointStore checkpoints = PostgresEventStore.checkpoints(open());
+            SqlCheckpointStore checkpoints = open().checkpoints();
             assertThat(checkpoints.activeVersion("summary")).isEmpty();
             checkpoints.activate("summary", 1);
             checkpoints.activate("summary", 2);
@@ -266,12 +266,12 @@ class PostgresReadSideTest {
          * A store whose connections default to {@code synchronous_commit = on}, as a production server does
          * (the embedded test server runs with it off).
          */
-        private EventStore openSynchronous() {
-            EventStore store = PostgresEventStore.builder()
+        private PgEventStore openSynchronous() {
+            PgEventStore store = PostgresEventStore.builder()
                     .jdbcUrl(EmbeddedServer.jdbcUrl() + "&options=-c%20synchronous_commit%3Don")
                     .schema(schema)
                     .maxPoolSize(8)
-                    .open();
+                    .openStore();
             opened.add(store);
             return store;
         }
@@ -288,7 +288,7 @@ class PostgresReadSideTest {
 
         @Test
         void read_model_commits_do_not_wait_for_the_wal_flush_and_other_work_does() {
-            SqlCheckpointStore checkpoints = PostgresEventStore.checkpoints(openSynchronous());
+            SqlCheckpointStore checkpoints = openSynchronous().checkpoints();
             List<String> settings = new ArrayList<>();
 
             checkpoints.commit("summary", Position.START, new Position(3, 1), recordSetting(settings));
@@ -306,8 +306,8 @@ class PostgresReadSideTest {
 
         @Test
         void the_setting_ends_with_the_transaction_and_the_pooled_connection_keeps_the_servers() {
-            EventStore store = openSynchronous();
-            SqlCheckpointStore checkpoints = PostgresEventStore.checkpoints(store);
+            PgEventStore store = openSynchronous();
+            SqlCheckpointStore checkpoints = store.checkpoints();
             List<String> settings = new ArrayList<>();
 
             // a pool of 8: more commits than connections, so each connection served one before the query
@@ -333,9 +333,9 @@ class PostgresReadSideTest {
 
         @Test
         void a_fenced_save_holds_while_the_lease_does() {
-            EventStore store = open();
-            LeaseStore leases = PostgresEventStore.leases(store);
-            SqlCheckpointStore checkpoints = PostgresEventStore.checkpoints(store);
+            PgEventStore store = open();
+            LeaseStore leases = store.leases();
+            SqlCheckpointStore checkpoints = store.checkpoints();
             Lease lease = leases.acquire("g", 0, "a", Duration.ofMinutes(1)).orElseThrow();
 
             checkpoints.save("g-0", Position.START, new Position(1, 1), lease);
@@ -345,9 +345,9 @@ class PostgresReadSideTest {
 
         @Test
         void a_fenced_commit_after_a_takeover_writes_nothing() throws Exception {
-            EventStore store = open();
-            LeaseStore leases = PostgresEventStore.leases(store);
-            SqlCheckpointStore checkpoints = PostgresEventStore.checkpoints(store);
+            PgEventStore store = open();
+            LeaseStore leases = store.leases();
+            SqlCheckpointStore checkpoints = store.checkpoints();
             checkpoints.execute(c -> execute(c, "CREATE TABLE " + schema + ".rs_counts (n int)"));
             Lease old = leases.acquire("g", 0, "a", Duration.ofMillis(200)).orElseThrow();
             Thread.sleep(400);
@@ -377,9 +377,9 @@ class PostgresReadSideTest {
 
         @Test
         void a_fenced_save_with_an_expired_or_released_lease_fails() throws Exception {
-            EventStore store = open();
-            LeaseStore leases = PostgresEventStore.leases(store);
-            SqlCheckpointStore checkpoints = PostgresEventStore.checkpoints(store);
+            PgEventStore store = open();
+            LeaseStore leases = store.leases();
+            SqlCheckpointStore checkpoints = store.checkpoints();
             Lease expiring = leases.acquire("g", 1, "a", Duration.ofMillis(100)).orElseThrow();
             Thread.sleep(250);
             assertThatThrownBy(() -> checkpoints.save("g-1", Position.START, new Position(1, 1), expiring))
@@ -400,9 +400,9 @@ class PostgresReadSideTest {
 
         @Test
         void a_takeover_waits_for_a_running_fenced_commit() throws Exception {
-            EventStore store = open();
-            LeaseStore leases = PostgresEventStore.leases(store);
-            SqlCheckpointStore checkpoints = PostgresEventStore.checkpoints(store);
+            PgEventStore store = open();
+            LeaseStore leases = store.leases();
+            SqlCheckpointStore checkpoints = store.checkpoints();
             Lease lease = leases.acquire("g", 0, "a", Duration.ofMillis(300)).orElseThrow();
             CountDownLatch inWork = new CountDownLatch(1);
             Future<?> commit =
@@ -433,7 +433,7 @@ class PostgresReadSideTest {
 
         @Test
         void the_epoch_grows_when_the_bucket_changes_hands_and_not_on_renewal() throws Exception {
-            LeaseStore leases = PostgresEventStore.leases(open());
+            LeaseStore leases = open().leases();
 
             Lease first = leases.acquire("g", 0, "a", Duration.ofMillis(300)).orElseThrow();
             Lease renewed = leases.acquire("g", 0, "a", Duration.ofMillis(300)).orElseThrow();
@@ -466,7 +466,7 @@ class PostgresReadSideTest {
 
         @Test
         void of_members_racing_for_a_free_bucket_one_gets_it() throws Exception {
-            LeaseStore leases = PostgresEventStore.leases(open());
+            LeaseStore leases = open().leases();
             CountDownLatch start = new CountDownLatch(1);
             List<Future<Optional<Lease>>> racers = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
@@ -486,7 +486,7 @@ class PostgresReadSideTest {
 
         @Test
         void heartbeats_list_the_live_members_sorted_and_leave_frees_the_leases() throws Exception {
-            LeaseStore leases = PostgresEventStore.leases(open());
+            LeaseStore leases = open().leases();
             leases.heartbeat("g", "zeta", Duration.ofMinutes(1));
             leases.heartbeat("g", "short", Duration.ofMillis(100));
             leases.heartbeat("other", "x", Duration.ofMinutes(1));
@@ -517,7 +517,7 @@ class PostgresReadSideTest {
 
         @Test
         void deadlines_are_due_by_the_callers_clock_earliest_first() {
-            DeadlineStore deadlines = PostgresEventStore.deadlines(open());
+            DeadlineStore deadlines = open().deadlines();
             Deadline late = deadline("o-1", "timeout", t0.plusSeconds(60), "{\"b\":2,\"a\":1}");
             Deadline early = deadline("o-2", "timeout", t0.plusSeconds(10), "{}");
             Deadline future = deadline("o-3", "timeout", t0.plusSeconds(3600), "{}");
@@ -535,7 +535,7 @@ class PostgresReadSideTest {
 
         @Test
         void scheduling_again_replaces_and_cancel_removes() {
-            DeadlineStore deadlines = PostgresEventStore.deadlines(open());
+            DeadlineStore deadlines = open().deadlines();
             deadlines.schedule(deadline("o-1", "timeout", t0, "{\"try\":1}"));
             Deadline moved = deadline("o-1", "timeout", t0.plusSeconds(5), "{\"try\":2}");
             deadlines.schedule(moved);
@@ -552,8 +552,8 @@ class PostgresReadSideTest {
 
         @Test
         void the_read_model_is_current_when_the_append_returns() {
-            EventStore store = open(new Totals(schema, 1));
-            SqlCheckpointStore checkpoints = PostgresEventStore.checkpoints(store);
+            PgEventStore store = open(new Totals(schema, 1));
+            SqlCheckpointStore checkpoints = store.checkpoints();
 
             store.append("order-1", ExpectedVersion.noStream(), List.of(placed(10), placed(5)));
             store.append("order-2", ExpectedVersion.noStream(), List.of(placed(7)));
@@ -568,8 +568,8 @@ class PostgresReadSideTest {
 
         @Test
         void concurrent_appends_through_group_commit_all_reach_the_read_model() throws Exception {
-            EventStore store = open(new Totals(schema, 1));
-            SqlCheckpointStore checkpoints = PostgresEventStore.checkpoints(store);
+            PgEventStore store = open(new Totals(schema, 1));
+            SqlCheckpointStore checkpoints = store.checkpoints();
             List<Future<AppendResult>> appends = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
                 String stream = "order-" + (i % 4);
@@ -585,8 +585,8 @@ class PostgresReadSideTest {
 
         @Test
         void a_failing_projection_rolls_its_append_back_and_fails_it_alone() throws Exception {
-            EventStore store = open(new Totals(schema, 1));
-            SqlCheckpointStore checkpoints = PostgresEventStore.checkpoints(store);
+            PgEventStore store = open(new Totals(schema, 1));
+            SqlCheckpointStore checkpoints = store.checkpoints();
             store.append("order-1", ExpectedVersion.noStream(), List.of(placed(10)));
 
             assertThatThrownBy(
@@ -631,15 +631,15 @@ class PostgresReadSideTest {
 
         @Test
         void reopening_with_a_new_version_rebuilds_it_from_the_log_and_drops_the_old_tables() {
-            EventStore first = open(schema, new Totals(schema, 1));
+            PgEventStore first = open(schema, new Totals(schema, 1));
             for (int i = 0; i < 1200; i++) {
                 first.append("order-" + (i % 3), ExpectedVersion.any(), List.of(placed(1)));
             }
             first.close();
 
             Totals v2 = new Totals(schema, 2);
-            EventStore second = open(schema, v2);
-            SqlCheckpointStore checkpoints = PostgresEventStore.checkpoints(second);
+            PgEventStore second = open(schema, v2);
+            SqlCheckpointStore checkpoints = second.checkpoints();
 
             assertThat(checkpoints.activeVersion("totals")).isEqualTo(OptionalInt.of(2));
             assertThat(total(checkpoints, 2, "order-0")).isEqualTo(400);
@@ -652,22 +652,20 @@ class PostgresReadSideTest {
 
             // the same version again: current, nothing replayed
             Totals again = new Totals(schema, 2);
-            EventStore third = open(schema, again);
+            PgEventStore third = open(schema, again);
             assertThat(again.rebuilt.get()).isZero();
-            assertThat(total(PostgresEventStore.checkpoints(third), 2, "order-0"))
-                    .isEqualTo(401);
+            assertThat(total(third.checkpoints(), 2, "order-0")).isEqualTo(401);
         }
 
         @Test
         void a_projection_added_to_a_store_with_events_is_built_from_the_log_on_open() {
-            EventStore plain = open(schema);
+            PgEventStore plain = open(schema);
             plain.append("order-1", ExpectedVersion.noStream(), List.of(placed(4), placed(5)));
             plain.close();
 
-            EventStore store = open(schema, new Totals(schema, 1));
+            PgEventStore store = open(schema, new Totals(schema, 1));
 
-            assertThat(total(PostgresEventStore.checkpoints(store), 1, "order-1"))
-                    .isEqualTo(9);
+            assertThat(total(store.checkpoints(), 1, "order-1")).isEqualTo(9);
         }
 
         @Test

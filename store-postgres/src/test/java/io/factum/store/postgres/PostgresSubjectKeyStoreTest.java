@@ -1,9 +1,7 @@
 package io.factum.store.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.RecordedEvent;
 import io.factum.core.StoreOptions;
@@ -14,10 +12,6 @@ import io.factum.core.gdpr.SubjectKeyStore;
 import io.factum.core.serialization.EventMetadata;
 import io.factum.core.serialization.EventSerializer;
 import io.factum.core.serialization.EventTypes;
-import io.factum.testkit.tck.DurableStoreFixture;
-import io.factum.testkit.tck.DurableSubjectKeyStoreContract;
-import io.factum.testkit.tck.StoreFixture;
-import io.factum.testkit.tck.SubjectKeyStoreContract;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -28,38 +22,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
-/** The subject keys kept in a PostgreSQL store's database, against the TCK, and crypto-shredding end to end. */
+/** The subject keys kept in a PostgreSQL store's database, crypto-shredding end to end (the TCK runs in the store's TCK test). */
 class PostgresSubjectKeyStoreTest {
-
-    /** SubjectKeyStoreContract on the store's subject_keys table. */
-    @Nested
-    class Contract extends SubjectKeyStoreContract {
-
-        @Override
-        protected StoreFixture fixture() {
-            return new PostgresStoreFixture();
-        }
-
-        @Override
-        protected SubjectKeyStore subjectKeys(EventStore store) {
-            return PostgresEventStore.subjectKeys(store);
-        }
-    }
-
-    /** DurableSubjectKeyStoreContract on the store's subject_keys table. */
-    @Nested
-    class Durable extends DurableSubjectKeyStoreContract {
-
-        @Override
-        protected DurableStoreFixture fixture() {
-            return new PostgresStoreFixture();
-        }
-
-        @Override
-        protected SubjectKeyStore subjectKeys(EventStore store) {
-            return PostgresEventStore.subjectKeys(store);
-        }
-    }
 
     record Registered(
             @DataSubject String customerId, @PersonalData String email, String plan) {}
@@ -70,9 +34,9 @@ class PostgresSubjectKeyStoreTest {
         @Test
         void a_forgotten_subject_reads_as_erased_and_its_key_bytes_are_gone_from_the_database() throws Exception {
             String schema = EmbeddedServer.newSchema();
-            try (EventStore store =
+            try (PgEventStore store =
                     PostgresStoreFixture.open(EmbeddedServer.jdbcUrl(), schema, StoreOptions.defaults())) {
-                SubjectKeyStore keys = PostgresEventStore.subjectKeys(store);
+                SubjectKeyStore keys = store.subjectKeys();
                 EventSerializer serializer = EventSerializer.of(EventTypes.builder()
                                 .register(Registered.class, "Registered")
                                 .build())
@@ -104,13 +68,6 @@ class PostgresSubjectKeyStoreTest {
                 assertThat(rows.getBoolean(1)).as("key deleted").isTrue();
                 assertThat(rows.getBoolean(2)).as("forgotten_at set").isTrue();
             }
-        }
-
-        @Test
-        void refuses_a_store_that_is_not_postgres() {
-            assertThatThrownBy(() -> PostgresEventStore.subjectKeys(EventStore.inMemory()))
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageStartingWith("PostgresEventStore.subjectKeys needs a store from PostgresEventStore");
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.factum.store.sqlite;
 
 import io.factum.core.EventStore;
+import io.factum.core.SqlEventStore;
 import io.factum.core.StoreException;
 import io.factum.core.StoreOptions;
 import io.factum.core.aggregate.SnapshotStore;
@@ -14,7 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Opens Factum's embedded event store: a single SQLite file in WAL mode with {@code synchronous=FULL}, so an
+ * Factum's embedded event store, and how to open it: a single SQLite file in WAL mode with {@code synchronous=FULL}, so an
  * acknowledged append survives a crash or power loss.
  *
  * <p>The store creates its schema on first open and migrates it on later opens ({@code factum_*} tables,
@@ -37,16 +38,14 @@ import java.util.List;
  *
  * <p>The global position is SQLite's {@code AUTOINCREMENT} row id; the transaction id of every position is 0.
  */
-public final class SqliteEventStore {
-
-    private SqliteEventStore() {}
+public interface SqliteEventStore extends SqlEventStore {
 
     /**
      * Opens (creating if needed) the store in {@code file} with the system clock and default limits.
      *
      * @throws StoreException if the file cannot be opened or its schema cannot be created or migrated
      */
-    public static EventStore open(Path file) {
+    static SqliteEventStore open(Path file) {
         return open(file, StoreOptions.defaults());
     }
 
@@ -56,7 +55,7 @@ public final class SqliteEventStore {
      *
      * @throws StoreException if the file cannot be opened or its schema cannot be created or migrated
      */
-    public static EventStore open(Path file, StoreOptions options) {
+    static SqliteEventStore open(Path file, StoreOptions options) {
         return SqliteStore.open(file, options);
     }
 
@@ -88,7 +87,7 @@ public final class SqliteEventStore {
      *
      * A replay runs in one transaction, so it blocks other writers to the file while it runs. Appends made
      * by another process that opened the file without the projection are applied only the next time the
-     * store is opened with it. Checkpoints and active versions live in the tables of {@link #checkpoints}.
+     * store is opened with it. Checkpoints and active versions live in the tables of {@link #checkpoints()}.
      *
      * @param inlineProjections the projections, with distinct names
      * @throws IllegalArgumentException if two projections have the same name, or a name or version is
@@ -97,7 +96,7 @@ public final class SqliteEventStore {
      * @throws StoreException if the file cannot be opened, its schema cannot be migrated, or a projection's
      *     tables cannot be created or dropped
      */
-    public static EventStore open(Path file, StoreOptions options, List<SqlProjection> inlineProjections) {
+    static SqliteEventStore open(Path file, StoreOptions options, List<SqlProjection> inlineProjections) {
         return SqliteStore.open(file, options, inlineProjections);
     }
 
@@ -106,18 +105,15 @@ public final class SqliteEventStore {
      * {@code factum_parked_events}, {@code factum_projection_versions}), for subscriptions and SQL
      * projections. Every write, and every {@link SqlCheckpointStore#commit} with its work, is one operation
      * of the store's single writer, sharing its group-commit transactions with appends: the compare-and-set,
-     * the fence check against {@link #leases}, the work and the move commit together or not at all (a failing
+     * the fence check against {@link #leases()}, the work and the move commit together or not at all (a failing
      * work is rolled back to its savepoint, and surfaces as {@link StoreException} with its SQLException as
      * the cause). {@link SqlCheckpointStore#query} runs on one of the store's read connections, which are
      * read-only. Fences are judged by the store's clock ({@link StoreOptions#clock()}). Thread-safe; refuses
      * every call with {@link StoreException} once the store is closed.
      *
-     * @param store a store returned by {@link #open}
-     * @throws IllegalArgumentException if {@code store} is not a SQLite store opened by this class
      */
-    public static SqlCheckpointStore checkpoints(EventStore store) {
-        return sqlite(store, "checkpoints").checkpoints();
-    }
+    @Override
+    SqlCheckpointStore checkpoints();
 
     /**
      * The lease store of consumer groups kept in the same file as {@code store}'s events ({@code
@@ -126,12 +122,9 @@ public final class SqliteEventStore {
      * store's writer, so an acquire's check and change are one atomic step; {@link LeaseStore#holds} and
      * {@link LeaseStore#leases} read on a read connection. Thread-safe.
      *
-     * @param store a store returned by {@link #open}
-     * @throws IllegalArgumentException if {@code store} is not a SQLite store opened by this class
      */
-    public static LeaseStore leases(EventStore store) {
-        return sqlite(store, "leases").leases();
-    }
+    @Override
+    LeaseStore leases();
 
     /**
      * The deadline store kept in the same file as {@code store}'s events ({@code factum_deadlines}), so a
@@ -139,12 +132,9 @@ public final class SqliteEventStore {
      * are kept to the microsecond. Changes go through the store's writer, reads use its read connections.
      * Thread-safe.
      *
-     * @param store a store returned by {@link #open}
-     * @throws IllegalArgumentException if {@code store} is not a SQLite store opened by this class
      */
-    public static DeadlineStore deadlines(EventStore store) {
-        return sqlite(store, "deadlines").deadlines();
-    }
+    @Override
+    DeadlineStore deadlines();
 
     /**
      * The subject key store kept in the same file as {@code store}'s events ({@code factum_subject_keys}),
@@ -153,12 +143,9 @@ public final class SqliteEventStore {
      * end with one key, and a forget deletes the key bytes in one statement; lookups use the read
      * connections. Keys are kept in the clear in the file (see docs/gdpr.md). Thread-safe.
      *
-     * @param store a store returned by {@link #open}
-     * @throws IllegalArgumentException if {@code store} is not a SQLite store opened by this class
      */
-    public static SubjectKeyStore subjectKeys(EventStore store) {
-        return sqlite(store, "subjectKeys").subjectKeys();
-    }
+    @Override
+    SubjectKeyStore subjectKeys();
 
     /**
      * What the store's single writer has done since the store opened: for metrics, and to count what a
@@ -175,27 +162,10 @@ public final class SqliteEventStore {
      *     opens a new connection for the next transaction; a count that keeps rising means writes keep
      *     failing (the exception's message says why)
      */
-    public record WriterStatistics(long transactions, long durableTransactions, long writes, long failedTransactions) {}
+    record WriterStatistics(long transactions, long durableTransactions, long writes, long failedTransactions) {}
 
-    /**
-     * The statistics of {@code store}'s writer, now.
-     *
-     * @param store a store returned by {@link #open}
-     * @throws IllegalArgumentException if {@code store} is not a SQLite store opened by this class
-     */
-    public static WriterStatistics writerStatistics(EventStore store) {
-        Writer writer = sqlite(store, "writerStatistics").writer();
-        return new WriterStatistics(
-                writer.transactions(), writer.durableTransactions(), writer.writes(), writer.failedTransactions());
-    }
-
-    private static SqliteStore sqlite(EventStore store, String method) {
-        if (store instanceof SqliteStore sqlite) {
-            return sqlite;
-        }
-        throw new IllegalArgumentException("SqliteEventStore." + method + " needs a store from SqliteEventStore.open,"
-                + " got " + store.getClass().getName() + " (" + store + ")");
-    }
+    /** The statistics of the store's writer, now. */
+    WriterStatistics writerStatistics();
 
     /**
      * The snapshot store kept in the same file as {@code store}'s events, for {@code
@@ -209,20 +179,13 @@ public final class SqliteEventStore {
      * removed when their stream is deleted.
      *
      * <pre>{@code
-     * EventStore store = SqliteEventStore.open(Path.of("factum.db"));
+     * SqliteEventStore store = SqliteEventStore.open(Path.of("factum.db"));
      * var accounts = DeciderRepository.builder(store, serializer, "account", decider, AccountEvent.class)
-     *         .snapshots(SqliteEventStore.snapshots(store), SnapshotPolicy.everyEvents(100), Account.class, 1)
+     *         .snapshots(store.snapshots(), SnapshotPolicy.everyEvents(100), Account.class, 1)
      *         .build();
      * }</pre>
      *
-     * @param store a store returned by {@link #open}
-     * @throws IllegalArgumentException if {@code store} is not a SQLite store opened by this class
      */
-    public static SnapshotStore snapshots(EventStore store) {
-        if (store instanceof SqliteStore sqlite) {
-            return sqlite.snapshots();
-        }
-        throw new IllegalArgumentException("SqliteEventStore.snapshots needs a store from SqliteEventStore.open, got "
-                + store.getClass().getName() + " (" + store + ")");
-    }
+    @Override
+    SnapshotStore snapshots();
 }

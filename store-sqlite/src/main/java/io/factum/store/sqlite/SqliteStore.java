@@ -4,7 +4,6 @@ import io.factum.core.AllSlice;
 import io.factum.core.AppendResult;
 import io.factum.core.EventData;
 import io.factum.core.EventFilter;
-import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.Position;
 import io.factum.core.ReadDirection;
@@ -52,7 +51,7 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteOpenMode;
 
 /** The SQLite event store; see {@link SqliteEventStore} for what it guarantees. */
-final class SqliteStore implements EventStore {
+final class SqliteStore implements SqliteEventStore {
 
     /** How long a write waits for another process's write lock before it fails. */
     static final int BUSY_TIMEOUT_MILLIS = 10_000;
@@ -110,7 +109,11 @@ final class SqliteStore implements EventStore {
         this.inline = inline;
     }
 
-    static EventStore open(Path path, StoreOptions options) {
+    static SqliteStore open(Path path) {
+        return open(path, StoreOptions.defaults());
+    }
+
+    static SqliteStore open(Path path, StoreOptions options) {
         return open(path, options, List.of());
     }
 
@@ -118,7 +121,7 @@ final class SqliteStore implements EventStore {
      * Opens the store; before it is returned (so before any append of this process), each inline projection
      * is brought up to the head of the log in a write of its own.
      */
-    static EventStore open(Path path, StoreOptions options, List<SqlProjection> projections) {
+    static SqliteStore open(Path path, StoreOptions options, List<SqlProjection> projections) {
         InlineProjections inline = new InlineProjections(projections, options.clock());
         Path absolute = path.toAbsolutePath();
         String file = absolute.toString();
@@ -589,33 +592,54 @@ final class SqliteStore implements EventStore {
     }
 
     /** The snapshot store kept in this store's file. */
-    SqliteSnapshotStore snapshots() {
+    @Override
+    public SqliteSnapshotStore snapshots() {
         return snapshots;
     }
 
     /** The checkpoint store kept in this store's file. */
-    SqliteCheckpointStore checkpoints() {
+    @Override
+    public SqliteCheckpointStore checkpoints() {
         return checkpoints;
     }
 
     /** The lease store kept in this store's file. */
-    SqliteLeaseStore leases() {
+    @Override
+    public SqliteLeaseStore leases() {
         return leases;
     }
 
     /** The deadline store kept in this store's file. */
-    SqliteDeadlineStore deadlines() {
+    @Override
+    public SqliteDeadlineStore deadlines() {
         return deadlines;
     }
 
     /** The subject keys kept in this store's file. */
-    SqliteSubjectKeyStore subjectKeys() {
+    @Override
+    public SqliteSubjectKeyStore subjectKeys() {
         return subjectKeys;
     }
 
     /** The writer, for its statistics and for tests of group commit. */
     Writer writer() {
         return writer;
+    }
+
+    @Override
+    public WriterStatistics writerStatistics() {
+        return new WriterStatistics(
+                writer.transactions(), writer.durableTransactions(), writer.writes(), writer.failedTransactions());
+    }
+
+    /** The writer's counts, as figures an operator watches. */
+    @Override
+    public java.util.Map<String, Long> figures() {
+        WriterStatistics statistics = writerStatistics();
+        return java.util.Map.of(
+                "writer transactions", statistics.transactions(),
+                "writer durable transactions", statistics.durableTransactions(),
+                "writer failed transactions", statistics.failedTransactions());
     }
 
     /** The file, for messages and tests. */

@@ -1,6 +1,5 @@
 package io.factum.store.sqlite;
 
-import io.factum.core.EventStore;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -80,7 +79,7 @@ final class SmallDisk implements AutoCloseable {
      * Leaves no room for {@code store} to grow: fills the tmpfs with the filler file, or limits the store's
      * file to the pages it has now. Call it again before each write that must find the disk full.
      */
-    void fill(EventStore store) {
+    void fill(SqliteStore store) {
         if (tmpfs) {
             byte[] chunk = new byte[16 * 1024];
             try (OutputStream out =
@@ -110,7 +109,7 @@ final class SmallDisk implements AutoCloseable {
     }
 
     /** Makes room again: deletes the filler file, or lifts the page limit. */
-    void free(EventStore store) {
+    void free(SqliteStore store) {
         if (tmpfs) {
             try {
                 Files.deleteIfExists(filler);
@@ -126,8 +125,8 @@ final class SmallDisk implements AutoCloseable {
      * Sets {@code max_page_count} on the store's write connection, through a write of its own: to the pages
      * the file has now, or to SQLite's largest.
      */
-    private static void limitPages(EventStore store, boolean toCurrent) {
-        SqliteEventStore.checkpoints(store).execute(connection -> {
+    private static void limitPages(SqliteStore store, boolean toCurrent) {
+        store.checkpoints().execute(connection -> {
             try (Statement statement = connection.createStatement()) {
                 long limit = MAX_PAGE_COUNT;
                 if (toCurrent) {

@@ -2,7 +2,6 @@ package io.factum.store.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.factum.core.EventStore;
 import io.factum.core.aggregate.Decider;
 import io.factum.core.aggregate.DeciderRepository;
 import io.factum.core.command.CommandBus;
@@ -33,7 +32,7 @@ class SqliteCommandDeduplicationTest {
                 case Added added -> total + added.amount();
             });
 
-    private static CommandBus bus(EventStore store) {
+    private static CommandBus bus(SqliteStore store) {
         EventSerializer serializer = EventSerializer.of(
                 EventTypes.builder().registerSealed(Event.class).build());
         var counters = DeciderRepository.builder(store, serializer, "counter", COUNTER, Event.class)
@@ -48,11 +47,11 @@ class SqliteCommandDeduplicationTest {
         Path file = dir.resolve("commands.db");
         CommandContext context = CommandContext.create();
         CommandResult first;
-        try (EventStore store = SqliteEventStore.open(file)) {
+        try (SqliteStore store = SqliteStore.open(file)) {
             first = bus(store).send(new Add("a", 5), context);
         }
 
-        try (EventStore reopened = SqliteEventStore.open(file)) {
+        try (SqliteStore reopened = SqliteStore.open(file)) {
             CommandResult retried = bus(reopened).send(new Add("a", 5), context);
 
             assertThat(retried).isEqualTo(((CommandResult.Accepted) first).asDuplicate());

@@ -9,6 +9,6 @@ public final class SqliteCrashChildMain {
     private SqliteCrashChildMain() {}
 
     public static void main(String[] args) {
-        CrashChild.run(SqliteEventStore.open(Path.of(args[0])));
+        CrashChild.run(SqliteStore.open(Path.of(args[0])));
     }
 }

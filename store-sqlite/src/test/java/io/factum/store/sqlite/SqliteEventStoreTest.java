@@ -62,24 +62,20 @@ class SqliteEventStoreTest {
     }
 
     /** Blocks the writer until the gate opens, so that writes queue up behind it. */
-    private WriterGate block(EventStore store) throws InterruptedException {
+    private WriterGate block(SqliteStore store) throws InterruptedException {
         WriterGate gate = WriterGate.block(store);
         gates.add(gate);
         return gate;
     }
 
-    private EventStore open(Path path) {
+    private SqliteStore open(Path path) {
         return open(path, StoreOptions.defaults());
     }
 
-    private EventStore open(Path path, StoreOptions options) {
-        EventStore store = SqliteEventStore.open(path, options);
+    private SqliteStore open(Path path, StoreOptions options) {
+        SqliteStore store = SqliteStore.open(path, options);
         opened.add(store);
         return store;
-    }
-
-    private static SqliteStore internals(EventStore store) {
-        return (SqliteStore) store;
     }
 
     private static EventData event(int n) {
@@ -119,12 +115,12 @@ class SqliteEventStoreTest {
         @Test
         void is_created_by_the_first_open_and_migrated_once() throws Exception {
             // given
-            EventStore first = open(file);
+            SqliteStore first = open(file);
             first.append("order-1", ExpectedVersion.noStream(), event(1));
             first.close();
 
             // when
-            EventStore second = open(file);
+            SqliteStore second = open(file);
             open(file).close();
 
             // then
@@ -154,7 +150,7 @@ class SqliteEventStoreTest {
         @Test
         void migrates_a_file_of_schema_version_1_to_the_read_side_tables_keeping_its_events() throws Exception {
             // given: a file as Factum wrote it before migration 2
-            EventStore first = open(file);
+            SqliteStore first = open(file);
             first.append("order-1", ExpectedVersion.noStream(), event(1));
             first.close();
             for (String table : List.of(
@@ -169,13 +165,13 @@ class SqliteEventStoreTest {
             execute(file, "DELETE FROM factum_schema_version WHERE version >= 2");
 
             // when
-            EventStore second = open(file);
+            SqliteStore second = open(file);
 
             // then
             int version = query(file, "SELECT max(version) FROM factum_schema_version", rows -> rows.getInt(1));
             assertThat(version).as("schema version after the reopen").isEqualTo(Schema.CURRENT);
-            SqliteEventStore.leases(second).acquire("billing", 0, "member-a", java.time.Duration.ofSeconds(5));
-            assertThat(SqliteEventStore.leases(second).leases("billing")).hasSize(1);
+            second.leases().acquire("billing", 0, "member-a", java.time.Duration.ofSeconds(5));
+            assertThat(second.leases().leases("billing")).hasSize(1);
             assertThat(second.readStream("order-1", ReadDirection.FORWARD, 0, 10)
                             .events())
                     .hasSize(1);
@@ -214,7 +210,7 @@ class SqliteEventStoreTest {
 
         @Test
         void acknowledges_appends_from_16_threads_with_gapless_versions() throws Exception {
-            EventStore store = open(file);
+            SqliteStore store = open(file);
             int threads = 16;
             int appendsPerThread = 25;
             ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -260,7 +256,7 @@ class SqliteEventStoreTest {
                         .as("last version of own-%d", t)
                         .isEqualTo(appendsPerThread - 1);
             }
-            Writer writer = internals(store).writer();
+            Writer writer = store.writer();
             assertThat(writer.writes()).as("writes").isEqualTo(2L * threads * appendsPerThread);
             assertThat(writer.transactions())
                     .as("transactions, fewer than writes because waiting appends share one")
@@ -269,10 +265,10 @@ class SqliteEventStoreTest {
 
         @Test
         void commits_waiting_appends_in_one_transaction_each_deciding_on_its_own() throws Exception {
-            EventStore store = open(file);
+            SqliteStore store = open(file);
             store.append("order-1", ExpectedVersion.noStream(), event(0));
             WriterGate gate = block(store);
-            long transactionsBefore = internals(store).writer().transactions();
+            long transactionsBefore = store.writer().transactions();
 
             // when: three appends wait behind the blocked write, the middle one with a stale version
             CompletableFuture<AppendResult> first =
@@ -296,12 +292,10 @@ class SqliteEventStoreTest {
                     .havingCause()
                     .isInstanceOf(WrongExpectedVersionException.class)
                     .withMessage("stream order-1: expected version 0 but it is at version 1");
-            assertThat(internals(store).writer().transactions() - transactionsBefore)
+            assertThat(store.writer().transactions() - transactionsBefore)
                     .as("transactions for the three appends after the blocking write")
                     .isEqualTo(1);
-            assertThat(internals(store).writer().largestBatch())
-                    .as("largest batch")
-                    .isEqualTo(3);
+            assertThat(store.writer().largestBatch()).as("largest batch").isEqualTo(3);
             assertThat(store.readStream("order-1", ReadDirection.FORWARD, 0, 10).events())
                     .extracting(RecordedEvent::data)
                     .as("data of the stored events")
@@ -310,7 +304,7 @@ class SqliteEventStoreTest {
 
         @Test
         void treats_a_retry_in_the_same_batch_as_a_retry() throws Exception {
-            EventStore store = open(file);
+            SqliteStore store = open(file);
             WriterGate gate = block(store);
             List<EventData> batch = List.of(event(0), event(1));
 
@@ -344,7 +338,7 @@ class SqliteEventStoreTest {
 
         @Test
         void take_several_statements_and_keep_versions_positions_and_order() {
-            EventStore store = open(file);
+            SqliteStore store = open(file);
             store.append("other-1", ExpectedVersion.noStream(), event(0));
             List<EventData> events = events(size);
 
@@ -372,7 +366,7 @@ class SqliteEventStoreTest {
 
         @Test
         void write_nothing_when_an_id_in_the_last_statement_is_stored_already() {
-            EventStore store = open(file);
+            SqliteStore store = open(file);
             EventData taken = event(-1);
             store.append("other-1", ExpectedVersion.noStream(), taken);
             List<EventData> events = new ArrayList<>(events(size));
@@ -391,7 +385,7 @@ class SqliteEventStoreTest {
 
         @Test
         void are_retried_idempotently() {
-            EventStore store = open(file);
+            SqliteStore store = open(file);
             List<EventData> events = events(size);
             AppendResult original = store.append("order-1", ExpectedVersion.noStream(), events);
 
@@ -409,7 +403,7 @@ class SqliteEventStoreTest {
 
         @Test
         void fails_queued_appends_with_a_store_exception_and_commits_the_running_batch() throws Exception {
-            EventStore store = open(file);
+            SqliteStore store = open(file);
             WriterGate gate = block(store);
             List<CompletableFuture<AppendResult>> queued = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
@@ -421,7 +415,7 @@ class SqliteEventStoreTest {
 
             // when
             CompletableFuture<Void> closing = CompletableFuture.runAsync(store::close);
-            while (!internals(store).writer().closed()) {
+            while (!store.writer().closed()) {
                 Thread.sleep(1);
             }
             gate.open();
@@ -438,7 +432,7 @@ class SqliteEventStoreTest {
                         .withMessage("the SQLite store " + file.toAbsolutePath()
                                 + " was closed before this write ran; it was not made");
             }
-            EventStore reopened = open(file);
+            SqliteStore reopened = open(file);
             assertThat(reopened.headPosition())
                     .as("head after the queued appends failed")
                     .isEqualTo(Position.START);
@@ -446,7 +440,7 @@ class SqliteEventStoreTest {
 
         @Test
         void makes_later_calls_fail_with_a_store_exception() {
-            EventStore store = open(file);
+            SqliteStore store = open(file);
             store.close();
             store.close();
 
@@ -467,7 +461,7 @@ class SqliteEventStoreTest {
 
         @Test
         void wakes_a_waiter_with_a_store_exception() throws Exception {
-            EventStore store = open(file);
+            SqliteStore store = open(file);
             CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(() -> {
                 try {
                     return store.awaitAppend(Position.START, Duration.ofSeconds(30));
@@ -493,12 +487,12 @@ class SqliteEventStoreTest {
 
         @Test
         void serialize_their_appends_and_read_each_others_events() throws Exception {
-            EventStore a = open(file);
-            EventStore b = open(file);
+            SqliteStore a = open(file);
+            SqliteStore b = open(file);
             ExecutorService pool = Executors.newFixedThreadPool(4);
             try {
                 List<Future<Integer>> wins = new ArrayList<>();
-                for (EventStore store : List.of(a, b, a, b)) {
+                for (SqliteStore store : List.of(a, b, a, b)) {
                     wins.add(pool.submit(() -> race(store, "race-1", 60)));
                 }
                 int total = 0;
@@ -517,7 +511,7 @@ class SqliteEventStoreTest {
             assertThat(fromB).as("events read by the second store").isEqualTo(fromA);
         }
 
-        private static int race(EventStore store, String stream, int target) {
+        private static int race(SqliteStore store, String stream, int target) {
             int won = 0;
             while (true) {
                 long last = store.readStream(stream, ReadDirection.BACKWARD, StreamSlice.END, 1)
@@ -539,8 +533,8 @@ class SqliteEventStoreTest {
 
         @Test
         void wake_a_waiter_of_one_store_when_the_other_appends() throws Exception {
-            EventStore waiter = open(file);
-            EventStore writer = open(file);
+            SqliteStore waiter = open(file);
+            SqliteStore writer = open(file);
             CompletableFuture<Boolean> woke = CompletableFuture.supplyAsync(() -> {
                 try {
                     return waiter.awaitAppend(Position.START, Duration.ofSeconds(30));
@@ -565,7 +559,7 @@ class SqliteEventStoreTest {
 
         @Test
         void appends_beside_this_one_without_losing_or_repeating_a_version() throws Exception {
-            EventStore store = open(file);
+            SqliteStore store = open(file);
             store.append("shared-1", ExpectedVersion.noStream(), event(0));
             int count = 200;
             Process child = new ProcessBuilder(
@@ -617,7 +611,7 @@ class SqliteEventStoreTest {
         @Test
         void keep_microseconds_before_and_after_the_epoch() {
             Instant before = Instant.parse("1969-12-31T23:59:59.999999999Z");
-            EventStore store = open(file, StoreOptions.defaults().withClock(Clock.fixed(before, ZoneOffset.UTC)));
+            SqliteStore store = open(file, StoreOptions.defaults().withClock(Clock.fixed(before, ZoneOffset.UTC)));
 
             store.append("order-1", ExpectedVersion.any(), event(1));
 
@@ -646,17 +640,17 @@ class SqliteEventStoreTest {
 
         @Test
         void alone_in_their_transaction_commit_without_waiting_for_the_disk() {
-            EventStore store = open(file);
-            SqlCheckpointStore checkpoints = SqliteEventStore.checkpoints(store);
+            SqliteStore store = open(file);
+            SqlCheckpointStore checkpoints = store.checkpoints();
             List<Integer> levels = new ArrayList<>();
-            SqliteEventStore.WriterStatistics before = SqliteEventStore.writerStatistics(store);
+            SqliteEventStore.WriterStatistics before = store.writerStatistics();
 
             checkpoints.commit("summary", Position.START, Position.of(1), recordSynchronous(levels));
             checkpoints.commit(
                     List.of(new CheckpointMove("summary", Position.of(1), Position.of(2))), recordSynchronous(levels));
             checkpoints.save("summary", Position.of(2), Position.of(3));
 
-            SqliteEventStore.WriterStatistics after = SqliteEventStore.writerStatistics(store);
+            SqliteEventStore.WriterStatistics after = store.writerStatistics();
             assertThat(levels).as("synchronous inside the commits").containsExactly(1, 1);
             assertThat(after.transactions() - before.transactions()).isEqualTo(3);
             assertThat(after.writes() - before.writes()).isEqualTo(3);
@@ -667,8 +661,8 @@ class SqliteEventStoreTest {
 
         @Test
         void wait_for_the_disk_when_their_transaction_carries_an_append() throws Exception {
-            EventStore store = open(file);
-            SqlCheckpointStore checkpoints = SqliteEventStore.checkpoints(store);
+            SqliteStore store = open(file);
+            SqlCheckpointStore checkpoints = store.checkpoints();
             List<Integer> levels = Collections.synchronizedList(new ArrayList<>());
             WriterGate gate = block(store);
             CompletableFuture<Void> commit = CompletableFuture.runAsync(
@@ -677,13 +671,13 @@ class SqliteEventStoreTest {
             CompletableFuture<AppendResult> append =
                     CompletableFuture.supplyAsync(() -> store.append("order-1", ExpectedVersion.any(), event(1)));
             gate.awaitQueued(2);
-            long transactions = internals(store).writer().transactions();
+            long transactions = store.writer().transactions();
 
             gate.open();
 
             commit.get(10, TimeUnit.SECONDS);
             append.get(10, TimeUnit.SECONDS);
-            assertThat(internals(store).writer().transactions() - transactions)
+            assertThat(store.writer().transactions() - transactions)
                     .as("transactions after the blocking one")
                     .isEqualTo(1);
             assertThat(levels).as("synchronous inside the shared transaction").containsExactly(2);
@@ -691,8 +685,8 @@ class SqliteEventStoreTest {
 
         @Test
         void leave_the_next_durable_write_waiting_for_the_disk_again() {
-            EventStore store = open(file);
-            SqlCheckpointStore checkpoints = SqliteEventStore.checkpoints(store);
+            SqliteStore store = open(file);
+            SqlCheckpointStore checkpoints = store.checkpoints();
             List<Integer> levels = new ArrayList<>();
 
             checkpoints.execute(recordSynchronous(levels));
@@ -706,24 +700,24 @@ class SqliteEventStoreTest {
 
         @Test
         void park_events_and_activate_versions_waiting_for_the_disk() {
-            EventStore store = open(file);
-            SqlCheckpointStore checkpoints = SqliteEventStore.checkpoints(store);
-            long durable = internals(store).writer().durableTransactions();
+            SqliteStore store = open(file);
+            SqlCheckpointStore checkpoints = store.checkpoints();
+            long durable = store.writer().durableTransactions();
             ParkedEvent parked = new ParkedEvent(
                     "summary", Position.of(1), UUID.randomUUID(), "order-1", 0, "Counted", 3, "x", Instant.EPOCH);
 
             checkpoints.park(parked, new CheckpointMove("summary", Position.START, Position.of(1)));
             checkpoints.activate("summary", 1);
 
-            assertThat(internals(store).writer().durableTransactions() - durable)
+            assertThat(store.writer().durableTransactions() - durable)
                     .as("transactions that waited for the disk")
                     .isEqualTo(2);
         }
 
         @Test
         void of_the_synchronous_view_wait_for_the_disk() {
-            EventStore store = open(file);
-            SqlCheckpointStore synchronous = SqliteEventStore.checkpoints(store).withSynchronousCommits();
+            SqliteStore store = open(file);
+            SqlCheckpointStore synchronous = store.checkpoints().withSynchronousCommits();
             List<Integer> levels = new ArrayList<>();
 
             synchronous.commit("summary", Position.START, Position.of(1), recordSynchronous(levels));
@@ -741,27 +735,16 @@ class SqliteEventStoreTest {
                 new Snapshot("account-1", 3, "Account", 1, "{\"balance\":3}", Instant.parse("2024-05-06T07:08:09Z"));
 
         @Test
-        void are_refused_for_a_store_that_is_not_sqlite() {
-            EventStore inMemory = EventStore.inMemory();
-            opened.add(inMemory);
-
-            assertThatThrownBy(() -> SqliteEventStore.snapshots(inMemory))
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageStartingWith(
-                            "SqliteEventStore.snapshots needs a store from SqliteEventStore.open, got ");
-        }
-
-        @Test
         void share_the_group_commit_of_appends() throws Exception {
-            EventStore store = open(file);
-            SnapshotStore snapshots = SqliteEventStore.snapshots(store);
+            SqliteStore store = open(file);
+            SnapshotStore snapshots = store.snapshots();
             WriterGate gate = block(store);
             CompletableFuture<AppendResult> append =
                     CompletableFuture.supplyAsync(() -> store.append("account-1", ExpectedVersion.any(), event(1)));
             gate.awaitQueued(1);
             CompletableFuture<Void> save = CompletableFuture.runAsync(() -> snapshots.save(snapshot));
             gate.awaitQueued(2);
-            long transactions = internals(store).writer().transactions();
+            long transactions = store.writer().transactions();
 
             // when
             gate.open();
@@ -769,7 +752,7 @@ class SqliteEventStoreTest {
             // then
             append.get(10, TimeUnit.SECONDS);
             save.get(10, TimeUnit.SECONDS);
-            assertThat(internals(store).writer().transactions() - transactions)
+            assertThat(store.writer().transactions() - transactions)
                     .as("transactions after the blocking one")
                     .isEqualTo(1);
             assertThat(snapshots.load("account-1")).contains(snapshot);
@@ -777,15 +760,15 @@ class SqliteEventStoreTest {
 
         @Test
         void are_seen_by_another_store_object_on_the_same_file() {
-            SqliteEventStore.snapshots(open(file)).save(snapshot);
+            open(file).snapshots().save(snapshot);
 
-            assertThat(SqliteEventStore.snapshots(open(file)).load("account-1")).contains(snapshot);
+            assertThat(open(file).snapshots().load("account-1")).contains(snapshot);
         }
 
         @Test
         void fail_with_a_store_exception_once_the_store_is_closed() {
-            EventStore store = open(file);
-            SnapshotStore snapshots = SqliteEventStore.snapshots(store);
+            SqliteStore store = open(file);
+            SnapshotStore snapshots = store.snapshots();
             store.close();
 
             String closed = "the SQLite store " + file.toAbsolutePath() + " is closed";

@@ -3,7 +3,6 @@ package io.factum.store.sqlite;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.factum.core.EventFilter;
-import io.factum.core.EventStore;
 import io.factum.core.Position;
 import io.factum.core.RecordedEvent;
 import io.factum.core.aggregate.AggregateRoot;
@@ -83,11 +82,11 @@ class SqliteGivenWhenThenTest {
     @TempDir
     Path directory;
 
-    private EventStore store;
+    private SqliteStore store;
 
     @BeforeEach
     void open() {
-        store = SqliteEventStore.open(directory.resolve("books.db"));
+        store = SqliteStore.open(directory.resolve("books.db"));
     }
 
     @AfterEach

@@ -49,14 +49,14 @@ class SqliteInlineProjectionTest {
     }
 
     /** Blocks the writer until the gate opens, so that writes queue up behind it. */
-    private WriterGate block(EventStore store) throws InterruptedException {
+    private WriterGate block(SqliteStore store) throws InterruptedException {
         WriterGate gate = WriterGate.block(store);
         gates.add(gate);
         return gate;
     }
 
-    private EventStore open(SqlProjection... projections) {
-        EventStore store = SqliteEventStore.open(file, StoreOptions.defaults(), List.of(projections));
+    private SqliteStore open(SqlProjection... projections) {
+        SqliteStore store = SqliteStore.open(file, StoreOptions.defaults(), List.of(projections));
         opened.add(store);
         return store;
     }
@@ -142,8 +142,8 @@ class SqliteInlineProjectionTest {
     }
 
     /** The counts of version {@code version}, by stream. */
-    private static Map<String, Long> counts(EventStore store, int version) {
-        return SqliteEventStore.checkpoints(store).query(connection -> {
+    private static Map<String, Long> counts(SqliteStore store, int version) {
+        return store.checkpoints().query(connection -> {
             Map<String, Long> counts = new TreeMap<>();
             try (Statement statement = connection.createStatement();
                     ResultSet rows = statement.executeQuery("SELECT stream_id, n FROM order_counts_v" + version)) {
@@ -156,8 +156,8 @@ class SqliteInlineProjectionTest {
     }
 
     /** The events version {@code version} saw, as "position event-id stream-version", by position. */
-    private static List<String> seen(EventStore store, int version) {
-        return SqliteEventStore.checkpoints(store).query(connection -> {
+    private static List<String> seen(SqliteStore store, int version) {
+        return store.checkpoints().query(connection -> {
             List<String> seen = new ArrayList<>();
             try (Statement statement = connection.createStatement();
                     ResultSet rows =
@@ -171,8 +171,8 @@ class SqliteInlineProjectionTest {
         });
     }
 
-    private static List<String> tables(EventStore store) {
-        return SqliteEventStore.checkpoints(store).query(connection -> {
+    private static List<String> tables(SqliteStore store) {
+        return store.checkpoints().query(connection -> {
             List<String> tables = new ArrayList<>();
             try (Statement statement = connection.createStatement();
                     ResultSet rows = statement.executeQuery(
@@ -185,7 +185,7 @@ class SqliteInlineProjectionTest {
         });
     }
 
-    private static List<String> seenInTheLog(EventStore store) {
+    private static List<String> seenInTheLog(SqliteStore store) {
         List<String> seen = new ArrayList<>();
         for (RecordedEvent event : store.readAll(Position.START, ReadDirection.FORWARD, 10_000, EventFilter.all())
                 .events()) {
@@ -199,22 +199,21 @@ class SqliteInlineProjectionTest {
 
         @Test
         void the_read_model_and_the_checkpoint_are_current_when_the_append_returns() {
-            EventStore store = open(new Counting(1));
+            SqliteStore store = open(new Counting(1));
 
             store.append("order-1", ExpectedVersion.noStream(), events(2));
             AppendResult last = store.append("order-2", ExpectedVersion.noStream(), events(1));
             store.append("order-1", ExpectedVersion.exactly(1), events(1));
 
             assertThat(counts(store, 1)).containsExactly(Map.entry("order-1", 3L), Map.entry("order-2", 1L));
-            assertThat(SqliteEventStore.checkpoints(store).load("order_counts")).isEqualTo(Position.of(4));
+            assertThat(store.checkpoints().load("order_counts")).isEqualTo(Position.of(4));
             assertThat(last.position()).isEqualTo(Position.of(3));
-            assertThat(SqliteEventStore.checkpoints(store).activeVersion("order_counts"))
-                    .hasValue(1);
+            assertThat(store.checkpoints().activeVersion("order_counts")).hasValue(1);
         }
 
         @Test
         void gives_each_event_the_position_version_and_id_it_has_in_the_log_also_across_insert_statements() {
-            EventStore store = open(new Counting(1));
+            SqliteStore store = open(new Counting(1));
 
             store.append("order-1", ExpectedVersion.noStream(), events(3));
             store.append("order-2", ExpectedVersion.noStream(), events(WriteSession.MAX_ROWS_PER_INSERT * 2 + 5));
@@ -225,18 +224,18 @@ class SqliteInlineProjectionTest {
 
         @Test
         void applies_only_the_events_its_filter_matches_and_still_moves_its_checkpoint() {
-            EventStore store = open(new Counting(1, EventFilter.categories("order")));
+            SqliteStore store = open(new Counting(1, EventFilter.categories("order")));
 
             store.append("order-1", ExpectedVersion.noStream(), events(2));
             store.append("customer-1", ExpectedVersion.noStream(), events(3));
 
             assertThat(counts(store, 1)).containsExactly(Map.entry("order-1", 2L));
-            assertThat(SqliteEventStore.checkpoints(store).load("order_counts")).isEqualTo(Position.of(5));
+            assertThat(store.checkpoints().load("order_counts")).isEqualTo(Position.of(5));
         }
 
         @Test
         void does_not_apply_a_retried_append_again() {
-            EventStore store = open(new Counting(1));
+            SqliteStore store = open(new Counting(1));
             List<EventData> batch = events(2);
 
             store.append("order-1", ExpectedVersion.noStream(), batch);
@@ -249,7 +248,7 @@ class SqliteInlineProjectionTest {
         @Test
         void marks_live_events_as_not_rebuilding() {
             Counting projection = new Counting(1);
-            EventStore store = open(projection);
+            SqliteStore store = open(projection);
 
             store.append("order-1", ExpectedVersion.noStream(), events(1));
 
@@ -262,7 +261,7 @@ class SqliteInlineProjectionTest {
 
         @Test
         void fails_the_append_with_a_projection_exception_and_keeps_nothing_of_it() {
-            EventStore store = open(new Counting(1));
+            SqliteStore store = open(new Counting(1));
             store.append("order-1", ExpectedVersion.noStream(), events(2));
 
             assertThatThrownBy(() -> store.append(
@@ -281,7 +280,7 @@ class SqliteInlineProjectionTest {
                     .hasSize(2);
             assertThat(store.headPosition()).isEqualTo(Position.of(2));
             assertThat(counts(store, 1)).containsExactly(Map.entry("order-1", 2L));
-            assertThat(SqliteEventStore.checkpoints(store).load("order_counts")).isEqualTo(Position.of(2));
+            assertThat(store.checkpoints().load("order_counts")).isEqualTo(Position.of(2));
             AppendResult next = store.append("order-1", ExpectedVersion.exactly(1), events(1));
             assertThat(next.position())
                     .as("the position after the failed append")
@@ -291,7 +290,7 @@ class SqliteInlineProjectionTest {
 
         @Test
         void does_not_affect_the_other_appends_of_its_group_commit() throws Exception {
-            EventStore store = open(new Counting(1));
+            SqliteStore store = open(new Counting(1));
             WriterGate gate = block(store);
 
             CompletableFuture<AppendResult> first =
@@ -314,12 +313,10 @@ class SqliteInlineProjectionTest {
                     .isInstanceOf(ProjectionException.class)
                     .withMessage("projection order_counts failed on the event at 0/3 of stream order-2:"
                             + " java.sql.SQLException: poisoned");
-            assertThat(((SqliteStore) store).writer().largestBatch())
-                    .as("largest batch")
-                    .isEqualTo(3);
+            assertThat(store.writer().largestBatch()).as("largest batch").isEqualTo(3);
             assertThat(store.streamInfo("order-2")).as("the poisoned stream").isEmpty();
             assertThat(counts(store, 1)).containsExactly(Map.entry("order-1", 2L), Map.entry("order-3", 1L));
-            assertThat(SqliteEventStore.checkpoints(store).load("order_counts")).isEqualTo(Position.of(3));
+            assertThat(store.checkpoints().load("order_counts")).isEqualTo(Position.of(3));
         }
     }
 
@@ -328,40 +325,39 @@ class SqliteInlineProjectionTest {
 
         @Test
         void a_new_projection_is_built_from_the_whole_log() {
-            EventStore without = open();
+            SqliteStore without = open();
             without.append("order-1", ExpectedVersion.noStream(), events(3));
             without.append("order-2", ExpectedVersion.noStream(), events(1));
             without.close();
 
             Counting projection = new Counting(1);
-            EventStore store = open(projection);
+            SqliteStore store = open(projection);
 
             assertThat(counts(store, 1)).containsExactly(Map.entry("order-1", 3L), Map.entry("order-2", 1L));
-            assertThat(SqliteEventStore.checkpoints(store).load("order_counts")).isEqualTo(Position.of(4));
-            assertThat(SqliteEventStore.checkpoints(store).activeVersion("order_counts"))
-                    .hasValue(1);
+            assertThat(store.checkpoints().load("order_counts")).isEqualTo(Position.of(4));
+            assertThat(store.checkpoints().activeVersion("order_counts")).hasValue(1);
             assertThat(projection.applied).containsOnly(new ProjectionContext("order_counts", 1, true));
         }
 
         @Test
         void the_active_version_catches_up_with_events_appended_without_it() {
-            EventStore first = open(new Counting(1));
+            SqliteStore first = open(new Counting(1));
             first.append("order-1", ExpectedVersion.noStream(), events(2));
             first.close();
-            EventStore without = open();
+            SqliteStore without = open();
             without.append("order-1", ExpectedVersion.exactly(1), events(3));
             without.append("order-2", ExpectedVersion.noStream(), events(1));
             without.close();
 
             Counting projection = new Counting(1);
-            EventStore store = open(projection);
+            SqliteStore store = open(projection);
 
             assertThat(counts(store, 1)).containsExactly(Map.entry("order-1", 5L), Map.entry("order-2", 1L));
             assertThat(projection.applied)
                     .as("events applied on open")
                     .hasSize(4)
                     .containsOnly(new ProjectionContext("order_counts", 1, false));
-            assertThat(SqliteEventStore.checkpoints(store).load("order_counts")).isEqualTo(Position.of(6));
+            assertThat(store.checkpoints().load("order_counts")).isEqualTo(Position.of(6));
             assertThat(seen(store, 1)).isEqualTo(seenInTheLog(store));
         }
 
@@ -371,7 +367,7 @@ class SqliteInlineProjectionTest {
             opened.forEach(EventStore::close);
 
             Counting projection = new Counting(1);
-            EventStore store = open(projection);
+            SqliteStore store = open(projection);
 
             assertThat(projection.applied).isEmpty();
             assertThat(counts(store, 1)).containsExactly(Map.entry("order-1", 2L));
@@ -379,20 +375,19 @@ class SqliteInlineProjectionTest {
 
         @Test
         void a_new_version_is_rebuilt_into_new_tables_and_the_old_ones_are_dropped() {
-            EventStore first = open(new Counting(1));
+            SqliteStore first = open(new Counting(1));
             first.append("order-1", ExpectedVersion.noStream(), events(2));
             first.append("order-2", ExpectedVersion.noStream(), events(1));
             first.close();
 
             Counting projection = new Counting(2);
-            EventStore store = open(projection);
+            SqliteStore store = open(projection);
 
             assertThat(tables(store)).containsExactly("order_counts_v2", "order_seen_v2");
             assertThat(counts(store, 2)).containsExactly(Map.entry("order-1", 2L), Map.entry("order-2", 1L));
             assertThat(projection.applied).hasSize(3).containsOnly(new ProjectionContext("order_counts", 2, true));
-            assertThat(SqliteEventStore.checkpoints(store).activeVersion("order_counts"))
-                    .hasValue(2);
-            assertThat(SqliteEventStore.checkpoints(store).load("order_counts")).isEqualTo(Position.of(3));
+            assertThat(store.checkpoints().activeVersion("order_counts")).hasValue(2);
+            assertThat(store.checkpoints().load("order_counts")).isEqualTo(Position.of(3));
 
             store.append("order-2", ExpectedVersion.exactly(0), events(1));
             assertThat(counts(store, 2)).containsExactly(Map.entry("order-1", 2L), Map.entry("order-2", 2L));
@@ -407,11 +402,11 @@ class SqliteInlineProjectionTest {
 
         @Test
         void fails_with_a_projection_exception_if_the_rebuild_fails_and_keeps_the_old_version() {
-            EventStore first = open(new Counting(1));
+            SqliteStore first = open(new Counting(1));
             first.append("order-1", ExpectedVersion.noStream(), events(1));
             first.append("order-1", ExpectedVersion.exactly(0), List.of(event("Counted", 1)));
             first.close();
-            EventStore without = open();
+            SqliteStore without = open();
             without.append("order-2", ExpectedVersion.noStream(), List.of(event("Poison", 0)));
             without.close();
 
@@ -420,11 +415,10 @@ class SqliteInlineProjectionTest {
                     .hasMessage("projection order_counts failed on the event at 0/3 of stream order-2:"
                             + " java.sql.SQLException: poisoned");
 
-            EventStore store = open();
+            SqliteStore store = open();
             assertThat(tables(store)).containsExactly("order_counts_v1", "order_seen_v1");
-            assertThat(SqliteEventStore.checkpoints(store).activeVersion("order_counts"))
-                    .hasValue(1);
-            assertThat(SqliteEventStore.checkpoints(store).load("order_counts")).isEqualTo(Position.of(2));
+            assertThat(store.checkpoints().activeVersion("order_counts")).hasValue(1);
+            assertThat(store.checkpoints().load("order_counts")).isEqualTo(Position.of(2));
         }
     }
 }

@@ -2,7 +2,6 @@ package io.factum.store.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.StoreOptions;
 import io.factum.core.command.CommandBus;
@@ -48,8 +47,7 @@ class SqliteProcessRestartTest {
 
     /** One run of the application: store, bus, process manager, subscription and deadline scheduler. */
     final class App implements AutoCloseable {
-        final EventStore store =
-                SqliteEventStore.open(file, StoreOptions.defaults().withClock(clock));
+        final SqliteStore store = SqliteStore.open(file, StoreOptions.defaults().withClock(clock));
         final CommandBus bus = CommandBus.builder()
                 .use(Deduplication.middleware(CommandLog.inEventStore(store), RequestPayment.class, CancelOrder.class))
                 .handle(RequestPayment.class, (c, ctx) -> sent(c))
@@ -69,15 +67,14 @@ class SqliteProcessRestartTest {
                     return state;
                 })
                 .filter(io.factum.core.EventFilter.categories("order"))
-                .wiring(store, serializer, bus, SqliteEventStore.deadlines(store))
+                .wiring(store, serializer, bus, store.deadlines())
                 .clock(clock)
                 .build();
         final Subscription subscription = Subscription.handler(
-                        "payments", store, SqliteEventStore.checkpoints(store), payments.handler())
+                        "payments", store, store.checkpoints(), payments.handler())
                 .filter(payments.filter())
                 .start();
-        final DeadlineScheduler scheduler =
-                new DeadlineScheduler(SqliteEventStore.deadlines(store), clock, List.of(payments));
+        final DeadlineScheduler scheduler = new DeadlineScheduler(store.deadlines(), clock, List.of(payments));
 
         boolean sent(Object command) {
             return SqliteProcessRestartTest.this.sent.add(command);

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.factum.core.AppendResult;
 import io.factum.core.EventData;
 import io.factum.core.EventFilter;
-import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.Position;
 import io.factum.core.ReadDirection;
@@ -61,12 +60,12 @@ class SqliteStorageFaultTest {
         return disk;
     }
 
-    private EventStore open(Path file) {
+    private SqliteStore open(Path file) {
         return open(file, List.of());
     }
 
-    private EventStore open(Path file, List<SqlProjection> projections) {
-        EventStore store = SqliteEventStore.open(file, StoreOptions.defaults(), projections);
+    private SqliteStore open(Path file, List<SqlProjection> projections) {
+        SqliteStore store = SqliteStore.open(file, StoreOptions.defaults(), projections);
         cleanup.add(store);
         return store;
     }
@@ -100,7 +99,7 @@ class SqliteStorageFaultTest {
     }
 
     /** Appends {@code count} events of about 1 KiB, each to a stream of its own, and returns them as stored. */
-    private static List<Stored> appendSome(EventStore store, String prefix, int count) {
+    private static List<Stored> appendSome(SqliteStore store, String prefix, int count) {
         List<Stored> stored = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             EventData event = event(prefix + i, 1024);
@@ -110,7 +109,7 @@ class SqliteStorageFaultTest {
     }
 
     /** Every event of the log, in order. */
-    private static List<Stored> log(EventStore store) {
+    private static List<Stored> log(SqliteStore store) {
         return store.readAll(Position.START, ReadDirection.FORWARD, 10_000, EventFilter.all()).events().stream()
                 .map(Stored::of)
                 .toList();
@@ -185,7 +184,7 @@ class SqliteStorageFaultTest {
             // given a store with acknowledged events on a disk that then fills up
             SmallDisk disk = smallDisk();
             Path file = disk.directory().resolve("store.db");
-            EventStore store = open(file);
+            SqliteStore store = open(file);
             List<Stored> acknowledged = new ArrayList<>(appendSome(store, "order", 20));
             EventData large = event("large", 256 * 1024);
             disk.fill(store);
@@ -237,12 +236,12 @@ class SqliteStorageFaultTest {
         private void failsAGroupCommitAndRecovers(SmallDisk disk) throws Exception {
             // given
             Path file = disk.directory().resolve("store.db");
-            EventStore store = open(file, List.of(new SqliteInlineProjectionTest.Counting(1)));
-            Writer writer = ((SqliteStore) store).writer();
+            SqliteStore store = open(file, List.of(new SqliteInlineProjectionTest.Counting(1)));
+            Writer writer = store.writer();
             List<Stored> acknowledged = new ArrayList<>(appendSome(store, "order", 10));
             List<EventData> batch = List.of(event("a", 1024), event("b", 256 * 1024), event("c", 1024));
             disk.fill(store);
-            long failedBefore = SqliteEventStore.writerStatistics(store).failedTransactions();
+            long failedBefore = store.writerStatistics().failedTransactions();
             long reconnectsBefore = writer.reconnects();
 
             // when
@@ -263,7 +262,7 @@ class SqliteStorageFaultTest {
             assertThat(writer.largestBatch())
                     .as("the appends shared a transaction")
                     .isEqualTo(3);
-            assertThat(SqliteEventStore.writerStatistics(store).failedTransactions() - failedBefore)
+            assertThat(store.writerStatistics().failedTransactions() - failedBefore)
                     .as("failed transactions")
                     .isEqualTo(1);
             assertThat(store.headPosition()).as("head").isEqualTo(Position.of(10));
@@ -287,7 +286,7 @@ class SqliteStorageFaultTest {
                     .extracting(Stored::position)
                     .containsExactlyElementsOf(positions(13));
             assertThat(readModel(store)).as("the read model after the retries").isEqualTo(seenInTheLog(store));
-            assertThat(SqliteEventStore.checkpoints(store).load("order_counts"))
+            assertThat(store.checkpoints().load("order_counts"))
                     .as("the projection's checkpoint")
                     .isEqualTo(Position.of(13));
             assertThat(integrityCheck(file)).as("PRAGMA integrity_check").isEqualTo("ok");
@@ -295,8 +294,8 @@ class SqliteStorageFaultTest {
     }
 
     /** What the inline projection saw, as "position event-id stream-version", by position. */
-    private static List<String> readModel(EventStore store) {
-        return SqliteEventStore.checkpoints(store).query(connection -> {
+    private static List<String> readModel(SqliteStore store) {
+        return store.checkpoints().query(connection -> {
             List<String> seen = new ArrayList<>();
             try (Statement statement = connection.createStatement();
                     ResultSet rows = statement.executeQuery(
@@ -310,7 +309,7 @@ class SqliteStorageFaultTest {
     }
 
     /** The log as the inline projection should have seen it. */
-    private static List<String> seenInTheLog(EventStore store) {
+    private static List<String> seenInTheLog(SqliteStore store) {
         return log(store).stream()
                 .map(event -> event.position() + " " + event.eventId() + " " + event.version())
                 .toList();
@@ -323,7 +322,7 @@ class SqliteStorageFaultTest {
         void fails_an_append_saying_so_and_the_store_takes_writes_again_once_the_disk_works() throws Exception {
             // given
             Path file = SqliteStoreFixture.newFile();
-            EventStore store = open(file);
+            SqliteStore store = open(file);
             List<Stored> acknowledged = new ArrayList<>(appendSome(store, "order", 10));
             EventData large = event("large", 256 * 1024);
 
@@ -363,12 +362,12 @@ class SqliteStorageFaultTest {
             SmallDisk disk = smallDisk();
             Path file = disk.directory().resolve("store.db");
             List<Stored> acknowledged;
-            try (EventStore first = SqliteEventStore.open(file)) {
+            try (SqliteStore first = SqliteStore.open(file)) {
                 acknowledged = new ArrayList<>(appendSome(first, "order", 5));
             }
             ReadOnlyFile readOnly = ReadOnlyFile.of(file);
             cleanup.add(readOnly);
-            EventStore store = open(file);
+            SqliteStore store = open(file);
             EventData event = event("late", 1024);
 
             // when
@@ -400,13 +399,13 @@ class SqliteStorageFaultTest {
         void fails_alone_and_leaves_no_broken_statement_to_the_next_writes_of_its_group_commit() throws Exception {
             // given a snapshot table dropped under the writer's prepared snapshot statement
             Path file = SqliteStoreFixture.newFile();
-            EventStore store = open(file);
-            SnapshotStore snapshots = SqliteEventStore.snapshots(store);
+            SqliteStore store = open(file);
+            SnapshotStore snapshots = store.snapshots();
             Instant takenAt = Instant.parse("2026-01-02T03:04:05Z");
             Snapshot first = new Snapshot("order-1", 1, "Order", 1, "{}", takenAt);
             Snapshot second = new Snapshot("order-1", 2, "Order", 1, "{}", takenAt);
             snapshots.save(first);
-            SqliteEventStore.checkpoints(store).execute(connection -> {
+            store.checkpoints().execute(connection -> {
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("DROP TABLE factum_snapshots");
                 }
@@ -420,12 +419,11 @@ class SqliteStorageFaultTest {
             try (WriterGate gate = WriterGate.block(store)) {
                 failing = CompletableFuture.runAsync(() -> snapshots.save(first));
                 gate.awaitQueued(1);
-                recreate = CompletableFuture.runAsync(
-                        () -> SqliteEventStore.checkpoints(store).execute(connection -> {
-                            try (Statement statement = connection.createStatement()) {
-                                statement.execute(createSnapshotTable());
-                            }
-                        }));
+                recreate = CompletableFuture.runAsync(() -> store.checkpoints().execute(connection -> {
+                    try (Statement statement = connection.createStatement()) {
+                        statement.execute(createSnapshotTable());
+                    }
+                }));
                 gate.awaitQueued(2);
                 saved = CompletableFuture.runAsync(() -> snapshots.save(second));
                 gate.awaitQueued(3);
@@ -445,7 +443,7 @@ class SqliteStorageFaultTest {
             assertThat(recreate).as("the table created again").succeedsWithin(10, TimeUnit.SECONDS);
             assertThat(saved).as("the save after it").succeedsWithin(10, TimeUnit.SECONDS);
             assertThat(appended).as("an append beside them").succeedsWithin(10, TimeUnit.SECONDS);
-            assertThat(((SqliteStore) store).writer().largestBatch())
+            assertThat(store.writer().largestBatch())
                     .as("the writes shared a transaction")
                     .isEqualTo(4);
             assertThat(snapshots.load("order-1")).as("the snapshot").contains(second);
@@ -459,8 +457,8 @@ class SqliteStorageFaultTest {
         void leaves_no_broken_statement_behind_for_the_next_read() throws Exception {
             // given a snapshot store whose read connection has prepared its query
             Path file = SqliteStoreFixture.newFile();
-            EventStore store = open(file);
-            SnapshotStore snapshots = SqliteEventStore.snapshots(store);
+            SqliteStore store = open(file);
+            SnapshotStore snapshots = store.snapshots();
             Snapshot snapshot = new Snapshot("order-1", 3, "Order", 1, "{}", Instant.parse("2026-01-02T03:04:05Z"));
             snapshots.save(snapshot);
             assertThat(snapshots.load("order-1")).as("the snapshot").contains(snapshot);

@@ -1,8 +1,7 @@
 package io.factum.store.sqlite;
 
-import io.factum.core.EventStore;
 import io.factum.core.StoreOptions;
-import io.factum.testkit.tck.DurableStoreFixture;
+import io.factum.testkit.tck.SqlStoreFixture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /** SQLite stores for the TCK: a new file per store in one temporary directory per JVM, deleted at exit. */
-final class SqliteStoreFixture implements DurableStoreFixture {
+final class SqliteStoreFixture extends SqlStoreFixture<SqliteStore> {
 
     private static final Path DIRECTORY = createDirectory();
     private static final AtomicInteger FILES = new AtomicInteger();
@@ -43,18 +42,13 @@ final class SqliteStoreFixture implements DurableStoreFixture {
     }
 
     @Override
-    public EventStore create(StoreOptions options) {
-        return SqliteEventStore.open(newFile(), options);
-    }
-
-    @Override
     public List<String> newLocation() {
         return List.of(newFile().toString());
     }
 
     @Override
-    public EventStore open(List<String> location, StoreOptions options) {
-        return SqliteEventStore.open(Path.of(location.get(0)), options);
+    protected SqliteStore openStore(List<String> location, StoreOptions options) {
+        return SqliteStore.open(Path.of(location.get(0)), options);
     }
 
     @Override

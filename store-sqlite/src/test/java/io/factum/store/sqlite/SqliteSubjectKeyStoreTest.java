@@ -1,21 +1,14 @@
 package io.factum.store.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.RecordedEvent;
 import io.factum.core.gdpr.DataSubject;
 import io.factum.core.gdpr.PersonalData;
-import io.factum.core.gdpr.SubjectKeyStore;
 import io.factum.core.serialization.EventMetadata;
 import io.factum.core.serialization.EventSerializer;
 import io.factum.core.serialization.EventTypes;
-import io.factum.testkit.tck.DurableStoreFixture;
-import io.factum.testkit.tck.DurableSubjectKeyStoreContract;
-import io.factum.testkit.tck.StoreFixture;
-import io.factum.testkit.tck.SubjectKeyStoreContract;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -26,38 +19,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
-/** The subject keys kept in a SQLite store's file, against the TCK, and crypto-shredding end to end. */
+/** The subject keys kept in a SQLite store's file, crypto-shredding end to end (the TCK runs in the store's TCK test). */
 class SqliteSubjectKeyStoreTest {
-
-    /** SubjectKeyStoreContract on the subject keys kept in the store's file. */
-    @Nested
-    class Contract extends SubjectKeyStoreContract {
-
-        @Override
-        protected StoreFixture fixture() {
-            return new SqliteStoreFixture();
-        }
-
-        @Override
-        protected SubjectKeyStore subjectKeys(EventStore store) {
-            return SqliteEventStore.subjectKeys(store);
-        }
-    }
-
-    /** DurableSubjectKeyStoreContract on the subject keys kept in the store's file. */
-    @Nested
-    class Durable extends DurableSubjectKeyStoreContract {
-
-        @Override
-        protected DurableStoreFixture fixture() {
-            return new SqliteStoreFixture();
-        }
-
-        @Override
-        protected SubjectKeyStore subjectKeys(EventStore store) {
-            return SqliteEventStore.subjectKeys(store);
-        }
-    }
 
     record Registered(
             @DataSubject String customerId, @PersonalData String email, String plan) {}
@@ -68,11 +31,11 @@ class SqliteSubjectKeyStoreTest {
         @Test
         void a_forgotten_subject_reads_as_erased_and_its_key_bytes_are_gone_from_the_file() throws Exception {
             var file = SqliteStoreFixture.newFile();
-            try (EventStore store = SqliteEventStore.open(file)) {
+            try (SqliteStore store = SqliteStore.open(file)) {
                 EventSerializer serializer = EventSerializer.of(EventTypes.builder()
                                 .register(Registered.class, "Registered")
                                 .build())
-                        .withPersonalData(SqliteEventStore.subjectKeys(store));
+                        .withPersonalData(store.subjectKeys());
                 store.append(
                         "customer-1",
                         ExpectedVersion.noStream(),
@@ -85,8 +48,7 @@ class SqliteSubjectKeyStoreTest {
                 assertThat(serializer.deserializeEvents(stored, Registered.class))
                         .containsExactly(new Registered("customer-1", "ada@example.org", "gold"));
 
-                assertThat(SqliteEventStore.subjectKeys(store).forget("customer-1"))
-                        .isTrue();
+                assertThat(store.subjectKeys().forget("customer-1")).isTrue();
 
                 assertThat(serializer.deserializeEvents(stored, Registered.class))
                         .containsExactly(new Registered("customer-1", "[erased]", "gold"));
@@ -99,13 +61,6 @@ class SqliteSubjectKeyStoreTest {
                 assertThat(rows.getBoolean(1)).as("key deleted").isTrue();
                 assertThat(rows.getBoolean(2)).as("forgotten_at set").isTrue();
             }
-        }
-
-        @Test
-        void refuses_a_store_that_is_not_sqlite() {
-            assertThatThrownBy(() -> SqliteEventStore.subjectKeys(EventStore.inMemory()))
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageStartingWith("SqliteEventStore.subjectKeys needs a store from SqliteEventStore.open");
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.factum.store.sqlite;
 
 import io.factum.core.EventData;
-import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import java.nio.file.Path;
 import java.util.UUID;
@@ -15,7 +14,7 @@ public final class SqliteWriterChildMain {
     private SqliteWriterChildMain() {}
 
     public static void main(String[] args) {
-        try (EventStore store = SqliteEventStore.open(Path.of(args[0]))) {
+        try (SqliteStore store = SqliteStore.open(Path.of(args[0]))) {
             int count = Integer.parseInt(args[2]);
             for (int i = 0; i < count; i++) {
                 store.append(

@@ -2,7 +2,6 @@ package io.factum.store.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.factum.core.EventStore;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -20,8 +19,8 @@ final class WriterGate implements AutoCloseable {
     }
 
     /** Blocks {@code store}'s writer until {@link #open()}; returns once the blocking write runs. */
-    static WriterGate block(EventStore store) throws InterruptedException {
-        WriterGate gate = new WriterGate(((SqliteStore) store).writer());
+    static WriterGate block(SqliteStore store) throws InterruptedException {
+        WriterGate gate = new WriterGate(store.writer());
         CountDownLatch running = new CountDownLatch(1);
         Thread.ofPlatform()
                 .start(() -> gate.writer.submit(session -> {

@@ -3,7 +3,6 @@ package io.factum.examples.quickstart;
 import io.factum.core.AllSlice;
 import io.factum.core.EventData;
 import io.factum.core.EventFilter;
-import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.Position;
 import io.factum.core.ReadDirection;
@@ -27,7 +26,7 @@ public final class QuickStart {
     public static void main(String[] args) throws Exception {
         Path file = args.length > 0 ? Path.of(args[0]) : Path.of("target", "quickstart.db");
         Files.createDirectories(file.toAbsolutePath().getParent());
-        try (EventStore store = SqliteEventStore.open(file)) {
+        try (SqliteEventStore store = SqliteEventStore.open(file)) {
             String order = "order-" + UUID.randomUUID().toString().substring(0, 8);
             System.out.println("Factum quick start on " + file.toAbsolutePath());
 

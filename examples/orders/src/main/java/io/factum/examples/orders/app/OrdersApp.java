@@ -1,10 +1,9 @@
 package io.factum.examples.orders.app;
 
-import io.factum.core.EventStore;
+import io.factum.core.SqlEventStore;
 import io.factum.core.aggregate.ConflictRetry;
 import io.factum.core.aggregate.DeciderRepository;
 import io.factum.core.aggregate.SnapshotPolicy;
-import io.factum.core.aggregate.SnapshotStore;
 import io.factum.core.command.CommandBus;
 import io.factum.core.command.CommandContext;
 import io.factum.core.command.CommandHandler;
@@ -13,7 +12,6 @@ import io.factum.core.command.Validation;
 import io.factum.core.command.Validator;
 import io.factum.core.gdpr.SubjectKeyStore;
 import io.factum.core.process.DeadlineScheduler;
-import io.factum.core.process.DeadlineStore;
 import io.factum.core.process.ProcessManager;
 import io.factum.core.serialization.EventSerializer;
 import io.factum.core.serialization.EventTypes;
@@ -69,7 +67,7 @@ import java.util.Optional;
  */
 public final class OrdersApp implements AutoCloseable {
 
-    private final EventStore store;
+    private final SqlEventStore store;
     private final SubjectKeyStore keys;
     private final EventSerializer serializer;
     private final DeciderRepository<OrderCommand, OrderEvent, Order> orders;
@@ -85,14 +83,13 @@ public final class OrdersApp implements AutoCloseable {
     private final SqlCheckpointStore checkpoints;
 
     private OrdersApp(Builder settings) {
-        Parts parts = settings.open();
-        this.store = parts.store();
+        this.store = settings.open();
         try {
-            this.keys = parts.keys();
+            this.keys = store.subjectKeys();
             this.serializer = eventSerializer(keys);
             this.orders = DeciderRepository.builder(store, serializer, "order", Deciders.ORDER, OrderEvent.class)
                     .clock(settings.clock)
-                    .snapshots(parts.snapshots(), SnapshotPolicy.everyEvents(50), Order.class, 1)
+                    .snapshots(store.snapshots(), SnapshotPolicy.everyEvents(50), Order.class, 1)
                     .build();
             // no snapshots for customers: a snapshot would keep the personal data in clear beside the
             // crypto-shredded events and outlive a forget; customer streams are short anyway
@@ -126,7 +123,7 @@ public final class OrdersApp implements AutoCloseable {
                     .expectHandlersFor(OrderCommand.class, CustomerCommand.class, PaymentCommand.class)
                     .build();
 
-            SqlCheckpointStore checkpoints = parts.checkpoints();
+            SqlCheckpointStore checkpoints = store.checkpoints();
             this.checkpoints = checkpoints;
             // the three read models share one read of the log and one transaction per batch; an event one of
             // them cannot apply is parked and holds back the rest of its stream there (an order is shown as
@@ -145,7 +142,7 @@ public final class OrdersApp implements AutoCloseable {
             // the process, the gateway and the publication handle a batch at once: the orders of a batch
             // side by side, so that their commands and steps share the store's group commit
             this.fulfilment = Fulfilment.builder(settings.paymentTimeout)
-                    .wiring(store, serializer, bus, parts.deadlines())
+                    .wiring(store, serializer, bus, store.deadlines())
                     .clock(settings.clock)
                     .build();
             subscriptions.add(Subscription.batchHandler(Fulfilment.NAME, store, checkpoints, fulfilment.batchHandler())
@@ -162,7 +159,7 @@ public final class OrdersApp implements AutoCloseable {
                             "published_ordering", store, checkpoints, new Publication(store, serializer))
                     .filter(Publication.filter())
                     .start());
-            this.scheduler = new DeadlineScheduler(parts.deadlines(), settings.clock, List.of(fulfilment))
+            this.scheduler = new DeadlineScheduler(store.deadlines(), settings.clock, List.of(fulfilment))
                     .start(settings.deadlinePollInterval);
         } catch (RuntimeException e) {
             subscriptions.forEach(Subscription::close);
@@ -216,7 +213,7 @@ public final class OrdersApp implements AutoCloseable {
     }
 
     /** The event store. */
-    public EventStore store() {
+    public SqlEventStore store() {
         return store;
     }
 
@@ -318,14 +315,6 @@ public final class OrdersApp implements AutoCloseable {
         return CommandHandler.decide(payments, command -> command.orderId().toString(), ConflictRetry.DEFAULT);
     }
 
-    /** The store and its durable parts, from one of the two stores. */
-    private record Parts(
-            EventStore store,
-            SqlCheckpointStore checkpoints,
-            DeadlineStore deadlines,
-            SnapshotStore snapshots,
-            SubjectKeyStore keys) {}
-
     /** The settings of an {@link OrdersApp}. Not thread-safe. */
     public static final class Builder {
         private Path sqliteFile = Path.of("orders.db");
@@ -395,18 +384,12 @@ public final class OrdersApp implements AutoCloseable {
             return new OrdersApp(this);
         }
 
-        private Parts open() {
+        private SqlEventStore open() {
             if (jdbcUrl.isPresent()) {
                 var postgres = PostgresEventStore.builder().jdbcUrl(jdbcUrl.get());
                 username.ifPresent(postgres::username);
                 password.ifPresent(postgres::password);
-                EventStore store = postgres.open();
-                return new Parts(
-                        store,
-                        PostgresEventStore.checkpoints(store),
-                        PostgresEventStore.deadlines(store),
-                        PostgresEventStore.snapshots(store),
-                        PostgresEventStore.subjectKeys(store));
+                return postgres.open();
             }
             Path parent = sqliteFile.toAbsolutePath().getParent();
             try {
@@ -414,13 +397,7 @@ public final class OrdersApp implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create the directory " + parent + " of the store file", e);
             }
-            EventStore store = SqliteEventStore.open(sqliteFile);
-            return new Parts(
-                    store,
-                    SqliteEventStore.checkpoints(store),
-                    SqliteEventStore.deadlines(store),
-                    SqliteEventStore.snapshots(store),
-                    SqliteEventStore.subjectKeys(store));
+            return SqliteEventStore.open(sqliteFile);
         }
     }
 }

@@ -178,10 +178,10 @@ class ForgettingACustomerTest {
         @Test
         void the_customer_read_model_shows_erased_after_a_rebuild_from_scratch() throws Exception {
             // a new version of the read model replays the whole log into new tables
-            try (EventStore store = SqliteEventStore.open(dir.resolve("orders.db"))) {
-                EventSerializer serializer = OrdersApp.eventSerializer(SqliteEventStore.subjectKeys(store));
+            try (SqliteEventStore store = SqliteEventStore.open(dir.resolve("orders.db"))) {
+                EventSerializer serializer = OrdersApp.eventSerializer(store.subjectKeys());
                 try (ProjectionSubscription rebuilt = Subscription.sqlProjection(
-                                store, SqliteEventStore.checkpoints(store), new CustomerDirectory(serializer, 2))
+                                store, store.checkpoints(), new CustomerDirectory(serializer, 2))
                         .start()) {
                     assertThat(rebuilt.awaitPosition(store.headPosition(), WAIT))
                             .isTrue();

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.factum.core.EventData;
 import io.factum.core.EventFilter;
-import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.Position;
 import io.factum.core.RecordedEvent;
@@ -51,14 +50,14 @@ class OrderSummariesRebuildTest {
     @TempDir
     Path dir;
 
-    EventStore store;
+    SqliteEventStore store;
     SqlCheckpointStore checkpoints;
     final List<UUID> orders = new ArrayList<>();
 
     @BeforeEach
     void open() {
         store = SqliteEventStore.open(dir.resolve("orders.db"));
-        checkpoints = SqliteEventStore.checkpoints(store);
+        checkpoints = store.checkpoints();
     }
 
     @AfterEach
