@@ -8,11 +8,17 @@ import io.factum.http.ProblemErrorHandler;
 import io.factum.http.ReadSideRegistry;
 import io.factum.http.Role;
 import io.javalin.Javalin;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
 
 /**
  * Runs the order-management system: the app on the embedded store (a SQLite file in the data directory)
@@ -20,14 +26,7 @@ import java.util.Optional;
  * {@code /} and Factum's admin pages under {@code /admin}. Stops gracefully on Ctrl-C (the HTTP server
  * first, then the subscriptions and the store).
  *
- * <pre>
- * --port N          or ORDERS_PORT        (8080)
- * --host NAME       or ORDERS_HOST        (127.0.0.1)
- * --data-dir DIR    or ORDERS_DATA_DIR    (./data; the store is DIR/orders.db)
- * --jdbc-url URL    or ORDERS_JDBC_URL    (PostgreSQL instead of SQLite), with ORDERS_JDBC_USER and
- *                                         ORDERS_JDBC_PASSWORD
- * --demo-data                             (a few customers and orders, unless loaded before)
- * </pre>
+ * <p>{@code --help} lists the flags ({@link Flags}), each with an environment variable.
  *
  * <p>The admin pages (and Factum's feeds under {@code /streams}) are open to anyone who can reach the port
  * with the admin role: this is a local demo, bound to 127.0.0.1 by default. Give it real {@link
@@ -35,19 +34,19 @@ import java.util.Optional;
  */
 public final class OrdersMain {
 
-    private static final String USAGE = """
-            usage: OrdersMain [--port N] [--host NAME] [--data-dir DIR] [--jdbc-url URL] [--demo-data]
-              env: ORDERS_PORT, ORDERS_HOST, ORDERS_DATA_DIR, ORDERS_JDBC_URL, ORDERS_JDBC_USER, ORDERS_JDBC_PASSWORD""";
-
     private OrdersMain() {}
 
     public static void main(String[] args) {
         Settings settings;
         try {
-            settings = Settings.parse(List.of(args), System.getenv());
+            Optional<Settings> parsed = Settings.parse(List.of(args), System.getenv(), System.out);
+            if (parsed.isEmpty()) {
+                return; // --help or --version printed
+            }
+            settings = parsed.get();
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
-            System.err.println(USAGE);
+            System.err.println("Run with --help for the flags and their environment variables.");
             System.exit(2);
             return;
         }
@@ -107,6 +106,56 @@ public final class OrdersMain {
                 .start();
     }
 
+    /**
+     * The flags, read by picocli: a flag wins over its environment variable ({@code ORDERS_} and the flag's
+     * name, {@code --data-dir} as {@code ORDERS_DATA_DIR}), which wins over the default.
+     */
+    @Command(
+            name = "orders",
+            mixinStandardHelpOptions = true,
+            version = "Factum orders",
+            sortOptions = false,
+            description = "Runs the order-management system: web UI, JSON API and Factum's admin pages on one port.",
+            footer = {
+                "",
+                "Each flag has an environment variable: ORDERS_PORT, ORDERS_HOST, ORDERS_DATA_DIR, ORDERS_JDBC_URL;",
+                "the database user and password are ORDERS_JDBC_USER and ORDERS_JDBC_PASSWORD (environment only).",
+                "Exit status: 0 after a clean stop, 1 if it failed, 2 for a bad flag."
+            })
+    static final class Flags {
+
+        @Option(
+                names = "--port",
+                paramLabel = "N",
+                defaultValue = "8080",
+                description = "HTTP port, 0 for any free one (${DEFAULT-VALUE})")
+        int port;
+
+        @Option(
+                names = "--host",
+                paramLabel = "NAME",
+                defaultValue = "127.0.0.1",
+                description = "address to listen on (${DEFAULT-VALUE})")
+        String host = "";
+
+        @Option(
+                names = "--data-dir",
+                paramLabel = "DIR",
+                defaultValue = "data",
+                description = "where the SQLite store lives, DIR/orders.db (${DEFAULT-VALUE})")
+        Path dataDir = Path.of("data");
+
+        @Option(
+                names = "--jdbc-url",
+                paramLabel = "URL",
+                description = "PostgreSQL instead of SQLite, jdbc:postgresql://host:5432/db")
+        @Nullable
+        String jdbcUrl;
+
+        @Option(names = "--demo-data", description = "a few customers and orders, unless loaded before")
+        boolean demoData;
+    }
+
     /** The command line and environment, read. */
     record Settings(
             String host,
@@ -117,66 +166,52 @@ public final class OrdersMain {
             Optional<String> jdbcPassword,
             boolean demoData) {
 
-        /** Flags win over environment variables; an unknown flag or a bad value is refused with the reason. */
-        static Settings parse(List<String> args, Map<String, String> env) {
-            String host = env.getOrDefault("ORDERS_HOST", "127.0.0.1");
-            String port = env.getOrDefault("ORDERS_PORT", "8080");
-            String dataDir = env.getOrDefault("ORDERS_DATA_DIR", "data");
-            Optional<String> jdbcUrl =
-                    Optional.ofNullable(env.get("ORDERS_JDBC_URL")).filter(s -> !s.isBlank());
-            boolean demoData = false;
-            for (int i = 0; i < args.size(); i++) {
-                String arg = args.get(i);
-                String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
-                if (name.equals("--demo-data")) {
-                    demoData = true;
-                    continue;
-                }
-                String value;
-                if (arg.contains("=")) {
-                    value = arg.substring(arg.indexOf('=') + 1);
-                } else if (i + 1 < args.size()) {
-                    value = args.get(++i);
-                } else {
-                    throw new IllegalArgumentException(
-                            name.startsWith("--") && isKnown(name)
-                                    ? name + " needs a value"
-                                    : "unknown argument '" + arg + "'");
-                }
-                switch (name) {
-                    case "--host" -> host = value;
-                    case "--port" -> port = value;
-                    case "--data-dir" -> dataDir = value;
-                    case "--jdbc-url" -> jdbcUrl = Optional.of(value);
-                    default -> throw new IllegalArgumentException("unknown argument '" + arg + "'");
-                }
-            }
-            int portNumber;
+        /**
+         * Flags win over environment variables; an unknown flag or a bad value is refused with the reason.
+         *
+         * @return empty if {@code --help} or {@code --version} was asked for (printed to {@code out})
+         * @throws IllegalArgumentException naming the flag and what was wrong with it
+         */
+        static Optional<Settings> parse(List<String> args, Map<String, String> env, PrintStream out) {
+            Flags flags = new Flags();
+            CommandLine command = new CommandLine(flags)
+                    .setDefaultValueProvider(option -> option instanceof OptionSpec named
+                            ? env.get("ORDERS_"
+                                    + named.longestName()
+                                            .substring(2)
+                                            .replace('-', '_')
+                                            .toUpperCase(Locale.ROOT))
+                            : null);
             try {
-                portNumber = Integer.parseInt(port.strip());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--port must be a number from 0 to 65535, got '" + port + "'");
+                command.parseArgs(args.toArray(String[]::new));
+            } catch (CommandLine.ParameterException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
             }
-            if (portNumber < 0 || portNumber > 65535) {
-                throw new IllegalArgumentException("--port must be a number from 0 to 65535, got " + portNumber);
+            if (command.isUsageHelpRequested()) {
+                command.usage(out);
+                return Optional.empty();
             }
+            if (command.isVersionHelpRequested()) {
+                command.printVersionHelp(out);
+                return Optional.empty();
+            }
+            if (flags.port < 0 || flags.port > 65535) {
+                throw new IllegalArgumentException("--port must be a number from 0 to 65535, got " + flags.port);
+            }
+            Optional<String> jdbcUrl = Optional.ofNullable(flags.jdbcUrl).filter(url -> !url.isBlank());
             if (jdbcUrl.isPresent() && !jdbcUrl.get().toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")) {
                 throw new IllegalArgumentException(
                         "--jdbc-url must be a PostgreSQL URL like jdbc:postgresql://localhost:5432/orders, got '"
                                 + jdbcUrl.get() + "'");
             }
-            return new Settings(
-                    host,
-                    portNumber,
-                    Path.of(dataDir),
+            return Optional.of(new Settings(
+                    flags.host,
+                    flags.port,
+                    flags.dataDir,
                     jdbcUrl,
                     Optional.ofNullable(env.get("ORDERS_JDBC_USER")),
                     Optional.ofNullable(env.get("ORDERS_JDBC_PASSWORD")),
-                    demoData);
-        }
-
-        private static boolean isKnown(String name) {
-            return List.of("--host", "--port", "--data-dir", "--jdbc-url").contains(name);
+                    flags.demoData));
         }
 
         OrdersApp.Builder builder() {

@@ -1,5 +1,6 @@
 package io.factum.examples.orders.app;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,7 +8,9 @@ import io.factum.examples.orders.ordering.OrderStatus;
 import io.factum.examples.orders.readmodel.OrderSearch;
 import io.factum.examples.orders.readmodel.OrderSummaries;
 import io.javalin.Javalin;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,7 +30,7 @@ class OrdersMainTest {
 
         @Test
         void defaults_to_port_8080_on_127_0_0_1_and_a_sqlite_file_in_data() {
-            var settings = OrdersMain.Settings.parse(List.of(), Map.of());
+            var settings = parse(List.of(), Map.of());
 
             assertThat(settings.port()).isEqualTo(8080);
             assertThat(settings.host()).isEqualTo("127.0.0.1");
@@ -40,7 +43,7 @@ class OrdersMainTest {
 
         @Test
         void takes_flags_over_environment_variables() {
-            var settings = OrdersMain.Settings.parse(
+            var settings = parse(
                     List.of("--port", "9090", "--host=0.0.0.0", "--data-dir", "/tmp/x", "--demo-data"),
                     Map.of("ORDERS_PORT", "7070", "ORDERS_JDBC_USER", "app"));
 
@@ -53,7 +56,7 @@ class OrdersMainTest {
 
         @Test
         void reads_the_port_and_the_jdbc_url_from_the_environment() {
-            var settings = OrdersMain.Settings.parse(
+            var settings = parse(
                     List.of(),
                     Map.of("ORDERS_PORT", "7070", "ORDERS_JDBC_URL", "jdbc:postgresql://db:5432/orders?password=s"));
 
@@ -64,17 +67,38 @@ class OrdersMainTest {
 
         @Test
         void refuses_a_bad_port_an_unknown_flag_a_missing_value_and_a_non_postgres_url() {
-            assertThatThrownBy(() -> OrdersMain.Settings.parse(List.of("--port", "http"), Map.of()))
-                    .hasMessage("--port must be a number from 0 to 65535, got 'http'");
-            assertThatThrownBy(() -> OrdersMain.Settings.parse(List.of("--port=70000"), Map.of()))
+            assertThatThrownBy(() -> parse(List.of("--port", "http"), Map.of()))
+                    .hasMessage("Invalid value for option '--port': 'http' is not an int");
+            assertThatThrownBy(() -> parse(List.of("--port=70000"), Map.of()))
                     .hasMessage("--port must be a number from 0 to 65535, got 70000");
-            assertThatThrownBy(() -> OrdersMain.Settings.parse(List.of("--colour", "red"), Map.of()))
-                    .hasMessage("unknown argument '--colour'");
-            assertThatThrownBy(() -> OrdersMain.Settings.parse(List.of("--port"), Map.of()))
-                    .hasMessage("--port needs a value");
-            assertThatThrownBy(() -> OrdersMain.Settings.parse(List.of("--jdbc-url", "jdbc:mysql://x/y"), Map.of()))
+            assertThatThrownBy(() -> parse(List.of("--colour", "red"), Map.of()))
+                    .hasMessageStartingWith("Unknown options: '--colour', 'red'");
+            assertThatThrownBy(() -> parse(List.of("--port"), Map.of()))
+                    .hasMessage("Missing required parameter for option '--port' (N)");
+            assertThatThrownBy(() -> parse(List.of("--jdbc-url", "jdbc:mysql://x/y"), Map.of()))
                     .hasMessage("--jdbc-url must be a PostgreSQL URL like jdbc:postgresql://localhost:5432/orders,"
                             + " got 'jdbc:mysql://x/y'");
+            assertThatThrownBy(() -> parse(List.of(), Map.of("ORDERS_PORT", "eighty")))
+                    .as("a bad environment variable is refused like a bad flag")
+                    .hasMessage("Invalid value for option '--port': 'eighty' is not an int");
+        }
+
+        @Test
+        void prints_the_flags_and_their_environment_variables_for_help() {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+            var settings = OrdersMain.Settings.parse(
+                    List.of("--help"), Map.of("ORDERS_PORT", "7070"), new PrintStream(out, true, UTF_8));
+
+            assertThat(settings).isEmpty();
+            assertThat(out.toString(UTF_8))
+                    .contains(
+                            "--port=N", "(7070)", "--data-dir=DIR", "--jdbc-url=URL", "--demo-data", "ORDERS_JDBC_USER")
+                    .contains("Exit status: 0 after a clean stop, 1 if it failed, 2 for a bad flag.");
+        }
+
+        private static OrdersMain.Settings parse(List<String> args, Map<String, String> env) {
+            return OrdersMain.Settings.parse(args, env, System.out).orElseThrow();
         }
     }
 
