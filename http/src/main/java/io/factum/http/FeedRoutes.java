@@ -70,16 +70,15 @@ final class FeedRoutes {
     private static final Pattern POSITION_KEY = Pattern.compile("([0-9]{1,18})-([0-9]{1,18})");
 
     private final EventStore store;
+    private final HttpLimits limits;
 
-    private long maxRequestBytes = AppendRequests.MAX_BODY_BYTES;
-
-    private FeedRoutes(EventStore store) {
+    private FeedRoutes(EventStore store, HttpLimits limits) {
         this.store = store;
+        this.limits = limits;
     }
 
     static void install(JavalinConfig config, FactumHttp http) {
-        FeedRoutes routes = new FeedRoutes(http.store());
-        routes.maxRequestBytes = http.limits().maxRequestBytes();
+        FeedRoutes routes = new FeedRoutes(http.store(), http.limits());
         config.routes.get("/streams/{id}", routes::head);
         config.routes.get("/streams/{id}/{sub}", routes::eventOrMetadata);
         config.routes.get("/streams/{id}/{from}/{direction}/{count}", routes::page);
@@ -363,7 +362,7 @@ final class FeedRoutes {
         requireNotAll(streamId, "cannot be appended to; append to a stream");
         ExpectedVersion expected = AppendRequests.expectedVersion(ctx);
         List<EventData> events =
-                AppendRequests.events(AppendRequests.jsonBody(ctx, AppendRequests.EVENT_MEDIA_TYPES, maxRequestBytes));
+                AppendRequests.events(AppendRequests.jsonBody(ctx, AppendRequests.EVENT_MEDIA_TYPES, limits));
         AppendResult result = store.append(streamId, expected, events);
         FeedUrls urls = FeedUrls.of(ctx);
         long first = result.streamVersion() - events.size() + 1;
@@ -385,8 +384,8 @@ final class FeedRoutes {
                     "POST goes to /streams/{id} (an append) or /streams/{id}/metadata, not " + ctx.path());
         }
         requireNotAll(streamId, "has no metadata");
-        var metadata = AppendRequests.metadata(AppendRequests.jsonBody(
-                ctx, Set.of(JSON, "application/vnd.eventstore.metadata+json"), maxRequestBytes));
+        var metadata = AppendRequests.metadata(
+                AppendRequests.jsonBody(ctx, Set.of(JSON, "application/vnd.eventstore.metadata+json"), limits));
         store.setStreamMetadata(streamId, metadata);
         ctx.contentType(JSON);
         ctx.result(StreamJson.metadata(metadata).toString());
