@@ -52,7 +52,12 @@ public final class FactumHttp {
         return new Builder(store);
     }
 
-    /** Adds Factum's routes, filters and error handlers to a Javalin application being configured. */
+    /**
+     * Adds Factum's routes, filters and error handlers to a Javalin application being configured. It also
+     * sets what holds for the whole application: the largest request body, the idle and request timeouts of
+     * {@link HttpLimits}, and, unless the application set {@code config.jetty.threadPool}, a thread pool that
+     * runs requests on virtual threads.
+     */
     public void configure(JavalinConfig config) {
         Problems.install(config, this);
         SecurityFilter.install(config, this);
