@@ -29,6 +29,7 @@ public final class FactumHttp {
     private final EventStore store;
     private final HttpSecurity security;
     private final HttpLimits limits;
+    private final LongLivedRequests longLived;
     private final ReadSideRegistry readSide;
     private final @Nullable StoreStats storeStats;
     private final @Nullable MeterRegistry meters;
@@ -40,6 +41,7 @@ public final class FactumHttp {
                 builder.subjectKeys == null ? builder.store : new RevealingStore(builder.store, builder.subjectKeys);
         this.security = builder.security;
         this.limits = builder.limits;
+        this.longLived = new LongLivedRequests(builder.limits);
         this.readSide = builder.readSide;
         this.storeStats = builder.storeStats;
         this.meters = builder.meters;
@@ -88,6 +90,10 @@ public final class FactumHttp {
 
     HttpLimits limits() {
         return limits;
+    }
+
+    LongLivedRequests longLived() {
+        return longLived;
     }
 
     ReadSideRegistry readSide() {

@@ -70,15 +70,17 @@ final class FeedRoutes {
     private static final Pattern POSITION_KEY = Pattern.compile("([0-9]{1,18})-([0-9]{1,18})");
 
     private final EventStore store;
+    private final LongLivedRequests longLived;
     private final HttpLimits limits;
 
-    private FeedRoutes(EventStore store, HttpLimits limits) {
+    private FeedRoutes(EventStore store, LongLivedRequests longLived, HttpLimits limits) {
         this.store = store;
+        this.longLived = longLived;
         this.limits = limits;
     }
 
     static void install(JavalinConfig config, FactumHttp http) {
-        FeedRoutes routes = new FeedRoutes(http.store(), http.limits());
+        FeedRoutes routes = new FeedRoutes(http.store(), http.longLived(), http.limits());
         config.routes.get("/streams/{id}", routes::head);
         config.routes.get("/streams/{id}/{sub}", routes::eventOrMetadata);
         config.routes.get("/streams/{id}/{from}/{direction}/{count}", routes::page);
@@ -144,14 +146,19 @@ final class FeedRoutes {
         return immutable ? IMMUTABLE : REVALIDATE;
     }
 
-    /** Reads a page, long-polls if asked and nothing is newer, then answers it (or 304). */
+    /**
+     * Reads a page, long-polls if asked and nothing is newer, then answers it (or 304). A long poll waits
+     * on the request's own thread (virtual, see {@link RequestThreads}) and holds a place among the {@link
+     * LongLivedRequests} while it waits.
+     */
     private void serve(Context ctx, boolean forward, Supplier<FeedPage> read) {
         String mediaType = mediaType(ctx);
         int longPoll = longPollSeconds(ctx);
         Position seen = store.headPosition();
         FeedPage page = read.get();
-        if (longPoll > 0 && !page.immutable()) {
+        if (longPoll > 0 && !page.immutable() && nothingNewer(ctx, page, forward, mediaType)) {
             long deadline = System.nanoTime() + Duration.ofSeconds(longPoll).toNanos();
+            LongLivedRequests.Permit permit = longLived.admit(ctx);
             try {
                 while (nothingNewer(ctx, page, forward, mediaType)) {
                     long remaining = deadline - System.nanoTime();
@@ -163,6 +170,8 @@ final class FeedRoutes {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } finally {
+                permit.close();
             }
         }
         String etag = page.etag(mediaType);
