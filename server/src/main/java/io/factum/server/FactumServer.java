@@ -68,6 +68,7 @@ public final class FactumServer {
             this.store = Observed.store(raw, registry, telemetry);
             FactumHttp.Builder http = FactumHttp.builder(store)
                     .security(security)
+                    .limits(settings.httpLimits())
                     .meterRegistry(registry)
                     .openTelemetry(telemetry);
             if (settings.postgres()) {
