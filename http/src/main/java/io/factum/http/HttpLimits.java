@@ -16,8 +16,9 @@ import java.util.Objects;
  *     by default) a few at once. The append route reads its body itself, with the same limit
  * @param idleTimeout how long a request may be silent in a read or write before Jetty gives up; default
  *     30 seconds. Long polls and live subscriptions must write (a heartbeat) more often than this
- * @param requestTimeout how long an asynchronous request may take in all; {@link Duration#ZERO} (the
- *     default) for no limit, as live subscriptions run for hours
+ * @param requestTimeout how long an asynchronous request may take in all: a live subscription is ended
+ *     then with a comment saying so, and its client reconnects with {@code Last-Event-ID}; {@link
+ *     Duration#ZERO} (the default) for no limit, as live subscriptions run for hours
  * @param minRequestDataRate the slowest an append's or a metadata write's body may arrive, in bytes per
  *     second on average since the server began to read it, once 5 seconds have passed; a slower one is
  *     answered 408 and its connection closed. Checked as bytes arrive: a body that stops arriving is ended

@@ -64,7 +64,8 @@ final class SseRoutes {
     /** As {@link #install(JavalinConfig, FactumHttp)}, with another heartbeat interval (for tests). */
     static void install(JavalinConfig config, FactumHttp http, Duration heartbeat) {
         EventStore store = http.store();
-        LongLivedRequests longLived = http.longLived();
+        Serving serving =
+                new Serving(store, http.longLived(), heartbeat, http.limits().requestTimeout());
         config.routes.get("/subscriptions/streams/{id}", ctx -> {
             String streamId = StreamIds.requireValid(ctx.pathParam("id"));
             Optional<StreamInfo> info = store.streamInfo(streamId);
@@ -76,7 +77,7 @@ final class SseRoutes {
                             ? info.map(i -> i.lastVersion() + 1).orElse(0L)
                             : version(from) + 1)
                     .orElse(0L);
-            start(ctx, store, longLived, heartbeat, new StreamSource(store, streamId, next));
+            start(ctx, serving, new StreamSource(store, streamId, next));
         });
         config.routes.get("/subscriptions/categories/{category}", ctx -> {
             String category = ctx.pathParam("category");
@@ -84,11 +85,9 @@ final class SseRoutes {
                 throw ProblemException.badRequest(
                         "a category is the part of a stream id before the first '-', got '" + category + "'");
             }
-            start(ctx, store, longLived, heartbeat, allSource(ctx, store, EventFilter.categories(category)));
+            start(ctx, serving, allSource(ctx, store, EventFilter.categories(category)));
         });
-        config.routes.get(
-                "/subscriptions/all",
-                ctx -> start(ctx, store, longLived, heartbeat, allSource(ctx, store, EventFilter.all())));
+        config.routes.get("/subscriptions/all", ctx -> start(ctx, serving, allSource(ctx, store, EventFilter.all())));
     }
 
     private static AllSource allSource(Context ctx, EventStore store, EventFilter filter) {
@@ -123,9 +122,14 @@ final class SseRoutes {
         return new Position(Long.parseLong(matcher.group(1)), Long.parseLong(matcher.group(2)));
     }
 
-    private static void start(
-            Context ctx, EventStore store, LongLivedRequests longLived, Duration heartbeat, Source source)
-            throws IOException {
+    /**
+     * What every subscription of these routes shares: where its events come from, its place among the
+     * long-lived requests, its heartbeat, and how long it may run ({@link HttpLimits#requestTimeout()}, zero
+     * for as long as the client stays).
+     */
+    private record Serving(EventStore store, LongLivedRequests longLived, Duration heartbeat, Duration timeLimit) {}
+
+    private static void start(Context ctx, Serving serving, Source source) throws IOException {
         String accept = ctx.header("Accept");
         if (accept == null || !accept.contains("text/event-stream")) {
             throw new ProblemException(
@@ -137,7 +141,7 @@ final class SseRoutes {
                     Map.of());
         }
         FeedUrls urls = FeedUrls.of(ctx);
-        LongLivedRequests.Permit permit = longLived.admit(ctx);
+        LongLivedRequests.Permit permit = serving.longLived().admit(ctx);
         try {
             // the headers Javalin's SseHandler sends; it runs its clients on the application's async executor,
             // a cached pool of platform threads unless the application chose virtual threads
@@ -150,9 +154,9 @@ final class SseRoutes {
             response.addHeader("X-Accel-Buffering", "no");
             response.flushBuffer();
             // serves the client on a virtual thread until it goes; returning then ends the response in order
-            ctx.async(task -> task.executor = longLived.subscriptionThreads(), () -> {
+            ctx.async(task -> task.executor = serving.longLived().subscriptionThreads(), () -> {
                 try {
-                    follow(new SseClient(ctx), store, heartbeat, source, urls);
+                    follow(new SseClient(ctx), serving, source, urls);
                 } finally {
                     permit.close();
                 }
@@ -163,11 +167,22 @@ final class SseRoutes {
         }
     }
 
-    private static void follow(SseClient client, EventStore store, Duration heartbeat, Source source, FeedUrls urls) {
-        long lastWrite = System.nanoTime();
+    private static void follow(SseClient client, Serving serving, Source source, FeedUrls urls) {
+        EventStore store = serving.store();
+        long heartbeat = serving.heartbeat().toNanos();
+        long started = System.nanoTime();
+        long timeLimit = serving.timeLimit().isZero()
+                ? Long.MAX_VALUE
+                : serving.timeLimit().toNanos();
+        long lastWrite = started;
         LIVE.incrementAndGet();
         try {
             while (!client.terminated()) {
+                if (System.nanoTime() - started >= timeLimit) {
+                    client.sendComment("the subscription reached the server's time limit of "
+                            + serving.timeLimit().toSeconds() + " s; reconnect with Last-Event-ID to go on");
+                    return;
+                }
                 Position seen = store.headPosition();
                 Batch batch = source.next();
                 for (RecordedEvent event : batch.events()) {
@@ -180,10 +195,10 @@ final class SseRoutes {
                 if (!batch.caughtUp()) {
                     continue;
                 }
-                long idle = System.nanoTime() - lastWrite;
-                long wait = heartbeat.toNanos() - idle;
+                long now = System.nanoTime();
+                long wait = Math.min(heartbeat - (now - lastWrite), timeLimit - (now - started));
                 if (wait <= 0 || !store.awaitAppend(seen, Duration.ofNanos(wait))) {
-                    if (System.nanoTime() - lastWrite >= heartbeat.toNanos()) {
+                    if (System.nanoTime() - lastWrite >= heartbeat) {
                         client.sendComment("heartbeat");
                         lastWrite = System.nanoTime();
                     }

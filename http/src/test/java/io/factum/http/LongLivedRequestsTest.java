@@ -7,11 +7,14 @@ import io.factum.core.EventData;
 import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import io.javalin.Javalin;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -137,6 +140,37 @@ class LongLivedRequestsTest {
     }
 
     @Nested
+    class A_subscription {
+
+        @Test
+        void ends_at_the_request_timeout_with_a_comment_saying_so() throws Exception {
+            // failed before: the request timeout did not reach subscriptions, which ran until the client went
+            start(HttpLimits.defaults().withRequestTimeout(Duration.ofSeconds(1)));
+            HttpResponse<InputStream> response = client.send(
+                    request("/subscriptions/streams/order-1")
+                            .header("Accept", "text/event-stream")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            open.add(response);
+
+            String stream = CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return new String(response.body().readAllBytes(), StandardCharsets.UTF_8);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    })
+                    .get(10, TimeUnit.SECONDS);
+
+            assertThat(stream)
+                    .contains("event: Placed")
+                    .contains(": the subscription reached the server's time limit of 1 s; reconnect with"
+                            + " Last-Event-ID to go on");
+            awaitInUse(0);
+        }
+    }
+
+    @Nested
     class All_clients {
 
         @Test
@@ -158,14 +192,14 @@ class LongLivedRequestsTest {
             store.append("order-1", ExpectedVersion.any(), EventData.of("Shipped", "{}"));
             assertThat(waiting.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         }
+    }
 
-        /** Waits until the server admitted {@code count}: a long poll's client cannot see that it was. */
-        private void awaitInUse(int count) throws InterruptedException {
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (http.longLived().inUse() < count && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertThat(http.longLived().inUse()).isEqualTo(count);
+    /** Waits until the server holds {@code count}: a long poll's client cannot see that it was admitted. */
+    private void awaitInUse(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (http.longLived().inUse() != count && System.nanoTime() < deadline) {
+            Thread.sleep(20);
         }
+        assertThat(http.longLived().inUse()).isEqualTo(count);
     }
 }
