@@ -35,6 +35,8 @@ final class RequestThreads {
     static ThreadPool pool() {
         QueuedThreadPool pool = new QueuedThreadPool(MAX_PLATFORM_THREADS, MIN_PLATFORM_THREADS, PLATFORM_IDLE_MILLIS);
         pool.setName("factum-http");
+        // with reserved threads, Jetty may hand its selector's work to one of them and run the request on the
+        // selector's own platform thread (execute-produce-consume); without, a handler always gets a virtual one
         pool.setReservedThreads(0);
         pool.setMaxEvictCount(MAX_PLATFORM_THREADS);
         ThreadFactory virtual = Thread.ofVirtual().name("factum-http-", 0).factory();
