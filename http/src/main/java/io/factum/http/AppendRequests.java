@@ -7,6 +7,7 @@ import io.factum.core.EventData;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.StreamMetadata;
 import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -33,6 +35,12 @@ final class AppendRequests {
 
     /** How much more than the limit of a too large body is read and dropped so that the client sees the 413. */
     static final long DRAIN_FACTOR = 4;
+
+    /**
+     * How long a body may arrive slower than {@link HttpLimits#minRequestDataRate()} before it counts: a
+     * client that answers {@code 100 Continue} late or loses its first packets is not cut off for that.
+     */
+    static final Duration MIN_DATA_RATE_GRACE = Duration.ofSeconds(5);
 
     static final Set<String> EVENT_MEDIA_TYPES = Set.of("application/json", "application/vnd.eventstore.events+json");
 
@@ -112,13 +120,12 @@ final class AppendRequests {
         };
     }
 
-    /** The body as JSON, after checking its content type against {@code accepted} and its size. */
-    static JsonNode jsonBody(Context ctx, Set<String> accepted) {
-        return jsonBody(ctx, accepted, MAX_BODY_BYTES);
-    }
-
-    /** Like {@link #jsonBody(Context, Set)} with a body limit of {@code maxBytes}. */
-    static JsonNode jsonBody(Context ctx, Set<String> accepted, long maxBytes) {
+    /**
+     * The body as JSON, after checking its content type against {@code accepted}, its size against {@code
+     * limits}' largest body (413 beyond) and the pace it arrives at against their minimum data rate (408
+     * below, and the connection closed).
+     */
+    static JsonNode jsonBody(Context ctx, Set<String> accepted, HttpLimits limits) {
         String contentType = ctx.header("Content-Type");
         String mediaType =
                 contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
@@ -131,7 +138,8 @@ final class AppendRequests {
                             + (contentType == null ? "no Content-Type" : "'" + contentType + "'"),
                     Map.of("accepted", List.copyOf(new TreeSet<>(accepted))));
         }
-        byte[] body = readLimited(ctx, (int) Math.min(maxBytes, Integer.MAX_VALUE - 16));
+        byte[] body = readLimited(
+                ctx, (int) Math.min(limits.maxRequestBytes(), Integer.MAX_VALUE - 16), limits.minRequestDataRate());
         if (body.length == 0) {
             throw ProblemException.badRequest("the body is empty; send a JSON document");
         }
@@ -153,22 +161,36 @@ final class AppendRequests {
         }
     }
 
-    private static byte[] readLimited(Context ctx, int limit) {
+    /**
+     * Reads the body, at most {@code limit} bytes, at {@code minRate} bytes per second or faster on average
+     * (0: any pace) once {@link #MIN_DATA_RATE_GRACE} has passed. The pace is checked as bytes arrive; a body
+     * that stops arriving is ended by the idle timeout.
+     */
+    private static byte[] readLimited(Context ctx, int limit, long minRate) {
         String length = ctx.header("Content-Length");
         try (InputStream in = ctx.bodyInputStream()) {
             if (length != null && length.trim().matches("[0-9]{1,19}")) {
                 long declared = Long.parseLong(length.trim());
                 if (declared > limit) {
-                    drain(in, limit);
+                    drain(in, limit, minRate);
                     throw tooLarge(limit, declared + " bytes");
                 }
             }
-            byte[] body = in.readNBytes(limit + 1);
-            if (body.length > limit) {
-                drain(in, limit);
-                throw tooLarge(limit, "more than that");
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            long start = System.nanoTime();
+            int read;
+            while ((read = in.read(buffer, 0, Math.min(buffer.length, limit + 1 - body.size()))) > 0) {
+                body.write(buffer, 0, read);
+                if (body.size() > limit) {
+                    drain(in, limit, minRate);
+                    throw tooLarge(limit, "more than that");
+                }
+                if (slowerThan(minRate, body.size(), start)) {
+                    throw tooSlow(ctx, minRate, body.size(), System.nanoTime() - start);
+                }
             }
-            return body;
+            return body.toByteArray();
         } catch (IOException e) {
             throw ProblemException.badRequest("the body could not be read: " + e.getMessage());
         }
@@ -177,15 +199,45 @@ final class AppendRequests {
     /**
      * Reads and drops what is left of a body that is too large, up to {@link #DRAIN_FACTOR} times the limit, so that the
      * client, still sending, can read the 413 (a client that sends {@code Expect: 100-continue} is answered
-     * before it sends anything). Beyond that, the connection is closed on it.
+     * before it sends anything). Beyond that, or if it comes slower than {@code minRate}, the connection is
+     * closed on it.
      */
-    private static void drain(InputStream in, int limit) throws IOException {
+    private static void drain(InputStream in, int limit, long minRate) throws IOException {
         long left = DRAIN_FACTOR * limit;
+        long drained = 0;
+        long start = System.nanoTime();
         byte[] buffer = new byte[64 * 1024];
         int read;
         while (left > 0 && (read = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
             left -= read;
+            drained += read;
+            if (slowerThan(minRate, drained, start)) {
+                return;
+            }
         }
+    }
+
+    /** Whether {@code bytes} read since {@code startNanos} are fewer than {@code minRate} a second, after the grace. */
+    private static boolean slowerThan(long minRate, long bytes, long startNanos) {
+        long elapsed = System.nanoTime() - startNanos;
+        return minRate > 0 && elapsed > MIN_DATA_RATE_GRACE.toNanos() && bytes * 1_000_000_000L / elapsed < minRate;
+    }
+
+    /**
+     * A body trickling in: answered 408 and its connection closed, so that neither a thread nor the
+     * connection stays with a client that sends a byte now and then.
+     */
+    private static ProblemException tooSlow(Context ctx, long minRate, int received, long elapsedNanos) {
+        ctx.header("Connection", "close");
+        return new ProblemException(
+                408,
+                "body-too-slow",
+                "Request body too slow",
+                "the request body arrived at " + received * 1_000_000_000L / elapsedNanos + " bytes per second ("
+                        + received + " bytes in " + TimeUnit.NANOSECONDS.toMillis(elapsedNanos)
+                        + " ms), slower than the " + minRate + " bytes per second this server accepts; send the"
+                        + " whole body at once",
+                Map.of("minBytesPerSecond", minRate));
     }
 
     private static ProblemException tooLarge(int limit, String found) {

@@ -30,6 +30,7 @@ public final class FactumHttp {
     private final EventStore store;
     private final HttpSecurity security;
     private final HttpLimits limits;
+    private final LongLivedRequests longLived;
     private final ReadSideRegistry readSide;
     private final @Nullable StoreStats storeStats;
     private final @Nullable MeterRegistry meters;
@@ -42,6 +43,7 @@ public final class FactumHttp {
                 builder.subjectKeys == null ? builder.store : new RevealingStore(builder.store, builder.subjectKeys);
         this.security = builder.security;
         this.limits = builder.limits;
+        this.longLived = new LongLivedRequests(builder.limits);
         this.readSide = builder.readSide;
         this.storeStats = builder.storeStats;
         this.meters = builder.meters;
@@ -55,7 +57,12 @@ public final class FactumHttp {
         return new Builder(store);
     }
 
-    /** Adds Factum's routes, filters and error handlers to a Javalin application being configured. */
+    /**
+     * Adds Factum's routes, filters and error handlers to a Javalin application being configured. It also
+     * sets what holds for the whole application: the largest request body, the idle and request timeouts of
+     * {@link HttpLimits}, and, unless the application set {@code config.jetty.threadPool}, a thread pool that
+     * runs requests on virtual threads.
+     */
     public void configure(JavalinConfig config) {
         Problems.install(config, this);
         SecurityFilter.install(config, this);
@@ -86,6 +93,10 @@ public final class FactumHttp {
 
     HttpLimits limits() {
         return limits;
+    }
+
+    LongLivedRequests longLived() {
+        return longLived;
     }
 
     ReadSideRegistry readSide() {

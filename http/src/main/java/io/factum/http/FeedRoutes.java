@@ -70,16 +70,17 @@ final class FeedRoutes {
     private static final Pattern POSITION_KEY = Pattern.compile("([0-9]{1,18})-([0-9]{1,18})");
 
     private final EventStore store;
+    private final LongLivedRequests longLived;
+    private final HttpLimits limits;
 
-    private long maxRequestBytes = AppendRequests.MAX_BODY_BYTES;
-
-    private FeedRoutes(EventStore store) {
+    private FeedRoutes(EventStore store, LongLivedRequests longLived, HttpLimits limits) {
         this.store = store;
+        this.longLived = longLived;
+        this.limits = limits;
     }
 
     static void install(JavalinConfig config, FactumHttp http) {
-        FeedRoutes routes = new FeedRoutes(http.store());
-        routes.maxRequestBytes = http.limits().maxRequestBytes();
+        FeedRoutes routes = new FeedRoutes(http.store(), http.longLived(), http.limits());
         config.routes.get("/streams/{id}", routes::head);
         config.routes.get("/streams/{id}/{sub}", routes::eventOrMetadata);
         config.routes.get("/streams/{id}/{from}/{direction}/{count}", routes::page);
@@ -145,14 +146,19 @@ final class FeedRoutes {
         return immutable ? IMMUTABLE : REVALIDATE;
     }
 
-    /** Reads a page, long-polls if asked and nothing is newer, then answers it (or 304). */
+    /**
+     * Reads a page, long-polls if asked and nothing is newer, then answers it (or 304). A long poll waits
+     * on the request's own thread (virtual, see {@link RequestThreads}) and holds a place among the {@link
+     * LongLivedRequests} while it waits.
+     */
     private void serve(Context ctx, boolean forward, Supplier<FeedPage> read) {
         String mediaType = mediaType(ctx);
         int longPoll = longPollSeconds(ctx);
         Position seen = store.headPosition();
         FeedPage page = read.get();
-        if (longPoll > 0 && !page.immutable()) {
+        if (longPoll > 0 && !page.immutable() && nothingNewer(ctx, page, forward, mediaType)) {
             long deadline = System.nanoTime() + Duration.ofSeconds(longPoll).toNanos();
+            LongLivedRequests.Permit permit = longLived.admit(ctx);
             try {
                 while (nothingNewer(ctx, page, forward, mediaType)) {
                     long remaining = deadline - System.nanoTime();
@@ -164,6 +170,8 @@ final class FeedRoutes {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } finally {
+                permit.close();
             }
         }
         String etag = page.etag(mediaType);
@@ -363,7 +371,7 @@ final class FeedRoutes {
         requireNotAll(streamId, "cannot be appended to; append to a stream");
         ExpectedVersion expected = AppendRequests.expectedVersion(ctx);
         List<EventData> events =
-                AppendRequests.events(AppendRequests.jsonBody(ctx, AppendRequests.EVENT_MEDIA_TYPES, maxRequestBytes));
+                AppendRequests.events(AppendRequests.jsonBody(ctx, AppendRequests.EVENT_MEDIA_TYPES, limits));
         AppendResult result = store.append(streamId, expected, events);
         FeedUrls urls = FeedUrls.of(ctx);
         long first = result.streamVersion() - events.size() + 1;
@@ -385,8 +393,8 @@ final class FeedRoutes {
                     "POST goes to /streams/{id} (an append) or /streams/{id}/metadata, not " + ctx.path());
         }
         requireNotAll(streamId, "has no metadata");
-        var metadata = AppendRequests.metadata(AppendRequests.jsonBody(
-                ctx, Set.of(JSON, "application/vnd.eventstore.metadata+json"), maxRequestBytes));
+        var metadata = AppendRequests.metadata(
+                AppendRequests.jsonBody(ctx, Set.of(JSON, "application/vnd.eventstore.metadata+json"), limits));
         store.setStreamMetadata(streamId, metadata);
         ctx.contentType(JSON);
         ctx.result(StreamJson.metadata(metadata).toString());

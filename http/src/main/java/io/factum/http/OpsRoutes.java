@@ -63,6 +63,7 @@ final class OpsRoutes {
         config.routes.get("/health/ready", ctx -> ready(ctx, http, head));
         config.routes.after(ctx -> finish(ctx, meters));
         meters.ifPresent(registry -> http.storeStats().ifPresent(stats -> storeGauges(registry, stats)));
+        meters.ifPresent(registry -> http.longLived().gauge(registry));
     }
 
     /** The before-handler that starts the clock and the span of a request; the security filter runs it first. */

@@ -17,10 +17,10 @@ import java.util.UUID;
 
 /**
  * Error handlers: every failure as an RFC 9457 problem ({@code application/problem+json}) with a status
- * that tells the client what to do: 400 fix the request, 404 no such stream or event, 409 re-read and
- * retry, 410 the stream is gone for good, 413 send less, 415 send JSON. The {@code type} of a problem is
- * {@code urn:factum:problem:<slug>}; its {@code detail} is the store's message (what was expected, what
- * was found). Anything unexpected is a 500 whose body names only an incident id, never internals; the
+ * that tells the client what to do: 400 fix the request, 404 no such stream or event, 408 send the body
+ * faster, 409 re-read and retry, 410 the stream is gone for good, 413 send less, 415 send JSON, 429 and
+ * 503 retry later. The {@code type} of a problem is {@code urn:factum:problem:<slug>}; its {@code detail}
+ * is the store's message (what was expected, what was found). Anything unexpected is a 500 whose body names only an incident id, never internals; the
  * exception is logged with that id.
  */
 final class Problems {

@@ -14,7 +14,8 @@ import java.util.Optional;
 
 /**
  * Authentication, roles and per-prefix rules, as the first before-handler of every request, and the
- * request limits ({@link HttpLimits}) as Javalin and Jetty settings.
+ * request limits ({@link HttpLimits}) as Javalin and Jetty settings, with requests handled on virtual
+ * threads ({@link RequestThreads}) unless the application chose a thread pool of its own.
  *
  * <p>What each request needs, by method and path (paths are compared segment by segment, percent-decoded,
  * case-sensitive like the routes):
@@ -44,6 +45,9 @@ final class SecurityFilter {
         config.http.asyncTimeout = limits.requestTimeout().toMillis();
         long idleMillis = limits.idleTimeout().toMillis();
         config.jetty.modifyHttpConfiguration(jetty -> jetty.setIdleTimeout(idleMillis));
+        if (config.jetty.threadPool == null) {
+            config.jetty.threadPool = RequestThreads.pool();
+        }
 
         config.routes.before(OpsRoutes.start(http));
         HttpSecurity security = http.security();

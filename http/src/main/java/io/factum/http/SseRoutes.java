@@ -14,7 +14,8 @@ import io.factum.core.StreamState;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
-import io.javalin.http.sse.SseHandler;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
@@ -35,8 +36,8 @@ import java.util.regex.Pattern;
  * order: the subscription catches up by reading from there, then follows the store with {@link
  * EventStore#awaitAppend}. Without either it starts at the beginning. A comment is sent after {@value
  * #HEARTBEAT_SECONDS} s without an event, which is also how a gone client is noticed; each client holds
- * one thread of Javalin's async executor until then (virtual threads if {@code
- * config.concurrency.useVirtualThreads} is set).
+ * a virtual thread of its own until then, and a place among the {@link LongLivedRequests} (a client over
+ * its share is answered 429, one over the total 503).
  */
 final class SseRoutes {
 
@@ -63,6 +64,8 @@ final class SseRoutes {
     /** As {@link #install(JavalinConfig, FactumHttp)}, with another heartbeat interval (for tests). */
     static void install(JavalinConfig config, FactumHttp http, Duration heartbeat) {
         EventStore store = http.store();
+        Serving serving =
+                new Serving(store, http.longLived(), heartbeat, http.limits().requestTimeout());
         config.routes.get("/subscriptions/streams/{id}", ctx -> {
             String streamId = StreamIds.requireValid(ctx.pathParam("id"));
             Optional<StreamInfo> info = store.streamInfo(streamId);
@@ -74,7 +77,7 @@ final class SseRoutes {
                             ? info.map(i -> i.lastVersion() + 1).orElse(0L)
                             : version(from) + 1)
                     .orElse(0L);
-            start(ctx, store, heartbeat, new StreamSource(store, streamId, next));
+            start(ctx, serving, new StreamSource(store, streamId, next));
         });
         config.routes.get("/subscriptions/categories/{category}", ctx -> {
             String category = ctx.pathParam("category");
@@ -82,10 +85,9 @@ final class SseRoutes {
                 throw ProblemException.badRequest(
                         "a category is the part of a stream id before the first '-', got '" + category + "'");
             }
-            start(ctx, store, heartbeat, allSource(ctx, store, EventFilter.categories(category)));
+            start(ctx, serving, allSource(ctx, store, EventFilter.categories(category)));
         });
-        config.routes.get(
-                "/subscriptions/all", ctx -> start(ctx, store, heartbeat, allSource(ctx, store, EventFilter.all())));
+        config.routes.get("/subscriptions/all", ctx -> start(ctx, serving, allSource(ctx, store, EventFilter.all())));
     }
 
     private static AllSource allSource(Context ctx, EventStore store, EventFilter filter) {
@@ -120,7 +122,14 @@ final class SseRoutes {
         return new Position(Long.parseLong(matcher.group(1)), Long.parseLong(matcher.group(2)));
     }
 
-    private static void start(Context ctx, EventStore store, Duration heartbeat, Source source) throws Exception {
+    /**
+     * What every subscription of these routes shares: where its events come from, its place among the
+     * long-lived requests, its heartbeat, and how long it may run ({@link HttpLimits#requestTimeout()}, zero
+     * for as long as the client stays).
+     */
+    private record Serving(EventStore store, LongLivedRequests longLived, Duration heartbeat, Duration timeLimit) {}
+
+    private static void start(Context ctx, Serving serving, Source source) throws IOException {
         String accept = ctx.header("Accept");
         if (accept == null || !accept.contains("text/event-stream")) {
             throw new ProblemException(
@@ -132,16 +141,48 @@ final class SseRoutes {
                     Map.of());
         }
         FeedUrls urls = FeedUrls.of(ctx);
-        // the consumer runs on Javalin's async executor and serves the client until it goes; returning
-        // without keepAlive() then ends the response in order
-        new SseHandler(client -> follow(client, store, heartbeat, source, urls)).handle(ctx);
+        LongLivedRequests.Permit permit = serving.longLived().admit(ctx);
+        try {
+            // the headers Javalin's SseHandler sends; it runs its clients on the application's async executor,
+            // a cached pool of platform threads unless the application chose virtual threads
+            HttpServletResponse response = ctx.res();
+            response.setStatus(200);
+            response.setCharacterEncoding("UTF-8");
+            response.setContentType("text/event-stream");
+            response.addHeader("Connection", "close");
+            response.addHeader("Cache-Control", "no-cache");
+            response.addHeader("X-Accel-Buffering", "no");
+            response.flushBuffer();
+            // serves the client on a virtual thread until it goes; returning then ends the response in order
+            ctx.async(task -> task.executor = serving.longLived().subscriptionThreads(), () -> {
+                try {
+                    follow(new SseClient(ctx), serving, source, urls);
+                } finally {
+                    permit.close();
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            permit.close();
+            throw e;
+        }
     }
 
-    private static void follow(SseClient client, EventStore store, Duration heartbeat, Source source, FeedUrls urls) {
-        long lastWrite = System.nanoTime();
+    private static void follow(SseClient client, Serving serving, Source source, FeedUrls urls) {
+        EventStore store = serving.store();
+        long heartbeat = serving.heartbeat().toNanos();
+        long started = System.nanoTime();
+        long timeLimit = serving.timeLimit().isZero()
+                ? Long.MAX_VALUE
+                : serving.timeLimit().toNanos();
+        long lastWrite = started;
         LIVE.incrementAndGet();
         try {
             while (!client.terminated()) {
+                if (System.nanoTime() - started >= timeLimit) {
+                    client.sendComment("the subscription reached the server's time limit of "
+                            + serving.timeLimit().toSeconds() + " s; reconnect with Last-Event-ID to go on");
+                    return;
+                }
                 Position seen = store.headPosition();
                 Batch batch = source.next();
                 for (RecordedEvent event : batch.events()) {
@@ -154,10 +195,10 @@ final class SseRoutes {
                 if (!batch.caughtUp()) {
                     continue;
                 }
-                long idle = System.nanoTime() - lastWrite;
-                long wait = heartbeat.toNanos() - idle;
+                long now = System.nanoTime();
+                long wait = Math.min(heartbeat - (now - lastWrite), timeLimit - (now - started));
                 if (wait <= 0 || !store.awaitAppend(seen, Duration.ofNanos(wait))) {
-                    if (System.nanoTime() - lastWrite >= heartbeat.toNanos()) {
+                    if (System.nanoTime() - lastWrite >= heartbeat) {
                         client.sendComment("heartbeat");
                         lastWrite = System.nanoTime();
                     }

@@ -424,7 +424,19 @@ class SecurityFilterTest {
             assertThatThrownBy(() -> HttpLimits.defaults().withMaxRequestBytes(0))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("maxRequestBytes must be 1 or more, got 0");
+            assertThatThrownBy(() -> HttpLimits.defaults().withMinRequestDataRate(-1))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("minRequestDataRate must be 0 (no minimum) or more bytes per second, got -1");
+            assertThatThrownBy(() -> HttpLimits.defaults().withMaxLongLivedRequests(0))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("maxLongLivedRequests must be 1 or more, got 0");
+            assertThatThrownBy(() -> HttpLimits.defaults().withMaxLongLivedRequestsPerClient(0))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("maxLongLivedRequestsPerClient must be 1 or more, got 0");
             assertThat(HttpLimits.defaults().maxRequestBytes()).isEqualTo(4L * 1024 * 1024);
+            assertThat(HttpLimits.defaults().minRequestDataRate()).isEqualTo(1024);
+            assertThat(HttpLimits.defaults().maxLongLivedRequests()).isEqualTo(1000);
+            assertThat(HttpLimits.defaults().maxLongLivedRequestsPerClient()).isEqualTo(100);
         }
     }
 }

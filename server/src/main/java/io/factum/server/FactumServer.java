@@ -68,6 +68,7 @@ public final class FactumServer {
             this.store = Observed.store(opened, registry, telemetry);
             FactumHttp surfaces = FactumHttp.builder(store)
                     .security(security)
+                    .limits(settings.httpLimits())
                     .meterRegistry(registry)
                     .openTelemetry(telemetry)
                     .storeStats(store::figures)

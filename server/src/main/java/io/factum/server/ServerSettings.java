@@ -1,5 +1,6 @@
 package io.factum.server;
 
+import io.factum.http.HttpLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -26,6 +27,7 @@ record ServerSettings(
         boolean allowAnonymousRead,
         boolean insecureAnonymous,
         Duration shutdownTimeout,
+        HttpLimits httpLimits,
         boolean help) {
 
     static final String USAGE = """
@@ -43,6 +45,14 @@ record ServerSettings(
               --allow-anonymous-read   FACTUM_ALLOW_ANONYMOUS_READ=true   requests without a key may read
               --insecure-anonymous     FACTUM_INSECURE_ANONYMOUS=true     no key needed for anything (local experiments only)
               --shutdown-timeout SECS  FACTUM_SHUTDOWN_TIMEOUT   how long in-flight requests may finish on SIGTERM (default 30)
+              --min-request-data-rate BYTES     FACTUM_MIN_REQUEST_DATA_RATE
+                                       the slowest an append's body may arrive, bytes per second after 5 s
+                                       (default 1024; 0 for any pace); a slower one gets 408
+              --max-long-lived-requests N       FACTUM_MAX_LONG_LIVED_REQUESTS
+                                       subscriptions and long polls served at once (default 1000); then 503
+              --max-long-lived-requests-per-client N   FACTUM_MAX_LONG_LIVED_REQUESTS_PER_CLIENT
+                                       of them from one address (default 100); then 429. Behind a proxy,
+                                       set it to --max-long-lived-requests
               --help                   this text
 
             The server refuses to start without a key unless --insecure-anonymous is given. Prefer the
@@ -58,7 +68,10 @@ record ServerSettings(
             "api-key",
             "write-key",
             "read-key",
-            "shutdown-timeout");
+            "shutdown-timeout",
+            "min-request-data-rate",
+            "max-long-lived-requests",
+            "max-long-lived-requests-per-client");
     private static final Set<String> SWITCHES = Set.of("allow-anonymous-read", "insecure-anonymous", "help");
 
     /**
@@ -108,7 +121,36 @@ record ServerSettings(
                 lookup.flag("allow-anonymous-read"),
                 lookup.flag("insecure-anonymous"),
                 Duration.ofSeconds(seconds(lookup.get("shutdown-timeout").orElse("30"))),
+                httpLimits(lookup),
                 lookup.flag("help"));
+    }
+
+    private static HttpLimits httpLimits(Lookup lookup) {
+        HttpLimits defaults = HttpLimits.defaults();
+        return defaults.withMinRequestDataRate(
+                        number(lookup, "min-request-data-rate", 0, defaults.minRequestDataRate()))
+                .withMaxLongLivedRequests(
+                        (int) number(lookup, "max-long-lived-requests", 1, defaults.maxLongLivedRequests()))
+                .withMaxLongLivedRequestsPerClient((int) number(
+                        lookup, "max-long-lived-requests-per-client", 1, defaults.maxLongLivedRequestsPerClient()));
+    }
+
+    /** A whole number from {@code min} to {@link Integer#MAX_VALUE}, or {@code otherwise} when not given. */
+    private static long number(Lookup lookup, String name, long min, long otherwise) {
+        Optional<String> text = lookup.get(name);
+        if (text.isEmpty()) {
+            return otherwise;
+        }
+        try {
+            long value = Long.parseLong(text.get());
+            if (value >= min && value <= Integer.MAX_VALUE) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ServerUsageException("--" + name + " must be a whole number from " + min + " to " + Integer.MAX_VALUE
+                + ", got '" + text.get() + "'");
     }
 
     private static int port(String text) {
@@ -148,7 +190,7 @@ record ServerSettings(
         return "ServerSettings[" + (postgres() ? "postgres " + jdbcUrl.get() : "sqlite " + dataDir) + ", " + host + ":"
                 + port + ", keys:" + (adminKey.isPresent() ? " admin" : "") + (writeKey.isPresent() ? " write" : "")
                 + (readKey.isPresent() ? " read" : "") + ", anonymous read " + allowAnonymousRead
-                + ", insecure anonymous " + insecureAnonymous + "]";
+                + ", insecure anonymous " + insecureAnonymous + ", " + httpLimits + "]";
     }
 
     /** A flag, else its environment variable ({@code --data-dir} → {@code FACTUM_DATA_DIR}); blank is absent. */

@@ -3,6 +3,7 @@ package io.factum.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.factum.http.HttpLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,6 +22,23 @@ class ServerSettingsTest {
         assertThat(settings.postgres()).isFalse();
         assertThat(settings.anyKey()).isFalse();
         assertThat(settings.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(settings.httpLimits()).isEqualTo(HttpLimits.defaults());
+    }
+
+    @Test
+    void takes_the_limits_of_slow_and_long_lived_requests() {
+        ServerSettings settings = ServerSettings.parse(
+                List.of("--max-long-lived-requests", "50", "--min-request-data-rate=0"),
+                Map.of("FACTUM_MAX_LONG_LIVED_REQUESTS_PER_CLIENT", "5", "FACTUM_MAX_LONG_LIVED_REQUESTS", "9"));
+
+        assertThat(settings.httpLimits().maxLongLivedRequests()).isEqualTo(50);
+        assertThat(settings.httpLimits().maxLongLivedRequestsPerClient()).isEqualTo(5);
+        assertThat(settings.httpLimits().minRequestDataRate()).isZero();
+        assertThatThrownBy(() -> ServerSettings.parse(List.of("--max-long-lived-requests", "0"), Map.of()))
+                .isInstanceOf(ServerUsageException.class)
+                .hasMessage("--max-long-lived-requests must be a whole number from 1 to 2147483647, got '0'");
+        assertThatThrownBy(() -> ServerSettings.parse(List.of(), Map.of("FACTUM_MIN_REQUEST_DATA_RATE", "fast")))
+                .hasMessage("--min-request-data-rate must be a whole number from 0 to 2147483647, got 'fast'");
     }
 
     @Test
