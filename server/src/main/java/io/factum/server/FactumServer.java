@@ -97,7 +97,15 @@ public final class FactumServer {
      * @throws ServerUsageException if the settings do not make a server (no key, a bad flag)
      */
     static FactumServer start(List<String> args, Map<String, String> env) {
-        ServerSettings settings = ServerSettings.parse(args, env);
+        return start(ServerSettings.parse(args, env));
+    }
+
+    /**
+     * Starts a server with these settings.
+     *
+     * @throws ServerUsageException if the settings do not make a server (no key)
+     */
+    static FactumServer start(ServerSettings settings) {
         FactumServer server = new FactumServer(settings);
         LOG.info(
                 "Factum event store listening on http://{}:{} (store: {}; keys: {}; anonymous: {})",
@@ -115,11 +123,12 @@ public final class FactumServer {
     public static void main(String[] args) {
         FactumServer server;
         try {
-            if (List.of(args).contains("--help")) {
-                System.out.print(ServerSettings.USAGE);
+            ServerSettings settings = ServerSettings.parse(List.of(args), System.getenv());
+            if (settings.help()) {
+                System.out.print(ServerSettings.usage());
                 return;
             }
-            server = start(List.of(args), System.getenv());
+            server = start(settings);
         } catch (ServerUsageException e) {
             System.err.println("factum-server: " + e.getMessage());
             System.err.println("Run with --help for the options.");

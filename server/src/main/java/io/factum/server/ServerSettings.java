@@ -3,16 +3,22 @@ package io.factum.server;
 import io.factum.http.HttpLimits;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * The server's settings, from flags ({@code --port 2113} or {@code --port=2113}) over environment
- * variables ({@code FACTUM_PORT}) over defaults. {@code toString} never shows a key or password.
+ * variables ({@code FACTUM_PORT}) over defaults, read by picocli ({@link Flags}). {@code toString} never
+ * shows a key or password.
  */
 record ServerSettings(
         Path dataDir,
@@ -30,151 +36,234 @@ record ServerSettings(
         HttpLimits httpLimits,
         boolean help) {
 
-    static final String USAGE = """
-            Usage: java -jar factum-server.jar [options]
+    /**
+     * The flags, read by picocli. Each has an environment variable, {@code FACTUM_} and its name ({@code
+     * --data-dir} as {@code FACTUM_DATA_DIR}), that stands in when the flag is not given.
+     */
+    @Command(
+            name = "java -jar factum-server.jar",
+            mixinStandardHelpOptions = true,
+            version = "Factum event store server",
+            sortOptions = false,
+            usageHelpWidth = 110,
+            description = "Runs one Factum event store behind its HTTP surfaces (feeds, appends, subscriptions,"
+                    + " admin pages, /metrics, /health).",
+            footer = {
+                "",
+                "Every flag has an environment variable: FACTUM_ and its name, e.g. FACTUM_DATA_DIR, FACTUM_API_KEY;",
+                "FACTUM_JDBC_PASSWORD (environment only) is the database password. A flag wins over its variable.",
+                "The server refuses to start without a key unless --insecure-anonymous is given. Prefer the",
+                "environment variables for keys: flags show in the process list.",
+                "Exit status: 0 after a clean stop, 1 if it failed to start or to close the store, 2 for a bad flag."
+            })
+    static final class Flags {
 
-              --data-dir DIR           FACTUM_DATA_DIR           SQLite store in DIR/factum.db (default ./data)
-              --jdbc-url URL           FACTUM_JDBC_URL           PostgreSQL store instead, e.g. jdbc:postgresql://db:5432/factum
-              --jdbc-user NAME         FACTUM_JDBC_USER          its user
-                                       FACTUM_JDBC_PASSWORD      its password (environment only)
-              --host HOST              FACTUM_HOST               address to listen on (default 127.0.0.1)
-              --port PORT              FACTUM_PORT               port (default 2113; 0 picks a free one)
-              --api-key KEY            FACTUM_API_KEY            key with the ADMIN role (read, write, admin, metrics)
-              --write-key KEY          FACTUM_WRITE_KEY          key with the WRITE role (read and write)
-              --read-key KEY           FACTUM_READ_KEY           key with the READ role
-              --allow-anonymous-read   FACTUM_ALLOW_ANONYMOUS_READ=true   requests without a key may read
-              --insecure-anonymous     FACTUM_INSECURE_ANONYMOUS=true     no key needed for anything (local experiments only)
-              --shutdown-timeout SECS  FACTUM_SHUTDOWN_TIMEOUT   how long in-flight requests may finish on SIGTERM (default 30)
-              --min-request-data-rate BYTES     FACTUM_MIN_REQUEST_DATA_RATE
-                                       the slowest an append's body may arrive, bytes per second after 5 s
-                                       (default 1024; 0 for any pace); a slower one gets 408
-              --max-long-lived-requests N       FACTUM_MAX_LONG_LIVED_REQUESTS
-                                       subscriptions and long polls served at once (default 1000); then 503
-              --max-long-lived-requests-per-client N   FACTUM_MAX_LONG_LIVED_REQUESTS_PER_CLIENT
-                                       of them from one address (default 100); then 429. Behind a proxy,
-                                       set it to --max-long-lived-requests
-              --help                   this text
+        @Option(
+                names = "--data-dir",
+                paramLabel = "DIR",
+                defaultValue = "data",
+                description = "SQLite store in DIR/factum.db (default ${DEFAULT-VALUE})")
+        Path dataDir = Path.of("data");
 
-            The server refuses to start without a key unless --insecure-anonymous is given. Prefer the
-            environment variables for keys: flags show in the process list.
-            """;
+        @Option(
+                names = "--jdbc-url",
+                paramLabel = "URL",
+                description = "PostgreSQL store instead, e.g. jdbc:postgresql://db:5432/factum")
+        @Nullable
+        String jdbcUrl;
 
-    private static final Set<String> VALUED = Set.of(
-            "data-dir",
-            "jdbc-url",
-            "jdbc-user",
-            "host",
-            "port",
-            "api-key",
-            "write-key",
-            "read-key",
-            "shutdown-timeout",
-            "min-request-data-rate",
-            "max-long-lived-requests",
-            "max-long-lived-requests-per-client");
-    private static final Set<String> SWITCHES = Set.of("allow-anonymous-read", "insecure-anonymous", "help");
+        @Option(names = "--jdbc-user", paramLabel = "NAME", description = "its user")
+        @Nullable
+        String jdbcUser;
+
+        @Option(
+                names = "--host",
+                paramLabel = "HOST",
+                defaultValue = "127.0.0.1",
+                description = "address to listen on (default ${DEFAULT-VALUE})")
+        String host = "127.0.0.1";
+
+        @Option(
+                names = "--port",
+                paramLabel = "PORT",
+                defaultValue = "2113",
+                converter = Port.class,
+                description = "port (default ${DEFAULT-VALUE}; 0 picks a free one)")
+        int port;
+
+        @Option(
+                names = "--api-key",
+                paramLabel = "KEY",
+                description = "key with the ADMIN role (read, write, admin, metrics)")
+        @Nullable
+        String apiKey;
+
+        @Option(names = "--write-key", paramLabel = "KEY", description = "key with the WRITE role (read and write)")
+        @Nullable
+        String writeKey;
+
+        @Option(names = "--read-key", paramLabel = "KEY", description = "key with the READ role")
+        @Nullable
+        String readKey;
+
+        @Option(
+                names = "--allow-anonymous-read",
+                arity = "0..1",
+                fallbackValue = "true",
+                converter = Switch.class,
+                description = "requests without a key may read")
+        boolean allowAnonymousRead;
+
+        @Option(
+                names = "--insecure-anonymous",
+                arity = "0..1",
+                fallbackValue = "true",
+                converter = Switch.class,
+                description = "no key needed for anything (local experiments only)")
+        boolean insecureAnonymous;
+
+        @Option(
+                names = "--shutdown-timeout",
+                paramLabel = "SECS",
+                defaultValue = "30",
+                converter = FromZero.class,
+                description = "how long in-flight requests may finish on SIGTERM (default ${DEFAULT-VALUE})")
+        int shutdownTimeout;
+
+        @Option(
+                names = "--min-request-data-rate",
+                paramLabel = "BYTES",
+                converter = FromZero.class,
+                description =
+                        "the slowest an append's body may arrive, bytes per second after 5 s (default 1024; 0 for any pace); a slower one gets 408")
+        @Nullable
+        Integer minRequestDataRate;
+
+        @Option(
+                names = "--max-long-lived-requests",
+                paramLabel = "N",
+                converter = FromOne.class,
+                description = "subscriptions and long polls served at once (default 1000); then 503")
+        @Nullable
+        Integer maxLongLivedRequests;
+
+        @Option(
+                names = "--max-long-lived-requests-per-client",
+                paramLabel = "N",
+                converter = FromOne.class,
+                description =
+                        "of them from one address (default 100); then 429. Behind a proxy, set it to --max-long-lived-requests")
+        @Nullable
+        Integer maxLongLivedRequestsPerClient;
+    }
+
+    /** A port: 0 to 65535. */
+    static final class Port implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String text) {
+            return wholeNumber(text, 0, 65535);
+        }
+    }
+
+    /** A whole number from 0. */
+    static final class FromZero implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String text) {
+            return wholeNumber(text, 0, Integer.MAX_VALUE);
+        }
+    }
+
+    /** A whole number from 1. */
+    static final class FromOne implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String text) {
+            return wholeNumber(text, 1, Integer.MAX_VALUE);
+        }
+    }
+
+    /** On or off: true, yes, 1 or false, no, 0. */
+    static final class Switch implements ITypeConverter<Boolean> {
+        @Override
+        public Boolean convert(String text) {
+            return switch (text.strip().toLowerCase(Locale.ROOT)) {
+                case "true", "yes", "1" -> true;
+                case "false", "no", "0" -> false;
+                default -> throw new TypeConversionException("is true or false, got '" + text + "'");
+            };
+        }
+    }
+
+    private static int wholeNumber(String text, int min, int max) {
+        try {
+            long value = Long.parseLong(text.strip());
+            if (value >= min && value <= max) {
+                return (int) value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new TypeConversionException("must be a whole number from " + min + " to " + max + ", got '" + text + "'");
+    }
+
+    /** The usage text {@code --help} prints. */
+    static String usage() {
+        return new CommandLine(new Flags()).getUsageMessage();
+    }
 
     /**
      * Reads the flags over the environment.
      *
-     * @throws ServerUsageException if a flag is unknown, lacks its value, or a value is malformed
+     * @throws ServerUsageException if a flag is unknown, lacks its value, or a value is malformed, with
+     *     picocli's message naming it
      */
     static ServerSettings parse(List<String> args, Map<String, String> env) {
-        Map<String, String> flags = new HashMap<>();
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            if (!arg.startsWith("--")) {
-                throw new ServerUsageException("unexpected argument '" + arg + "'; options start with --");
-            }
-            String name = arg.substring(2);
-            String value = null;
-            int equals = name.indexOf('=');
-            if (equals >= 0) {
-                value = name.substring(equals + 1);
-                name = name.substring(0, equals);
-            }
-            if (SWITCHES.contains(name)) {
-                flags.put(name, value == null ? "true" : value);
-            } else if (VALUED.contains(name)) {
-                if (value == null) {
-                    if (i + 1 >= args.size()) {
-                        throw new ServerUsageException("--" + name + " needs a value");
-                    }
-                    value = args.get(++i);
-                }
-                flags.put(name, value);
-            } else {
-                throw new ServerUsageException("unknown option --" + name + "; --help lists them");
-            }
+        Flags flags = new Flags();
+        CommandLine command = new CommandLine(flags)
+                .setDefaultValueProvider(option -> option instanceof OptionSpec named
+                        ? Optional.ofNullable(env.get("FACTUM_"
+                                        + named.longestName()
+                                                .substring(2)
+                                                .replace('-', '_')
+                                                .toUpperCase(Locale.ROOT)))
+                                .map(String::strip)
+                                .filter(value -> !value.isEmpty())
+                                .orElse(null)
+                        : null);
+        try {
+            command.parseArgs(args.toArray(String[]::new));
+        } catch (CommandLine.ParameterException e) {
+            throw new ServerUsageException(e.getMessage());
         }
-        Lookup lookup = new Lookup(flags, env);
-        return new ServerSettings(
-                Path.of(lookup.get("data-dir").orElse("data")),
-                lookup.get("jdbc-url"),
-                lookup.get("jdbc-user"),
-                Optional.ofNullable(env.get("FACTUM_JDBC_PASSWORD")).filter(p -> !p.isEmpty()),
-                lookup.get("host").orElse("127.0.0.1"),
-                port(lookup.get("port").orElse("2113")),
-                lookup.get("api-key"),
-                lookup.get("write-key"),
-                lookup.get("read-key"),
-                lookup.flag("allow-anonymous-read"),
-                lookup.flag("insecure-anonymous"),
-                Duration.ofSeconds(seconds(lookup.get("shutdown-timeout").orElse("30"))),
-                httpLimits(lookup),
-                lookup.flag("help"));
-    }
-
-    private static HttpLimits httpLimits(Lookup lookup) {
         HttpLimits defaults = HttpLimits.defaults();
-        return defaults.withMinRequestDataRate(
-                        number(lookup, "min-request-data-rate", 0, defaults.minRequestDataRate()))
+        HttpLimits limits = defaults.withMinRequestDataRate(
+                        flags.minRequestDataRate == null ? defaults.minRequestDataRate() : flags.minRequestDataRate)
                 .withMaxLongLivedRequests(
-                        (int) number(lookup, "max-long-lived-requests", 1, defaults.maxLongLivedRequests()))
-                .withMaxLongLivedRequestsPerClient((int) number(
-                        lookup, "max-long-lived-requests-per-client", 1, defaults.maxLongLivedRequestsPerClient()));
+                        flags.maxLongLivedRequests == null
+                                ? defaults.maxLongLivedRequests()
+                                : flags.maxLongLivedRequests)
+                .withMaxLongLivedRequestsPerClient(
+                        flags.maxLongLivedRequestsPerClient == null
+                                ? defaults.maxLongLivedRequestsPerClient()
+                                : flags.maxLongLivedRequestsPerClient);
+        return new ServerSettings(
+                flags.dataDir,
+                present(flags.jdbcUrl),
+                present(flags.jdbcUser),
+                present(env.get("FACTUM_JDBC_PASSWORD")),
+                flags.host,
+                flags.port,
+                present(flags.apiKey),
+                present(flags.writeKey),
+                present(flags.readKey),
+                flags.allowAnonymousRead,
+                flags.insecureAnonymous,
+                Duration.ofSeconds(flags.shutdownTimeout),
+                limits,
+                command.isUsageHelpRequested() || command.isVersionHelpRequested());
     }
 
-    /** A whole number from {@code min} to {@link Integer#MAX_VALUE}, or {@code otherwise} when not given. */
-    private static long number(Lookup lookup, String name, long min, long otherwise) {
-        Optional<String> text = lookup.get(name);
-        if (text.isEmpty()) {
-            return otherwise;
-        }
-        try {
-            long value = Long.parseLong(text.get());
-            if (value >= min && value <= Integer.MAX_VALUE) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new ServerUsageException("--" + name + " must be a whole number from " + min + " to " + Integer.MAX_VALUE
-                + ", got '" + text.get() + "'");
-    }
-
-    private static int port(String text) {
-        try {
-            int port = Integer.parseInt(text);
-            if (port >= 0 && port <= 65535) {
-                return port;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new ServerUsageException("the port must be a number from 0 to 65535, got '" + text + "'");
-    }
-
-    private static long seconds(String text) {
-        try {
-            long seconds = Long.parseLong(text);
-            if (seconds >= 0) {
-                return seconds;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new ServerUsageException("the shutdown timeout must be a whole number of seconds, got '" + text + "'");
+    private static Optional<String> present(@Nullable String value) {
+        return Optional.ofNullable(value).map(String::strip).filter(v -> !v.isEmpty());
     }
 
     boolean postgres() {
@@ -191,29 +280,5 @@ record ServerSettings(
                 + port + ", keys:" + (adminKey.isPresent() ? " admin" : "") + (writeKey.isPresent() ? " write" : "")
                 + (readKey.isPresent() ? " read" : "") + ", anonymous read " + allowAnonymousRead
                 + ", insecure anonymous " + insecureAnonymous + ", " + httpLimits + "]";
-    }
-
-    /** A flag, else its environment variable ({@code --data-dir} → {@code FACTUM_DATA_DIR}); blank is absent. */
-    private record Lookup(Map<String, String> flags, Map<String, String> env) {
-
-        Optional<String> get(String name) {
-            String value = flags.get(name);
-            if (value == null) {
-                value = env.get("FACTUM_" + name.toUpperCase(Locale.ROOT).replace('-', '_'));
-            }
-            return Optional.ofNullable(value).map(String::trim).filter(v -> !v.isEmpty());
-        }
-
-        boolean flag(String name) {
-            Optional<String> value = get(name);
-            if (value.isEmpty()) {
-                return false;
-            }
-            return switch (value.get().toLowerCase(Locale.ROOT)) {
-                case "true", "yes", "1" -> true;
-                case "false", "no", "0" -> false;
-                default -> throw new ServerUsageException("--" + name + " is true or false, got '" + value.get() + "'");
-            };
-        }
     }
 }

@@ -36,9 +36,11 @@ class ServerSettingsTest {
         assertThat(settings.httpLimits().minRequestDataRate()).isZero();
         assertThatThrownBy(() -> ServerSettings.parse(List.of("--max-long-lived-requests", "0"), Map.of()))
                 .isInstanceOf(ServerUsageException.class)
-                .hasMessage("--max-long-lived-requests must be a whole number from 1 to 2147483647, got '0'");
+                .hasMessage("Invalid value for option '--max-long-lived-requests': must be a whole number from 1 to"
+                        + " 2147483647, got '0'");
         assertThatThrownBy(() -> ServerSettings.parse(List.of(), Map.of("FACTUM_MIN_REQUEST_DATA_RATE", "fast")))
-                .hasMessage("--min-request-data-rate must be a whole number from 0 to 2147483647, got 'fast'");
+                .hasMessage("Invalid value for option '--min-request-data-rate': must be a whole number from 0 to"
+                        + " 2147483647, got 'fast'");
     }
 
     @Test
@@ -61,17 +63,41 @@ class ServerSettingsTest {
     }
 
     @Test
+    void prints_every_flag_for_help() {
+        ServerSettings settings = ServerSettings.parse(List.of("--help"), Map.of());
+
+        assertThat(settings.help()).isTrue();
+        assertThat(ServerSettings.usage())
+                .contains("--data-dir=DIR", "--jdbc-url=URL", "--api-key=KEY", "--max-long-lived-requests-per-client=N")
+                .contains("FACTUM_JDBC_PASSWORD")
+                .contains(
+                        "Exit status: 0 after a clean stop, 1 if it failed to start or to close the store, 2 for a bad"
+                                + " flag.");
+    }
+
+    @Test
+    void takes_a_switch_from_the_environment_or_as_a_flag_with_a_value() {
+        assertThat(ServerSettings.parse(List.of(), Map.of("FACTUM_ALLOW_ANONYMOUS_READ", "yes"))
+                        .allowAnonymousRead())
+                .isTrue();
+        assertThat(ServerSettings.parse(
+                                List.of("--allow-anonymous-read=false"), Map.of("FACTUM_ALLOW_ANONYMOUS_READ", "true"))
+                        .allowAnonymousRead())
+                .isFalse();
+    }
+
+    @Test
     void says_what_is_wrong_with_a_flag() {
         assertThatThrownBy(() -> ServerSettings.parse(List.of("--prot", "1"), Map.of()))
                 .isInstanceOf(ServerUsageException.class)
-                .hasMessage("unknown option --prot; --help lists them");
+                .hasMessageStartingWith("Unknown options: '--prot', '1'");
         assertThatThrownBy(() -> ServerSettings.parse(List.of("--port"), Map.of()))
-                .hasMessage("--port needs a value");
+                .hasMessage("Missing required parameter for option '--port' (PORT)");
         assertThatThrownBy(() -> ServerSettings.parse(List.of("--port", "http"), Map.of()))
-                .hasMessage("the port must be a number from 0 to 65535, got 'http'");
+                .hasMessage("Invalid value for option '--port': must be a whole number from 0 to 65535, got 'http'");
         assertThatThrownBy(() -> ServerSettings.parse(List.of(), Map.of("FACTUM_INSECURE_ANONYMOUS", "maybe")))
-                .hasMessage("--insecure-anonymous is true or false, got 'maybe'");
+                .hasMessage("Invalid value for option '--insecure-anonymous': is true or false, got 'maybe'");
         assertThatThrownBy(() -> ServerSettings.parse(List.of("data"), Map.of()))
-                .hasMessage("unexpected argument 'data'; options start with --");
+                .hasMessageStartingWith("Unmatched argument at index 0: 'data'");
     }
 }
