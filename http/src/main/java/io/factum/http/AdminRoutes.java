@@ -8,7 +8,6 @@ import io.factum.core.StreamSlice;
 import io.factum.core.subscription.Subscription;
 import io.factum.http.AdminViews.ActionResult;
 import io.factum.http.AdminViews.EventPage;
-import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,22 +31,21 @@ final class AdminRoutes {
 
     private AdminRoutes() {}
 
-    static void install(JavalinConfig config, FactumHttp http) {
+    static void install(Rooms rooms, FactumHttp http) {
         TemplateEngine templates = TemplateEngine.createPrecompiled(
                 null, ContentType.Html, AdminRoutes.class.getClassLoader(), "io.factum.http");
         AdminPages pages = new AdminPages(http.store(), http.readSide(), http.storeStats());
         ReadSideRegistry readSide = http.readSide();
         byte[] htmx = resource("static/" + HTMX);
 
-        config.routes.get(HTMX_PATH, ctx -> {
+        rooms.get(HTMX_PATH, ctx -> {
             ctx.contentType("text/javascript; charset=utf-8");
             ctx.header("Cache-Control", "public, max-age=31536000, immutable");
             ctx.result(htmx);
         });
-        config.routes.get("/admin", ctx -> render(ctx, templates, "overview.jte", pages.overview()));
-        config.routes.get(
-                "/admin/streams", ctx -> render(ctx, templates, "streams.jte", pages.streams(query(ctx, "q"))));
-        config.routes.get("/admin/stream", ctx -> {
+        rooms.get("/admin", ctx -> render(ctx, templates, "overview.jte", pages.overview()));
+        rooms.get("/admin/streams", ctx -> render(ctx, templates, "streams.jte", pages.streams(query(ctx, "q"))));
+        rooms.get("/admin/stream", ctx -> {
             String id = query(ctx, "id");
             long from = longParam(ctx, "from", StreamSlice.END);
             AdminViews.StreamPage page = pages.stream(id, from);
@@ -56,7 +54,7 @@ final class AdminRoutes {
             }
             render(ctx, templates, "stream.jte", page);
         });
-        config.routes.get("/admin/event", ctx -> {
+        rooms.get("/admin/event", ctx -> {
             String stream = query(ctx, "stream");
             long version = longParam(ctx, "version", -1);
             Optional<EventPage> event = version < 0 ? Optional.empty() : pages.event(stream, version);
@@ -71,19 +69,19 @@ final class AdminRoutes {
                 render(ctx, templates, "event.jte", event.get());
             }
         });
-        config.routes.get("/admin/correlation", ctx -> {
+        rooms.get("/admin/correlation", ctx -> {
             String id = query(ctx, "id");
             render(ctx, templates, "correlation.jte", pages.correlation(id));
         });
-        config.routes.get("/admin/projections", ctx -> render(ctx, templates, "projections.jte", pages.readSidePage()));
+        rooms.get("/admin/projections", ctx -> render(ctx, templates, "projections.jte", pages.readSidePage()));
 
-        config.routes.post("/admin/subscriptions/replay", ctx -> {
+        rooms.post("/admin/subscriptions/replay", ctx -> {
             String name = form(ctx, "subscription");
             String positionText = form(ctx, "position");
             ActionResult result = replay(readSide, name, positionText);
             answer(ctx, templates, result);
         });
-        config.routes.post("/admin/projections/rebuild", ctx -> {
+        rooms.post("/admin/projections/rebuild", ctx -> {
             String projection = form(ctx, "projection");
             ActionResult result;
             if (!readSide.canRebuild(projection)) {
@@ -131,7 +129,7 @@ final class AdminRoutes {
     /** htmx swaps the fragment in; a plain form post goes back to the read side page. */
     private static void answer(Context ctx, TemplateEngine templates, ActionResult result) {
         if (ctx.header("HX-Request") == null) {
-            ctx.redirect("/admin/projections", io.javalin.http.HttpStatus.SEE_OTHER);
+            ctx.redirect(Rooms.prefixOf(ctx) + "/admin/projections", io.javalin.http.HttpStatus.SEE_OTHER);
             return;
         }
         render(ctx, templates, "actionResult.jte", result);
@@ -145,7 +143,10 @@ final class AdminRoutes {
         ctx.header("Cache-Control", "no-store");
         ctx.header("X-Content-Type-Options", "nosniff");
         CrossSiteRequests.FRAME_HEADERS.forEach(ctx::header);
-        ctx.html(output.toString());
+        // the pages link to /admin/...: below a prefix, every such link moves with it
+        String prefix = Rooms.prefixOf(ctx);
+        String html = output.toString();
+        ctx.html(prefix.isEmpty() ? html : html.replace("\"/admin", "\"" + prefix + "/admin"));
     }
 
     private static String query(Context ctx, String name) {

@@ -3,6 +3,8 @@ package io.factum.http;
 import io.factum.core.EventStore;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
+import io.javalin.config.JavalinState;
+import io.javalin.plugin.Plugin;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
@@ -22,7 +24,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>What it mounts: the event feeds and appends ({@code /streams/...}, AtomPub-style, Atom and JSON),
  * live subscriptions over Server-Sent Events ({@code /subscriptions/...}), the admin pages ({@code
- * /admin}), {@code /metrics} and {@code /health}. Errors are RFC 9457 problem details. Thread-safe once
+ * /admin}), {@code /metrics} and {@code /health}, all under an optional {@link Builder#prefix}. Errors are
+ * RFC 9457 problem details. It is a guest in the application: its credentials, limits, metrics and error
+ * handling are its own routes' alone, never filters or handlers of the whole application. Thread-safe once
  * built.
  */
 public final class FactumHttp {
@@ -37,6 +41,7 @@ public final class FactumHttp {
     private final OpenTelemetry openTelemetry;
     private final boolean parkedEventsUnready;
     private final Duration healthTimeout;
+    private final String prefix;
 
     private FactumHttp(Builder builder) {
         this.store =
@@ -50,6 +55,7 @@ public final class FactumHttp {
         this.openTelemetry = builder.openTelemetry;
         this.parkedEventsUnready = builder.parkedEventsUnready;
         this.healthTimeout = builder.healthTimeout;
+        this.prefix = builder.prefix;
     }
 
     /** The surfaces of {@code store}. */
@@ -58,18 +64,66 @@ public final class FactumHttp {
     }
 
     /**
-     * Adds Factum's routes, filters and error handlers to a Javalin application being configured. It also
-     * sets what holds for the whole application: the largest request body, the idle and request timeouts of
-     * {@link HttpLimits}, and, unless the application set {@code config.jetty.threadPool}, a thread pool that
-     * runs requests on virtual threads.
+     * Adds Factum's routes to a Javalin application being configured, as the plugin {@link #plugin()}. It
+     * stays in its own rooms: its security, limits, metrics and error handling apply to its own routes
+     * only (under {@link Builder#prefix}); the application's routes, filters, exception handlers and
+     * settings are left as they are.
      */
     public void configure(JavalinConfig config) {
-        Problems.install(config, this);
-        SecurityFilter.install(config, this);
-        FeedRoutes.install(config, this);
-        SseRoutes.install(config, this);
-        AdminRoutes.install(config, this);
-        OpsRoutes.install(config, this);
+        config.registerPlugin(plugin());
+    }
+
+    /** Factum's routes as a Javalin plugin: {@code config.registerPlugin(factum.plugin())}. */
+    public Plugin<Void> plugin() {
+        return new FactumPlugin(this);
+    }
+
+    /** The plugin of {@link #plugin()}: it adds the routes when the application starts. */
+    private static final class FactumPlugin extends Plugin<Void> {
+        private final FactumHttp http;
+
+        FactumPlugin(FactumHttp http) {
+            this.http = http;
+        }
+
+        @Override
+        public void onStart(JavalinState state) {
+            Rooms rooms = new Rooms(state.routes, http);
+            FeedRoutes.install(rooms, http);
+            SseRoutes.install(rooms, http);
+            AdminRoutes.install(rooms, http);
+            OpsRoutes.install(rooms, http);
+        }
+
+        @Override
+        public String name() {
+            return "factum";
+        }
+    }
+
+    /**
+     * The settings of a Javalin application that is Factum's alone ({@link #start}, the standalone
+     * server): Jetty's idle timeout ({@link HttpLimits#idleTimeout()}), requests on virtual threads (unless
+     * it chose a thread pool of its own) and problem+json for requests Jetty refuses before any route and for
+     * paths no route serves. A
+     * host application that wants them for all its routes may call it too; Factum's own routes do not need
+     * it.
+     */
+    public void configureServer(JavalinConfig config) {
+        SecurityFilter.serverDefaults(config, limits);
+        config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
+        // a path no route serves is a problem too (a route's own 404, a stream not found, keeps its body)
+        config.routes.error(404, "*", ctx -> {
+            if (OpsRoutes.route(ctx).equals("unmatched")) {
+                Problems.write(
+                        ctx,
+                        404,
+                        "http-404",
+                        "Not Found",
+                        "nothing is served at " + ctx.method() + " " + ctx.path(),
+                        java.util.Map.of());
+            }
+        });
     }
 
     /** A Javalin application with nothing but Factum's surfaces, started on {@code host}:{@code port}. */
@@ -77,6 +131,7 @@ public final class FactumHttp {
         return Javalin.create(config -> {
                     config.jetty.host = host;
                     config.jetty.port = port;
+                    configureServer(config);
                     configure(config);
                 })
                 .start();
@@ -123,6 +178,10 @@ public final class FactumHttp {
         return healthTimeout;
     }
 
+    String prefix() {
+        return prefix;
+    }
+
     /** The settings of the surfaces; {@link #build()} makes them. Not thread-safe. */
     public static final class Builder {
         private final EventStore store;
@@ -135,6 +194,7 @@ public final class FactumHttp {
         private io.factum.core.gdpr.@Nullable SubjectKeyStore subjectKeys;
         private boolean parkedEventsUnready;
         private Duration healthTimeout = Duration.ofSeconds(1);
+        private String prefix = "";
 
         private Builder(EventStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -160,6 +220,24 @@ public final class FactumHttp {
                 throw new IllegalArgumentException("healthTimeout must be positive, got " + timeout);
             }
             this.healthTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Where Factum's routes live in the application: {@code "/factum"} serves {@code /factum/streams},
+         * {@code /factum/admin}, {@code /factum/health}; none ({@code ""}) by default, as the standalone
+         * server has it.
+         *
+         * @throws IllegalArgumentException unless it is empty or a path like {@code /factum} (no trailing
+         *     slash, no wildcards or parameters)
+         */
+        public Builder prefix(String path) {
+            if (!path.isEmpty() && !path.matches("(/[A-Za-z0-9._~-]+)+")) {
+                throw new IllegalArgumentException(
+                        "a prefix is empty or a path like /factum (segments of letters, digits, . _ ~ -, no trailing"
+                                + " slash), got '" + path + "'");
+            }
+            this.prefix = path;
             return this;
         }
 

@@ -16,7 +16,6 @@ import io.factum.core.StreamMetadata;
 import io.factum.core.StreamNotFoundException;
 import io.factum.core.StreamSlice;
 import io.factum.core.StreamState;
-import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.time.Instant;
@@ -79,14 +78,14 @@ final class FeedRoutes {
         this.limits = limits;
     }
 
-    static void install(JavalinConfig config, FactumHttp http) {
+    static void install(Rooms rooms, FactumHttp http) {
         FeedRoutes routes = new FeedRoutes(http.store(), http.longLived(), http.limits());
-        config.routes.get("/streams/{id}", routes::head);
-        config.routes.get("/streams/{id}/{sub}", routes::eventOrMetadata);
-        config.routes.get("/streams/{id}/{from}/{direction}/{count}", routes::page);
-        config.routes.post("/streams/{id}", routes::append);
-        config.routes.post("/streams/{id}/{sub}", routes::setMetadata);
-        config.routes.delete("/streams/{id}", routes::delete);
+        rooms.get("/streams/{id}", routes::head);
+        rooms.get("/streams/{id}/{sub}", routes::eventOrMetadata);
+        rooms.get("/streams/{id}/{from}/{direction}/{count}", routes::page);
+        rooms.post("/streams/{id}", routes::append);
+        rooms.post("/streams/{id}/{sub}", routes::setMetadata);
+        rooms.delete("/streams/{id}", routes::delete);
     }
 
     // reading

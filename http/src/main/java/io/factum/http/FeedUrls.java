@@ -16,7 +16,7 @@ record FeedUrls(String base) {
     static FeedUrls of(Context ctx) {
         String host = ctx.host();
         return new FeedUrls(ctx.scheme() + "://" + (host == null || host.isBlank() ? "localhost" : host)
-                + ctx.contextPath().replaceAll("/+$", ""));
+                + ctx.contextPath().replaceAll("/+$", "") + Rooms.prefixOf(ctx));
     }
 
     static String segment(String text) {

@@ -3,7 +3,6 @@ package io.factum.http;
 import io.factum.core.Position;
 import io.factum.core.subscription.SubscriptionState;
 import io.factum.core.subscription.SubscriptionStatus;
-import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.router.Endpoint;
@@ -54,14 +53,13 @@ final class OpsRoutes {
 
     private OpsRoutes() {}
 
-    static void install(JavalinConfig config, FactumHttp http) {
+    static void install(Rooms rooms, FactumHttp http) {
         Optional<MeterRegistry> meters = http.meters();
-        config.routes.get("/metrics", ctx -> metrics(ctx, meters));
-        config.routes.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
+        rooms.get("/metrics", ctx -> metrics(ctx, meters));
+        rooms.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
         // at most one probe's read of the store at a time; the others share it
         Sampled<Position> head = new Sampled<>("factum-ready-probe", Duration.ZERO, http.store()::headPosition);
-        config.routes.get("/health/ready", ctx -> ready(ctx, http, head));
-        config.routes.after(ctx -> finish(ctx, meters));
+        rooms.get("/health/ready", ctx -> ready(ctx, http, head));
         meters.ifPresent(registry -> http.storeStats().ifPresent(stats -> storeGauges(registry, stats)));
         meters.ifPresent(registry -> http.longLived().gauge(registry));
     }

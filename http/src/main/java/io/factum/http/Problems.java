@@ -7,7 +7,6 @@ import io.factum.core.InvalidInputException;
 import io.factum.core.StreamDeletedException;
 import io.factum.core.StreamNotFoundException;
 import io.factum.core.WrongExpectedVersionException;
-import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
@@ -16,7 +15,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Error handlers: every failure as an RFC 9457 problem ({@code application/problem+json}) with a status
+ * How a failure of one of Factum's routes is answered (by their guard, {@link Rooms}; never as an
+ * exception handler of the host application): as an RFC 9457 problem ({@code application/problem+json}) with a status
  * that tells the client what to do: 400 fix the request, 404 no such stream or event, 408 send the body
  * faster, 409 re-read and retry, 410 the stream is gone for good, 413 send less, 415 send JSON, 429 and
  * 503 retry later. The {@code type} of a problem is {@code urn:factum:problem:<slug>}; its {@code detail}
@@ -32,105 +32,103 @@ final class Problems {
 
     private Problems() {}
 
-    static void install(JavalinConfig config, FactumHttp http) {
-        config.routes.exception(
-                ProblemException.class,
-                (e, ctx) -> write(ctx, e.status(), e.slug(), e.title(), e.detail(), e.fields()));
-        config.routes.exception(WrongExpectedVersionException.class, (e, ctx) -> {
-            // EventStoreDB's clients read the stream's version from ES-CurrentVersion, and a request that
-            // used its ES-ExpectedVersion header gets its status too: 400 "Wrong expected EventNumber"
-            boolean eventStoreClient = Boolean.TRUE.equals(ctx.attribute(AppendRequests.EVENT_STORE_HEADER_USED));
-            write(
-                    ctx,
-                    eventStoreClient ? 400 : 409,
-                    "wrong-expected-version",
-                    eventStoreClient ? "Wrong expected EventNumber" : "Wrong expected version",
-                    e.getMessage(),
-                    Map.of(
-                            "streamId", e.streamId(),
-                            "expectedVersion", AppendRequests.headerText(e.expected()),
-                            "actualVersion", e.actualVersion(),
-                            "actualState", e.actualState().name()));
-            ctx.header("ES-CurrentVersion", Long.toString(e.actualVersion()));
-        });
-        config.routes.exception(
-                DuplicateEventException.class,
-                (e, ctx) -> write(
+    /** Answers {@code e}, thrown by one of Factum's routes, as a problem. */
+    static void answer(Context ctx, Exception e) {
+        switch (e) {
+            case ProblemException problem ->
+                write(ctx, problem.status(), problem.slug(), problem.title(), problem.detail(), problem.fields());
+            case WrongExpectedVersionException wrong -> {
+                // EventStoreDB's clients read the stream's version from ES-CurrentVersion, and a request that
+                // used its ES-ExpectedVersion header gets its status too: 400 "Wrong expected EventNumber"
+                boolean eventStoreClient = Boolean.TRUE.equals(ctx.attribute(AppendRequests.EVENT_STORE_HEADER_USED));
+                write(
+                        ctx,
+                        eventStoreClient ? 400 : 409,
+                        "wrong-expected-version",
+                        eventStoreClient ? "Wrong expected EventNumber" : "Wrong expected version",
+                        wrong.getMessage(),
+                        Map.of(
+                                "streamId", wrong.streamId(),
+                                "expectedVersion", AppendRequests.headerText(wrong.expected()),
+                                "actualVersion", wrong.actualVersion(),
+                                "actualState", wrong.actualState().name()));
+                ctx.header("ES-CurrentVersion", Long.toString(wrong.actualVersion()));
+            }
+            case DuplicateEventException duplicate ->
+                write(
                         ctx,
                         409,
                         "duplicate-event",
                         "Duplicate event id",
-                        e.getMessage(),
+                        duplicate.getMessage(),
                         Map.of(
-                                "streamId", e.streamId(),
-                                "eventId", e.eventId().toString(),
-                                "existingStreamId", e.existingStreamId(),
-                                "existingVersion", e.existingVersion())));
-        config.routes.exception(
-                StreamNotFoundException.class,
-                (e, ctx) -> write(
+                                "streamId", duplicate.streamId(),
+                                "eventId", duplicate.eventId().toString(),
+                                "existingStreamId", duplicate.existingStreamId(),
+                                "existingVersion", duplicate.existingVersion()));
+            case StreamNotFoundException notFound ->
+                write(
                         ctx,
                         404,
                         "stream-not-found",
                         "Stream not found",
-                        e.getMessage(),
-                        Map.of("streamId", e.streamId())));
-        config.routes.exception(
-                StreamDeletedException.class,
-                (e, ctx) -> write(
+                        notFound.getMessage(),
+                        Map.of("streamId", notFound.streamId()));
+            case StreamDeletedException deleted ->
+                write(
                         ctx,
                         410,
                         "stream-deleted",
                         "Stream deleted",
-                        e.getMessage(),
-                        Map.of("streamId", e.streamId())));
-        config.routes.exception(
-                EventTooLargeException.class,
-                (e, ctx) -> write(
+                        deleted.getMessage(),
+                        Map.of("streamId", deleted.streamId()));
+            case EventTooLargeException tooLarge ->
+                write(
                         ctx,
                         413,
                         "event-too-large",
                         "Event too large",
-                        e.getMessage(),
+                        tooLarge.getMessage(),
                         Map.of(
                                 "eventId",
-                                e.eventId().toString(),
+                                tooLarge.eventId().toString(),
                                 "sizeBytes",
-                                e.sizeBytes(),
+                                tooLarge.sizeBytes(),
                                 "limitBytes",
-                                e.limitBytes())));
-        config.routes.exception(
-                InvalidInputException.class,
-                (e, ctx) -> write(ctx, 400, "invalid-input", "Invalid input", e.getMessage(), Map.of()));
-        config.routes.exception(
-                HttpResponseException.class,
-                (e, ctx) -> write(
+                                tooLarge.limitBytes()));
+            case InvalidInputException invalid ->
+                write(ctx, 400, "invalid-input", "Invalid input", invalid.getMessage(), Map.of());
+            case HttpResponseException response ->
+                write(
                         ctx,
-                        e.getStatus(),
-                        "http-" + e.getStatus(),
-                        HttpStatus.forStatus(e.getStatus()).getMessage(),
-                        String.valueOf(e.getMessage()),
-                        Map.copyOf(e.getDetails())));
-        config.routes.exception(Exception.class, (e, ctx) -> {
-            String request;
-            try {
-                request = ctx.method() + " " + ctx.path();
-            } catch (RuntimeException gone) {
-                // the client went away (a subscription it left) and Jetty recycled the request: nobody to answer
-                LOG.log(Level.DEBUG, "a request was gone before its failure could be answered: " + e);
-                return;
-            }
-            String incident = UUID.randomUUID().toString();
-            LOG.log(Level.ERROR, "incident " + incident + ": " + request + " failed", e);
-            write(
-                    ctx,
-                    500,
-                    "internal-error",
-                    "Internal server error",
-                    "the server failed to handle the request; report incident " + incident
-                            + " to the operator, whose log has the cause",
-                    Map.of("incident", incident));
-        });
+                        response.getStatus(),
+                        "http-" + response.getStatus(),
+                        HttpStatus.forStatus(response.getStatus()).getMessage(),
+                        String.valueOf(response.getMessage()),
+                        Map.copyOf(response.getDetails()));
+            default -> unexpected(ctx, e);
+        }
+    }
+
+    private static void unexpected(Context ctx, Exception e) {
+        String request;
+        try {
+            request = ctx.method() + " " + ctx.path();
+        } catch (RuntimeException gone) {
+            // the client went away (a subscription it left) and Jetty recycled the request: nobody to answer
+            LOG.log(Level.DEBUG, "a request was gone before its failure could be answered: " + e);
+            return;
+        }
+        String incident = UUID.randomUUID().toString();
+        LOG.log(Level.ERROR, "incident " + incident + ": " + request + " failed", e);
+        write(
+                ctx,
+                500,
+                "internal-error",
+                "Internal server error",
+                "the server failed to handle the request; report incident " + incident
+                        + " to the operator, whose log has the cause",
+                Map.of("incident", incident));
     }
 
     /** Writes a problem as the response; {@code fields} are added beside the standard members. */

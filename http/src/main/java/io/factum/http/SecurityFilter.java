@@ -3,7 +3,6 @@ package io.factum.http;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -13,15 +12,16 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Authentication, roles and per-prefix rules, as the first before-handler of every request, and the
- * request limits ({@link HttpLimits}) as Javalin and Jetty settings, with requests handled on virtual
- * threads ({@link RequestThreads}) unless the application chose a thread pool of its own.
+ * Authentication, roles and per-prefix rules of Factum's own routes, checked by their guard ({@link
+ * Rooms}) before each of them runs, never as a filter of the host application; and the settings of an
+ * application that is Factum's alone ({@link #serverDefaults}).
  *
  * <p>What each request needs, by method and path (paths are compared segment by segment, percent-decoded,
  * case-sensitive like the routes):
  *
  * <ul>
- *   <li>{@code GET}/{@code HEAD} {@code /health/...}: nothing;
+ *   <li>{@code GET}/{@code HEAD} {@code /health/...} and {@code /admin/static/...} (the pages' script):
+ *       nothing;
  *   <li>{@code GET}/{@code HEAD} {@code /streams/{id}/...}: {@link Role#READ} and the read role of every
  *       stream rule whose prefix {@code id} starts with; {@code $all}, other {@code $} streams and {@code
  *       /streams} itself need the strictest read role of all rules;
@@ -39,34 +39,38 @@ final class SecurityFilter {
 
     private SecurityFilter() {}
 
-    static void install(JavalinConfig config, FactumHttp http) {
-        HttpLimits limits = http.limits();
-        config.http.maxRequestSize = limits.maxRequestBytes();
-        config.http.asyncTimeout = limits.requestTimeout().toMillis();
+    /**
+     * The server-wide settings of an application that is Factum's alone (the standalone server): Jetty's
+     * idle timeout and requests on virtual threads ({@link RequestThreads}) unless it chose a pool of its
+     * own. A host application keeps its own.
+     */
+    static void serverDefaults(JavalinConfig config, HttpLimits limits) {
         long idleMillis = limits.idleTimeout().toMillis();
         config.jetty.modifyHttpConfiguration(jetty -> jetty.setIdleTimeout(idleMillis));
         if (config.jetty.threadPool == null) {
             config.jetty.threadPool = RequestThreads.pool();
         }
-
-        config.routes.before(OpsRoutes.start(http));
-        HttpSecurity security = http.security();
-        Optional<MeterRegistry> meters = http.meters();
-        config.routes.before(ctx -> check(ctx, security, meters));
     }
 
-    private static void check(Context ctx, HttpSecurity security, Optional<MeterRegistry> meters) {
-        Optional<Role> required = requiredRole(ctx.method(), ctx.path(), security.streamRules());
+    /**
+     * Lets the request in if its credentials carry the role its method and {@code path} (below Factum's
+     * prefix) need; otherwise answers 401 or 403 as a problem.
+     *
+     * @return true if the route may run
+     */
+    static boolean admit(Context ctx, String path, HttpSecurity security) {
+        Optional<Role> required = requiredRole(ctx.method(), path, security.streamRules());
         if (required.isEmpty()) {
-            return;
+            return true;
         }
         // a write a browser sent from another site is refused before the credentials it carries are looked at
         if (CrossSiteRequests.refuse(ctx)) {
-            OpsRoutes.finish(ctx, meters);
-            ctx.skipRemainingHandlers();
-            return;
+            return false;
         }
-        Role needed = required.get();
+        return check(ctx, security, required.get());
+    }
+
+    private static boolean check(Context ctx, HttpSecurity security, Role needed) {
         Credentials credentials = credentials(ctx);
         Optional<Principal> principal =
                 switch (credentials) {
@@ -88,9 +92,8 @@ final class SecurityFilter {
                                     + " X-API-Key)"
                                     + (security.hasUsers() ? " or a user name and password (HTTP Basic)" : "")
                             : "the credentials are not valid: " + ((Credentials.Invalid) credentials).reason(),
-                    security,
-                    meters);
-            return;
+                    security);
+            return false;
         }
         Principal who = principal.get();
         if (!who.role().includes(needed)) {
@@ -102,8 +105,7 @@ final class SecurityFilter {
                         "Unauthorized",
                         what + " needs the " + needed + " role and anonymous callers have " + who.role()
                                 + "; send credentials",
-                        security,
-                        meters);
+                        security);
             } else {
                 deny(
                         ctx,
@@ -111,22 +113,15 @@ final class SecurityFilter {
                         "forbidden",
                         "Forbidden",
                         who.name() + " has the " + who.role() + " role but " + what + " needs " + needed,
-                        security,
-                        meters);
+                        security);
             }
-            return;
+            return false;
         }
         ctx.attribute(Principal.ATTRIBUTE, who);
+        return true;
     }
 
-    private static void deny(
-            Context ctx,
-            int status,
-            String type,
-            String title,
-            String detail,
-            HttpSecurity security,
-            Optional<MeterRegistry> meters) {
+    private static void deny(Context ctx, int status, String type, String title, String detail, HttpSecurity security) {
         if (status == 401) {
             if (security.hasUsers()) {
                 ctx.header("WWW-Authenticate", "Basic realm=\"factum\", charset=\"UTF-8\"");
@@ -136,9 +131,6 @@ final class SecurityFilter {
         }
         ctx.header("Cache-Control", "no-store");
         SecurityProblems.write(ctx, status, type, title, detail);
-        // after-handlers do not run once the remaining handlers are skipped: measure the refusal here
-        OpsRoutes.finish(ctx, meters);
-        ctx.skipRemainingHandlers();
     }
 
     /** The role a request needs, or empty if it is open to all. */
@@ -151,6 +143,14 @@ final class SecurityFilter {
         boolean write = method == HandlerType.POST || method == HandlerType.DELETE;
         String first = segments.isEmpty() ? "" : segments.get(0);
         if (first.equals("health") && read) {
+            return Optional.empty();
+        }
+        // the admin pages' script (htmx), a public library: a page of the application may load it too, and a
+        // browser must not be asked for credentials for it
+        if (first.equals("admin")
+                && read
+                && segments.size() > 1
+                && segments.get(1).equals("static")) {
             return Optional.empty();
         }
         if (first.equals("streams") && (read || write)) {

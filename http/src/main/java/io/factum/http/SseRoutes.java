@@ -57,16 +57,16 @@ final class SseRoutes {
         return LIVE.get();
     }
 
-    static void install(JavalinConfig config, FactumHttp http) {
-        install(config, http, Duration.ofSeconds(HEARTBEAT_SECONDS));
+    static void install(Rooms rooms, FactumHttp http) {
+        install(rooms, http, Duration.ofSeconds(HEARTBEAT_SECONDS));
     }
 
     /** As {@link #install(JavalinConfig, FactumHttp)}, with another heartbeat interval (for tests). */
-    static void install(JavalinConfig config, FactumHttp http, Duration heartbeat) {
+    static void install(Rooms rooms, FactumHttp http, Duration heartbeat) {
         EventStore store = http.store();
         Serving serving =
                 new Serving(store, http.longLived(), heartbeat, http.limits().requestTimeout());
-        config.routes.get("/subscriptions/streams/{id}", ctx -> {
+        rooms.get("/subscriptions/streams/{id}", ctx -> {
             String streamId = StreamIds.requireValid(ctx.pathParam("id"));
             Optional<StreamInfo> info = store.streamInfo(streamId);
             if (info.isPresent() && info.get().state() == StreamState.TOMBSTONED) {
@@ -79,7 +79,7 @@ final class SseRoutes {
                     .orElse(0L);
             start(ctx, serving, new StreamSource(store, streamId, next));
         });
-        config.routes.get("/subscriptions/categories/{category}", ctx -> {
+        rooms.get("/subscriptions/categories/{category}", ctx -> {
             String category = ctx.pathParam("category");
             if (category.isBlank() || category.contains("-")) {
                 throw ProblemException.badRequest(
@@ -87,7 +87,7 @@ final class SseRoutes {
             }
             start(ctx, serving, allSource(ctx, store, EventFilter.categories(category)));
         });
-        config.routes.get("/subscriptions/all", ctx -> start(ctx, serving, allSource(ctx, store, EventFilter.all())));
+        rooms.get("/subscriptions/all", ctx -> start(ctx, serving, allSource(ctx, store, EventFilter.all())));
     }
 
     private static AllSource allSource(Context ctx, EventStore store, EventFilter filter) {
@@ -154,13 +154,20 @@ final class SseRoutes {
             response.addHeader("X-Accel-Buffering", "no");
             response.flushBuffer();
             // serves the client on a virtual thread until it goes; returning then ends the response in order
-            ctx.async(task -> task.executor = serving.longLived().subscriptionThreads(), () -> {
-                try {
-                    follow(new SseClient(ctx), serving, source, urls);
-                } finally {
-                    permit.close();
-                }
-            });
+            // on Factum's own threads and without Javalin's time limit: the host's async settings are its own,
+            // the subscription keeps to HttpLimits.requestTimeout itself
+            ctx.async(
+                    task -> {
+                        task.executor = serving.longLived().subscriptionThreads();
+                        task.timeout = 0;
+                    },
+                    () -> {
+                        try {
+                            follow(new SseClient(ctx), serving, source, urls);
+                        } finally {
+                            permit.close();
+                        }
+                    });
         } catch (IOException | RuntimeException e) {
             permit.close();
             throw e;

@@ -40,13 +40,14 @@ final class AdminTestApp implements AutoCloseable {
 
     AdminTestApp start() {
         FactumHttp http = FactumHttp.builder(store)
+                .security(HttpSecurity.builder().anonymous(Role.ADMIN).build())
                 .readSide(readSide)
                 .storeStats(() -> Map.of("xmin horizon age", 42L))
                 .build();
         app = Javalin.create(config -> {
                     config.jetty.host = "127.0.0.1";
                     config.jetty.port = 0;
-                    AdminRoutes.install(config, http);
+                    AdminRoutes.install(new Rooms(config.routes, http), http);
                     // a failing page shows its stack trace in the test's failure message
                     config.routes.exception(Exception.class, (e, ctx) -> {
                         java.io.StringWriter trace = new java.io.StringWriter();

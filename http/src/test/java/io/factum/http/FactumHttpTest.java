@@ -1,6 +1,7 @@
 package io.factum.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.factum.core.EventStore;
 import io.javalin.Javalin;
@@ -9,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 class FactumHttpTest {
@@ -32,7 +34,8 @@ class FactumHttpTest {
     }
 
     @Test
-    void runs_requests_on_virtual_threads_unless_the_application_chose_a_thread_pool() throws Exception {
+    void as_the_whole_server_runs_requests_on_virtual_threads_unless_the_application_chose_a_thread_pool()
+            throws Exception {
         try (EventStore store = EventStore.inMemory()) {
             FactumHttp http = FactumHttp.builder(store)
                     .security(HttpSecurity.builder().anonymous(Role.ADMIN).build())
@@ -56,6 +59,7 @@ class FactumHttpTest {
                     if (ownThreads) {
                         config.jetty.threadPool = new QueuedThreadPool(20, 2);
                     }
+                    http.configureServer(config);
                     http.configure(config);
                     config.routes.get(
                             "/thread", ctx -> ctx.result(Thread.currentThread().isVirtual() ? "virtual" : "platform"));
@@ -70,5 +74,109 @@ class FactumHttpTest {
                                 .build(),
                         HttpResponse.BodyHandlers.ofString())
                 .body();
+    }
+
+    /** Factum mounted as a guest: the host's routes keep their own rules, Factum's routes keep Factum's. */
+    @Nested
+    class In_a_host_application {
+
+        static final String KEY = "host-test-admin-key-0123456789";
+
+        @Test
+        void leaves_the_hosts_routes_limits_and_error_handling_alone_and_guards_only_its_own() throws Exception {
+            // failed before: Factum's before-handler asked the host's routes for Factum's ADMIN role, its body
+            // limit and exception handlers applied to the whole application
+            try (EventStore store = EventStore.inMemory()) {
+                FactumHttp factum = FactumHttp.builder(store)
+                        .prefix("/factum")
+                        .security(HttpSecurity.builder().apiKey(KEY, Role.ADMIN).build())
+                        .build();
+                Javalin host = Javalin.create(config -> {
+                            config.jetty.host = "127.0.0.1";
+                            config.jetty.port = 0;
+                            config.http.maxRequestSize = 10_000_000;
+                            config.registerPlugin(factum.plugin());
+                            config.routes.get("/hello", ctx -> ctx.result("hello from the host"));
+                            config.routes.post("/upload", ctx -> ctx.result("got " + ctx.bodyAsBytes().length));
+                            config.routes.get("/boom", ctx -> {
+                                throw new IllegalStateException("the host's own failure");
+                            });
+                            config.routes.get(
+                                    "/thread",
+                                    ctx -> ctx.result(Thread.currentThread().isVirtual() ? "virtual" : "platform"));
+                            config.routes.exception(IllegalStateException.class, (e, ctx) -> ctx.status(418)
+                                    .result("the host answers: " + e.getMessage()));
+                        })
+                        .start();
+                try {
+                    String base = "http://127.0.0.1:" + host.port();
+                    HttpClient client = HttpClient.newHttpClient();
+
+                    // the host's routes: no credentials asked, the host's limit and handler, the host's threads
+                    assertThat(send(client, get(base + "/hello")).body()).isEqualTo("hello from the host");
+                    HttpResponse<String> upload = send(
+                            client,
+                            HttpRequest.newBuilder(URI.create(base + "/upload"))
+                                    .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[6_000_000]))
+                                    .build());
+                    assertThat(upload.statusCode()).isEqualTo(200);
+                    assertThat(upload.body()).isEqualTo("got 6000000");
+                    HttpResponse<String> boom = send(client, get(base + "/boom"));
+                    assertThat(boom.statusCode()).isEqualTo(418);
+                    assertThat(boom.body()).isEqualTo("the host answers: the host's own failure");
+                    assertThat(send(client, get(base + "/thread")).body()).isEqualTo("platform");
+                    assertThat(send(client, get(base + "/admin")).statusCode())
+                            .as("only under the prefix")
+                            .isEqualTo(404);
+
+                    // Factum's routes: its credentials, its problems, its limits
+                    HttpResponse<String> anonymous = send(client, get(base + "/factum/admin"));
+                    assertThat(anonymous.statusCode()).isEqualTo(401);
+                    assertThat(anonymous.headers().firstValue("Content-Type"))
+                            .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+                    HttpResponse<String> admin = send(
+                            client,
+                            HttpRequest.newBuilder(URI.create(base + "/factum/admin"))
+                                    .header("X-API-Key", KEY)
+                                    .build());
+                    assertThat(admin.statusCode()).isEqualTo(200);
+                    assertThat(admin.body()).contains("href=\"/factum/admin/streams\"");
+                    HttpResponse<String> missing = send(
+                            client,
+                            HttpRequest.newBuilder(URI.create(base + "/factum/streams/order-404/metadata"))
+                                    .header("X-API-Key", KEY)
+                                    .build());
+                    assertThat(missing.headers().firstValue("Content-Type"))
+                            .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+                    HttpResponse<String> tooLarge = send(
+                            client,
+                            HttpRequest.newBuilder(URI.create(base + "/factum/streams/order-1"))
+                                    .header("X-API-Key", KEY)
+                                    .header("Content-Type", "application/vnd.eventstore.events+json")
+                                    .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[6_000_000]))
+                                    .build());
+                    assertThat(tooLarge.statusCode()).isEqualTo(413);
+                    assertThat(send(client, get(base + "/factum/health/live")).statusCode())
+                            .isEqualTo(200);
+                } finally {
+                    host.stop();
+                }
+            }
+        }
+
+        private static HttpRequest get(String url) {
+            return HttpRequest.newBuilder(URI.create(url)).build();
+        }
+
+        private static HttpResponse<String> send(HttpClient client, HttpRequest request) throws Exception {
+            return client.send(request, HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    @Test
+    void refuses_a_prefix_that_is_not_a_plain_path() {
+        assertThatThrownBy(() -> FactumHttp.builder(EventStore.inMemory()).prefix("/factum/"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("got '/factum/'");
     }
 }

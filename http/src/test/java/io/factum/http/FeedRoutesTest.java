@@ -48,13 +48,16 @@ class FeedRoutesTest {
 
         Server(EventStore store, Duration heartbeat) {
             this.store = store;
-            FactumHttp http = FactumHttp.builder(store).build();
+            FactumHttp http = FactumHttp.builder(store)
+                    .security(HttpSecurity.builder().anonymous(Role.ADMIN).build())
+                    .build();
             app = Javalin.create(config -> {
                         config.jetty.host = "127.0.0.1";
                         config.jetty.port = 0;
-                        Problems.install(config, http);
-                        FeedRoutes.install(config, http);
-                        SseRoutes.install(config, http, heartbeat);
+                        http.configureServer(config);
+                        Rooms rooms = new Rooms(config.routes, http);
+                        FeedRoutes.install(rooms, http);
+                        SseRoutes.install(rooms, http, heartbeat);
                     })
                     .start();
         }

@@ -104,11 +104,13 @@ class OpsRoutesTest {
             store = EventStore.inMemory();
             start(FactumHttp.builder(store).meterRegistry(registry));
             client.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/admin/secret-path"))
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/streams/secret-stream"))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
 
-            assertThat(get("/metrics").body()).contains("status=\"401\"").doesNotContain("secret-path");
+            assertThat(get("/metrics").body())
+                    .contains("route=\"/streams/{id}\",status=\"401\"")
+                    .doesNotContain("secret-stream");
         }
 
         @Test

@@ -174,7 +174,7 @@ class SecurityFilterTest {
                     .isNotIn(401, 403);
             assertThat(send("GET", "/streams/order-1", "X-API-Key", WRITE_KEY).statusCode())
                     .isNotIn(401, 403);
-            assertThat(send("GET", "/subscriptions/order-1", "X-API-Key", WRITE_KEY)
+            assertThat(send("GET", "/subscriptions/streams/order-1", "X-API-Key", WRITE_KEY)
                             .statusCode())
                     .isEqualTo(403);
             assertThat(send("GET", "/admin", "X-API-Key", WRITE_KEY).statusCode())
@@ -220,7 +220,7 @@ class SecurityFilterTest {
                     .isEqualTo(403);
             assertThat(send("GET", "/streams/%24all", "X-API-Key", READ_KEY).statusCode())
                     .isEqualTo(403);
-            assertThat(send("GET", "/subscriptions/$all", "X-API-Key", READ_KEY).statusCode())
+            assertThat(send("GET", "/subscriptions/all", "X-API-Key", READ_KEY).statusCode())
                     .isEqualTo(403);
             assertThat(send("GET", "/streams/payment-1", "X-API-Key", ADMIN_KEY).statusCode())
                     .isNotIn(401, 403);

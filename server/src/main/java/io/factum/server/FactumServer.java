@@ -4,7 +4,6 @@ import io.factum.core.SqlEventStore;
 import io.factum.http.FactumHttp;
 import io.factum.http.HttpSecurity;
 import io.factum.http.Observed;
-import io.factum.http.ProblemErrorHandler;
 import io.factum.http.Role;
 import io.factum.store.postgres.PostgresEventStore;
 import io.factum.store.sqlite.SqliteEventStore;
@@ -77,8 +76,9 @@ public final class FactumServer {
             this.app = Javalin.create(config -> {
                         config.jetty.host = settings.host();
                         config.jetty.port = settings.port();
-                        // requests Jetty refuses before any route get problem+json too, not Jetty's HTML
-                        config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
+                        // the whole application is Factum's: its idle timeout, virtual threads and problem+json
+                        // for requests Jetty refuses before any route
+                        surfaces.configureServer(config);
                         config.jetty.modifyServletContextHandler(handler ->
                                 handler.addFilter(new FilterHolder(drain), "/*", EnumSet.of(DispatcherType.REQUEST)));
                         config.startup.showJavalinBanner = false;

@@ -4,12 +4,17 @@ import io.factum.examples.orders.api.OrdersApi;
 import io.factum.examples.orders.web.OrdersWeb;
 import io.factum.http.FactumHttp;
 import io.factum.http.HttpSecurity;
-import io.factum.http.ProblemErrorHandler;
 import io.factum.http.ReadSideRegistry;
 import io.factum.http.Role;
 import io.javalin.Javalin;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,9 +33,9 @@ import picocli.CommandLine.Option;
  *
  * <p>{@code --help} lists the flags ({@link Flags}), each with an environment variable.
  *
- * <p>The admin pages (and Factum's feeds under {@code /streams}) are open to anyone who can reach the port
- * with the admin role: this is a local demo, bound to 127.0.0.1 by default. Give it real {@link
- * HttpSecurity} before binding it to any other address.
+ * <p>The web UI and the JSON API are open to anyone who can reach the port: a local demo, bound to
+ * 127.0.0.1 by default. Factum's admin pages, feeds, subscriptions and metrics need the user {@code admin}
+ * and its password ({@link #adminPassword}); nothing is granted to anonymous callers but {@code /health}.
  */
 public final class OrdersMain {
 
@@ -57,7 +62,11 @@ public final class OrdersMain {
                 System.out.println(
                         DemoData.loadOnce(app) ? "demo data loaded" : "demo data was loaded before: left as it is");
             }
-            web = serve(app, settings.host(), settings.port());
+            web = serve(
+                    app,
+                    settings.host(),
+                    settings.port(),
+                    adminPassword(System.getenv(), settings.dataDir(), System.out));
         } catch (RuntimeException e) {
             app.close();
             throw e;
@@ -79,31 +88,70 @@ public final class OrdersMain {
 
     /**
      * One started Javalin application serving {@code app}: the JSON API under {@code /api}, the web UI at
-     * {@code /} ({@code /customers...}, {@code /orders/...}) and
-     * Factum's admin pages, feeds, metrics and health, the admin role given to anonymous callers (a local
-     * demo). {@code port} 0 takes any free port.
+     * {@code /} ({@code /customers...}, {@code /orders/...}) and Factum's admin pages, feeds, metrics and
+     * health, which need the user {@code admin} with {@code adminPassword} (HTTP Basic; the browser asks).
+     * The UI and the API are the application's own routes, open on loopback as a local demo; Factum's
+     * plugin guards only its own. {@code port} 0 takes any free port.
      */
-    public static Javalin serve(OrdersApp app, String host, int port) {
+    public static Javalin serve(OrdersApp app, String host, int port, String adminPassword) {
         ReadSideRegistry readSide = new ReadSideRegistry().checkpoints(app.checkpoints());
         app.subscriptions().forEach(readSide::subscription);
         FactumHttp factum = FactumHttp.builder(app.store())
                 .readSide(readSide)
                 .personalData(app.subjectKeys())
-                .security(HttpSecurity.builder().anonymous(Role.ADMIN).build())
+                .security(HttpSecurity.builder()
+                        .user(ADMIN_USER, adminPassword, Role.ADMIN)
+                        .build())
                 .build();
         OrdersApi api = OrdersApi.of(app);
         OrdersWeb ui = OrdersWeb.of(app);
         return Javalin.create(config -> {
                     config.jetty.host = host;
                     config.jetty.port = port;
-                    config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
-                    // Factum first: the API's error handlers, registered after, answer for its routes
-                    // (and for unexpected failures anywhere) in the API's problem format
+                    // the whole application runs as Factum's server does: virtual threads, problem+json for
+                    // requests Jetty refuses; the API's and UI's routes and error handlers are their own
+                    factum.configureServer(config);
                     factum.configure(config);
                     api.configure(config);
                     ui.configure(config);
                 })
                 .start();
+    }
+
+    /** The user of Factum's admin pages. */
+    public static final String ADMIN_USER = "admin";
+
+    /**
+     * The admin password: {@code ORDERS_ADMIN_PASSWORD} if set, else the one kept in {@code
+     * DIR/admin-password}, made (random, readable by the owner only) and printed the first time.
+     */
+    static String adminPassword(Map<String, String> env, Path dataDir, PrintStream out) {
+        String given = env.get("ORDERS_ADMIN_PASSWORD");
+        if (given != null && !given.isBlank()) {
+            return given;
+        }
+        Path file = dataDir.resolve("admin-password");
+        try {
+            if (Files.exists(file)) {
+                out.println("admin pages: user " + ADMIN_USER + ", password in " + file.toAbsolutePath());
+                return Files.readString(file).strip();
+            }
+            Files.createDirectories(dataDir);
+            byte[] random = new byte[18];
+            new SecureRandom().nextBytes(random);
+            String password = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+            Files.writeString(file, password + "\n");
+            try {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException notPosix) {
+                // a file system without POSIX permissions keeps its own
+            }
+            out.println("admin pages: user " + ADMIN_USER + ", password " + password + " (made now, kept in "
+                    + file.toAbsolutePath() + ")");
+            return password;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or write the admin password " + file, e);
+        }
     }
 
     /**

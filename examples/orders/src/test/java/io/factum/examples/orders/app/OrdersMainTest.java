@@ -16,6 +16,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Nested;
@@ -114,15 +115,26 @@ class OrdersMainTest {
                     OrdersApp.builder().sqlite(dir.resolve("orders.db")).start()) {
                 assertThat(DemoData.loadOnce(app)).isTrue();
                 assertThat(DemoData.loadOnce(app)).isFalse();
-                Javalin web = OrdersMain.serve(app, "127.0.0.1", 0);
+                Javalin web = OrdersMain.serve(app, "127.0.0.1", 0, "s3cret-admin");
                 try {
                     String base = "http://127.0.0.1:" + web.port();
                     assertThat(get(base + "/api/orders").statusCode()).isEqualTo(200);
                     assertThat(get(base + "/api/orders").body()).contains("BOOK-NOTES");
-                    var admin = get(base + "/admin");
+                    assertThat(get(base + "/").statusCode())
+                            .as("the web UI, the app's own")
+                            .isEqualTo(200);
+                    // failed before: anonymous callers had the ADMIN role
+                    var anonymous = get(base + "/admin");
+                    assertThat(anonymous.statusCode()).isEqualTo(401);
+                    assertThat(anonymous.headers().firstValue("WWW-Authenticate"))
+                            .hasValueSatisfying(value -> assertThat(value).startsWith("Basic"));
+                    assertThat(get(base + "/streams/$all").statusCode()).isEqualTo(401);
+                    var admin = get(base + "/admin", "admin", "s3cret-admin");
                     assertThat(admin.statusCode()).isEqualTo(200);
                     assertThat(admin.body()).contains("Factum admin");
-                    assertThat(get(base + "/admin/projections").body()).contains("order_summary");
+                    assertThat(get(base + "/admin/projections", "admin", "s3cret-admin")
+                                    .body())
+                            .contains("order_summary");
                     assertThat(get(base + "/health/ready").statusCode()).isEqualTo(200);
                     var unknownOrder = get(base + "/api/orders/00000000-0000-0000-0000-000000000000");
                     assertThat(unknownOrder.statusCode()).isEqualTo(404);
@@ -139,6 +151,37 @@ class OrdersMainTest {
         private HttpResponse<String> get(String url) throws IOException, InterruptedException {
             return HttpClient.newHttpClient()
                     .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        private HttpResponse<String> get(String url, String user, String password)
+                throws IOException, InterruptedException {
+            String basic = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(UTF_8));
+            return HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(url))
+                                    .header("Authorization", "Basic " + basic)
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+        }
+
+        @Test
+        void makes_an_admin_password_at_first_start_prints_it_once_and_keeps_it() throws Exception {
+            ByteArrayOutputStream first = new ByteArrayOutputStream();
+            ByteArrayOutputStream second = new ByteArrayOutputStream();
+
+            String made = OrdersMain.adminPassword(Map.of(), dir, new PrintStream(first, true, UTF_8));
+            String kept = OrdersMain.adminPassword(Map.of(), dir, new PrintStream(second, true, UTF_8));
+
+            assertThat(made).hasSizeGreaterThanOrEqualTo(20).isEqualTo(kept);
+            assertThat(first.toString(UTF_8)).contains("password " + made + " (made now");
+            assertThat(second.toString(UTF_8)).doesNotContain(made).contains("admin-password");
+            assertThat(java.nio.file.Files.getPosixFilePermissions(dir.resolve("admin-password")))
+                    .containsExactlyInAnyOrder(
+                            java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+            assertThat(OrdersMain.adminPassword(
+                            Map.of("ORDERS_ADMIN_PASSWORD", "from-env"), dir, new PrintStream(second, true, UTF_8)))
+                    .isEqualTo("from-env");
         }
     }
 }

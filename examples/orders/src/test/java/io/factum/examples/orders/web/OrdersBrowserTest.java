@@ -89,7 +89,7 @@ class OrdersBrowserTest {
                 .sqlite(dir.resolve("orders.db"))
                 .paymentProvider(PaymentProvider.always(PaymentProvider.Answer.APPROVE))
                 .start();
-        web = OrdersMain.serve(app, "127.0.0.1", 0);
+        web = OrdersMain.serve(app, "127.0.0.1", 0, "admin-password-for-tests");
         base = "http://127.0.0.1:" + web.port();
     }
 

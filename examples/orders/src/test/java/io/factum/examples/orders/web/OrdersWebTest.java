@@ -51,7 +51,7 @@ class OrdersWebTest {
                 .paymentProvider(PaymentProvider.always(PaymentProvider.Answer.NEVER_ANSWER))
                 .paymentTimeout(Duration.ofHours(1))
                 .start();
-        web = OrdersMain.serve(app, "127.0.0.1", 0);
+        web = OrdersMain.serve(app, "127.0.0.1", 0, "admin-password-for-tests");
         base = "http://127.0.0.1:" + web.port();
     }
 
