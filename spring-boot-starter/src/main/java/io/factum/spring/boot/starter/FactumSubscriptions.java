@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -39,6 +41,8 @@ public final class FactumSubscriptions implements SmartLifecycle {
      * after it.
      */
     public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
+
+    private static final Logger LOG = LoggerFactory.getLogger(FactumSubscriptions.class);
 
     private final FactumProperties.Projections settings;
     private final @Nullable SqlEventStore store;
@@ -131,6 +135,15 @@ public final class FactumSubscriptions implements SmartLifecycle {
                 runningSubscriptions.put(subscription.name(), subscription);
             }
             running = new Running(started, runningProjections, runningSubscriptions);
+            if (!runningProjections.isEmpty()) {
+                LOG.info(
+                        "started the projections {}{}",
+                        runningProjections.keySet(),
+                        settings.grouped() ? " as one group" : ", each on its own");
+            }
+            if (!runningSubscriptions.isEmpty()) {
+                LOG.info("started the subscriptions {}", runningSubscriptions.keySet());
+            }
         } catch (RuntimeException e) {
             closeAll(started);
             throw e;
@@ -176,6 +189,7 @@ public final class FactumSubscriptions implements SmartLifecycle {
         running = null;
         if (now != null) {
             closeAll(now.closeables());
+            LOG.info("stopped the projections and subscriptions; their checkpoints are saved");
         }
     }
 
