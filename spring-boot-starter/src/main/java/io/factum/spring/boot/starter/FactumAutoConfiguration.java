@@ -32,8 +32,8 @@ import org.springframework.context.annotation.Configuration;
  *
  * <ul>
  *   <li>the event store ({@link SqlEventStore}): SQLite in {@code factum.store.sqlite.file} by default, or
- *       PostgreSQL on the application's {@code DataSource} with {@code factum.store.type=postgres}; closed
- *       with the context;
+ *       PostgreSQL on the application's {@code DataSource} with {@code factum.store.type=postgres}, wrapped by
+ *       the {@link EventStoreDecorator} beans; closed with the context;
  *   <li>{@link EventTypes} from {@code factum.event-types} and the {@link EventTypesCustomizer} beans, and an
  *       {@link EventSerializer} of them;
  *   <li>a {@link CommandBus} of the {@link CommandHandler} beans (each registered for the command type of its
@@ -59,8 +59,8 @@ public class FactumAutoConfiguration {
     static class SqliteStoreConfiguration {
 
         @Bean
-        SqlEventStore factumEventStore(FactumProperties properties) {
-            return SqliteEventStore.open(properties.store().sqlite().file());
+        SqlEventStore factumEventStore(FactumProperties properties, ObjectProvider<EventStoreDecorator> decorators) {
+            return decorate(SqliteEventStore.open(properties.store().sqlite().file()), decorators);
         }
     }
 
@@ -71,7 +71,10 @@ public class FactumAutoConfiguration {
     static class PostgresStoreConfiguration {
 
         @Bean
-        SqlEventStore factumEventStore(FactumProperties properties, ObjectProvider<DataSource> dataSources) {
+        SqlEventStore factumEventStore(
+                FactumProperties properties,
+                ObjectProvider<DataSource> dataSources,
+                ObjectProvider<EventStoreDecorator> decorators) {
             DataSource dataSource = dataSources.getIfUnique();
             if (dataSource == null) {
                 throw new FactumConfigurationException("factum.store.type=postgres opens the store on the"
@@ -80,7 +83,7 @@ public class FactumAutoConfiguration {
                         + "; add spring-boot-starter-jdbc and spring.datasource.url, or define a DataSource bean"
                         + " (mark one @Primary if there are several)");
             }
-            return PostgresStores.open(dataSource, properties.store().postgres());
+            return decorate(PostgresStores.open(dataSource, properties.store().postgres()), decorators);
         }
     }
 
@@ -141,6 +144,14 @@ public class FactumAutoConfiguration {
                 projections.orderedStream().toList(),
                 subscriptions.orderedStream().toList(),
                 meterRegistry(properties, registries));
+    }
+
+    private static SqlEventStore decorate(SqlEventStore opened, ObjectProvider<EventStoreDecorator> decorators) {
+        SqlEventStore store = opened;
+        for (EventStoreDecorator decorator : decorators.orderedStream().toList()) {
+            store = decorator.decorate(store);
+        }
+        return store;
     }
 
     private static Optional<MeterRegistry> meterRegistry(

@@ -12,13 +12,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * The {@code factum.*} properties of a Spring Boot application. Every one has a default, so an application
  * that sets none gets an SQLite store in {@code ./data/factum.db}.
  *
- * @param store which store to open and where
- * @param eventTypes the application's event types: sealed interfaces (each permitted record is registered,
- *     named by {@code @EventType} or its simple name) or single event classes
- * @param commands how the command bus is built from the handler beans
- * @param projections how the {@code SqlProjection} beans run
- * @param health what the {@code factum} health contributor reports
- * @param metrics whether Factum's meters go to the application's {@code MeterRegistry}
+ * @param store Which store to open, and where.
+ * @param eventTypes The application's event types: sealed interfaces, whose permitted records are each
+ *     registered (named by their @EventType annotation or their simple name), or single event classes.
+ * @param commands How the command bus is built from the handler beans.
+ * @param projections How the SqlProjection beans run.
+ * @param health What the factum health contributor reports.
+ * @param metrics Whether Factum's meters go to the application's MeterRegistry.
  */
 @ConfigurationProperties("factum")
 public record FactumProperties(
@@ -32,10 +32,10 @@ public record FactumProperties(
     /**
      * The event store.
      *
-     * @param type {@code sqlite} (the default: one file, nothing to install) or {@code postgres} (on the
-     *     application's {@code DataSource})
-     * @param sqlite the SQLite store's settings
-     * @param postgres the PostgreSQL store's settings
+     * @param type The store: sqlite (one file, nothing to install) or postgres (on the application's
+     *     DataSource).
+     * @param sqlite The SQLite store's settings.
+     * @param postgres The PostgreSQL store's settings.
      */
     public record Store(
             @DefaultValue("sqlite") StoreType type,
@@ -53,7 +53,7 @@ public record FactumProperties(
     /**
      * The SQLite store.
      *
-     * @param file the store's file, created with its directories if missing
+     * @param file The store's file, created with its directories if missing.
      */
     public record Sqlite(@DefaultValue("./data/factum.db") Path file) {}
 
@@ -61,10 +61,11 @@ public record FactumProperties(
      * The PostgreSQL store, opened on the application's {@code DataSource} (which should be a pool of at
      * least {@code writers} + 3 connections).
      *
-     * @param schema the schema of Factum's tables, created if missing; the connection's default schema if
-     *     not set
-     * @param tablePrefix the prefix of Factum's table names
-     * @param writers the group-commit writer threads, each with a connection of its own kept for good
+     * @param schema The schema of Factum's tables, created if missing. The connection's default schema if
+     *     not set.
+     * @param tablePrefix The prefix of Factum's table names.
+     * @param writers The group-commit writer threads, each with a connection of the pool kept for good (the
+     *     pool needs at least writers + 3).
      */
     public record Postgres(
             @Nullable String schema,
@@ -80,10 +81,10 @@ public record FactumProperties(
     /**
      * The command bus.
      *
-     * @param expectHandlersFor command types (sealed interfaces or classes) that must each have a handler
-     *     bean: a missing one fails the start of the application instead of the first command of that type
-     * @param logging whether each command's outcome is logged, with its correlation and command ids in the
-     *     MDC
+     * @param expectHandlersFor Command types (sealed interfaces or classes) that must each have a handler
+     *     bean: a missing one fails the start of the application instead of the first command of that type.
+     * @param logging Whether each command's outcome is logged, with its correlation and command ids in the
+     *     MDC.
      */
     public record Commands(
             @DefaultValue List<Class<?>> expectHandlersFor,
@@ -92,10 +93,10 @@ public record FactumProperties(
     /**
      * The {@code SqlProjection} beans.
      *
-     * @param grouped whether they run as one projection group (one read of the log and one transaction per
-     *     batch for all) or each on a subscription of its own
-     * @param batchSize the most events read and committed at once
-     * @param retry how a failing event is retried before it is parked
+     * @param grouped Whether they run as one projection group (one read of the log and one transaction per
+     *     batch for all) or each on a subscription of its own.
+     * @param batchSize The most events read and committed at once.
+     * @param retry How a failing event is retried before it is parked.
      */
     public record Projections(
             @DefaultValue("true") boolean grouped,
@@ -107,9 +108,9 @@ public record FactumProperties(
      * initialBackoff} after the first failure and twice as long after each next one, at most {@code
      * maxBackoff}.
      *
-     * @param maxAttempts tries per event before it is parked
-     * @param initialBackoff the wait after the first failure
-     * @param maxBackoff the longest wait
+     * @param maxAttempts Tries per event before it is parked.
+     * @param initialBackoff The wait after the first failure, doubled after each next one.
+     * @param maxBackoff The longest wait between two tries.
      */
     public record Retry(
             @DefaultValue("5") int maxAttempts,
@@ -119,12 +120,12 @@ public record FactumProperties(
     /**
      * The {@code factum} health contributor.
      *
-     * @param storeTimeout how long the store check waits for the store before it reports it {@code DOWN}
-     * @param maxLag how far behind the head (age of the oldest event not yet processed) a subscription may
-     *     be before the subscriptions check reports {@code OUT_OF_SERVICE}; not checked if not set, since a
-     *     projection whose version was raised lags by design while it rebuilds beside the active version
-     * @param parkedStatus the status of the parked-events check while events are parked: {@code UP} (the
-     *     default: the count and the subscriptions are in the details), {@code OUT_OF_SERVICE} or {@code DOWN}
+     * @param storeTimeout How long the store check waits for the store before it reports it DOWN.
+     * @param maxLag How far behind the head (the age of the oldest event not yet processed) a subscription
+     *     may be before the subscriptions check reports OUT_OF_SERVICE. Not checked if not set, since a
+     *     projection whose version was raised lags by design while it rebuilds beside the active version.
+     * @param parkedStatus The status of the parked-events check while events are parked: UP (the count and
+     *     the subscriptions are in the details), OUT_OF_SERVICE or DOWN.
      */
     public record Health(
             @DefaultValue("1s") Duration storeTimeout,
@@ -150,8 +151,8 @@ public record FactumProperties(
     /**
      * Factum's meters.
      *
-     * @param enabled whether the command bus, the subscriptions and the projections publish their meters to
-     *     the application's {@code MeterRegistry} (when it has one)
+     * @param enabled Whether the command bus, the subscriptions and the projections publish their meters to
+     *     the application's MeterRegistry (when it has one).
      */
     public record Metrics(@DefaultValue("true") boolean enabled) {}
 }

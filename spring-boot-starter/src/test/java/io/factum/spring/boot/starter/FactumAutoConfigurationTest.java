@@ -20,9 +20,12 @@ import io.factum.core.subscription.Subscription;
 import io.factum.core.subscription.SubscriptionState;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Nested;
@@ -68,6 +71,19 @@ class FactumAutoConfigurationTest {
                 assertThat(context).doesNotHaveBean(SqlEventStore.class);
                 assertThat(dir.resolve("factum.db")).doesNotExist();
             });
+        }
+
+        @Test
+        void is_wrapped_by_the_decorator_beans_before_any_bean_sees_it() {
+            AtomicInteger appends = new AtomicInteger();
+            runner().withBean(EventStoreDecorator.class, () -> store -> countingAppends(store, appends))
+                    .run(context -> {
+                        context.getBean(EventStore.class)
+                                .append("order-1", ExpectedVersion.noStream(), EventData.of("Placed", "{}"));
+                        assertThat(appends).hasValue(1);
+                        assertThat(context.getBean(SqlEventStore.class).checkpoints())
+                                .isNotNull();
+                    });
         }
 
         @Test
@@ -308,6 +324,21 @@ class FactumAutoConfigurationTest {
                             context.getBean(FactumSubscriptions.class).subscription("counting")));
             assertThat(started.get().status().state()).isEqualTo(SubscriptionState.STOPPED);
         }
+    }
+
+    /** {@code store}, counting its appends: a decorator as an application would write one. */
+    static SqlEventStore countingAppends(SqlEventStore store, AtomicInteger appends) {
+        return (SqlEventStore) Proxy.newProxyInstance(
+                SqlEventStore.class.getClassLoader(), new Class<?>[] {SqlEventStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("append")) {
+                        appends.incrementAndGet();
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     @Configuration(proxyBeanMethods = false)
