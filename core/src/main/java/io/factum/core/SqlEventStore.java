@@ -10,6 +10,7 @@ import io.factum.core.subscription.SqlProjection;
 import io.factum.core.subscription.Subscription;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * An event store in a SQL database (SQLite, PostgreSQL) with what the rest of Factum keeps beside the
@@ -55,6 +56,15 @@ public interface SqlEventStore extends EventStore {
      */
     default Map<String, Long> figures() {
         return Map.of();
+    }
+
+    /**
+     * Why writes fail now, known without asking the database: the store's last write failed as a whole
+     * (a full disk, a read-only file) and none succeeded since; empty while writes work, or if the store
+     * cannot tell (reads may still work: a health check asks this as well as reading). Answers at once.
+     */
+    default Optional<String> writeProblem() {
+        return Optional.empty();
     }
 
     /** A subscription that keeps {@code projection} exactly once in this store's database. */

@@ -10,6 +10,7 @@ import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -42,6 +43,7 @@ public final class FactumHttp {
     private final boolean parkedEventsUnready;
     private final Duration healthTimeout;
     private final String prefix;
+    private final Supplier<Optional<String>> writeProblem;
 
     private FactumHttp(Builder builder) {
         this.store =
@@ -56,6 +58,7 @@ public final class FactumHttp {
         this.parkedEventsUnready = builder.parkedEventsUnready;
         this.healthTimeout = builder.healthTimeout;
         this.prefix = builder.prefix;
+        this.writeProblem = builder.writeProblem;
     }
 
     /** The surfaces of {@code store}. */
@@ -182,6 +185,10 @@ public final class FactumHttp {
         return prefix;
     }
 
+    Optional<String> writeProblem() {
+        return writeProblem.get();
+    }
+
     /** The settings of the surfaces; {@link #build()} makes them. Not thread-safe. */
     public static final class Builder {
         private final EventStore store;
@@ -195,6 +202,7 @@ public final class FactumHttp {
         private boolean parkedEventsUnready;
         private Duration healthTimeout = Duration.ofSeconds(1);
         private String prefix = "";
+        private Supplier<Optional<String>> writeProblem = Optional::empty;
 
         private Builder(EventStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -238,6 +246,16 @@ public final class FactumHttp {
                                 + " slash), got '" + path + "'");
             }
             this.prefix = path;
+            return this;
+        }
+
+        /**
+         * Why the store's writes fail now, for {@code /health/ready}: while it says something, the store
+         * check is {@code DOWN} (503), even though reads work (a full disk under SQLite). For a {@code
+         * SqlEventStore}: {@code store::writeProblem}. None by default.
+         */
+        public Builder writeProblem(Supplier<Optional<String>> problem) {
+            this.writeProblem = Objects.requireNonNull(problem, "problem");
             return this;
         }
 

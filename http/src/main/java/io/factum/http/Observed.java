@@ -97,5 +97,10 @@ public final class Observed {
         public Map<String, Long> figures() {
             return sql.figures();
         }
+
+        @Override
+        public java.util.Optional<String> writeProblem() {
+            return sql.writeProblem();
+        }
     }
 }

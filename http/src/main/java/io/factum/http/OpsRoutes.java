@@ -141,7 +141,13 @@ final class OpsRoutes {
         Duration timeout = http.healthTimeout();
         try {
             Position head = storeHead.fresh(timeout);
-            checks.put("store", inOrder("status", "UP", "headPosition", head.position()));
+            Optional<String> writes = http.writeProblem();
+            if (writes.isPresent()) {
+                up = false;
+                checks.put("store", inOrder("status", "DOWN", "error", "writes fail: " + writes.get()));
+            } else {
+                checks.put("store", inOrder("status", "UP", "headPosition", head.position()));
+            }
         } catch (TimeoutException e) {
             up = false;
             checks.put("store", inOrder("status", "DOWN", "error", "no answer within " + timeout.toMillis() + " ms"));

@@ -251,6 +251,24 @@ class OpsRoutesTest {
         }
 
         @Test
+        void ready_is_down_while_the_stores_writes_fail_though_reads_work() throws Exception {
+            // failed before: a SQLite store on a full disk reads fine, and the probe said UP
+            store = EventStore.inMemory();
+            java.util.concurrent.atomic.AtomicReference<Optional<String>> problem =
+                    new java.util.concurrent.atomic.AtomicReference<>(Optional.of("the disk holding it is full"));
+            start(FactumHttp.builder(store).writeProblem(problem::get));
+
+            HttpResponse<String> failing = get("/health/ready");
+            problem.set(Optional.empty());
+            HttpResponse<String> recovered = get("/health/ready");
+
+            assertThat(failing.statusCode()).isEqualTo(503);
+            assertThat(failing.body())
+                    .contains("\"store\":{\"status\":\"DOWN\",\"error\":\"writes fail: the disk holding it is full\"}");
+            assertThat(recovered.statusCode()).isEqualTo(200);
+        }
+
+        @Test
         void ready_is_down_when_the_store_fails() throws Exception {
             store = EventStore.inMemory();
             start(FactumHttp.builder(store));

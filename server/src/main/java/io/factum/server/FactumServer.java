@@ -71,6 +71,7 @@ public final class FactumServer {
                     .meterRegistry(registry)
                     .openTelemetry(telemetry)
                     .storeStats(store::figures)
+                    .writeProblem(store::writeProblem)
                     .build();
             this.drain = new ServerDrain();
             this.app = Javalin.create(config -> {

@@ -627,6 +627,11 @@ final class SqliteStore implements SqliteEventStore {
     }
 
     @Override
+    public Optional<String> writeProblem() {
+        return writer.failing();
+    }
+
+    @Override
     public WriterStatistics writerStatistics() {
         return new WriterStatistics(
                 writer.transactions(), writer.durableTransactions(), writer.writes(), writer.failedTransactions());

@@ -1,5 +1,6 @@
 package io.factum.store.sqlite;
 
+import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
@@ -22,6 +23,9 @@ final class WriteFailures {
     /** The fault of the last failed transaction, to log a change of cause. */
     private @Nullable SqliteFault lastFault;
 
+    /** What the callers of the last transaction were told, while no transaction succeeded since. */
+    private volatile @Nullable String failing;
+
     WriteFailures(String file) {
         this.file = file;
     }
@@ -36,6 +40,7 @@ final class WriteFailures {
                     failure);
         }
         lastFault = fault;
+        failing = message;
     }
 
     /** A transaction committed (or rolled back a write that failed on its own). */
@@ -48,7 +53,13 @@ final class WriteFailures {
                     inARow);
             inARow = 0;
             lastFault = null;
+            failing = null;
         }
+    }
+
+    /** Why writes fail now: the last transaction failed as a whole and none succeeded since. */
+    Optional<String> failing() {
+        return Optional.ofNullable(failing);
     }
 
     /** The number of transactions that failed as a whole. */

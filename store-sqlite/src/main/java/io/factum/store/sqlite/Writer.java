@@ -203,6 +203,11 @@ final class Writer {
         return failures.count();
     }
 
+    /** Why writes fail now, if the last transaction failed as a whole and none succeeded since. */
+    java.util.Optional<String> failing() {
+        return failures.failing();
+    }
+
     /** The number of times the writer opened a new connection, each after a failed transaction. */
     long reconnects() {
         return reconnects.sum();

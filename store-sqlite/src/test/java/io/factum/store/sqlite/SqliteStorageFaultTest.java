@@ -199,10 +199,12 @@ class SqliteStorageFaultTest {
                     .as("the same append again while the disk is still full")
                     .isInstanceOf(StoreException.class)
                     .hasMessage(diskFull(file));
+            assertThat(store.writeProblem()).as("what a health check sees").hasValue(diskFull(file));
 
             // then, once space is freed, the same store object takes it
             disk.free(store);
             AppendResult result = store.append("order-large", ExpectedVersion.noStream(), large);
+            assertThat(store.writeProblem()).isEmpty();
             acknowledged.add(Stored.of(large, result));
             acknowledged.addAll(appendSome(store, "after", 3));
 

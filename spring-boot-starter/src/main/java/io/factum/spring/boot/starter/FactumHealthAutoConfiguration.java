@@ -49,7 +49,7 @@ public class FactumHealthAutoConfiguration {
                 "store",
                 sql == null
                         ? new StoreHealthIndicator(store, Map::of, settings.storeTimeout())
-                        : new StoreHealthIndicator(sql, sql::figures, settings.storeTimeout()));
+                        : new StoreHealthIndicator(sql, sql::figures, sql::writeProblem, settings.storeTimeout()));
         subscriptions.ifUnique(running -> {
             parts.put("subscriptions", new SubscriptionsHealthIndicator(running, settings.lagLimit()));
             parts.put("parkedEvents", new ParkedEventsHealthIndicator(running, settings.parkedStatus()));

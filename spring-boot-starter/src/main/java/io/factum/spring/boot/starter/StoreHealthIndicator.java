@@ -5,6 +5,7 @@ import io.factum.core.Position;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -29,19 +30,39 @@ final class StoreHealthIndicator implements HealthIndicator {
     private final EventReader store;
     private final Supplier<Map<String, Long>> figures;
     private final Duration timeout;
+    private final Supplier<Optional<String>> writeProblem;
     private @Nullable CompletableFuture<Map<String, Object>> inFlight;
 
     /**
      * @param figures the store's figures ({@code SqlEventStore.figures()}), read with the head
      */
     StoreHealthIndicator(EventReader store, Supplier<Map<String, Long>> figures, Duration timeout) {
+        this(store, figures, Optional::empty, timeout);
+    }
+
+    /**
+     * @param writeProblem why the store's writes fail now ({@code SqlEventStore.writeProblem()}): DOWN while
+     *     it says something, though reads work (a full disk under SQLite)
+     */
+    StoreHealthIndicator(
+            EventReader store,
+            Supplier<Map<String, Long>> figures,
+            Supplier<Optional<String>> writeProblem,
+            Duration timeout) {
         this.store = store;
         this.figures = figures;
+        this.writeProblem = writeProblem;
         this.timeout = timeout;
     }
 
     @Override
     public Health health() {
+        Optional<String> writes = writeProblem.get();
+        if (writes.isPresent()) {
+            return Health.down()
+                    .withDetail("error", "writes fail: " + writes.get())
+                    .build();
+        }
         try {
             return Health.up()
                     .withDetails(read().get(timeout.toMillis(), TimeUnit.MILLISECONDS))

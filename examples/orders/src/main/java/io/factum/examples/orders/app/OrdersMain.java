@@ -99,6 +99,7 @@ public final class OrdersMain {
         FactumHttp factum = FactumHttp.builder(app.store())
                 .readSide(readSide)
                 .personalData(app.subjectKeys())
+                .writeProblem(app.store()::writeProblem)
                 .security(HttpSecurity.builder()
                         .user(ADMIN_USER, adminPassword, Role.ADMIN)
                         .build())
