@@ -102,6 +102,12 @@ public final class FactumHttp {
         public String name() {
             return "factum";
         }
+
+        /** An application may mount several stores, each under a prefix of its own. */
+        @Override
+        public boolean repeatable() {
+            return true;
+        }
     }
 
     /**

@@ -174,6 +174,49 @@ class FactumHttpTest {
     }
 
     @Test
+    void mounts_two_stores_under_prefixes_of_their_own() throws Exception {
+        try (EventStore orders = EventStore.inMemory();
+                EventStore billing = EventStore.inMemory()) {
+            orders.append("order-1", io.factum.core.ExpectedVersion.noStream(), io.factum.core.EventData.of("A", "{}"));
+            HttpSecurity open = HttpSecurity.builder().anonymous(Role.READ).build();
+            FactumHttp first =
+                    FactumHttp.builder(orders).prefix("/orders").security(open).build();
+            FactumHttp second = FactumHttp.builder(billing)
+                    .prefix("/billing")
+                    .security(open)
+                    .build();
+            Javalin app = Javalin.create(config -> {
+                        config.jetty.host = "127.0.0.1";
+                        config.jetty.port = 0;
+                        first.configure(config);
+                        second.configure(config);
+                    })
+                    .start();
+            try {
+                HttpClient client = HttpClient.newHttpClient();
+                String base = "http://127.0.0.1:" + app.port();
+                assertThat(client.send(
+                                        HttpRequest.newBuilder(URI.create(base + "/orders/streams/order-1"))
+                                                .header("Accept", "application/json")
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString())
+                                .statusCode())
+                        .isEqualTo(200);
+                assertThat(client.send(
+                                        HttpRequest.newBuilder(URI.create(base + "/billing/streams/order-1"))
+                                                .header("Accept", "application/json")
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString())
+                                .statusCode())
+                        .as("the other store has no such stream")
+                        .isEqualTo(404);
+            } finally {
+                app.stop();
+            }
+        }
+    }
+
+    @Test
     void refuses_a_prefix_that_is_not_a_plain_path() {
         assertThatThrownBy(() -> FactumHttp.builder(EventStore.inMemory()).prefix("/factum/"))
                 .isInstanceOf(IllegalArgumentException.class)
