@@ -139,6 +139,32 @@ class OrdersMainTest {
                     var unknownOrder = get(base + "/api/orders/00000000-0000-0000-0000-000000000000");
                     assertThat(unknownOrder.statusCode()).isEqualTo(404);
                     assertThat(unknownOrder.body()).contains("urn:factum:orders:not-found");
+
+                    // every state-changing route of the composed app: a page of another site is refused, and
+                    // Factum's admin actions need credentials too
+                    var foreignCommand = post(base + "/api/customers", "{}", "Origin", "http://evil.example");
+                    assertThat(foreignCommand.statusCode()).isEqualTo(403);
+                    assertThat(foreignCommand.body()).contains("cross-site-request");
+                    assertThat(post(base + "/admin/projections/rebuild", "", "Sec-Fetch-Site", "same-origin")
+                                    .statusCode())
+                            .as("an admin action without credentials")
+                            .isEqualTo(401);
+                    assertThat(post(
+                                            base + "/admin/projections/rebuild",
+                                            "",
+                                            "Authorization",
+                                            "Basic "
+                                                    + Base64.getEncoder()
+                                                            .encodeToString("admin:s3cret-admin".getBytes(UTF_8)),
+                                            "Origin",
+                                            "http://evil.example")
+                                    .statusCode())
+                            .as("an admin action with the browser's credentials, from another site")
+                            .isEqualTo(403);
+                    assertThat(post(base + "/streams/order-x", "[]", "Sec-Fetch-Site", "same-origin")
+                                    .statusCode())
+                            .as("an append without credentials")
+                            .isEqualTo(401);
                 } finally {
                     web.stop();
                 }
@@ -151,6 +177,18 @@ class OrdersMainTest {
         private HttpResponse<String> get(String url) throws IOException, InterruptedException {
             return HttpClient.newHttpClient()
                     .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        private HttpResponse<String> post(String url, String body, String... headers)
+                throws IOException, InterruptedException {
+            return HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(url))
+                                    .headers(headers)
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
         }
 
         private HttpResponse<String> get(String url, String user, String password)
