@@ -1,12 +1,13 @@
 package io.factum.http;
 
 import io.factum.core.EventStore;
+import io.factum.core.observation.Observed;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.config.JavalinState;
 import io.javalin.plugin.Plugin;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.opentelemetry.api.OpenTelemetry;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -39,7 +40,7 @@ public final class FactumHttp {
     private final ReadSideRegistry readSide;
     private final @Nullable StoreStats storeStats;
     private final @Nullable MeterRegistry meters;
-    private final OpenTelemetry openTelemetry;
+    private final ObservationRegistry observations;
     private final boolean parkedEventsUnready;
     private final Duration healthTimeout;
     private final String prefix;
@@ -54,7 +55,9 @@ public final class FactumHttp {
         this.readSide = builder.readSide;
         this.storeStats = builder.storeStats;
         this.meters = builder.meters;
-        this.openTelemetry = builder.openTelemetry;
+        this.observations = builder.observations != null
+                ? builder.observations
+                : builder.meters != null ? Observed.withMetrics(builder.meters) : ObservationRegistry.NOOP;
         this.parkedEventsUnready = builder.parkedEventsUnready;
         this.healthTimeout = builder.healthTimeout;
         this.prefix = builder.prefix;
@@ -175,8 +178,8 @@ public final class FactumHttp {
         return Optional.ofNullable(meters);
     }
 
-    OpenTelemetry openTelemetry() {
-        return openTelemetry;
+    ObservationRegistry observations() {
+        return observations;
     }
 
     boolean parkedEventsUnready() {
@@ -203,7 +206,7 @@ public final class FactumHttp {
         private ReadSideRegistry readSide = new ReadSideRegistry();
         private @Nullable StoreStats storeStats;
         private @Nullable MeterRegistry meters;
-        private OpenTelemetry openTelemetry = OpenTelemetry.noop();
+        private @Nullable ObservationRegistry observations;
         private io.factum.core.gdpr.@Nullable SubjectKeyStore subjectKeys;
         private boolean parkedEventsUnready;
         private Duration healthTimeout = Duration.ofSeconds(1);
@@ -296,12 +299,16 @@ public final class FactumHttp {
         }
 
         /**
-         * Where the spans of HTTP requests go ({@code HTTP <method> <route>}, a child of the caller's W3C
-         * {@code traceparent}); {@link OpenTelemetry#noop()} by default. Appends are traced by a store
-         * decorated with {@link Observed#store}.
+         * Where each request to Factum's routes is observed: the observation {@code http.server.requests}
+         * (timer tags {@code method}, {@code route}, {@code status}; span {@code HTTP <method> <route>}), current
+         * while the route runs, so that the commands and appends it makes are its children, and a child of
+         * the caller's W3C {@code traceparent} when the registry has a propagating tracing handler. By default
+         * a registry that records timers in the {@link #meterRegistry} ({@link Observed#withMetrics}), or none
+         * without one. Give the application's registry (the one its store and command bus are {@link
+         * Observed} with) to get one trace from request to append.
          */
-        public Builder openTelemetry(OpenTelemetry telemetry) {
-            this.openTelemetry = Objects.requireNonNull(telemetry, "telemetry");
+        public Builder observations(ObservationRegistry registry) {
+            this.observations = Objects.requireNonNull(registry, "registry");
             return this;
         }
 

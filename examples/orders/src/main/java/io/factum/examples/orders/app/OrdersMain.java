@@ -100,6 +100,8 @@ public final class OrdersMain {
                 .readSide(readSide)
                 .personalData(app.subjectKeys())
                 .writeProblem(app.store()::writeProblem)
+                .meterRegistry(app.meters())
+                .observations(app.observations())
                 .security(HttpSecurity.builder()
                         .user(ADMIN_USER, adminPassword, Role.ADMIN)
                         .build())
