@@ -29,7 +29,9 @@ public interface ProjectionSubscription extends Subscription {
     /**
      * Waits (at most {@code timeout}) until the read model queries read has passed {@code atLeast}, then
      * runs the query: read-your-writes with the position of a command's result, and monotonic reads with
-     * the position of an earlier answer.
+     * the position of an earlier answer. A store that reads a streaming replica also waits, within the same
+     * timeout, for the replica to replay the read model that far ({@link SqlCheckpointStore#query(String,
+     * Position, Duration, SqlQuery)}).
      *
      * @throws StaleReadModelException if the read model did not get there in time
      * @throws io.factum.core.StoreException if the query fails

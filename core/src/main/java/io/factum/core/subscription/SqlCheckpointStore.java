@@ -1,6 +1,7 @@
 package io.factum.core.subscription;
 
 import io.factum.core.Position;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -93,4 +94,18 @@ public interface SqlCheckpointStore extends CheckpointStore {
      * @throws io.factum.core.StoreException if the query fails (its SQLException is the cause)
      */
     <T> T query(SqlQuery<T> query);
+
+    /**
+     * Runs a read-model query that must see the read model of checkpoint {@code checkpoint} at {@code
+     * atLeast} or later, for a subscription that has passed that position ({@link
+     * ProjectionSubscription#query(io.factum.core.Position, Duration, ReadModelQuery)}). On the store's own
+     * database that holds already; a store that queries a streaming replica waits up to {@code timeout} for
+     * the replica to replay that far, and reads the checkpoint and runs the query in one snapshot.
+     *
+     * @throws StaleReadModelException if the replica did not get there in time
+     * @throws io.factum.core.StoreException if the query fails
+     */
+    default <T> T query(String checkpoint, io.factum.core.Position atLeast, Duration timeout, SqlQuery<T> query) {
+        return query(query);
+    }
 }

@@ -354,6 +354,7 @@ final class Track implements ProjectionSubscription {
 
     @Override
     public <T> T query(Position atLeast, Duration timeout, ReadModelQuery<T> query) {
+        long start = System.nanoTime();
         try {
             if (!awaitPosition(atLeast, timeout)) {
                 throw new StaleReadModelException(name, atLeast, reached, timeout);
@@ -362,7 +363,16 @@ final class Track implements ProjectionSubscription {
             Thread.currentThread().interrupt();
             throw new StaleReadModelException(name, atLeast, reached, timeout);
         }
-        return query(query);
+        SqlSink sink = sql();
+        ProjectionContext active = sink.activeContext();
+        // the rest of the time for a store that queries a replica to replay this far
+        Duration left = timeout.minusNanos(System.nanoTime() - start);
+        return sink.store()
+                .query(
+                        name,
+                        atLeast,
+                        left.isNegative() ? Duration.ZERO : left,
+                        connection -> query.run(connection, active));
     }
 
     @Override

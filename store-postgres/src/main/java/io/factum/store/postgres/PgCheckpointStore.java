@@ -11,10 +11,12 @@ import io.factum.core.subscription.ParkedEvent;
 import io.factum.core.subscription.SqlCheckpointStore;
 import io.factum.core.subscription.SqlQuery;
 import io.factum.core.subscription.SqlWork;
+import io.factum.core.subscription.StaleReadModelException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -53,6 +55,9 @@ import org.jspecify.annotations.Nullable;
 final class PgCheckpointStore implements SqlCheckpointStore {
 
     private final DataSource dataSource;
+    /** Where read-model queries run: a streaming replica, or {@link #dataSource}. */
+    private final DataSource readSource;
+
     private final Tables tables;
     private final LeaseClock clock;
     private final Runnable checkOpen;
@@ -73,12 +78,24 @@ final class PgCheckpointStore implements SqlCheckpointStore {
 
     /** @param checkOpen throws {@link StoreException} once the event store is closed */
     PgCheckpointStore(DataSource dataSource, Tables tables, LeaseClock clock, Runnable checkOpen) {
-        this(dataSource, tables, clock, checkOpen, false);
+        this(dataSource, dataSource, tables, clock, checkOpen, false);
+    }
+
+    /** @param readSource where read-model queries run (a streaming replica of {@code dataSource}, or it) */
+    PgCheckpointStore(
+            DataSource dataSource, DataSource readSource, Tables tables, LeaseClock clock, Runnable checkOpen) {
+        this(dataSource, readSource, tables, clock, checkOpen, false);
     }
 
     private PgCheckpointStore(
-            DataSource dataSource, Tables tables, LeaseClock clock, Runnable checkOpen, boolean synchronous) {
+            DataSource dataSource,
+            DataSource readSource,
+            Tables tables,
+            LeaseClock clock,
+            Runnable checkOpen,
+            boolean synchronous) {
         this.dataSource = dataSource;
+        this.readSource = readSource;
         this.tables = tables;
         this.clock = clock;
         this.checkOpen = checkOpen;
@@ -129,7 +146,7 @@ final class PgCheckpointStore implements SqlCheckpointStore {
 
     @Override
     public SqlCheckpointStore withSynchronousCommits() {
-        return synchronous ? this : new PgCheckpointStore(dataSource, tables, clock, checkOpen, true);
+        return synchronous ? this : new PgCheckpointStore(dataSource, readSource, tables, clock, checkOpen, true);
     }
 
     @Override
@@ -211,7 +228,7 @@ final class PgCheckpointStore implements SqlCheckpointStore {
     @Override
     public <T> T query(SqlQuery<T> query) {
         checkOpen.run();
-        try (Connection connection = dataSource.getConnection()) {
+        try (Connection connection = readSource.getConnection()) {
             if (tables.schema().isEmpty()) {
                 connection.setAutoCommit(true);
                 return query.run(connection);
@@ -231,6 +248,60 @@ final class PgCheckpointStore implements SqlCheckpointStore {
             }
         } catch (SQLException e) {
             throw failure("running a read-model query", e);
+        }
+    }
+
+    /**
+     * On a replica: reads the checkpoint and runs the query in one REPEATABLE READ snapshot of the replica,
+     * once the replica has replayed the checkpoint to {@code atLeast}; until then it looks again, 1 to 50 ms
+     * apart, up to {@code timeout}. On the primary: {@link #query(SqlQuery)}.
+     */
+    @Override
+    public <T> T query(String checkpoint, Position atLeast, Duration timeout, SqlQuery<T> query) {
+        if (readSource == dataSource) {
+            return query(query);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long backoff = 1;
+        while (true) {
+            checkOpen.run();
+            Position replayed;
+            try (Connection connection = readSource.getConnection()) {
+                connection.setAutoCommit(false);
+                connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                try {
+                    SearchPath.set(connection, tables);
+                    replayed = load(connection, checkpoint);
+                    if (!atLeast.isAfter(replayed)) {
+                        T result = query.run(connection);
+                        connection.commit();
+                        return result;
+                    }
+                    connection.rollback();
+                } catch (SQLException | RuntimeException | Error e) {
+                    rollback(connection, e);
+                    throw e;
+                } finally {
+                    restore(connection);
+                    try {
+                        connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                    } catch (SQLException ignored) {
+                        // a broken connection: the pool discards it
+                    }
+                }
+            } catch (SQLException e) {
+                throw failure("running a read-model query on the replica", e);
+            }
+            if (System.nanoTime() >= deadline) {
+                throw new StaleReadModelException(checkpoint, atLeast, replayed, timeout);
+            }
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StaleReadModelException(checkpoint, atLeast, replayed, timeout);
+            }
+            backoff = Math.min(50, backoff * 2);
         }
     }
 

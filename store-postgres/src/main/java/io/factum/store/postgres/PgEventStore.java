@@ -63,6 +63,10 @@ final class PgEventStore implements PostgresEventStore {
     private static final int RETRIES = 3;
 
     private final DataSource dataSource;
+    /** Where catch-up reads, waits and read-model queries go: a streaming replica, or the primary. */
+    private final DataSource readSource;
+
+    private final boolean replicated;
     private final AutoCloseable ownedPool;
     private final Tables tables;
     private final StoreOptions options;
@@ -110,7 +114,24 @@ final class PgEventStore implements PostgresEventStore {
             StoreOptions options,
             int writers,
             List<SqlProjection> inlineProjections) {
+        this(dataSource, ownedPool, tables, options, writers, inlineProjections, null);
+    }
+
+    /**
+     * Opens the store; with a {@code replica}, {@link #readAll}, {@link #awaitAppend} and read-model queries
+     * read from it (a hot standby streaming from {@code dataSource}), everything else from the primary.
+     */
+    PgEventStore(
+            DataSource dataSource,
+            AutoCloseable ownedPool,
+            Tables tables,
+            StoreOptions options,
+            int writers,
+            List<SqlProjection> inlineProjections,
+            @org.jspecify.annotations.Nullable DataSource replica) {
         this.dataSource = dataSource;
+        this.readSource = replica == null ? dataSource : replica;
+        this.replicated = replica != null;
         this.ownedPool = ownedPool;
         this.tables = tables;
         this.options = options;
@@ -163,7 +184,7 @@ final class PgEventStore implements PostgresEventStore {
                 + " ON CONFLICT (id) DO NOTHING RETURNING 1";
         this.snapshots = new PgSnapshotStore(dataSource, tables, this::checkOpen);
         LeaseClock leaseClock = LeaseClock.of(options.clock());
-        this.checkpoints = new PgCheckpointStore(dataSource, tables, leaseClock, this::checkOpen);
+        this.checkpoints = new PgCheckpointStore(dataSource, readSource, tables, leaseClock, this::checkOpen);
         this.leases = new PgLeaseStore(dataSource, tables, leaseClock, this::checkOpen);
         this.deadlines = new PgDeadlineStore(dataSource, tables, this::checkOpen);
         this.subjectKeys = new PgSubjectKeyStore(dataSource, tables, this::checkOpen);
@@ -395,7 +416,7 @@ final class PgEventStore implements PostgresEventStore {
                 forward
                         ? " ORDER BY tx_id, global_position LIMIT ?"
                         : " ORDER BY tx_id DESC, global_position DESC LIMIT ?");
-        try (Connection connection = dataSource.getConnection();
+        try (Connection connection = readSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(sql.toString())) {
             int p = 1;
             statement.setString(p++, Long.toString(from.txId()));
@@ -464,7 +485,7 @@ final class PgEventStore implements PostgresEventStore {
                 generation = wakeGeneration;
             }
             boolean pending;
-            try (Connection connection = dataSource.getConnection();
+            try (Connection connection = readSource.getConnection();
                     PreparedStatement statement = connection.prepareStatement(headAndPendingSql);
                     ResultSet rs = PlanGuards.rows(statement)) {
                 rs.next();
@@ -476,6 +497,11 @@ final class PgEventStore implements PostgresEventStore {
                 pending = rs.getBoolean(3);
             } catch (SQLException e) {
                 throw failure("waiting for an append after " + after, e);
+            }
+            // a replica that has not replayed what the primary has: the notification came from the primary
+            // before the replica had the events, so look again after a bounded backoff, as for pending ones
+            if (replicated && !pending) {
+                pending = headPosition().isAfter(after);
             }
             long remaining = deadline - System.nanoTime();
             if (remaining <= 0) {
