@@ -38,6 +38,9 @@ final class Track implements ProjectionSubscription {
     private final SubscriptionRunner runner;
 
     volatile SubscriptionState state = SubscriptionState.CATCHING_UP;
+    /** How long a query waits for a projection that is starting to have its tables. */
+    static final Duration STARTUP_WAIT = Duration.ofSeconds(5);
+
     volatile boolean started;
     volatile boolean paused;
     volatile boolean closed;
@@ -149,7 +152,8 @@ final class Track implements ProjectionSubscription {
 
     /** True if every event of its filter up to {@code position} is processed and queries read the result. */
     boolean passed(Position position) {
-        return !position.isAfter(reached) && !sink.rebuilding();
+        // not before the runner prepared the sink (a projection's tables) and loaded the checkpoint
+        return started && !position.isAfter(reached) && !sink.rebuilding();
     }
 
     void register(MeterRegistry registry) {
@@ -333,6 +337,17 @@ final class Track implements ProjectionSubscription {
     @Override
     public <T> T query(ReadModelQuery<T> query) {
         SqlSink sink = sql();
+        if (!started) {
+            // the runner creates the tables on its own thread: a query right after start waits for them
+            try {
+                if (!runner.awaitStarted(this, STARTUP_WAIT)) {
+                    throw new StaleReadModelException(name, Position.START, reached, STARTUP_WAIT);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StaleReadModelException(name, Position.START, reached, STARTUP_WAIT);
+            }
+        }
         ProjectionContext active = sink.activeContext();
         return sink.store().query(connection -> query.run(connection, active));
     }

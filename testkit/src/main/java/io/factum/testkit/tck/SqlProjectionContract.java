@@ -278,6 +278,71 @@ public abstract class SqlProjectionContract extends TckSupport {
         }
 
         @Test
+        void a_query_right_after_start_waits_for_the_tables_instead_of_failing() throws Exception {
+            // failed before: the runner creates the tables on its own thread, and a query that came first
+            // failed with "no such table" (a 500 of the orders API under load)
+            CountingProjection counting = new CountingProjection(1);
+            java.util.concurrent.CountDownLatch creating = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            SqlProjection slowToCreate = new SqlProjection() {
+                @Override
+                public String name() {
+                    return counting.name();
+                }
+
+                @Override
+                public int version() {
+                    return counting.version();
+                }
+
+                @Override
+                public io.factum.core.EventFilter filter() {
+                    return counting.filter();
+                }
+
+                @Override
+                public void create(
+                        java.sql.Connection connection, io.factum.core.subscription.ProjectionContext context)
+                        throws java.sql.SQLException {
+                    creating.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    counting.create(connection, context);
+                }
+
+                @Override
+                public void apply(
+                        java.sql.Connection connection,
+                        io.factum.core.subscription.ProjectionContext context,
+                        io.factum.core.RecordedEvent event)
+                        throws java.sql.SQLException {
+                    counting.apply(connection, context, event);
+                }
+
+                @Override
+                public void drop(java.sql.Connection connection, io.factum.core.subscription.ProjectionContext context)
+                        throws java.sql.SQLException {
+                    counting.drop(connection, context);
+                }
+            };
+            ProjectionSubscription projection = start(slowToCreate);
+            assertThat(creating.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .isTrue();
+
+            var answer = java.util.concurrent.CompletableFuture.supplyAsync(() -> counts(projection));
+            Thread.sleep(200);
+            assertThat(answer)
+                    .as("the query waits while the tables are being created")
+                    .isNotDone();
+            release.countDown();
+
+            assertThat(answer.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEmpty();
+        }
+
+        @Test
         void a_query_for_a_position_not_reached_in_time_fails_clearly() throws Exception {
             CountingProjection counting = new CountingProjection(1);
             counting.slow.set(true);

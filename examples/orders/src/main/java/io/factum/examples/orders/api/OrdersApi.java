@@ -193,12 +193,16 @@ public final class OrdersApi {
         config.routes.post("/api/orders/{id}/correct-price", ctx -> {
             UUID id = pathId(ctx, "order");
             Body body = body(ctx);
+            // a price agreed earlier and entered now: a retrospective correction, in effect from then
+            Optional<Instant> effectiveAt =
+                    body.pastInstant("effectiveAt", app.orders().clock().instant());
             orderCommand(
                     ctx,
                     id,
                     new OrderCommand.CorrectPrice(
                             id, body.text("productId"), body.decimal("unitPrice"), body.text("reason")),
-                    body);
+                    body,
+                    effectiveAt);
         });
         config.routes.post("/api/orders/{id}/confirm", ctx -> {
             UUID id = pathId(ctx, "order");
@@ -254,12 +258,18 @@ public final class OrdersApi {
     }
 
     private void orderCommand(Context ctx, UUID orderId, OrderCommand command, Body body) {
+        orderCommand(ctx, orderId, command, body, Optional.empty());
+    }
+
+    private void orderCommand(
+            Context ctx, UUID orderId, OrderCommand command, Body body, Optional<Instant> effectiveAt) {
         var accepted = send(
                 ctx,
                 command,
                 body,
                 idempotencyKey(ctx),
-                Optional.of(() -> describe("order", orderId, app.orders().load(orderId.toString()))));
+                Optional.of(() -> describe("order", orderId, app.orders().load(orderId.toString()))),
+                effectiveAt);
         answer(ctx, 200, new Views.CommandAnswer(accepted.version(), text(accepted.position())));
     }
 
@@ -293,6 +303,16 @@ public final class OrdersApi {
      */
     private CommandResult.Accepted send(
             Context ctx, Object command, Body body, Optional<String> key, Optional<CurrentVersion> current) {
+        return send(ctx, command, body, key, current, Optional.empty());
+    }
+
+    private CommandResult.Accepted send(
+            Context ctx,
+            Object command,
+            Body body,
+            Optional<String> key,
+            Optional<CurrentVersion> current,
+            Optional<Instant> effectiveAt) {
         List<FieldViolation> violations = new ArrayList<>(body.violations());
         if (!violations.isEmpty()) {
             Set<String> named = new java.util.HashSet<>(
@@ -315,7 +335,8 @@ public final class OrdersApi {
                             of.expectedVersion());
                 })
                 .orElseGet(CommandContext::create);
-        CommandContext context = expected.map(keyed::withExpectedVersion).orElse(keyed);
+        CommandContext versioned = expected.map(keyed::withExpectedVersion).orElse(keyed);
+        CommandContext context = effectiveAt.map(versioned::withEffectiveAt).orElse(versioned);
         CommandResult result = app.send(command, context);
         return switch (result) {
             case CommandResult.Accepted accepted -> {
@@ -559,10 +580,15 @@ public final class OrdersApi {
         UUID id = pathId(ctx, "order");
         String version = ctx.queryParam("version");
         String at = ctx.queryParam("at");
+        String effective = ctx.queryParam("effective");
         boolean byVersion = version != null && !version.isEmpty();
-        boolean byInstant = at != null && !at.isEmpty();
+        boolean byEffective = effective != null && !effective.isEmpty();
+        boolean byInstant = (at != null && !at.isEmpty()) || byEffective;
         if (byVersion == byInstant) {
-            throw ApiProblem.invalid("version", "give either version=N or at=<ISO-8601 instant>, not both or neither");
+            throw ApiProblem.invalid(
+                    "version",
+                    "give either version=N, or at=<ISO-8601 instant> (as recorded then) and/or effective=<ISO-8601"
+                            + " instant> (as in effect then), not both kinds or neither");
         }
         Loaded<Order> loaded;
         String when;
@@ -574,9 +600,20 @@ public final class OrdersApi {
             loaded = app.orders().loadAtVersion(id.toString(), wanted);
             when = "at version " + wanted;
         } else {
-            Instant instant = parse(at, "at", Instant::parse, "must be an ISO-8601 instant like 2026-01-31T12:00:00Z");
-            loaded = app.orders().loadAsOf(id.toString(), instant);
-            when = "at " + instant;
+            // the two time axes: what was recorded by 'at', and what was in effect at 'effective'
+            Instant recorded = at == null || at.isEmpty()
+                    ? Instant.MAX
+                    : parse(at, "at", Instant::parse, "must be an ISO-8601 instant like 2026-01-31T12:00:00Z");
+            Instant inEffect = byEffective
+                    ? parse(
+                            effective,
+                            "effective",
+                            Instant::parse,
+                            "must be an ISO-8601 instant like 2026-01-31T12:00:00Z")
+                    : Instant.MAX;
+            loaded = app.orders().loadAsOf(id.toString(), recorded, inEffect);
+            when = (recorded.equals(Instant.MAX) ? "" : "as recorded at " + recorded)
+                    + (byEffective ? (recorded.equals(Instant.MAX) ? "" : ", ") + "in effect at " + inEffect : "");
         }
         if (loaded.isNew()) {
             throw ApiProblem.notFound("there was no order " + id + " " + when);

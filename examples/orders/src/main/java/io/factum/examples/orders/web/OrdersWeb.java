@@ -297,6 +297,11 @@ public final class OrdersWeb {
                 recorded.streamVersion(),
                 recorded.type(),
                 time(recorded.recordedAt()),
+                // a retrospective event: in effect from an earlier time than it was recorded
+                metadata.hasNonNull("effectiveAt")
+                        ? time(java.time.Instant.parse(
+                                metadata.path("effectiveAt").asText()))
+                        : "",
                 description,
                 fromProcess ? "the fulfilment process" : "a person",
                 fromProcess,

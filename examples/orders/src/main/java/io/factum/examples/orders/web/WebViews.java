@@ -96,6 +96,7 @@ final class WebViews {
             long version,
             String type,
             String recordedAt,
+            String effectiveAt,
             String description,
             String cause,
             boolean fromProcess,

@@ -367,6 +367,30 @@ class OrdersWebTest {
         }
 
         @Test
+        void shows_a_retrospective_correction_with_the_time_it_took_effect() throws Exception {
+            // given: the demo data's chess set, whose price was corrected back to when it was added
+            io.factum.examples.orders.app.DemoData.loadOnce(app);
+            String orderId = java.util
+                    .UUID
+                    .nameUUIDFromBytes(
+                            "factum-orders-demo order alan corrected".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    .toString();
+
+            // when
+            Page page = get("/orders/" + orderId);
+
+            // then: the correction is recorded after the item and in effect from when the item was added
+            assertThat(page.body())
+                    .contains("price of CHESS-SET corrected from 89.00 to 79.00")
+                    .contains("<span class=\"effective\">in effect from ");
+            assertThat(app.orders()
+                            .loadEffectiveAt(orderId, app.orders().clock().instant())
+                            .state()
+                            .total())
+                    .isEqualByComparingTo("79.00");
+        }
+
+        @Test
         void answers_an_htmx_task_with_the_next_page_in_hx_location() throws Exception {
             // given
             String orderId = startedOrder(registered("Ada Lovelace"));
