@@ -100,6 +100,7 @@ public final class OrdersMain {
                 .readSide(readSide)
                 .personalData(app.subjectKeys())
                 .writeProblem(app.store()::writeProblem)
+                .storeStats(app.store()::figures)
                 .meterRegistry(app.meters())
                 .observations(app.observations())
                 .security(HttpSecurity.builder()
