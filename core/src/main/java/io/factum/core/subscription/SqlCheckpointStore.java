@@ -93,4 +93,15 @@ public interface SqlCheckpointStore extends CheckpointStore {
      * @throws io.factum.core.StoreException if the query fails (its SQLException is the cause)
      */
     <T> T query(SqlQuery<T> query);
+
+    /**
+     * Runs a read and reads the checkpoint {@code name} in one read-only transaction that sees one snapshot
+     * of the database (PostgreSQL {@code REPEATABLE READ}, a SQLite read transaction): the position
+     * answered is the one the checkpoint had in the very state the query read. A read model and its
+     * checkpoint commit together, so the answer reflects every event up to that position.
+     *
+     * @return the query's result and the checkpoint's position ({@link Position#START} if it has none)
+     * @throws io.factum.core.StoreException if the query fails (its SQLException is the cause)
+     */
+    <T> Answer<T> queryWithCheckpoint(String name, SqlQuery<T> query);
 }

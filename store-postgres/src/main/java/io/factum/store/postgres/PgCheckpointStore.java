@@ -3,6 +3,7 @@ package io.factum.store.postgres;
 import io.factum.core.Position;
 import io.factum.core.StoreException;
 import io.factum.core.spi.CheckpointMoves;
+import io.factum.core.subscription.Answer;
 import io.factum.core.subscription.CheckpointConflictException;
 import io.factum.core.subscription.CheckpointMove;
 import io.factum.core.subscription.Lease;
@@ -15,6 +16,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -231,6 +233,36 @@ final class PgCheckpointStore implements SqlCheckpointStore {
             }
         } catch (SQLException e) {
             throw failure("running a read-model query", e);
+        }
+    }
+
+    /**
+     * A {@code REPEATABLE READ READ ONLY} transaction: its snapshot is taken at its first query (of the
+     * checkpoint) and every later statement sees the same, whatever commits meanwhile.
+     */
+    @Override
+    public <T> Answer<T> queryWithCheckpoint(String name, SqlQuery<T> query) {
+        checkOpen.run();
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                // must come first in the transaction, before any query takes the snapshot
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                }
+                SearchPath.set(connection, tables);
+                Position position = load(connection, name);
+                T value = query.run(connection);
+                connection.commit();
+                return new Answer<>(value, position);
+            } catch (SQLException | RuntimeException | Error e) {
+                rollback(connection, e);
+                throw e;
+            } finally {
+                restore(connection);
+            }
+        } catch (SQLException e) {
+            throw failure("running a read-model query with checkpoint " + name, e);
         }
     }
 
