@@ -371,8 +371,8 @@ final class Track implements ProjectionSubscription {
         long poll = FIRST_POLL_NANOS;
         try {
             while (true) {
-                Position stored = storedCheckpoint();
-                if (passed(atLeast) || !atLeast.isAfter(stored)) {
+                // what this process passed needs no round trip; the database is asked only when it falls short
+                if (passed(atLeast) || !atLeast.isAfter(storedCheckpoint())) {
                     Answer<T> answer = answer(query);
                     if (!atLeast.isAfter(answer.position())) {
                         return answer;
@@ -380,7 +380,7 @@ final class Track implements ProjectionSubscription {
                 }
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {
-                    throw new StaleReadModelException(name, atLeast, furthest(stored), timeout);
+                    throw new StaleReadModelException(name, atLeast, furthest(storedCheckpoint()), timeout);
                 }
                 long wait = Math.min(remaining, poll);
                 long before = System.nanoTime();
