@@ -63,7 +63,9 @@ import org.jspecify.annotations.Nullable;
  * and one form per task (register a customer, "moved house" and "fix a typo in the address", forget;
  * start an order, add and remove items, correct a price, confirm, cancel). Each task sends one command;
  * on success the browser is sent to the page with the command's position ({@code ?after=}), and that page
- * is rendered from the read model once it has reached the position (read-your-writes). An invalid entry
+ * is rendered from the read model once it has reached the position (read-your-writes). Every page keeps
+ * the position it showed in a cookie of the app and waits for it on the next one, so a browser never goes
+ * back in time, whichever instance of the app answers (monotonic reads). An invalid entry
  * or a broken business rule is shown in words next to the form, with status 422, and nothing is written.
  * An order's page shows its timeline from the event stream and the order as of any earlier version.
  *

@@ -530,13 +530,13 @@ class OrdersWebTest {
 
             // when / then: by the customer's name, the order's number and a product
             assertThat(get("/?q=grace").body())
-                    .contains(graces, "Page 1 of 1 · 1 orders")
+                    .contains(graces, "Page 1 of 1 · 1 order")
                     .doesNotContain(ada);
             String number = "#" + graces.substring(0, 8).toUpperCase(java.util.Locale.ROOT);
             assertThat(get("/?q=" + URLEncoder.encode(number, StandardCharsets.UTF_8))
                             .body())
                     .contains(graces, number);
-            assertThat(get("/?q=cobol").body()).contains(graces, "1 orders");
+            assertThat(get("/?q=cobol").body()).contains(graces, "1 order<");
             assertThat(get("/?q=nobody").body()).contains("No order matches “nobody”.");
 
             // and in pages of 20, the search and the status kept in the links
