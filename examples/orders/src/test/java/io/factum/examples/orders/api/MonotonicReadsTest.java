@@ -8,10 +8,12 @@ import io.factum.core.Position;
 import io.factum.core.subscription.Subscription;
 import io.factum.examples.orders.app.OrdersApp;
 import io.factum.examples.orders.payments.PaymentProvider;
+import io.factum.examples.orders.web.OrdersWeb;
 import io.javalin.Javalin;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.CookieManager;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -95,6 +97,7 @@ class MonotonicReadsTest {
                     config.jetty.host = "127.0.0.1";
                     config.jetty.port = 0;
                     api.configure(config);
+                    OrdersWeb.of(app).configure(config);
                 })
                 .start();
         running.add(web::stop);
@@ -221,6 +224,63 @@ class MonotonicReadsTest {
         assertThat(answered.status()).isEqualTo(200);
         assertThat(answered.body().path("itemCount").asInt()).isEqualTo(1);
         assertThat(get(impatient, "/api/orders/" + order).status()).isEqualTo(200);
+    }
+
+    @Test
+    void a_browser_whose_next_page_lands_on_the_other_instance_is_never_shown_an_older_page() throws Exception {
+        // given: a browser (it keeps cookies; both instances are on 127.0.0.1, as behind one address)
+        HttpClient browser = HttpClient.newBuilder()
+                .cookieHandler(new CookieManager())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+        String customer = register(a);
+        String order = post(a, "/api/orders", "{\"customerId\":\"" + customer + "\"}")
+                .body()
+                .path("orderId")
+                .asText();
+        stopSubscriptions(b);
+
+        // when: it adds an item through A's form, and its next page comes from B without ?after=
+        HttpResponse<String> added = browser.send(
+                HttpRequest.newBuilder(uri(a, "/orders/" + order + "/add-item"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("productId=P-1&quantity=2&unitPrice=2.50"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(added.statusCode()).isEqualTo(303);
+        Position done = Position.parse(
+                added.headers().firstValue(OrdersApi.POSITION_HEADER).orElseThrow());
+        HttpResponse<String> page = browser.send(
+                HttpRequest.newBuilder(uri(b, "/orders/" + order)).build(), HttpResponse.BodyHandlers.ofString());
+
+        // then: B, whose own subscriptions stopped, shows the item (from the read model A moved)
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("P-1", "<strong id=\"order-total\">5.00</strong>");
+        assertThat(Position.parse(
+                        page.headers().firstValue(OrdersApi.POSITION_HEADER).orElseThrow()))
+                .isGreaterThanOrEqualTo(done);
+
+        // when: the read model falls behind everywhere and the browser adds another item through A
+        stopSubscriptions(a);
+        browser.send(
+                HttpRequest.newBuilder(uri(a, "/orders/" + order + "/add-item"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("productId=P-2&quantity=1&unitPrice=1.00"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> behind = browser.send(
+                HttpRequest.newBuilder(uri(b, "/orders/" + order)).build(), HttpResponse.BodyHandlers.ofString());
+
+        // then: B says the page is not up to date (after its wait), never shows the order without P-2
+        assertThat(behind.statusCode()).isEqualTo(503);
+        assertThat(behind.body()).contains("not up to date yet").doesNotContain("P-1");
+
+        // and once another instance caught the read model up, B shows both
+        start("C", url, Duration.ofSeconds(10));
+        HttpResponse<String> caughtUp = browser.send(
+                HttpRequest.newBuilder(uri(b, "/orders/" + order)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(caughtUp.statusCode()).isEqualTo(200);
+        assertThat(caughtUp.body()).contains("P-1", "P-2", "<strong id=\"order-total\">6.00</strong>");
     }
 
     /** Stops every subscription of an instance (a batch being applied is committed first); its API goes on. */
