@@ -102,6 +102,7 @@ public final class OrdersMain {
                 .writeProblem(app.store()::writeProblem)
                 .meterRegistry(app.meters())
                 .observations(app.observations())
+                .applicationLink("Orders app", "/")
                 .security(HttpSecurity.builder()
                         .user(ADMIN_USER, adminPassword, Role.ADMIN)
                         .build())

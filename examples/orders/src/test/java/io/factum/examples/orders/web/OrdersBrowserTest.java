@@ -263,9 +263,16 @@ class OrdersBrowserTest {
         assertThat(row.findElement(By.cssSelector(".badge")).getText()).isIn("Paid", "Shipped");
         screenshot("1-order-list-search.png");
 
-        // and the admin pages are one click away (they ask for the admin password)
+        // and the admin pages are one click away (they ask for the admin password), and link back
         assertThat(browser.findElement(By.id("admin-link")).getAttribute("href"))
                 .endsWith("/admin");
+        browser.get(base.replace("http://", "http://admin:admin-password-for-tests@") + "/admin");
+        WebElement back = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("application-link")));
+        assertThat(back.getText()).isEqualTo("← Orders app");
+        screenshot("5-admin-pages.png");
+        back.click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("search")));
+        assertThat(browser.getTitle()).isEqualTo("Orders · Factum orders");
     }
 
     @Test
@@ -352,7 +359,8 @@ class OrdersBrowserTest {
     /**
      * Saves what the browser shows under {@code target/screenshots/}: the order list (0: page one, 1: a
      * search), a customer (2), an order with its timeline and one event's details opened (3), and the
-     * question before an item is removed (4); {@code target/orders-order-page.png} as before.
+     * question before an item is removed (4), the admin pages with their link back (5); {@code
+     * target/orders-order-page.png} as before.
      */
     private void screenshot(String name) throws IOException {
         Path file =

@@ -175,6 +175,20 @@ class OrdersWebTest {
         assertThat(get("/orders/" + orderId).body())
                 .contains("href=\"/admin/stream?id=order-" + orderId + "\"")
                 .contains("href=\"/admin/event?stream=order-" + orderId + "&amp;version=0\"");
+        // and the admin pages link back
+        var admin = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/admin"))
+                        .header(
+                                "Authorization",
+                                "Basic "
+                                        + java.util.Base64.getEncoder()
+                                                .encodeToString("admin:admin-password-for-tests"
+                                                        .getBytes(StandardCharsets.UTF_8)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(admin.statusCode()).isEqualTo(200);
+        assertThat(admin.body())
+                .contains("<a href=\"/\" class=\"application\" id=\"application-link\">← Orders app</a>");
     }
 
     @Nested
