@@ -13,10 +13,8 @@ import io.factum.core.aggregate.Loaded;
 import io.factum.core.command.CommandContext;
 import io.factum.core.command.CommandResult;
 import io.factum.core.command.FieldViolation;
-import io.factum.core.subscription.Answer;
 import io.factum.core.subscription.ProjectionSubscription;
 import io.factum.core.subscription.ReadModelQuery;
-import io.factum.core.subscription.StaleReadModelException;
 import io.factum.examples.orders.app.OrdersApp;
 import io.factum.examples.orders.customers.Address;
 import io.factum.examples.orders.customers.CustomerCommand;
@@ -37,9 +35,7 @@ import io.factum.examples.orders.web.WebViews.TimelineEntry;
 import io.factum.http.CrossSiteRequests;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
-import io.javalin.http.Cookie;
 import io.javalin.http.HttpStatus;
-import io.javalin.http.SameSite;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -96,20 +92,8 @@ public final class OrdersWeb {
             Map.entry("unitPrice", "Unit price"),
             Map.entry("reason", "Reason"));
 
-    /** The cookie that keeps the latest position a browser saw, so that its next page is not older. */
-    static final String POSITION_COOKIE = "orders-position";
-
-    /** The header with the position a page reflects, as on the JSON API's answers. */
-    static final String POSITION_HEADER = "Factum-Position";
-
     /** Orders on one page of the list. */
     static final int PAGE_SIZE = 20;
-
-    /** The request attribute with the latest position the request's reads reflect. */
-    private static final String SEEN = "orders.position-seen";
-
-    /** The request attribute set when the browser's position cookie was of another store. */
-    private static final String FORGOTTEN = "orders.position-forgotten";
 
     private static final String UNKNOWN_CUSTOMER = "(unknown customer)";
     private static final int MAX_CUSTOMERS = 10_000;
@@ -119,11 +103,13 @@ public final class OrdersWeb {
             <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">            <rect x="5" y="2" width="22" height="28" rx="3" fill="#23352a"/>            <path d="M10 9h12M10 14h12M10 19h6" stroke="#d3ecd9" stroke-width="2" stroke-linecap="round"/>            <circle cx="22" cy="22" r="6" fill="#8fd19e"/>            <path d="M19 22l2 2 4-4" stroke="#23352a" stroke-width="2" fill="none" stroke-linecap="round"/>            </svg>""";
 
     private final OrdersApp app;
+    private final BrowserPositions positions;
     private final TemplateEngine templates;
     private final ObjectMapper json = new ObjectMapper();
 
     private OrdersWeb(OrdersApp app) {
         this.app = app;
+        this.positions = new BrowserPositions(app.store(), READ_WAIT);
         this.templates = TemplateEngine.createPrecompiled(
                 null, ContentType.Html, OrdersWeb.class.getClassLoader(), "io.factum.examples.orders.web");
     }
@@ -140,7 +126,7 @@ public final class OrdersWeb {
         config.routes.before(CrossSiteRequests.guard());
         config.routes.before(ctx -> CrossSiteRequests.FRAME_HEADERS.forEach(ctx::header));
         config.routes.exception(UnknownPath.class, (e, ctx) -> notFound(ctx, String.valueOf(e.getMessage())));
-        config.routes.exception(NotUpToDate.class, (e, ctx) -> {
+        config.routes.exception(BrowserPositions.NotUpToDate.class, (e, ctx) -> {
             ctx.status(HttpStatus.SERVICE_UNAVAILABLE);
             ctx.header("Retry-After", "1");
             render(ctx, "stale.jte", new WebViews.StalePage(String.valueOf(e.getMessage())));
@@ -598,8 +584,8 @@ public final class OrdersWeb {
      * task's position goes with it ({@code ?after=} in the location, and the browser's position cookie).
      */
     private void next(Context ctx, Position position, String location) {
-        seen(ctx, position);
-        remember(ctx);
+        BrowserPositions.seen(ctx, position);
+        BrowserPositions.remember(ctx);
         if (ctx.header("HX-Request") != null) {
             ctx.header("HX-Location", location);
             ctx.status(HttpStatus.NO_CONTENT);
@@ -610,90 +596,9 @@ public final class OrdersWeb {
 
     // ---- reading
 
-    /**
-     * Runs a read-model query that reflects at least the position this browser has seen: the later of the
-     * task just done ({@code ?after=}) and the browser's position cookie, which every page moves on to the
-     * position it showed. So the next page never shows an older state, whichever instance of the app
-     * answers it. It waits (bounded) for the read model; if it does not get there in time, a page says so
-     * (503), never older data.
-     */
+    /** A read through the browser's positions (monotonic reads; see {@link BrowserPositions}). */
     private <T> T read(Context ctx, ProjectionSubscription readModel, ReadModelQuery<T> query) {
-        Optional<Position> after = position(ctx.queryParam("after"));
-        Optional<Position> cookie = cookie(ctx);
-        Optional<Position> wanted = later(later(after, cookie), Optional.ofNullable(ctx.attribute(SEEN)));
-        if (wanted.isEmpty()) {
-            return seen(ctx, readModel.answer(query));
-        }
-        try {
-            return seen(ctx, readModel.answer(wanted.get(), READ_WAIT, query));
-        } catch (StaleReadModelException e) {
-            if (cookie.isPresent() && cookie.get().isAfter(app.store().headPosition())) {
-                // a position this store never had (its database was replaced): forget it, read as asked
-                ctx.removeCookie(POSITION_COOKIE, "/");
-                ctx.attribute(FORGOTTEN, Boolean.TRUE);
-                ctx.attribute(SEEN, null);
-                return after.isEmpty()
-                        ? seen(ctx, readModel.answer(query))
-                        : seen(ctx, readModel.answer(after.get(), READ_WAIT, query));
-            }
-            throw new NotUpToDate("this page is not up to date yet with what you last saw or did (the read"
-                    + " model is at " + e.reached() + ", you saw " + wanted.get() + "); reload it in a moment");
-        }
-    }
-
-    /** Keeps the later of the positions this request's answers reflect, and answers the value. */
-    private static <T> T seen(Context ctx, Answer<T> answer) {
-        seen(ctx, answer.position());
-        return answer.value();
-    }
-
-    private static void seen(Context ctx, Position position) {
-        Position before = ctx.attribute(SEEN);
-        if (before == null || position.isAfter(before)) {
-            ctx.attribute(SEEN, position);
-        }
-    }
-
-    /**
-     * Puts the position this request reflects into the browser's cookie (scoped to the app, not readable
-     * by scripts) and the {@code Factum-Position} header.
-     */
-    private static void remember(Context ctx) {
-        Position seen = ctx.attribute(SEEN);
-        if (seen == null) {
-            return;
-        }
-        Optional<Position> cookie = cookie(ctx);
-        if (cookie.isEmpty() || seen.isAfter(cookie.get())) {
-            ctx.cookie(new Cookie(POSITION_COOKIE, seen.toString(), "/", -1, false, true, null, SameSite.STRICT));
-        }
-        ctx.header(POSITION_HEADER, seen.toString());
-    }
-
-    /** The browser's position cookie, unless this request found it to be of another store. */
-    private static Optional<Position> cookie(Context ctx) {
-        return Boolean.TRUE.equals(ctx.attribute(FORGOTTEN)) ? Optional.empty() : position(ctx.cookie(POSITION_COOKIE));
-    }
-
-    private static Optional<Position> position(@Nullable String text) {
-        if (text == null || text.isBlank()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Position.parse(text.strip()));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static Optional<Position> later(Optional<Position> one, Optional<Position> other) {
-        if (one.isEmpty()) {
-            return other;
-        }
-        if (other.isEmpty()) {
-            return one;
-        }
-        return other.get().isAfter(one.get()) ? other : one;
+        return positions.read(ctx, readModel, query);
     }
 
     private String customerName(Context ctx, UUID customerId) {
@@ -739,7 +644,7 @@ public final class OrdersWeb {
     }
 
     private void render(Context ctx, String template, Object model) {
-        remember(ctx);
+        BrowserPositions.remember(ctx);
         StringOutput output = new StringOutput();
         Map<String, Object> params = new HashMap<>();
         params.put("page", model);
@@ -747,15 +652,6 @@ public final class OrdersWeb {
         ctx.header("Cache-Control", "no-store");
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.html(output.toString());
-    }
-
-    /** A read model that has not reached what the browser saw: answered with a page that says so (503). */
-    private static final class NotUpToDate extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        NotUpToDate(String message) {
-            super(message);
-        }
     }
 
     /** A path that names nothing: answered with the not-found page. */

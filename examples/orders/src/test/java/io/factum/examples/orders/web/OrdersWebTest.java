@@ -204,9 +204,9 @@ class OrdersWebTest {
                     HttpResponse.BodyHandlers.ofString());
 
             String position =
-                    response.headers().firstValue(OrdersWeb.POSITION_HEADER).orElseThrow();
+                    response.headers().firstValue(BrowserPositions.HEADER).orElseThrow();
             assertThat(response.headers().allValues("Set-Cookie")).anySatisfy(cookie -> assertThat(cookie)
-                    .startsWith(OrdersWeb.POSITION_COOKIE + "=" + position)
+                    .startsWith(BrowserPositions.COOKIE + "=" + position)
                     .contains("Path=/", "HttpOnly", "SameSite=Strict"));
         }
 
@@ -225,7 +225,7 @@ class OrdersWebTest {
             // when: its next page is asked with only its cookie
             var stale = http.send(
                     HttpRequest.newBuilder(URI.create(base + "/orders/" + orderId))
-                            .header("Cookie", OrdersWeb.POSITION_COOKIE + "=" + seen)
+                            .header("Cookie", BrowserPositions.COOKIE + "=" + seen)
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
 
@@ -239,7 +239,7 @@ class OrdersWebTest {
             app.customerDirectory().resume();
             var fresh = http.send(
                     HttpRequest.newBuilder(URI.create(base + "/orders/" + orderId))
-                            .header("Cookie", OrdersWeb.POSITION_COOKIE + "=" + seen)
+                            .header("Cookie", BrowserPositions.COOKIE + "=" + seen)
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(fresh.statusCode()).isEqualTo(200);
@@ -252,17 +252,17 @@ class OrdersWebTest {
 
             var response = http.send(
                     HttpRequest.newBuilder(URI.create(base + "/orders/" + orderId))
-                            .header("Cookie", OrdersWeb.POSITION_COOKIE + "=0/999999")
+                            .header("Cookie", BrowserPositions.COOKIE + "=0/999999")
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
 
             // then: the page is shown, and the cookie now holds a position of this store
             assertThat(response.statusCode()).isEqualTo(200);
             String position =
-                    response.headers().firstValue(OrdersWeb.POSITION_HEADER).orElseThrow();
+                    response.headers().firstValue(BrowserPositions.HEADER).orElseThrow();
             assertThat(io.factum.core.Position.parse(position)).isLessThan(io.factum.core.Position.parse("0/999999"));
             assertThat(response.headers().allValues("Set-Cookie")).anySatisfy(cookie -> assertThat(cookie)
-                    .startsWith(OrdersWeb.POSITION_COOKIE + "=" + position + ";"));
+                    .startsWith(BrowserPositions.COOKIE + "=" + position + ";"));
         }
     }
 
