@@ -45,6 +45,7 @@ public final class FactumHttp {
     private final Duration healthTimeout;
     private final String prefix;
     private final Supplier<Optional<String>> writeProblem;
+    private final Optional<ApplicationLink> applicationLink;
 
     private FactumHttp(Builder builder) {
         this.store =
@@ -62,7 +63,11 @@ public final class FactumHttp {
         this.healthTimeout = builder.healthTimeout;
         this.prefix = builder.prefix;
         this.writeProblem = builder.writeProblem;
+        this.applicationLink = builder.applicationLink;
     }
+
+    /** A link from the admin pages back to the application that hosts them. */
+    record ApplicationLink(String label, String href) {}
 
     /** The surfaces of {@code store}. */
     public static Builder builder(EventStore store) {
@@ -190,6 +195,10 @@ public final class FactumHttp {
         return healthTimeout;
     }
 
+    Optional<ApplicationLink> applicationLink() {
+        return applicationLink;
+    }
+
     String prefix() {
         return prefix;
     }
@@ -212,6 +221,7 @@ public final class FactumHttp {
         private Duration healthTimeout = Duration.ofSeconds(1);
         private String prefix = "";
         private Supplier<Optional<String>> writeProblem = Optional::empty;
+        private Optional<ApplicationLink> applicationLink = Optional.empty();
 
         private Builder(EventStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -265,6 +275,27 @@ public final class FactumHttp {
          */
         public Builder writeProblem(Supplier<Optional<String>> problem) {
             this.writeProblem = Objects.requireNonNull(problem, "problem");
+            return this;
+        }
+
+        /**
+         * A link back to the application that hosts the admin pages, shown at the start of their header:
+         * {@code applicationLink("Orders", "/")}. None by default (the standalone server has no other pages).
+         *
+         * @throws IllegalArgumentException unless the label is 1-60 characters and the address a path
+         *     ({@code /...}) or an {@code http(s)://} URL, without spaces or quotes
+         */
+        public Builder applicationLink(String label, String href) {
+            if (label.isBlank() || label.length() > 60) {
+                throw new IllegalArgumentException(
+                        "an application link's label must be 1-60 characters, got " + label.length());
+            }
+            if (!href.matches("(/|https?://)[^\\s\"'<>]*")) {
+                throw new IllegalArgumentException(
+                        "an application link is a path like / or an http(s) URL without spaces or quotes, got '" + href
+                                + "'");
+            }
+            this.applicationLink = Optional.of(new ApplicationLink(label, href));
             return this;
         }
 

@@ -1,7 +1,6 @@
 package io.factum.core.subscription;
 
 import io.factum.core.Position;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -96,16 +95,23 @@ public interface SqlCheckpointStore extends CheckpointStore {
     <T> T query(SqlQuery<T> query);
 
     /**
-     * Runs a read-model query that must see the read model of checkpoint {@code checkpoint} at {@code
-     * atLeast} or later, for a subscription that has passed that position ({@link
-     * ProjectionSubscription#query(io.factum.core.Position, Duration, ReadModelQuery)}). On the store's own
-     * database that holds already; a store that queries a streaming replica waits up to {@code timeout} for
-     * the replica to replay that far, and reads the checkpoint and runs the query in one snapshot.
+     * Runs a read and reads the checkpoint {@code name} in one read-only transaction that sees one snapshot
+     * of the database (PostgreSQL {@code REPEATABLE READ}, a SQLite read transaction): the position
+     * answered is the one the checkpoint had in the very state the query read. A read model and its
+     * checkpoint commit together, so the answer reflects every event up to that position.
      *
-     * @throws StaleReadModelException if the replica did not get there in time
-     * @throws io.factum.core.StoreException if the query fails
+     * @return the query's result and the checkpoint's position ({@link Position#START} if it has none)
+     * @throws io.factum.core.StoreException if the query fails (its SQLException is the cause)
      */
-    default <T> T query(String checkpoint, io.factum.core.Position atLeast, Duration timeout, SqlQuery<T> query) {
-        return query(query);
+    <T> Answer<T> queryWithCheckpoint(String name, SqlQuery<T> query);
+
+    /**
+     * True if queries read a streaming replica, whose snapshot may be older than the checkpoints saved on
+     * the primary: an answer's position is then only the checkpoint the replica has replayed, and a query
+     * at a position waits for the replica too ({@link ProjectionSubscription#answer(io.factum.core.Position,
+     * java.time.Duration, ReadModelQuery)}).
+     */
+    default boolean queriesReplica() {
+        return false;
     }
 }

@@ -3,6 +3,7 @@ package io.factum.store.postgres;
 import io.factum.core.Position;
 import io.factum.core.StoreException;
 import io.factum.core.spi.CheckpointMoves;
+import io.factum.core.subscription.Answer;
 import io.factum.core.subscription.CheckpointConflictException;
 import io.factum.core.subscription.CheckpointMove;
 import io.factum.core.subscription.Lease;
@@ -11,12 +12,11 @@ import io.factum.core.subscription.ParkedEvent;
 import io.factum.core.subscription.SqlCheckpointStore;
 import io.factum.core.subscription.SqlQuery;
 import io.factum.core.subscription.SqlWork;
-import io.factum.core.subscription.StaleReadModelException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
+import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -252,57 +252,39 @@ final class PgCheckpointStore implements SqlCheckpointStore {
     }
 
     /**
-     * On a replica: reads the checkpoint and runs the query in one REPEATABLE READ snapshot of the replica,
-     * once the replica has replayed the checkpoint to {@code atLeast}; until then it looks again, 1 to 50 ms
-     * apart, up to {@code timeout}. On the primary: {@link #query(SqlQuery)}.
+     * A {@code REPEATABLE READ READ ONLY} transaction: its snapshot is taken at its first query (of the
+     * checkpoint) and every later statement sees the same, whatever commits meanwhile. On the streaming
+     * replica when the store has one: the checkpoint is then the one the replica has replayed.
      */
     @Override
-    public <T> T query(String checkpoint, Position atLeast, Duration timeout, SqlQuery<T> query) {
-        if (readSource == dataSource) {
-            return query(query);
-        }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long backoff = 1;
-        while (true) {
-            checkOpen.run();
-            Position replayed;
-            try (Connection connection = readSource.getConnection()) {
-                connection.setAutoCommit(false);
-                connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-                try {
-                    SearchPath.set(connection, tables);
-                    replayed = load(connection, checkpoint);
-                    if (!atLeast.isAfter(replayed)) {
-                        T result = query.run(connection);
-                        connection.commit();
-                        return result;
-                    }
-                    connection.rollback();
-                } catch (SQLException | RuntimeException | Error e) {
-                    rollback(connection, e);
-                    throw e;
-                } finally {
-                    restore(connection);
-                    try {
-                        connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-                    } catch (SQLException ignored) {
-                        // a broken connection: the pool discards it
-                    }
-                }
-            } catch (SQLException e) {
-                throw failure("running a read-model query on the replica", e);
-            }
-            if (System.nanoTime() >= deadline) {
-                throw new StaleReadModelException(checkpoint, atLeast, replayed, timeout);
-            }
+    public <T> Answer<T> queryWithCheckpoint(String name, SqlQuery<T> query) {
+        checkOpen.run();
+        try (Connection connection = readSource.getConnection()) {
+            connection.setAutoCommit(false);
             try {
-                Thread.sleep(backoff);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new StaleReadModelException(checkpoint, atLeast, replayed, timeout);
+                // must come first in the transaction, before any query takes the snapshot
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                }
+                SearchPath.set(connection, tables);
+                Position position = load(connection, name);
+                T value = query.run(connection);
+                connection.commit();
+                return new Answer<>(value, position);
+            } catch (SQLException | RuntimeException | Error e) {
+                rollback(connection, e);
+                throw e;
+            } finally {
+                restore(connection);
             }
-            backoff = Math.min(50, backoff * 2);
+        } catch (SQLException e) {
+            throw failure("running a read-model query with checkpoint " + name, e);
         }
+    }
+
+    @Override
+    public boolean queriesReplica() {
+        return readSource != dataSource;
     }
 
     @Override

@@ -55,6 +55,11 @@ final class PgEventStore implements PostgresEventStore {
 
     private static final long MIN_BACKOFF_MILLIS = 100;
     private static final long MAX_BACKOFF_MILLIS = 250;
+
+    /** How soon a waiter looks again at a replica that has not replayed an append yet, doubling up to the max. */
+    private static final long MIN_REPLAY_BACKOFF_MILLIS = 2;
+
+    private static final long MAX_REPLAY_BACKOFF_MILLIS = 50;
     /** The longest a waiter trusts the listener before it looks again itself. */
     private static final long RECHECK_MILLIS = 10_000;
     /** How often a waiter looks while the listener is not listening. */
@@ -478,6 +483,7 @@ final class PgEventStore implements PostgresEventStore {
     public boolean awaitAppend(Position after, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         long backoff = MIN_BACKOFF_MILLIS;
+        long replayBackoff = MIN_REPLAY_BACKOFF_MILLIS;
         while (true) {
             checkOpen();
             long generation;
@@ -499,10 +505,8 @@ final class PgEventStore implements PostgresEventStore {
                 throw failure("waiting for an append after " + after, e);
             }
             // a replica that has not replayed what the primary has: the notification came from the primary
-            // before the replica had the events, so look again after a bounded backoff, as for pending ones
-            if (replicated && !pending) {
-                pending = headPosition().isAfter(after);
-            }
+            // before the replica had the events, so look again soon (replication takes milliseconds)
+            boolean replaying = replicated && !pending && headPosition().isAfter(after);
             long remaining = deadline - System.nanoTime();
             if (remaining <= 0) {
                 return false;
@@ -511,8 +515,11 @@ final class PgEventStore implements PostgresEventStore {
             // no notification: look again after a bounded backoff. Otherwise sleep until notified, but
             // never longer than a bounded re-check, in case the listener lost its connection unnoticed.
             long recheck = notifier.listening() ? RECHECK_MILLIS : UNLISTENED_RECHECK_MILLIS;
-            long wait = Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(pending ? backoff : recheck));
-            if (pending) {
+            long wait = Math.min(
+                    remaining, TimeUnit.MILLISECONDS.toNanos(replaying ? replayBackoff : pending ? backoff : recheck));
+            if (replaying) {
+                replayBackoff = Math.min(MAX_REPLAY_BACKOFF_MILLIS, replayBackoff * 2);
+            } else if (pending) {
                 backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
             }
             long until = System.nanoTime() + wait;

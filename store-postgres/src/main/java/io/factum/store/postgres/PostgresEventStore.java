@@ -261,7 +261,7 @@ public interface PostgresEventStore extends SqlEventStore {
          * running on the primary (from the WAL it replays), so {@code pg_snapshot_xmin} holds readers back
          * behind a late commit there as it does on the primary. Wake-ups still come from the primary's {@code
          * NOTIFY} (a standby cannot {@code LISTEN}); a waiter that is woken before the replica replayed the
-         * append looks again 1 to 50 ms apart. What the replica's lag costs: subscriptions see events that
+         * append looks again 2 to 50 ms apart. What the replica's lag costs: subscriptions see events that
          * much later, and {@link io.factum.core.subscription.ProjectionSubscription#query(io.factum.core.Position,
          * Duration, io.factum.core.subscription.ReadModelQuery)} waits until the replica replayed the read model
          * to the position asked for. See docs/operations.md, "Read replicas".

@@ -155,36 +155,40 @@ class PostgresReadReplicaTest {
     void a_query_at_a_position_waits_until_the_replica_replayed_the_read_model_that_far() throws Exception {
         try (PgEventStore writer = open("replica_queries", false);
                 PgEventStore reader = open("replica_queries", true)) {
-            ProjectionSubscription counts = Subscription.sqlProjection(writer, writer.checkpoints(), new Counts())
+            io.factum.core.subscription.ReadModelQuery<Long> total = (connection, active) -> Counts.total(connection);
+            // one instance of the read model on the primary only, one that reads the replica
+            ProjectionSubscription onPrimary = Subscription.sqlProjection(writer, writer.checkpoints(), new Counts())
+                    .start();
+            ProjectionSubscription onReplica = Subscription.sqlProjection(reader, reader.checkpoints(), new Counts())
                     .start();
             try {
                 AppendResult first = writer.append("item-1", ExpectedVersion.noStream(), EventData.of("Counted", "{}"));
-                counts.query(first.position(), WAIT, (connection, active) -> 0);
+                assertThat(onPrimary.query(first.position(), WAIT, total)).isEqualTo(1L);
                 awaitReplayed();
                 replay(false);
                 try {
                     AppendResult second =
                             writer.append("item-2", ExpectedVersion.noStream(), EventData.of("Counted", "{}"));
-                    assertThat(counts.awaitPosition(second.position(), WAIT)).isTrue();
+                    assertThat(onPrimary.awaitPosition(second.position(), WAIT)).isTrue();
 
-                    // the primary's read model has it; the paused replica has not replayed it
-                    assertThatThrownBy(() -> reader.checkpoints()
-                                    .query("counts@v1", second.position(), Duration.ofMillis(300), Counts::total))
+                    // the read model on the primary has it; the paused replica has not replayed it
+                    var answer = onReplica.answer(total);
+                    assertThat(answer.value()).isEqualTo(1L);
+                    assertThat(answer.position())
+                            .as("the position the replica's answer reflects")
+                            .isEqualTo(first.position());
+                    assertThatThrownBy(() -> onReplica.query(second.position(), Duration.ofMillis(300), total))
                             .isInstanceOf(StaleReadModelException.class)
-                            .hasMessageContaining("counts@v1")
                             .hasMessageContaining("it is at " + first.position());
-                    assertThat(reader.checkpoints().query(Counts::total))
-                            .as("a query without a position answers from the replica as it is")
-                            .isEqualTo(1L);
 
                     replay(true);
-                    assertThat(reader.checkpoints().query("counts@v1", second.position(), WAIT, Counts::total))
-                            .isEqualTo(2L);
+                    assertThat(onReplica.query(second.position(), WAIT, total)).isEqualTo(2L);
                 } finally {
                     replay(true);
                 }
             } finally {
-                counts.close();
+                onReplica.close();
+                onPrimary.close();
             }
         }
     }

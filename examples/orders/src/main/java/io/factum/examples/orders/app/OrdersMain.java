@@ -103,6 +103,7 @@ public final class OrdersMain {
                 .storeStats(app.store()::figures)
                 .meterRegistry(app.meters())
                 .observations(app.observations())
+                .applicationLink("Orders app", "/")
                 .security(HttpSecurity.builder()
                         .user(ADMIN_USER, adminPassword, Role.ADMIN)
                         .build())
