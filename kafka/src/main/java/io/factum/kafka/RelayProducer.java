@@ -67,8 +67,11 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
     private final Duration deliveryTimeout;
     private final Map<String, Object> adminConfig;
 
-    /** Topics that a metadata time-out suggested were missing: checked with the admin client before a send. */
-    private final Set<String> suspectedMissing = ConcurrentHashMap.newKeySet();
+    /** Topics whose metadata the producer had. */
+    private final Set<String> knownTopics = ConcurrentHashMap.newKeySet();
+
+    /** The events of the last failed batch that the broker acknowledged. */
+    private final Set<io.factum.core.Position> acknowledgedOfFailedBatch = new java.util.HashSet<>();
 
     private @Nullable Producer<byte[], byte[]> producer;
     private @Nullable Admin admin;
@@ -125,15 +128,33 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
 
     @Override
     public void handleAll(List<RecordedEvent> events) throws InterruptedException {
+        if (!acknowledgedOfFailedBatch.isEmpty()) {
+            // the subscription goes through a failed batch again one event at a time: those the broker
+            // acknowledged in the batch are published, by this producer, in order
+            List<RecordedEvent> rest = new ArrayList<>(events.size());
+            for (RecordedEvent event : events) {
+                if (!acknowledgedOfFailedBatch.remove(event.position())) {
+                    rest.add(event);
+                }
+            }
+            if (rest.isEmpty()) {
+                return;
+            }
+            events = rest;
+        }
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(events.size());
         for (RecordedEvent event : events) {
-            ProducerRecord<byte[], byte[]> record = mapper.record(event);
-            if (suspectedMissing.contains(record.topic())) {
-                checkTopic(event, record.topic(), null);
-            }
-            records.add(record);
+            records.add(mapper.record(event));
         }
         Producer<byte[], byte[]> sending = producer();
+        for (int i = 0; i < records.size(); i++) {
+            String topic = records.get(i).topic();
+            if (!knownTopics.contains(topic)) {
+                // before anything of the batch is sent: a topic that does not exist refuses its event
+                // without publishing the events before it a second time when the batch is retried
+                awaitMetadata(sending, events.get(i), topic);
+            }
+        }
         List<Future<RecordMetadata>> acks = new ArrayList<>(records.size());
         for (ProducerRecord<byte[], byte[]> record : records) {
             Future<RecordMetadata> ack;
@@ -180,12 +201,19 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
             return;
         }
         published.addAndGet(acknowledged);
+        acknowledgedOfFailedBatch.clear();
         if (firstFailure == null) {
             throw new IllegalStateException("sent only " + acks.size() + " of " + records.size() + " records");
         }
         RecordedEvent event = events.get(failedAt);
         String topic = records.get(failedAt).topic();
         if (isRefusal(firstFailure)) {
+            // the ones acknowledged are not sent again when the subscription goes event by event
+            for (int i = 0; i < acks.size(); i++) {
+                if (acks.get(i).isDone() && !failed(acks.get(i))) {
+                    acknowledgedOfFailedBatch.add(events.get(i).position());
+                }
+            }
             refused.incrementAndGet();
             throw new RecordRefusedException(
                     event.streamId(),
@@ -197,7 +225,6 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
         }
         if (isMetadataTimeout(firstFailure)) {
             // a topic that does not exist looks like a broker that does not answer: the admin client tells
-            suspectedMissing.add(topic);
             checkTopic(event, topic, firstFailure);
         }
         unavailable.incrementAndGet();
@@ -219,7 +246,6 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
             admin().describeTopics(List.of(topic))
                     .allTopicNames()
                     .get(deliveryTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            suspectedMissing.remove(topic);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 refused.incrementAndGet();
@@ -265,6 +291,38 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
                 && !(failure instanceof org.apache.kafka.common.errors.InvalidPidMappingException);
     }
 
+    /**
+     * Waits for the metadata of a topic not used yet (which also makes a broker that creates topics create
+     * it): refuses the event if the cluster says the topic does not exist.
+     */
+    private void awaitMetadata(Producer<byte[], byte[]> sending, RecordedEvent event, String topic)
+            throws InterruptedException {
+        try {
+            sending.partitionsFor(topic);
+            knownTopics.add(topic);
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            checkTopic(event, topic, e);
+            // it exists, but the producer saw no metadata in time: the broker is slow or away
+            unavailable(e);
+        } catch (KafkaException e) {
+            if (isRefusal(e)) {
+                refused.incrementAndGet();
+                throw new RecordRefusedException(
+                        event.streamId(), event.streamVersion(), event.position(), topic, describe(e), e);
+            }
+            unavailable(e);
+        }
+    }
+
+    private static boolean failed(Future<RecordMetadata> ack) throws InterruptedException {
+        try {
+            ack.get();
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        }
+    }
+
     private static boolean failedAtOnce(Future<RecordMetadata> ack) throws InterruptedException {
         if (!ack.isDone()) {
             return false;
@@ -308,6 +366,7 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
     private void discardProducer() {
         Producer<byte[], byte[]> current = producer;
         producer = null;
+        knownTopics.clear();
         if (current != null) {
             current.close(Duration.ZERO);
         }
