@@ -76,6 +76,10 @@ final class InboxRunner implements KafkaInbox {
     private volatile boolean closed;
     private volatile boolean paused;
     private volatile boolean sleeping;
+
+    /** Set when the store or the handler's dependency was unavailable, until a record is handled again. */
+    private volatile boolean unavailableNow;
+
     private volatile SubscriptionState state = SubscriptionState.CATCHING_UP;
     private volatile @Nullable String failure;
     private volatile @Nullable KafkaConsumer<byte[], byte[]> consumer;
@@ -166,7 +170,8 @@ final class InboxRunner implements KafkaInbox {
                     unavailableTries++;
                     state = SubscriptionState.FAILED;
                     sleep(settings.retry.backoff(unavailableTries));
-                } else {
+                } else if (!unavailableNow) {
+                    // FAILED lasts until a record is handled again, not only until a poll comes back empty
                     unavailableTries = 0;
                     if (!wasPaused) {
                         state = lagRecords == 0 ? SubscriptionState.LIVE : SubscriptionState.CATCHING_UP;
@@ -218,7 +223,9 @@ final class InboxRunner implements KafkaInbox {
                     next = record.offset() + 1;
                 } catch (Unavailable e) {
                     unavailable = true;
+                    unavailableNow = true;
                     failure = e.getMessage();
+                    state = SubscriptionState.FAILED;
                     LOG.warn("inbox {}: {}; trying again", settings.name, e.getMessage());
                     kafka.seek(partition, record.offset());
                     break;
@@ -275,6 +282,7 @@ final class InboxRunner implements KafkaInbox {
                 settings.handler.handle(message);
                 handled.incrementAndGet();
                 failure = null;
+                unavailableNow = false;
                 sawPosition(message);
                 return;
             } catch (DuplicateEventException e) {
