@@ -142,21 +142,24 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
             }
             events = rest;
         }
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(events.size());
-        for (RecordedEvent event : events) {
-            records.add(mapper.record(event));
-        }
         Producer<byte[], byte[]> sending = producer();
-        for (int i = 0; i < records.size(); i++) {
-            String topic = records.get(i).topic();
-            if (!knownTopics.contains(topic)) {
-                // before anything of the batch is sent: a topic that does not exist refuses its event
-                // without publishing the events before it a second time when the batch is retried
-                awaitMetadata(sending, events.get(i), topic);
+        List<String> topics = new ArrayList<>(events.size());
+        List<Future<RecordMetadata>> acks = new ArrayList<>(events.size());
+        // a failure before a record could be sent (its topic function, its topic's metadata): nothing after it
+        // is sent, and it counts as the failure of that record
+        @Nullable RuntimeException notSent = null;
+        for (RecordedEvent event : events) {
+            ProducerRecord<byte[], byte[]> record;
+            try {
+                record = mapper.record(event);
+                if (!knownTopics.contains(record.topic())) {
+                    awaitMetadata(sending, event, record.topic());
+                }
+            } catch (RecordRefusedException | RetryLaterException e) {
+                notSent = e;
+                break;
             }
-        }
-        List<Future<RecordMetadata>> acks = new ArrayList<>(records.size());
-        for (ProducerRecord<byte[], byte[]> record : records) {
+            topics.add(record.topic());
             Future<RecordMetadata> ack;
             try {
                 ack = sending.send(record);
@@ -195,19 +198,18 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
             }
         }
         int acknowledged = acks.size() - notAcknowledged;
-        if (firstFailure == null && acks.size() == records.size()) {
-            published.addAndGet(acknowledged);
+        published.addAndGet(acknowledged);
+        if (firstFailure == null && notSent == null) {
             brokerProblem.set(null);
             return;
         }
-        published.addAndGet(acknowledged);
         acknowledgedOfFailedBatch.clear();
         if (firstFailure == null) {
-            throw new IllegalStateException("sent only " + acks.size() + " of " + records.size() + " records");
+            firstFailure = notSent;
+            failedAt = acks.size();
         }
         RecordedEvent event = events.get(failedAt);
-        String topic = records.get(failedAt).topic();
-        if (isRefusal(firstFailure)) {
+        if (firstFailure instanceof RecordRefusedException || isRefusal(firstFailure)) {
             // the ones acknowledged are not sent again when the subscription goes event by event
             for (int i = 0; i < acks.size(); i++) {
                 if (acks.get(i).isDone() && !failed(acks.get(i))) {
@@ -215,25 +217,28 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
                 }
             }
             refused.incrementAndGet();
+            if (firstFailure instanceof RecordRefusedException refusal) {
+                throw refusal;
+            }
             throw new RecordRefusedException(
                     event.streamId(),
                     event.streamVersion(),
                     event.position(),
-                    topic,
+                    topics.get(failedAt),
                     describe(firstFailure),
                     firstFailure);
         }
-        if (isMetadataTimeout(firstFailure)) {
-            // a topic that does not exist looks like a broker that does not answer: the admin client tells
-            checkTopic(event, topic, firstFailure);
-        }
         unavailable.incrementAndGet();
+        discardProducer();
+        if (firstFailure instanceof RetryLaterException retry) {
+            brokerProblem.set(retry.getMessage());
+            throw retry;
+        }
         String problem = "broker " + config.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG) + " did not acknowledge "
-                + notAcknowledged + " of " + records.size() + " records within " + deliveryTimeout.toMillis()
+                + notAcknowledged + " of " + events.size() + " records within " + deliveryTimeout.toMillis()
                 + " ms: " + describe(firstFailure);
         brokerProblem.set(problem);
         LOG.warn("relay {}: {}; sending the batch again with a new producer", relay, problem);
-        discardProducer();
         throw new RetryLaterException(problem, firstFailure);
     }
 
@@ -248,7 +253,6 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
                     .get(deliveryTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                refused.incrementAndGet();
                 throw new RecordRefusedException(
                         event.streamId(),
                         event.streamVersion(),
@@ -258,24 +262,20 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
                         cause == null ? e.getCause() : cause);
             }
             if (!(e.getCause() instanceof RetriableException) && e.getCause() != null) {
-                refused.incrementAndGet();
                 throw new RecordRefusedException(
                         event.streamId(), event.streamVersion(), event.position(), topic, describe(e.getCause()), e);
             }
-            unavailable(e.getCause() == null ? e : e.getCause());
+            throw unavailable(e.getCause() == null ? e : e.getCause());
         } catch (java.util.concurrent.TimeoutException e) {
-            unavailable(e);
+            throw unavailable(e);
         }
     }
 
-    private void unavailable(Throwable cause) {
-        unavailable.incrementAndGet();
+    private RetryLaterException unavailable(Throwable cause) {
         String problem = "broker " + config.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG)
                 + " did not answer for topic metadata within " + deliveryTimeout.toMillis() + " ms: "
                 + describe(cause);
-        brokerProblem.set(problem);
-        discardProducer();
-        throw new RetryLaterException(problem, cause);
+        return new RetryLaterException(problem, cause);
     }
 
     /** True for a failure that waiting will not fix. */
@@ -303,14 +303,13 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
             checkTopic(event, topic, e);
             // it exists, but the producer saw no metadata in time: the broker is slow or away
-            unavailable(e);
+            throw unavailable(e);
         } catch (KafkaException e) {
             if (isRefusal(e)) {
-                refused.incrementAndGet();
                 throw new RecordRefusedException(
                         event.streamId(), event.streamVersion(), event.position(), topic, describe(e), e);
             }
-            unavailable(e);
+            throw unavailable(e);
         }
     }
 
@@ -333,11 +332,6 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
         } catch (ExecutionException e) {
             return true;
         }
-    }
-
-    private static boolean isMetadataTimeout(Throwable failure) {
-        return failure instanceof org.apache.kafka.common.errors.TimeoutException
-                && String.valueOf(failure.getMessage()).contains("not present in metadata");
     }
 
     static String describe(Throwable failure) {
