@@ -99,6 +99,7 @@ public final class KafkaBenchmark {
                 String rawTopic = "raw-" + round;
                 String relayTopic = "relay-" + round;
                 broker.createTopic(partitions, rawTopic, relayTopic);
+                warmUp(broker.bootstrapServers(), rawTopic, relayTopic);
                 double raw = raw(broker.bootstrapServers(), rawTopic, template);
                 double relay = relay(broker.bootstrapServers(), relayTopic, store, last, events, batch);
                 raws.add(raw);
@@ -116,6 +117,7 @@ public final class KafkaBenchmark {
                     relayMedian / rawMedian));
 
             broker.createTopic(partitions, "latency");
+            warmUp(broker.bootstrapServers(), "latency");
             double[] latency = latency(broker.bootstrapServers(), "latency", store, latencySeconds, latencyRate);
             report.add("");
             report.add(String.format(
@@ -215,6 +217,21 @@ public final class KafkaBenchmark {
         return config;
     }
 
+    /**
+     * Sends one record to each partition of {@code topics} and waits for it: a topic just created answers
+     * NOT_LEADER for a moment, which an idempotent producer's first batches must not meet while measured.
+     */
+    private static void warmUp(String bootstrap, String... topics) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerSettings(bootstrap))) {
+            for (String topic : topics) {
+                for (var partition : producer.partitionsFor(topic)) {
+                    producer.send(new ProducerRecord<>(topic, partition.partition(), new byte[0], new byte[0]))
+                            .get(60, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+
     /** Sends every record and waits for every acknowledgement; records per second. */
     private static double raw(String bootstrap, String topic, List<ProducerRecord<byte[], byte[]>> template)
             throws Exception {
@@ -294,6 +311,9 @@ public final class KafkaBenchmark {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(50))) {
                     long now = System.nanoTime();
                     var header = record.headers().lastHeader(KafkaHeaders.EVENT_ID);
+                    if (header == null) {
+                        continue;
+                    }
                     Long sent = appendedAt.remove(new String(header.value(), StandardCharsets.UTF_8));
                     if (sent != null) {
                         latencies.add(now - sent);

@@ -127,6 +127,16 @@ public final class KafkaTestBroker implements AutoCloseable {
         }
         try (Admin admin = admin()) {
             admin.createTopics(newTopics).all().get(30, TimeUnit.SECONDS);
+            // a topic just created may answer NOT_LEADER for a moment: wait until every partition has a leader
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!admin.describeTopics(List.of(topics)).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
+                    .allMatch(description -> description.partitions().size() == partitions
+                            && description.partitions().stream().allMatch(p -> p.leader() != null))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the partitions of " + List.of(topics) + " have no leader yet");
+                }
+                Thread.sleep(20);
+            }
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("creating topics " + List.of(topics) + " failed", e);
         } catch (InterruptedException e) {
