@@ -174,6 +174,13 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
                 break;
             }
         }
+        // the batch is complete: send what lingers now instead of after linger.ms, since nothing more comes
+        // before its acknowledgements are in
+        try {
+            sending.flush();
+        } catch (KafkaException e) {
+            // a broken producer: the acknowledgements below tell what it took
+        }
         long deadline = System.nanoTime() + deliveryTimeout.toNanos() + TimeUnit.SECONDS.toNanos(1);
         @Nullable Throwable firstFailure = null;
         int failedAt = -1;
