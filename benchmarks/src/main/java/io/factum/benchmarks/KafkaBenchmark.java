@@ -95,26 +95,44 @@ public final class KafkaBenchmark {
             report.add("|---|---:|---:|---:|");
             List<Double> raws = new ArrayList<>();
             List<Double> relays = new ArrayList<>();
-            for (int round = 1; round <= rounds; round++) {
+            List<Double> ratios = new ArrayList<>();
+            // round 0 warms both sides up (JIT, connections) and is not counted; the order of the two sides
+            // alternates, so that neither always meets the machine's load first
+            for (int round = 0; round <= rounds; round++) {
                 String rawTopic = "raw-" + round;
                 String relayTopic = "relay-" + round;
                 broker.createTopic(partitions, rawTopic, relayTopic);
                 warmUp(broker.bootstrapServers(), rawTopic, relayTopic);
-                double raw = raw(broker.bootstrapServers(), rawTopic, template);
-                double relay = relay(broker.bootstrapServers(), relayTopic, store, last, events, batch);
-                raws.add(raw);
-                relays.add(relay);
-                report.add(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %.2f |", round, raw, relay, relay / raw));
-                System.err.println(report.get(report.size() - 1));
+                double raw;
+                double relay;
+                if (round % 2 == 0) {
+                    raw = raw(broker.bootstrapServers(), rawTopic, template);
+                    relay = relay(broker.bootstrapServers(), relayTopic, store, last, events, batch);
+                } else {
+                    relay = relay(broker.bootstrapServers(), relayTopic, store, last, events, batch);
+                    raw = raw(broker.bootstrapServers(), rawTopic, template);
+                }
+                String row = String.format(
+                        Locale.ROOT,
+                        "| %s | %,.0f | %,.0f | %.2f |",
+                        round == 0 ? "warm-up" : Integer.toString(round),
+                        raw,
+                        relay,
+                        relay / raw);
+                System.err.println(row);
+                if (round > 0) {
+                    raws.add(raw);
+                    relays.add(relay);
+                    ratios.add(relay / raw);
+                    report.add(row);
+                }
             }
-            double rawMedian = median(raws);
-            double relayMedian = median(relays);
             report.add(String.format(
                     Locale.ROOT,
-                    "| median | %,.0f | %,.0f | **%.2f** |",
-                    rawMedian,
-                    relayMedian,
-                    relayMedian / rawMedian));
+                    "| median | %,.0f | %,.0f | **%.2f** (median of the rounds' ratios) |",
+                    median(raws),
+                    median(relays),
+                    median(ratios)));
 
             broker.createTopic(partitions, "latency");
             warmUp(broker.bootstrapServers(), "latency");
@@ -132,6 +150,18 @@ public final class KafkaBenchmark {
                     latency[2],
                     (long) latency[3]));
         }
+        report.add(
+                0,
+                String.format(
+                        Locale.ROOT,
+                        "%,d events of about 200 bytes in %,d streams, %s store, relay batch %,d, %d partitions, %d rounds:",
+                        events,
+                        streams,
+                        storeKind,
+                        batch,
+                        partitions,
+                        rounds));
+        report.add(1, "");
         String text = String.join("\n", report) + "\n";
         System.out.print(text);
         if (out != null) {

@@ -439,22 +439,53 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
 
         private Map<String, String> metadataIds(RecordedEvent event) {
             Map<String, String> ids = new HashMap<>(2);
+            String metadata = event.metadata();
+            if (!metadata.contains("correlationId") && !metadata.contains("causationId")) {
+                return ids;
+            }
+            // the serializer writes "correlationId":"<uuid>": read that without parsing the whole object
+            String correlation = quotedUuidAfter(metadata, "\"correlationId\":\"");
+            String causation = quotedUuidAfter(metadata, "\"causationId\":\"");
+            if (correlation != null && causation != null) {
+                ids.put(KafkaHeaders.CORRELATION_ID, correlation);
+                ids.put(KafkaHeaders.CAUSATION_ID, causation);
+                return ids;
+            }
             try {
-                var metadata = json.readTree(event.metadata());
-                if (metadata.path("correlationId").isTextual()) {
+                var tree = json.readTree(metadata);
+                if (tree.path("correlationId").isTextual()) {
                     ids.put(
                             KafkaHeaders.CORRELATION_ID,
-                            metadata.path("correlationId").asText());
+                            tree.path("correlationId").asText());
                 }
-                if (metadata.path("causationId").isTextual()) {
-                    ids.put(
-                            KafkaHeaders.CAUSATION_ID,
-                            metadata.path("causationId").asText());
+                if (tree.path("causationId").isTextual()) {
+                    ids.put(KafkaHeaders.CAUSATION_ID, tree.path("causationId").asText());
                 }
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 // metadata the store took is JSON; if not, the record goes without the ids
             }
             return ids;
+        }
+
+        /** The 36 characters after {@code prefix} if they are a UUID followed by a quote, else null. */
+        static @Nullable String quotedUuidAfter(String json, String prefix) {
+            int at = json.indexOf(prefix);
+            if (at < 0) {
+                return null;
+            }
+            int from = at + prefix.length();
+            int to = from + 36;
+            if (to >= json.length() || json.charAt(to) != '"') {
+                return null;
+            }
+            for (int i = from; i < to; i++) {
+                char c = json.charAt(i);
+                boolean dash = i - from == 8 || i - from == 13 || i - from == 18 || i - from == 23;
+                if (dash ? c != '-' : Character.digit(c, 16) < 0) {
+                    return null;
+                }
+            }
+            return json.substring(from, to);
         }
 
         private static void header(RecordHeaders headers, String key, String value) {
