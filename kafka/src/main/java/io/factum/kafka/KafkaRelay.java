@@ -46,7 +46,10 @@ public interface KafkaRelay extends AutoCloseable {
     /** The relay's name: its subscription's, or its consumer group's. */
     String name();
 
-    /** Where it is now. Does not wait for the broker; reads the store's head at most once a second. */
+    /**
+     * Where it is now. Does not wait for the broker; a group member reads the store's head and the oldest
+     * event not yet published for its lag.
+     */
     RelayStatus status();
 
     /** The subscription that runs it, when it runs on its own: register it with the admin pages. */
