@@ -129,9 +129,7 @@ public final class KafkaTestBroker implements AutoCloseable {
             admin.createTopics(newTopics).all().get(30, TimeUnit.SECONDS);
             // a topic just created may answer NOT_LEADER for a moment: wait until every partition has a leader
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!admin.describeTopics(List.of(topics)).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
-                    .allMatch(description -> description.partitions().size() == partitions
-                            && description.partitions().stream().allMatch(p -> p.leader() != null))) {
+            while (!haveLeaders(admin, partitions, topics)) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("the partitions of " + List.of(topics) + " have no leader yet");
                 }
@@ -142,6 +140,21 @@ public final class KafkaTestBroker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** True once every partition of {@code topics} has a leader; false while the broker does not know them yet. */
+    private static boolean haveLeaders(Admin admin, int partitions, String... topics)
+            throws InterruptedException, java.util.concurrent.TimeoutException {
+        try {
+            return admin.describeTopics(List.of(topics)).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
+                    .allMatch(description -> description.partitions().size() == partitions
+                            && description.partitions().stream().allMatch(p -> p.leader() != null));
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                return false;
+            }
+            throw new IllegalStateException("describing topics " + List.of(topics) + " failed", e);
         }
     }
 
