@@ -25,8 +25,8 @@ import org.jspecify.annotations.Nullable;
  * order), its value the event's JSON data, its headers the rest of the event ({@link KafkaHeaders}).
  *
  * <p><b>Delivery.</b> At least once. The producer is idempotent with {@code acks=all}; the relay sends a
- * batch of events (at most {@link Builder#batchSize} records in flight), waits until the broker
- * acknowledged every one, and only then moves its checkpoint. After a crash, a broker outage or a lost
+ * batch of events, waits until the broker acknowledged every one, and only then moves its checkpoint
+ * (meanwhile it sends the next page ahead, see {@link Builder#batchSize}). After a crash, a broker outage or a lost
  * lease the events after the checkpoint are published again: a consumer may see a record twice, but never
  * a stream's event before an earlier one of the stream's that it has not seen (the first copies arrive in
  * stream order). {@link KafkaInbox} removes the copies by event id.
@@ -147,8 +147,9 @@ public interface KafkaRelay extends AutoCloseable {
         }
 
         /**
-         * The most events read, sent and acknowledged at once, 1000 by default: the bound on records in flight,
-         * since the relay waits for a batch's acknowledgements before it sends the next.
+         * The most events read, sent and acknowledged at once, 1000 by default. A relay on its own reads and
+         * sends the next page while a batch's acknowledgements are awaited, so at most two batches are in
+         * flight; a group member, one.
          */
         public Builder batchSize(int size) {
             if (size < 1 || size > 10_000) {

@@ -70,6 +70,34 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
     /** Topics whose metadata the producer had. */
     private final Set<String> knownTopics = ConcurrentHashMap.newKeySet();
 
+    /**
+     * Read-ahead (a relay on its own, not in a group): while a batch's acknowledgements are awaited, the next
+     * page is read and sent, so the broker is kept busy; the next call finds those records sent. Null when
+     * off.
+     */
+    private @Nullable ReadAhead readAhead;
+
+    /** Records of the next page, sent ahead, by the event's position. */
+    private final Map<io.factum.core.Position, Sent> ahead = new HashMap<>();
+
+    /** The streams with a parked event: the subscription holds their events back, so none is sent ahead. */
+    private @Nullable Set<String> heldStreams;
+
+    /** What read-ahead reads: the subscription's reader, name (for its parked events), filter and page size. */
+    record ReadAhead(
+            io.factum.core.EventReader reader,
+            io.factum.core.subscription.CheckpointStore checkpoints,
+            String subscription,
+            io.factum.core.EventFilter filter,
+            int batchSize) {}
+
+    private record Sent(String topic, Future<RecordMetadata> ack) {}
+
+    /** Turns read-ahead on. */
+    void readAhead(ReadAhead settings) {
+        this.readAhead = settings;
+    }
+
     /** The events of the last failed batch that the broker acknowledged. */
     private final Set<io.factum.core.Position> acknowledgedOfFailedBatch = new java.util.HashSet<>();
 
@@ -143,12 +171,27 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
             events = rest;
         }
         Producer<byte[], byte[]> sending = producer();
+        if (!ahead.isEmpty() && !ahead.containsKey(events.get(0).position())) {
+            // the subscription went elsewhere (a retry, another instance's checkpoint): forget the read-ahead
+            ahead.clear();
+        }
         List<String> topics = new ArrayList<>(events.size());
         List<Future<RecordMetadata>> acks = new ArrayList<>(events.size());
         // a failure before a record could be sent (its topic function, its topic's metadata): nothing after it
         // is sent, and it counts as the failure of that record
         @Nullable RuntimeException notSent = null;
+        boolean stopped = false;
         for (RecordedEvent event : events) {
+            Sent early = ahead.remove(event.position());
+            if (early != null) {
+                topics.add(early.topic());
+                acks.add(early.ack());
+                if (failedAtOnce(early.ack())) {
+                    stopped = true;
+                    break;
+                }
+                continue;
+            }
             ProducerRecord<byte[], byte[]> record;
             try {
                 record = mapper.record(event);
@@ -157,6 +200,7 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
                 }
             } catch (RecordRefusedException | RetryLaterException e) {
                 notSent = e;
+                stopped = true;
                 break;
             }
             topics.add(record.topic());
@@ -166,20 +210,24 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
             } catch (KafkaException e) {
                 // the producer is broken (closed, fenced): wait for what it took, then make a new one
                 acks.add(java.util.concurrent.CompletableFuture.failedFuture(e));
+                stopped = true;
                 break;
             }
             acks.add(ack);
             if (failedAtOnce(ack)) {
                 // refused before it was sent (too large for the producer, say): send nothing after it
+                stopped = true;
                 break;
             }
         }
-        // the batch is complete: send what lingers now instead of after linger.ms, since nothing more comes
-        // before its acknowledgements are in
-        try {
-            sending.flush();
-        } catch (KafkaException e) {
-            // a broken producer: the acknowledgements below tell what it took
+        boolean sentAhead = !stopped && sendAhead(sending, events.get(events.size() - 1));
+        if (!sentAhead) {
+            // the batch is complete and nothing follows it: send what lingers now instead of after linger.ms
+            try {
+                sending.flush();
+            } catch (KafkaException e) {
+                // a broken producer: the acknowledgements below tell what it took
+            }
         }
         long deadline = System.nanoTime() + deliveryTimeout.toNanos() + TimeUnit.SECONDS.toNanos(1);
         @Nullable Throwable firstFailure = null;
@@ -211,6 +259,9 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
             return;
         }
         acknowledgedOfFailedBatch.clear();
+        // what was sent ahead may come again, and parked events may hold streams back now
+        ahead.clear();
+        heldStreams = null;
         if (firstFailure == null) {
             firstFailure = notSent;
             failedAt = acks.size();
@@ -247,6 +298,68 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
         brokerProblem.set(problem);
         LOG.warn("relay {}: {}; sending the batch again with a new producer", relay, problem);
         throw new RetryLaterException(problem, firstFailure);
+    }
+
+    /**
+     * Reads the page after {@code last} and sends it, up to the first event that cannot be sent at once (its
+     * topic not known yet, refused, its stream held back behind a parked event): those go the normal way.
+     *
+     * @return true if anything was sent ahead
+     */
+    private boolean sendAhead(Producer<byte[], byte[]> sending, RecordedEvent last) throws InterruptedException {
+        ReadAhead settings = readAhead;
+        if (settings == null) {
+            return false;
+        }
+        List<RecordedEvent> next;
+        Set<String> held;
+        try {
+            next = settings.reader()
+                    .readAll(
+                            last.position(),
+                            io.factum.core.ReadDirection.FORWARD,
+                            settings.batchSize(),
+                            settings.filter())
+                    .events();
+            held = heldStreams;
+            if (held == null) {
+                held = new java.util.HashSet<>();
+                for (var parked : settings.checkpoints().parked(settings.subscription())) {
+                    held.add(parked.streamId());
+                }
+                heldStreams = held;
+            }
+        } catch (RuntimeException e) {
+            // the store fails: the subscription finds out on its own read
+            return false;
+        }
+        boolean any = false;
+        for (RecordedEvent event : next) {
+            if (held.contains(event.streamId())) {
+                break;
+            }
+            ProducerRecord<byte[], byte[]> record;
+            try {
+                record = mapper.record(event);
+            } catch (RecordRefusedException e) {
+                break;
+            }
+            if (!knownTopics.contains(record.topic())) {
+                break;
+            }
+            Future<RecordMetadata> ack;
+            try {
+                ack = sending.send(record);
+            } catch (KafkaException e) {
+                break;
+            }
+            ahead.put(event.position(), new Sent(record.topic(), ack));
+            any = true;
+            if (failedAtOnce(ack)) {
+                break;
+            }
+        }
+        return any;
     }
 
     /**
@@ -368,6 +481,7 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
         Producer<byte[], byte[]> current = producer;
         producer = null;
         knownTopics.clear();
+        ahead.clear();
         if (current != null) {
             current.close(Duration.ZERO);
         }

@@ -61,6 +61,9 @@ final class RelayRunner implements KafkaRelay {
                     .start();
             runner = new RelayRunner(settings, producer, null, member);
         } else {
+            // on its own the relay reads the next page ahead; a group member's pages are its buckets' only
+            producer.readAhead(new RelayProducer.ReadAhead(
+                    settings.reader, settings.checkpoints, settings.name, settings.filter, settings.batchSize));
             Subscription subscription = Subscription.batchHandler(
                             settings.name, settings.reader, settings.checkpoints, producer)
                     .filter(settings.filter)

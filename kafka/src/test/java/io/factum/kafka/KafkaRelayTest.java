@@ -187,6 +187,30 @@ class KafkaRelayTest {
         }
 
         @Test
+        void holds_a_refused_events_stream_back_also_when_the_next_pages_are_read_ahead() throws Exception {
+            broker.createTopic(1, topic);
+            append("order-1", 1);
+            store.append(
+                    "order-1", ExpectedVersion.any(), List.of(EventData.of("Huge", "\"" + "x".repeat(5000) + "\"")));
+            append("order-1", 2);
+            AppendResult last = append("order-2", 3);
+            // pages of one event: each next one is read and sent while the previous is acknowledged
+            KafkaRelay relay = start(relay("too-large-ahead").batchSize(1).producerProperty("max.request.size", 2000));
+            assertThat(relay.awaitPosition(last.position(), WAIT)).isTrue();
+
+            assertThat(relay.subscription().orElseThrow().parked())
+                    .extracting(ParkedEvent::streamId, ParkedEvent::streamVersion)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple("order-1", 1L),
+                            org.assertj.core.groups.Tuple.tuple("order-1", 2L),
+                            org.assertj.core.groups.Tuple.tuple("order-1", 3L));
+            List<TopicReader.Seen> seen = TopicReader.readAll(broker.bootstrapServers(), topic);
+            assertThat(TopicReader.firstCopiesByStream(seen))
+                    .containsEntry("order-1", List.of(0L))
+                    .containsEntry("order-2", List.of(0L, 1L, 2L));
+        }
+
+        @Test
         void parks_an_event_for_a_topic_that_does_not_exist_and_publishes_it_on_replay_once_it_does() throws Exception {
             String missing = topic + "-missing";
             broker.createTopic(1, topic);
