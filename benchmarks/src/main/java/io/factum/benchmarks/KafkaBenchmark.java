@@ -50,7 +50,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * broker started as a child JVM (the tests' {@link KafkaTestBroker}). See docs/benchmarks.md.
  *
  * <p>Arguments: {@code [--events 200000] [--streams 1000] [--rounds 3] [--batch 1000] [--partitions 4]
- * [--store memory|sqlite] [--latency-seconds 10] [--latency-rate 500] [--out file.md]}.
+ * [--store memory|sqlite] [--read-ahead false] [--latency-seconds 10] [--latency-rate 500] [--out file.md]}.
  */
 public final class KafkaBenchmark {
 
@@ -65,6 +65,7 @@ public final class KafkaBenchmark {
         String storeKind = "memory";
         int latencySeconds = 10;
         int latencyRate = 500;
+        boolean readAhead = false;
         Path out = null;
         for (int i = 0; i < args.length; i += 2) {
             String value = i + 1 < args.length ? args[i + 1] : "";
@@ -77,6 +78,7 @@ public final class KafkaBenchmark {
                 case "--store" -> storeKind = value;
                 case "--latency-seconds" -> latencySeconds = Integer.parseInt(value);
                 case "--latency-rate" -> latencyRate = Integer.parseInt(value);
+                case "--read-ahead" -> readAhead = Boolean.parseBoolean(value);
                 case "--out" -> out = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
@@ -107,9 +109,9 @@ public final class KafkaBenchmark {
                 double relay;
                 if (round % 2 == 0) {
                     raw = raw(broker.bootstrapServers(), rawTopic, template);
-                    relay = relay(broker.bootstrapServers(), relayTopic, store, last, events, batch);
+                    relay = relay(broker.bootstrapServers(), relayTopic, store, last, events, batch, readAhead);
                 } else {
-                    relay = relay(broker.bootstrapServers(), relayTopic, store, last, events, batch);
+                    relay = relay(broker.bootstrapServers(), relayTopic, store, last, events, batch, readAhead);
                     raw = raw(broker.bootstrapServers(), rawTopic, template);
                 }
                 String row = String.format(
@@ -281,13 +283,15 @@ public final class KafkaBenchmark {
     }
 
     /** Starts a relay from the start of the log and waits until it published everything; records per second. */
-    private static double relay(String bootstrap, String topic, EventStore store, Position last, int events, int batch)
+    private static double relay(
+            String bootstrap, String topic, EventStore store, Position last, int events, int batch, boolean readAhead)
             throws InterruptedException {
         CheckpointStore checkpoints = CheckpointStore.inMemory();
         long start = System.nanoTime();
         try (KafkaRelay relay = KafkaRelay.builder("benchmark-" + topic, store, checkpoints, bootstrap)
                 .topic(topic)
                 .batchSize(batch)
+                .readAhead(readAhead)
                 .start()) {
             if (!relay.awaitPosition(last, Duration.ofMinutes(10))) {
                 throw new IllegalStateException("the relay did not publish everything: " + relay.status());

@@ -61,9 +61,11 @@ final class RelayRunner implements KafkaRelay {
                     .start();
             runner = new RelayRunner(settings, producer, null, member);
         } else {
-            // on its own the relay reads the next page ahead; a group member's pages are its buckets' only
-            producer.readAhead(new RelayProducer.ReadAhead(
-                    settings.reader, settings.checkpoints, settings.name, settings.filter, settings.batchSize));
+            // only on its own: a group member's pages hold its buckets' events only
+            if (settings.readAhead) {
+                producer.readAhead(new RelayProducer.ReadAhead(
+                        settings.reader, settings.checkpoints, settings.name, settings.filter, settings.batchSize));
+            }
             Subscription subscription = Subscription.batchHandler(
                             settings.name, settings.reader, settings.checkpoints, producer)
                     .filter(settings.filter)

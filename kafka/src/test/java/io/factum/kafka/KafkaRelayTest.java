@@ -131,7 +131,8 @@ class KafkaRelayTest {
                 }
             }
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
-            KafkaRelay relay = start(relay("ordered").batchSize(50).meterRegistry(meters));
+            KafkaRelay relay =
+                    start(relay("ordered").batchSize(50).readAhead(true).meterRegistry(meters));
             assertThat(relay.awaitPosition(last.position(), WAIT)).isTrue();
 
             assertThat(checkpoints.load("ordered")).isEqualTo(last.position());
@@ -195,7 +196,8 @@ class KafkaRelayTest {
             append("order-1", 2);
             AppendResult last = append("order-2", 3);
             // pages of one event: each next one is read and sent while the previous is acknowledged
-            KafkaRelay relay = start(relay("too-large-ahead").batchSize(1).producerProperty("max.request.size", 2000));
+            KafkaRelay relay = start(
+                    relay("too-large-ahead").batchSize(1).readAhead(true).producerProperty("max.request.size", 2000));
             assertThat(relay.awaitPosition(last.position(), WAIT)).isTrue();
 
             assertThat(relay.subscription().orElseThrow().parked())
