@@ -89,6 +89,9 @@ final class HandlerSink implements Sink {
     private void handle(RecordedEvent event) {
         try {
             java.util.Objects.requireNonNull(handler).handle(event);
+        } catch (RetryLaterException e) {
+            // not the event's fault: retried like a failure of the store, never parked
+            throw e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ProjectionException(name, event.streamId(), event.position(), e);
@@ -102,6 +105,8 @@ final class HandlerSink implements Sink {
         RecordedEvent first = events.get(0);
         try {
             batch.handleAll(events);
+        } catch (RetryLaterException e) {
+            throw e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ProjectionException(name, first.streamId(), first.position(), e);

@@ -249,6 +249,33 @@ class SubscriptionTest {
         }
 
         @Test
+        void retries_a_batch_whose_handler_says_retry_later_for_as_long_as_it_says_so_and_parks_nothing()
+                throws Exception {
+            AtomicInteger tries = new AtomicInteger();
+            List<String> seen = new CopyOnWriteArrayList<>();
+            List<String> errorsSeen = new CopyOnWriteArrayList<>();
+            Subscription[] self = new Subscription[1];
+            Subscription subscription = start(Subscription.batchHandler("outage", store, checkpoints, events -> {
+                // more tries than the policy's 3: an unavailable broker is no fault of the event
+                if (tries.incrementAndGet() <= 5) {
+                    if (self[0] != null) {
+                        self[0].status().lastError().ifPresent(errorsSeen::add);
+                    }
+                    throw new RetryLaterException("broker localhost:1 did not answer");
+                }
+                events.forEach(e -> seen.add(e.type()));
+            }));
+            self[0] = subscription;
+            AppendResult last = append("order-1", "A", "B");
+            assertThat(subscription.awaitPosition(last.position(), WAIT)).isTrue();
+            assertThat(seen).containsExactly("A", "B");
+            assertThat(tries).hasValue(6);
+            assertThat(subscription.parked()).isEmpty();
+            assertThat(errorsSeen).isNotEmpty().allSatisfy(error -> assertThat(error)
+                    .isEqualTo("io.factum.core.subscription.RetryLaterException: broker localhost:1 did not answer"));
+        }
+
+        @Test
         void parks_an_event_that_keeps_failing_and_goes_on_with_the_next() throws Exception {
             List<String> seen = new CopyOnWriteArrayList<>();
             AtomicBoolean broken = new AtomicBoolean(true);

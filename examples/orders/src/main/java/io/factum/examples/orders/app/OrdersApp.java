@@ -33,6 +33,7 @@ import io.factum.examples.orders.payments.Payment;
 import io.factum.examples.orders.payments.PaymentCommand;
 import io.factum.examples.orders.payments.PaymentEvent;
 import io.factum.examples.orders.payments.PaymentProvider;
+import io.factum.examples.orders.published.KafkaPublication;
 import io.factum.examples.orders.published.Publication;
 import io.factum.examples.orders.readmodel.CustomerDirectory;
 import io.factum.examples.orders.readmodel.DailySales;
@@ -87,6 +88,7 @@ public final class OrdersApp implements AutoCloseable {
     private final List<Subscription> subscriptions = new ArrayList<>();
     private final DeadlineScheduler scheduler;
     private final SqlCheckpointStore checkpoints;
+    private final Optional<io.factum.kafka.KafkaRelay> kafka;
 
     private OrdersApp(Builder settings) {
         // every append and command timed (and traced, with a tracing handler on the registry) in one place
@@ -168,6 +170,10 @@ public final class OrdersApp implements AutoCloseable {
                             "published_ordering", store, checkpoints, new Publication(store, serializer))
                     .filter(Publication.filter())
                     .start());
+            // the public events to Kafka, when there is a broker to publish to
+            this.kafka =
+                    settings.kafkaBootstrap.map(bootstrap -> KafkaPublication.start(store, checkpoints, bootstrap));
+            kafka.flatMap(io.factum.kafka.KafkaRelay::subscription).ifPresent(subscriptions::add);
             this.scheduler = new DeadlineScheduler(store.deadlines(), settings.clock, List.of(fulfilment))
                     .start(settings.deadlinePollInterval);
         } catch (RuntimeException e) {
@@ -300,7 +306,13 @@ public final class OrdersApp implements AutoCloseable {
         for (Subscription subscription : subscriptions.reversed()) {
             subscription.close();
         }
+        kafka.ifPresent(io.factum.kafka.KafkaRelay::close);
         store.close();
+    }
+
+    /** The relay of the public events to Kafka, when the app was given a broker ({@link Builder#kafka}). */
+    public Optional<io.factum.kafka.KafkaRelay> kafkaRelay() {
+        return kafka;
     }
 
     private CommandHandler<OrderCommand> orderHandler() {
@@ -345,8 +357,18 @@ public final class OrdersApp implements AutoCloseable {
         private Duration paymentTimeout = Duration.ofMinutes(2);
         private Duration deadlinePollInterval = Duration.ofSeconds(1);
         private Clock clock = Clock.systemUTC();
+        private Optional<String> kafkaBootstrap = Optional.empty();
 
         private Builder() {}
+
+        /**
+         * Publishes the public order events to the Kafka topic {@code ordering.public} of the cluster at {@code
+         * bootstrapServers} ({@link KafkaPublication}); no Kafka by default.
+         */
+        public Builder kafka(String bootstrapServers) {
+            this.kafkaBootstrap = Optional.of(bootstrapServers);
+            return this;
+        }
 
         /** The SQLite file of the embedded store ({@code orders.db} by default); created if missing. */
         public Builder sqlite(Path file) {

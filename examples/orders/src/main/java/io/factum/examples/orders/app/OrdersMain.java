@@ -83,6 +83,9 @@ public final class OrdersMain {
         System.out.println("  web UI   " + base + "/");
         System.out.println("  JSON API " + base + "/api/orders");
         System.out.println("  admin    " + base + "/admin");
+        settings.kafkaBootstrap()
+                .ifPresent(servers -> System.out.println("  Kafka    public order events to topic "
+                        + io.factum.examples.orders.published.KafkaPublication.TOPIC + " at " + servers));
         System.out.println("Ctrl-C stops it.");
     }
 
@@ -171,7 +174,8 @@ public final class OrdersMain {
             description = "Runs the order-management system: web UI, JSON API and Factum's admin pages on one port.",
             footer = {
                 "",
-                "Each flag has an environment variable: ORDERS_PORT, ORDERS_HOST, ORDERS_DATA_DIR, ORDERS_JDBC_URL;",
+                "Each flag has an environment variable: ORDERS_PORT, ORDERS_HOST, ORDERS_DATA_DIR, ORDERS_JDBC_URL,",
+                "ORDERS_KAFKA_BOOTSTRAP;",
                 "the database user and password are ORDERS_JDBC_USER and ORDERS_JDBC_PASSWORD (environment only).",
                 "Exit status: 0 after a clean stop, 1 if it failed, 2 for a bad flag."
             })
@@ -207,6 +211,13 @@ public final class OrdersMain {
 
         @Option(names = "--demo-data", description = "a few customers and orders, unless loaded before")
         boolean demoData;
+
+        @Option(
+                names = "--kafka-bootstrap",
+                paramLabel = "HOST:PORT",
+                description = "publish the public order events to Kafka topic ordering.public there")
+        @Nullable
+        String kafkaBootstrap;
     }
 
     /** The command line and environment, read. */
@@ -217,7 +228,8 @@ public final class OrdersMain {
             Optional<String> jdbcUrl,
             Optional<String> jdbcUser,
             Optional<String> jdbcPassword,
-            boolean demoData) {
+            boolean demoData,
+            Optional<String> kafkaBootstrap) {
 
         /**
          * Flags win over environment variables; an unknown flag or a bad value is refused with the reason.
@@ -264,11 +276,13 @@ public final class OrdersMain {
                     jdbcUrl,
                     Optional.ofNullable(env.get("ORDERS_JDBC_USER")),
                     Optional.ofNullable(env.get("ORDERS_JDBC_PASSWORD")),
-                    flags.demoData));
+                    flags.demoData,
+                    Optional.ofNullable(flags.kafkaBootstrap).filter(servers -> !servers.isBlank())));
         }
 
         OrdersApp.Builder builder() {
             OrdersApp.Builder builder = OrdersApp.builder();
+            kafkaBootstrap.ifPresent(builder::kafka);
             if (jdbcUrl.isEmpty()) {
                 return builder.sqlite(dataDir.resolve("orders.db"));
             }
