@@ -87,8 +87,9 @@ final class AtomicAppends {
     private final String lockSql =
             "SELECT CASE WHEN u.x THEN pg_advisory_xact_lock(u.k)::text ELSE pg_advisory_xact_lock_shared(u.k)::text"
                     + " END FROM unnest(?::bigint[], ?::bool[]) AS u(k, x)";
-    private final String olderSql = "SELECT EXISTS (SELECT 1 FROM pg_snapshot_xip(pg_current_snapshot()) AS x"
-            + " WHERE x < pg_current_xact_id())";
+    // a snapshot's xmin is the oldest transaction id still running (this one's included); its xip list
+    // would not do: it leaves out the ids taken since the last commit anywhere
+    private final String olderSql = "SELECT pg_snapshot_xmin(pg_current_snapshot()) < ?::text::xid8";
     private final String keySalt;
 
     AtomicAppends(
@@ -291,7 +292,14 @@ final class AtomicAppends {
     private void awaitOlderTransactions(Connection connection, String streamId) throws SQLException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(OLDER_TRANSACTIONS_MILLIS);
         long pause = 1;
+        String mine;
+        try (PreparedStatement statement = connection.prepareStatement("SELECT pg_current_xact_id()::text");
+                ResultSet rs = statement.executeQuery()) {
+            rs.next();
+            mine = rs.getString(1);
+        }
         try (PreparedStatement statement = connection.prepareStatement(olderSql)) {
+            statement.setString(1, mine);
             while (true) {
                 try (ResultSet rs = statement.executeQuery()) {
                     rs.next();
