@@ -367,12 +367,27 @@ public abstract class AppendConditionContract extends TckSupport {
                     assertThat(outcomes.get(racers).get())
                             .as("the disjoint appender of race %d", race)
                             .isTrue();
-                    assertThat(store.read(query, Position.START, 10).events())
-                            .as("events of race %d", race)
-                            .hasSize(1);
+                    assertThat(visible(query, 1)).as("events of race %d", race).hasSize(1);
                 }
             } finally {
                 pool.shutdownNow();
+            }
+        }
+
+        /**
+         * The events matching the query once at least {@code expected} are visible: a gap-free read shows a
+         * committed event only when every older transaction of the database has ended (an autovacuum's
+         * analyze, say), so it may lag a commit for a moment.
+         */
+        private List<RecordedEvent> visible(EventQuery query, int expected) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (true) {
+                List<RecordedEvent> events =
+                        store.read(query, Position.START, 10).events();
+                if (events.size() >= expected || System.nanoTime() > deadline) {
+                    return events;
+                }
+                Thread.sleep(1);
             }
         }
 
