@@ -38,10 +38,7 @@ import javax.sql.DataSource;
  * on the hashes of tags ({@link Isolation#LOCKS}, the default):
  *
  * <ol>
- *   <li>with a condition, check it once without locks: a matching event committed after the position
- *       fails it for good, so the append fails at once (unless its ids are stored: a retry) instead of
- *       queueing for the locks behind the append that beat it; under contention most losers end here;
- *   <li>still before the transaction has an id (reads take none): lock the tags, in ascending order of their keys
+ *   <li>first statement, before the transaction has an id: lock the tags, in ascending order of their keys
  *       (so no two appends deadlock) &mdash; <em>exclusively</em> the tags the condition's query names,
  *       <em>shared</em> the tags of the events written. Two conditions on a common tag wait for each other;
  *       a condition waits for every in-flight append of an event with a tag it names, and they for it;
@@ -202,16 +199,6 @@ final class AtomicAppends {
         if (isolation == Isolation.SERIALIZABLE) {
             connection.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
         } else {
-            if (condition instanceof AppendCondition.FailIfEventsMatch failIf) {
-                // a matching event committed after the position fails the condition for good: fail now,
-                // without queueing for the locks behind the appends that beat this one (unless the append
-                // is a retry of stored events, which the locked path answers)
-                Optional<AppendConditionFailedException> failed = failure(connection, parts, failIf);
-                if (failed.isPresent()
-                        && appends.lookup(connection, requests(parts)).isEmpty()) {
-                    throw failed.get();
-                }
-            }
             lock(connection, parts, condition);
             if (condition instanceof AppendCondition.FailIfEventsMatch failIf
                     && failIf.query().items().stream()
@@ -219,7 +206,10 @@ final class AtomicAppends {
                 awaitOlderTransactions(connection, parts.get(0).streamId());
             }
         }
-        List<AppendRequest> requests = requests(parts);
+        List<AppendRequest> requests = new ArrayList<>(parts.size());
+        for (StreamAppend part : parts) {
+            requests.add(new AppendRequest(part.streamId(), part.expected(), part.events()));
+        }
         Map<UUID, Appends.Stored> stored = appends.lookup(connection, requests);
         if (!stored.isEmpty()) {
             Map<UUID, StoredEventId> at = new HashMap<>();
@@ -255,14 +245,6 @@ final class AtomicAppends {
             results.add(outcome.result().orElseThrow());
         }
         return new Written(new AppendResults(results), true);
-    }
-
-    private static List<AppendRequest> requests(List<StreamAppend> parts) {
-        List<AppendRequest> requests = new ArrayList<>(parts.size());
-        for (StreamAppend part : parts) {
-            requests.add(new AppendRequest(part.streamId(), part.expected(), part.events()));
-        }
-        return requests;
     }
 
     private void lock(Connection connection, List<StreamAppend> parts, AppendCondition condition) throws SQLException {
@@ -344,35 +326,19 @@ final class AtomicAppends {
     }
 
     private void check(Connection connection, String streamId, EventQuery query, Position after) throws SQLException {
-        Optional<AppendConditionFailedException> failed = failure(connection, streamId, query, after);
-        if (failed.isPresent()) {
-            throw failed.get();
-        }
-    }
-
-    private Optional<AppendConditionFailedException> failure(
-            Connection connection, List<StreamAppend> parts, AppendCondition.FailIfEventsMatch failIf)
-            throws SQLException {
-        return failure(connection, parts.get(0).streamId(), failIf.query(), failIf.after());
-    }
-
-    /** The failure of the condition if a committed event matches it now. */
-    private Optional<AppendConditionFailedException> failure(
-            Connection connection, String streamId, EventQuery query, Position after) throws SQLException {
         Queries.Statement check = queries.check(query, after);
         try (PreparedStatement statement = connection.prepareStatement(check.sql())) {
             check.bind(connection, statement);
             try (ResultSet rs = PlanGuards.rows(statement)) {
                 if (rs.next()) {
-                    return Optional.of(new AppendConditionFailedException(
+                    throw new AppendConditionFailedException(
                             streamId,
                             query,
                             after,
                             new Position(rs.getLong(1), rs.getLong(2)),
                             rs.getString(3),
-                            rs.getString(4)));
+                            rs.getString(4));
                 }
-                return Optional.empty();
             }
         }
     }
