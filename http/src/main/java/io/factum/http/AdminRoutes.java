@@ -36,6 +36,7 @@ final class AdminRoutes {
                 null, ContentType.Html, AdminRoutes.class.getClassLoader(), "io.factum.http");
         AdminPages pages = new AdminPages(http.store(), http.readSide(), http.storeStats());
         ReadSideRegistry readSide = http.readSide();
+        Optional<FactumHttp.ApplicationLink> link = http.applicationLink();
         byte[] htmx = resource("static/" + HTMX);
 
         rooms.get(HTMX_PATH, ctx -> {
@@ -43,8 +44,8 @@ final class AdminRoutes {
             ctx.header("Cache-Control", "public, max-age=31536000, immutable");
             ctx.result(htmx);
         });
-        rooms.get("/admin", ctx -> render(ctx, templates, "overview.jte", pages.overview()));
-        rooms.get("/admin/streams", ctx -> render(ctx, templates, "streams.jte", pages.streams(query(ctx, "q"))));
+        rooms.get("/admin", ctx -> render(ctx, templates, link, "overview.jte", pages.overview()));
+        rooms.get("/admin/streams", ctx -> render(ctx, templates, link, "streams.jte", pages.streams(query(ctx, "q"))));
         rooms.get("/admin/stream", ctx -> {
             String id = query(ctx, "id");
             long from = longParam(ctx, "from", StreamSlice.END);
@@ -52,7 +53,7 @@ final class AdminRoutes {
             if (page.problem().isPresent()) {
                 ctx.status(404);
             }
-            render(ctx, templates, "stream.jte", page);
+            render(ctx, templates, link, "stream.jte", page);
         });
         rooms.get("/admin/event", ctx -> {
             String stream = query(ctx, "stream");
@@ -63,17 +64,18 @@ final class AdminRoutes {
                 render(
                         ctx,
                         templates,
+                        link,
                         "notFound.jte",
                         "no visible event at version " + version + " of stream '" + stream + "'");
             } else {
-                render(ctx, templates, "event.jte", event.get());
+                render(ctx, templates, link, "event.jte", event.get());
             }
         });
         rooms.get("/admin/correlation", ctx -> {
             String id = query(ctx, "id");
-            render(ctx, templates, "correlation.jte", pages.correlation(id));
+            render(ctx, templates, link, "correlation.jte", pages.correlation(id));
         });
-        rooms.get("/admin/projections", ctx -> render(ctx, templates, "projections.jte", pages.readSidePage()));
+        rooms.get("/admin/projections", ctx -> render(ctx, templates, link, "projections.jte", pages.readSidePage()));
 
         rooms.post("/admin/subscriptions/replay", ctx -> {
             String name = form(ctx, "subscription");
@@ -132,10 +134,19 @@ final class AdminRoutes {
             ctx.redirect(Rooms.prefixOf(ctx) + "/admin/projections", io.javalin.http.HttpStatus.SEE_OTHER);
             return;
         }
-        render(ctx, templates, "actionResult.jte", result);
+        // a fragment htmx swaps into the page, without the layout
+        render(ctx, templates, Optional.empty(), "actionResult.jte", result);
     }
 
-    private static void render(Context ctx, TemplateEngine templates, String template, Object model) {
+    /** Where the layout's header names the application that hosts the pages, if it was given. */
+    static final String APPLICATION_LINK = "<span data-factum-application-link hidden></span>";
+
+    private static void render(
+            Context ctx,
+            TemplateEngine templates,
+            Optional<FactumHttp.ApplicationLink> link,
+            String template,
+            Object model) {
         StringOutput output = new StringOutput();
         Map<String, Object> params = new HashMap<>();
         params.put("page", model);
@@ -146,7 +157,21 @@ final class AdminRoutes {
         // the pages link to /admin/...: below a prefix, every such link moves with it
         String prefix = Rooms.prefixOf(ctx);
         String html = output.toString();
-        ctx.html(prefix.isEmpty() ? html : html.replace("\"/admin", "\"" + prefix + "/admin"));
+        html = prefix.isEmpty() ? html : html.replace("\"/admin", "\"" + prefix + "/admin");
+        // after the prefix: the application's own address is not Factum's and does not move with it
+        ctx.html(html.replace(
+                APPLICATION_LINK,
+                link.map(l -> "<a href=\"" + escape(l.href()) + "\" class=\"application\" id=\"application-link\">← "
+                                + escape(l.label()) + "</a>")
+                        .orElse("")));
+    }
+
+    private static String escape(String text) {
+        return text.replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\"", "&quot;")
+                .replace("'", "&#39;");
     }
 
     private static String query(Context ctx, String name) {

@@ -1,12 +1,13 @@
 package io.factum.http;
 
 import io.factum.core.EventStore;
+import io.factum.core.observation.Observed;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.config.JavalinState;
 import io.javalin.plugin.Plugin;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.opentelemetry.api.OpenTelemetry;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -39,11 +40,12 @@ public final class FactumHttp {
     private final ReadSideRegistry readSide;
     private final @Nullable StoreStats storeStats;
     private final @Nullable MeterRegistry meters;
-    private final OpenTelemetry openTelemetry;
+    private final ObservationRegistry observations;
     private final boolean parkedEventsUnready;
     private final Duration healthTimeout;
     private final String prefix;
     private final Supplier<Optional<String>> writeProblem;
+    private final Optional<ApplicationLink> applicationLink;
 
     private FactumHttp(Builder builder) {
         this.store =
@@ -54,12 +56,18 @@ public final class FactumHttp {
         this.readSide = builder.readSide;
         this.storeStats = builder.storeStats;
         this.meters = builder.meters;
-        this.openTelemetry = builder.openTelemetry;
+        this.observations = builder.observations != null
+                ? builder.observations
+                : builder.meters != null ? Observed.withMetrics(builder.meters) : ObservationRegistry.NOOP;
         this.parkedEventsUnready = builder.parkedEventsUnready;
         this.healthTimeout = builder.healthTimeout;
         this.prefix = builder.prefix;
         this.writeProblem = builder.writeProblem;
+        this.applicationLink = builder.applicationLink;
     }
+
+    /** A link from the admin pages back to the application that hosts them. */
+    record ApplicationLink(String label, String href) {}
 
     /** The surfaces of {@code store}. */
     public static Builder builder(EventStore store) {
@@ -176,8 +184,8 @@ public final class FactumHttp {
         return Optional.ofNullable(meters);
     }
 
-    OpenTelemetry openTelemetry() {
-        return openTelemetry;
+    ObservationRegistry observations() {
+        return observations;
     }
 
     boolean parkedEventsUnready() {
@@ -186,6 +194,10 @@ public final class FactumHttp {
 
     Duration healthTimeout() {
         return healthTimeout;
+    }
+
+    Optional<ApplicationLink> applicationLink() {
+        return applicationLink;
     }
 
     String prefix() {
@@ -204,12 +216,13 @@ public final class FactumHttp {
         private ReadSideRegistry readSide = new ReadSideRegistry();
         private @Nullable StoreStats storeStats;
         private @Nullable MeterRegistry meters;
-        private OpenTelemetry openTelemetry = OpenTelemetry.noop();
+        private @Nullable ObservationRegistry observations;
         private io.factum.core.gdpr.@Nullable SubjectKeyStore subjectKeys;
         private boolean parkedEventsUnready;
         private Duration healthTimeout = Duration.ofSeconds(1);
         private String prefix = "";
         private Supplier<Optional<String>> writeProblem = Optional::empty;
+        private Optional<ApplicationLink> applicationLink = Optional.empty();
 
         private Builder(EventStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -266,6 +279,27 @@ public final class FactumHttp {
             return this;
         }
 
+        /**
+         * A link back to the application that hosts the admin pages, shown at the start of their header:
+         * {@code applicationLink("Orders", "/")}. None by default (the standalone server has no other pages).
+         *
+         * @throws IllegalArgumentException unless the label is 1-60 characters and the address a path
+         *     ({@code /...}) or an {@code http(s)://} URL, without spaces or quotes
+         */
+        public Builder applicationLink(String label, String href) {
+            if (label.isBlank() || label.length() > 60) {
+                throw new IllegalArgumentException(
+                        "an application link's label must be 1-60 characters, got " + label.length());
+            }
+            if (!href.matches("(/|https?://)[^\\s\"'<>]*")) {
+                throw new IllegalArgumentException(
+                        "an application link is a path like / or an http(s) URL without spaces or quotes, got '" + href
+                                + "'");
+            }
+            this.applicationLink = Optional.of(new ApplicationLink(label, href));
+            return this;
+        }
+
         /** Who may do what; by default nobody may do anything but {@code /health}. */
         public Builder security(HttpSecurity rules) {
             this.security = Objects.requireNonNull(rules, "rules");
@@ -297,12 +331,16 @@ public final class FactumHttp {
         }
 
         /**
-         * Where the spans of HTTP requests go ({@code HTTP <method> <route>}, a child of the caller's W3C
-         * {@code traceparent}); {@link OpenTelemetry#noop()} by default. Appends are traced by a store
-         * decorated with {@link Observed#store}.
+         * Where each request to Factum's routes is observed: the observation {@code http.server.requests}
+         * (timer tags {@code method}, {@code route}, {@code status}; span {@code HTTP <method> <route>}), current
+         * while the route runs, so that the commands and appends it makes are its children, and a child of
+         * the caller's W3C {@code traceparent} when the registry has a propagating tracing handler. By default
+         * a registry that records timers in the {@link #meterRegistry} ({@link Observed#withMetrics}), or none
+         * without one. Give the application's registry (the one its store and command bus are {@link
+         * Observed} with) to get one trace from request to append.
          */
-        public Builder openTelemetry(OpenTelemetry telemetry) {
-            this.openTelemetry = Objects.requireNonNull(telemetry, "telemetry");
+        public Builder observations(ObservationRegistry registry) {
+            this.observations = Objects.requireNonNull(registry, "registry");
             return this;
         }
 

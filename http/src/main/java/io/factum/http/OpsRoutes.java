@@ -1,22 +1,18 @@
 package io.factum.http;
 
 import io.factum.core.Position;
+import io.factum.core.observation.Observed;
+import io.factum.core.observation.Sampled;
 import io.factum.core.subscription.SubscriptionState;
 import io.factum.core.subscription.SubscriptionStatus;
 import io.javalin.http.Context;
-import io.javalin.http.Handler;
 import io.javalin.router.Endpoint;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.transport.RequestReplyReceiverContext;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.opentelemetry.api.OpenTelemetry;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.context.propagation.TextMapGetter;
-import io.opentelemetry.context.propagation.TextMapPropagator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,9 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Metrics and health: {@code /metrics} (Prometheus text), {@code /health/live}, {@code /health/ready},
@@ -35,21 +29,8 @@ import org.jspecify.annotations.Nullable;
 final class OpsRoutes {
 
     static final String PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-    private static final String START = "factum.ops.start";
-    private static final String SPAN = "factum.ops.span";
-
-    private static final TextMapGetter<Context> HEADERS = new TextMapGetter<>() {
-        @Override
-        @SuppressWarnings("deprecation") // still abstract in the API; propagators that list keys call it
-        public Iterable<String> keys(Context ctx) {
-            return ctx.headerMap().keySet();
-        }
-
-        @Override
-        public @Nullable String get(@Nullable Context ctx, String key) {
-            return ctx == null ? null : ctx.header(key);
-        }
-    };
+    /** The name of the observation of each request to Factum's routes. */
+    static final String REQUESTS = "http.server.requests";
 
     private OpsRoutes() {}
 
@@ -64,48 +45,29 @@ final class OpsRoutes {
         meters.ifPresent(registry -> http.longLived().gauge(registry));
     }
 
-    /** The before-handler that starts the clock and the span of a request; the security filter runs it first. */
-    static Handler start(FactumHttp http) {
-        OpenTelemetry telemetry = http.openTelemetry();
-        Tracer tracer = Tracing.tracer(telemetry);
-        TextMapPropagator propagator = telemetry.getPropagators().getTextMapPropagator();
-        return ctx -> {
-            ctx.attribute(START, System.nanoTime());
-            io.opentelemetry.context.Context parent =
-                    propagator.extract(io.opentelemetry.context.Context.root(), ctx, HEADERS);
-            Span span = tracer.spanBuilder("HTTP " + ctx.method())
-                    .setParent(parent)
-                    .setSpanKind(SpanKind.SERVER)
-                    .setAttribute("http.request.method", ctx.method().toString())
-                    .setAttribute("url.path", ctx.path())
-                    .startSpan();
-            ctx.attribute(SPAN, span);
-        };
+    /**
+     * Starts the observation of a request: its parent is the caller's W3C {@code traceparent} when the
+     * registry's tracing handler propagates (it reads the headers through the receiver context).
+     */
+    static Observation start(Context ctx, ObservationRegistry registry) {
+        RequestReplyReceiverContext<Context, Context> receiver =
+                new RequestReplyReceiverContext<>((carrier, key) -> carrier.header(key));
+        receiver.setCarrier(ctx);
+        receiver.setResponse(ctx);
+        return Observation.createNotStarted(REQUESTS, () -> receiver, registry)
+                .contextualName("HTTP " + ctx.method())
+                .lowCardinalityKeyValue("method", ctx.method().toString())
+                .highCardinalityKeyValue("url.path", ctx.path())
+                .start();
     }
 
-    static void finish(Context ctx, Optional<MeterRegistry> meters) {
+    /** Ends the observation of a request with its route template and status. */
+    static void finish(Context ctx, Observation request) {
         String route = route(ctx);
-        int status = ctx.statusCode();
-        Span span = ctx.attribute(SPAN);
-        if (span != null) {
-            span.updateName("HTTP " + ctx.method() + " " + route);
-            span.setAttribute("http.route", route);
-            span.setAttribute("http.response.status_code", (long) status);
-            if (status >= 500) {
-                span.setStatus(StatusCode.ERROR);
-            }
-            span.end();
-        }
-        Long start = ctx.attribute(START);
-        if (start != null && meters.isPresent()) {
-            Timer.builder("http.server.requests")
-                    .description("HTTP requests, by method, route template and status")
-                    .tag("method", ctx.method().toString())
-                    .tag("route", route)
-                    .tag("status", Integer.toString(status))
-                    .register(meters.get())
-                    .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        }
+        request.contextualName("HTTP " + ctx.method() + " " + route)
+                .lowCardinalityKeyValue("route", route)
+                .lowCardinalityKeyValue("status", Integer.toString(ctx.statusCode()))
+                .stop();
     }
 
     /** The route template that served the request (never the raw path: bounded tag values). */

@@ -10,6 +10,7 @@ import io.factum.core.RecordedEvent;
 import io.factum.core.StreamSlice;
 import io.factum.core.gdpr.CryptoShredder;
 import io.factum.core.gdpr.SubjectKeyStore;
+import io.factum.core.spi.ForwardingStore;
 import java.util.List;
 
 /**

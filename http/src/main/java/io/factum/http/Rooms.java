@@ -3,12 +3,12 @@ package io.factum.http;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import io.micrometer.core.instrument.MeterRegistry;
-import java.util.Optional;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 
 /**
  * Factum's own routes in a host application: each is registered under the prefix and wrapped in Factum's
- * guard, which measures and traces the request, checks its credentials and role, and answers a failure as
+ * guard, which observes the request (timer and span), checks its credentials and role, and answers a failure as
  * problem+json. Nothing of it is a filter or an exception handler of the application, so the host's own
  * routes keep their behaviour, their security and their error handling.
  */
@@ -19,16 +19,14 @@ final class Rooms {
 
     private final RoutesConfig routes;
     private final String prefix;
-    private final Handler start;
+    private final ObservationRegistry observations;
     private final HttpSecurity security;
-    private final Optional<MeterRegistry> meters;
 
     Rooms(RoutesConfig routes, FactumHttp http) {
         this.routes = routes;
         this.prefix = http.prefix();
-        this.start = OpsRoutes.start(http);
+        this.observations = http.observations();
         this.security = http.security();
-        this.meters = http.meters();
     }
 
     String prefix() {
@@ -47,18 +45,22 @@ final class Rooms {
         routes.delete(prefix + path, guard(handler));
     }
 
+    @SuppressWarnings("try") // the scope makes the request current for the route; it is not used in the body
     private Handler guard(Handler handler) {
         return ctx -> {
             ctx.attribute(PREFIX, prefix);
-            start.handle(ctx);
-            try {
+            Observation request = OpsRoutes.start(ctx, observations);
+            try (Observation.Scope ignored = request.openScope()) {
                 if (SecurityFilter.admit(ctx, within(ctx.path()), security)) {
                     handler.handle(ctx);
                 }
             } catch (Exception e) {
                 Problems.answer(ctx, e);
+                if (ctx.statusCode() >= 500) {
+                    request.error(e);
+                }
             } finally {
-                OpsRoutes.finish(ctx, meters);
+                OpsRoutes.finish(ctx, request);
             }
         };
     }

@@ -59,4 +59,55 @@ class AdminMountTest {
             }
         }
     }
+
+    @Test
+    void links_back_to_the_application_that_hosts_the_pages_when_given_one() throws Exception {
+        try (EventStore store = EventStore.inMemory()) {
+            HttpSecurity admin =
+                    HttpSecurity.builder().apiKey(ADMIN_KEY, Role.ADMIN).build();
+            Javalin hosted = FactumHttp.builder(store)
+                    .security(admin)
+                    .applicationLink("Orders <app>", "/")
+                    .prefix("/factum")
+                    .build()
+                    .start("127.0.0.1", 0);
+            Javalin alone = FactumHttp.builder(store).security(admin).build().start("127.0.0.1", 0);
+            try {
+                HttpClient client = HttpClient.newHttpClient();
+                HttpResponse<String> withLink = client.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + hosted.port() + "/factum/admin"))
+                                .header("Authorization", "Bearer " + ADMIN_KEY)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> without = client.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + alone.port() + "/admin"))
+                                .header("Authorization", "Bearer " + ADMIN_KEY)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+
+                // the application's own address does not move with Factum's prefix; the label is escaped
+                assertThat(withLink.body())
+                        .contains(
+                                "<a href=\"/\" class=\"application\" id=\"application-link\">← Orders &lt;app&gt;</a>");
+                assertThat(without.body()).doesNotContain("application-link");
+            } finally {
+                hosted.stop();
+                alone.stop();
+            }
+        }
+    }
+
+    @Test
+    void refuses_an_application_link_that_is_not_an_address() {
+        var builder = FactumHttp.builder(EventStore.inMemory());
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> builder.applicationLink("Orders", "javascript:alert(1)"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("an application link is a path like / or an http(s) URL without spaces or quotes, got"
+                        + " 'javascript:alert(1)'");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> builder.applicationLink("", "/"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("an application link's label must be 1-60 characters, got 0");
+    }
 }

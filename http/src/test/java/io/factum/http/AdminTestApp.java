@@ -4,6 +4,7 @@ import io.factum.core.EventData;
 import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.Position;
+import io.factum.core.subscription.Answer;
 import io.factum.core.subscription.ParkedEvent;
 import io.factum.core.subscription.ProjectionContext;
 import io.factum.core.subscription.ProjectionSubscription;
@@ -152,6 +153,16 @@ final class AdminTestApp implements AutoCloseable {
 
         @Override
         public <T> T query(Position atLeast, Duration timeout, ReadModelQuery<T> query) {
+            throw new UnsupportedOperationException("a fake projection has no read model");
+        }
+
+        @Override
+        public <T> Answer<T> answer(ReadModelQuery<T> query) {
+            throw new UnsupportedOperationException("a fake projection has no read model");
+        }
+
+        @Override
+        public <T> Answer<T> answer(Position atLeast, Duration timeout, ReadModelQuery<T> query) {
             throw new UnsupportedOperationException("a fake projection has no read model");
         }
 

@@ -7,6 +7,7 @@ import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.Position;
 import io.factum.core.WrongExpectedVersionException;
+import io.factum.core.observation.Observed;
 import io.factum.core.subscription.Subscription;
 import io.factum.core.subscription.SubscriptionState;
 import io.factum.core.subscription.SubscriptionStatus;
@@ -15,7 +16,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.opentelemetry.api.OpenTelemetry;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.net.URI;
@@ -71,7 +71,7 @@ class OpsRoutesTest {
         void serves_the_prometheus_text_with_http_append_and_store_figures() throws Exception {
             // given
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            store = Observed.store(EventStore.inMemory(), registry, OpenTelemetry.noop());
+            store = Observed.store(EventStore.inMemory(), Observed.withMetrics(registry), registry);
             store.append("order-1", ExpectedVersion.noStream(), EventData.of("Placed", "{\"total\":12}"));
             try {
                 store.append("order-1", ExpectedVersion.noStream(), EventData.of("Placed", "{}"));
@@ -89,9 +89,10 @@ class OpsRoutesTest {
             assertThat(response.headers().firstValue("Content-Type")).hasValue(OpsRoutes.PROMETHEUS_CONTENT_TYPE);
             assertThat(response.body())
                     .contains(
-                            "http_server_requests_seconds_count{method=\"GET\",route=\"/health/live\",status=\"200\"} 1")
-                    .contains("factum_appends_seconds_count{category=\"order\",outcome=\"ok\"} 1")
-                    .contains("factum_appends_seconds_count{category=\"order\",outcome=\"conflict\"} 1")
+                            "http_server_requests_seconds_count{error=\"none\",method=\"GET\",route=\"/health/live\",status=\"200\"} 1")
+                    .contains("factum_appends_seconds_count{category=\"order\",error=\"none\",outcome=\"ok\"} 1")
+                    .contains(
+                            "factum_appends_seconds_count{category=\"order\",error=\"WrongExpectedVersionException\",outcome=\"conflict\"} 1")
                     .contains("factum_append_events_count 1")
                     .contains("factum_append_bytes_sum 14.0")
                     .contains("factum_head_position 1.0")
@@ -206,7 +207,7 @@ class OpsRoutesTest {
                             throw e.getCause();
                         }
                     });
-            store = Observed.store(hanging, registry, OpenTelemetry.noop());
+            store = Observed.store(hanging, Observed.withMetrics(registry), registry);
             start(FactumHttp.builder(store)
                     .meterRegistry(registry)
                     .healthTimeout(Duration.ofMillis(200))

@@ -1,9 +1,9 @@
 package io.factum.server;
 
 import io.factum.core.SqlEventStore;
+import io.factum.core.observation.Observed;
 import io.factum.http.FactumHttp;
 import io.factum.http.HttpSecurity;
-import io.factum.http.Observed;
 import io.factum.http.Role;
 import io.factum.store.postgres.PostgresEventStore;
 import io.factum.store.sqlite.SqliteEventStore;
@@ -13,10 +13,10 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.api.GlobalOpenTelemetry;
-import io.opentelemetry.api.OpenTelemetry;
 import jakarta.servlet.DispatcherType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The standalone event store server: one store (SQLite in {@code --data-dir}, or PostgreSQL at {@code
  * --jdbc-url}) behind Factum's HTTP surfaces, with API-key security, Prometheus metrics on {@code
- * /metrics}, health on {@code /health/live} and {@code /health/ready}, and spans through the global
- * OpenTelemetry (the OpenTelemetry Java agent sets it; none without it).
+ * /metrics}, health on {@code /health/live} and {@code /health/ready}, and spans of requests and appends
+ * through the global OpenTelemetry (the OpenTelemetry Java agent sets it; none without it).
  *
  * <p>On SIGTERM or SIGINT it stops taking requests (503), lets those in flight finish (up to {@code
  * --shutdown-timeout}), stops the web server, closes the store and exits with status 0 (1 if something
@@ -60,16 +60,18 @@ public final class FactumServer {
         new UptimeMetrics().bindTo(registry);
         this.gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(registry);
-        OpenTelemetry telemetry = GlobalOpenTelemetry.get();
+        // spans only when OpenTelemetry is set up (the Java agent does it before main)
+        ObservationRegistry observations =
+                Telemetry.observations(registry, GlobalOpenTelemetry.isSet() ? GlobalOpenTelemetry.get() : null);
 
         SqlEventStore opened = open(settings);
         try {
-            this.store = Observed.store(opened, registry, telemetry);
+            this.store = Observed.store(opened, observations, registry);
             FactumHttp surfaces = FactumHttp.builder(store)
                     .security(security)
                     .limits(settings.httpLimits())
                     .meterRegistry(registry)
-                    .openTelemetry(telemetry)
+                    .observations(observations)
                     .storeStats(store::figures)
                     .writeProblem(store::writeProblem)
                     .build();

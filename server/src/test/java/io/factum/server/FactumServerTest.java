@@ -103,7 +103,7 @@ class FactumServerTest {
                 assertThat(anonymous.statusCode()).isEqualTo(401);
                 assertThat(ready.statusCode()).isEqualTo(200);
                 assertThat(metrics.body())
-                        .contains("factum_appends_seconds_count{category=\"order\",outcome=\"ok\"} 1")
+                        .contains("factum_appends_seconds_count{category=\"order\",error=\"none\",outcome=\"ok\"} 1")
                         .contains("jvm_memory_used_bytes");
                 assertThat(exited).isTrue();
                 assertThat(process.exitValue())

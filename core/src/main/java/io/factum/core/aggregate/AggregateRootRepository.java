@@ -74,6 +74,25 @@ public final class AggregateRootRepository<A extends AggregateRoot<E>, E> {
         return loadUntil(id, Long.MAX_VALUE, Optional.of(instant)).state();
     }
 
+    /** The aggregate in effect at {@code instant}, as known now: see {@link DeciderRepository#loadEffectiveAt}. */
+    public A loadEffectiveAt(String id, Instant instant) {
+        return loadAsOf(id, Instant.MAX, instant);
+    }
+
+    /** The aggregate in effect at {@code effective} as known at {@code recorded}: see {@link DeciderRepository#loadAsOf(String, Instant, Instant)}. */
+    public A loadAsOf(String id, Instant recorded, Instant effective) {
+        return streams.fold(
+                        streamOf(id),
+                        factory.get(),
+                        -1,
+                        Position.START,
+                        Long.MAX_VALUE,
+                        Optional.of(recorded),
+                        Optional.of(effective),
+                        AggregateRootRepository::replay)
+                .state();
+    }
+
     private Loaded<A> loadUntil(String id, long version, Optional<Instant> until) {
         return streams.fold(
                 streamOf(id), factory.get(), -1, Position.START, version, until, AggregateRootRepository::replay);

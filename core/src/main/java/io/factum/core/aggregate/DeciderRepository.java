@@ -92,7 +92,10 @@ public final class DeciderRepository<C, E, S> {
                 stream, decider.initialState().get(), -1, Position.START, version, Optional.empty(), this::evolve);
     }
 
-    /** The aggregate's state as it was at {@code instant}: after every event recorded until then. */
+    /**
+     * The aggregate's state as it was recorded at {@code instant}: after every event recorded until then,
+     * whenever it took effect (see {@link #loadEffectiveAt} for the other time axis).
+     */
     public Loaded<S> loadAsOf(String id, Instant instant) {
         String stream = streamOf(id);
         return streams.fold(
@@ -102,6 +105,34 @@ public final class DeciderRepository<C, E, S> {
                 Position.START,
                 Long.MAX_VALUE,
                 Optional.of(instant),
+                this::evolve);
+    }
+
+    /**
+     * The aggregate's state in effect at {@code instant}, as known now: every event that took effect by then
+     * ({@link io.factum.core.serialization.EventMetadata#effectiveTime()}), including retrospective events
+     * recorded later, folded in the stream's order. Compare {@link #loadAsOf(String, Instant)}, which asks
+     * what was recorded by then.
+     */
+    public Loaded<S> loadEffectiveAt(String id, Instant instant) {
+        return loadAsOf(id, Instant.MAX, instant);
+    }
+
+    /**
+     * The bi-temporal load: the aggregate's state in effect at {@code effective}, as it was known at {@code
+     * recorded}, that is after every event recorded by {@code recorded} that took effect by {@code
+     * effective}. {@code loadAsOf(id, t, t)} is what the system would have said at {@code t} about then;
+     * a retrospective correction recorded later changes {@code loadEffectiveAt(id, t)} but never this.
+     */
+    public Loaded<S> loadAsOf(String id, Instant recorded, Instant effective) {
+        return streams.fold(
+                streamOf(id),
+                decider.initialState().get(),
+                -1,
+                Position.START,
+                Long.MAX_VALUE,
+                Optional.of(recorded),
+                Optional.of(effective),
                 this::evolve);
     }
 

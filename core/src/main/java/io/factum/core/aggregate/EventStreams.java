@@ -69,6 +69,24 @@ final class EventStreams<E> {
             long untilVersion,
             Optional<Instant> until,
             Fold<S, E> fold) {
+        return fold(streamId, state, afterVersion, afterPosition, untilVersion, until, Optional.empty(), fold);
+    }
+
+    /**
+     * {@link #fold(String, Object, long, Position, long, Optional, Fold)} that also leaves out the events that
+     * took effect after {@code effectiveUntil} ({@link io.factum.core.serialization.EventMetadata#effectiveTime()}),
+     * wherever they are in the stream: a retrospective event recorded later but effective earlier is folded,
+     * in its place in the stream's order.
+     */
+    <S> Loaded<S> fold(
+            String streamId,
+            S state,
+            long afterVersion,
+            Position afterPosition,
+            long untilVersion,
+            Optional<Instant> until,
+            Optional<Instant> effectiveUntil,
+            Fold<S, E> fold) {
         S current = state;
         long version = afterVersion;
         Position position = afterPosition;
@@ -80,6 +98,10 @@ final class EventStreams<E> {
                 if (recorded.streamVersion() > untilVersion
                         || until.map(t -> recorded.recordedAt().isAfter(t)).orElse(false)) {
                     return new Loaded<>(streamId, current, version, position, replayed);
+                }
+                if (effectiveUntil.isPresent()
+                        && serializer.readMetadata(recorded).effectiveTime().isAfter(effectiveUntil.get())) {
+                    continue;
                 }
                 for (E event : serializer.deserializeEvents(recorded, eventType)) {
                     current = fold.apply(current, event, recorded.streamVersion());

@@ -22,6 +22,9 @@ import java.util.UUID;
  * @param expectedVersion the version of the target aggregate the sender saw (an HTTP {@code If-Match}):
  *     the command is decided only at that version and never retried on a conflict; empty to decide on
  *     whatever the current version is
+ * @param effectiveAt when the events of this command take effect in the business, if earlier (or later)
+ *     than when they are decided: a retrospective command, such as a price agreed last week entered today;
+ *     copied into the events' metadata ({@link EventMetadata#effectiveAt()})
  */
 public record CommandContext(
         UUID commandId,
@@ -30,10 +33,13 @@ public record CommandContext(
         Optional<String> userId,
         Optional<String> tenantId,
         Map<String, String> entries,
-        Optional<ExpectedVersion> expectedVersion) {
+        Optional<ExpectedVersion> expectedVersion,
+        Optional<Instant> effectiveAt) {
 
     public CommandContext {
         Objects.requireNonNull(commandId, "commandId");
+        Objects.requireNonNull(expectedVersion, "expectedVersion");
+        Objects.requireNonNull(effectiveAt, "effectiveAt");
         Objects.requireNonNull(correlationId, "correlationId");
         Objects.requireNonNull(causationId, "causationId");
         entries = Map.copyOf(entries);
@@ -47,7 +53,19 @@ public record CommandContext(
             Optional<String> userId,
             Optional<String> tenantId,
             Map<String, String> entries) {
-        this(commandId, correlationId, causationId, userId, tenantId, entries, Optional.empty());
+        this(commandId, correlationId, causationId, userId, tenantId, entries, Optional.empty(), Optional.empty());
+    }
+
+    /** A context that takes effect when it is decided. */
+    public CommandContext(
+            UUID commandId,
+            UUID correlationId,
+            UUID causationId,
+            Optional<String> userId,
+            Optional<String> tenantId,
+            Map<String, String> entries,
+            Optional<ExpectedVersion> expectedVersion) {
+        this(commandId, correlationId, causationId, userId, tenantId, entries, expectedVersion, Optional.empty());
     }
 
     /** The context of a command a person or client sent: it starts a business transaction. */
@@ -71,12 +89,26 @@ public record CommandContext(
 
     public CommandContext withUser(String user) {
         return new CommandContext(
-                commandId, correlationId, causationId, Optional.of(user), tenantId, entries, expectedVersion);
+                commandId,
+                correlationId,
+                causationId,
+                Optional.of(user),
+                tenantId,
+                entries,
+                expectedVersion,
+                effectiveAt);
     }
 
     public CommandContext withTenant(String tenant) {
         return new CommandContext(
-                commandId, correlationId, causationId, userId, Optional.of(tenant), entries, expectedVersion);
+                commandId,
+                correlationId,
+                causationId,
+                userId,
+                Optional.of(tenant),
+                entries,
+                expectedVersion,
+                effectiveAt);
     }
 
     /**
@@ -93,11 +125,28 @@ public record CommandContext(
     /** This context with the aggregate version its sender decided on. */
     public CommandContext withExpectedVersion(ExpectedVersion expected) {
         return new CommandContext(
-                commandId, correlationId, causationId, userId, tenantId, entries, Optional.of(expected));
+                commandId, correlationId, causationId, userId, tenantId, entries, Optional.of(expected), effectiveAt);
+    }
+
+    /**
+     * This context for a command whose events take effect at {@code instant} in the business, not when they
+     * are decided: a retrospective command. Its events keep when they were decided and recorded too, so a
+     * load can answer both "as recorded at" and "as effective at" ({@code DeciderRepository.loadAsOf}).
+     */
+    public CommandContext withEffectiveAt(Instant instant) {
+        return new CommandContext(
+                commandId,
+                correlationId,
+                causationId,
+                userId,
+                tenantId,
+                entries,
+                expectedVersion,
+                Optional.of(Objects.requireNonNull(instant, "instant")));
     }
 
     /** The metadata of the events this command causes: same correlation, caused by this command. */
     public EventMetadata eventMetadata(Instant occurredAt) {
-        return new EventMetadata(correlationId, commandId, userId, tenantId, occurredAt, entries);
+        return new EventMetadata(correlationId, commandId, userId, tenantId, occurredAt, entries, effectiveAt);
     }
 }

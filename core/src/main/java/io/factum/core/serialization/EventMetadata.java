@@ -17,6 +17,9 @@ import java.util.UUID;
  * @param tenantId on whose behalf, if the application has tenants
  * @param occurredAt when the event was decided, from the application's clock
  * @param entries anything else, kept as given
+ * @param effectiveAt when the event took effect in the business, if not when it was decided: a
+ *     retrospective (back-dated) event, such as a price agreed last week and recorded today. Empty for
+ *     an event that took effect when it occurred ({@link #effectiveTime()} is then {@code occurredAt})
  */
 public record EventMetadata(
         UUID correlationId,
@@ -24,13 +27,15 @@ public record EventMetadata(
         Optional<String> userId,
         Optional<String> tenantId,
         Instant occurredAt,
-        Map<String, String> entries) {
+        Map<String, String> entries,
+        Optional<Instant> effectiveAt) {
 
     /** The keys the envelope's own fields are stored under; entries cannot use them. */
     public static final java.util.Set<String> RESERVED_KEYS =
-            java.util.Set.of("correlationId", "causationId", "userId", "tenantId", "occurredAt");
+            java.util.Set.of("correlationId", "causationId", "userId", "tenantId", "occurredAt", "effectiveAt");
 
     public EventMetadata {
+        java.util.Objects.requireNonNull(effectiveAt, "effectiveAt");
         entries = Map.copyOf(entries);
         for (String key : entries.keySet()) {
             if (RESERVED_KEYS.contains(key)) {
@@ -38,6 +43,31 @@ public record EventMetadata(
                         "metadata entry '" + key + "' clashes with a field of the envelope; use another key");
             }
         }
+    }
+
+    /** An envelope of an event that took effect when it occurred. */
+    public EventMetadata(
+            UUID correlationId,
+            UUID causationId,
+            Optional<String> userId,
+            Optional<String> tenantId,
+            Instant occurredAt,
+            Map<String, String> entries) {
+        this(correlationId, causationId, userId, tenantId, occurredAt, entries, Optional.empty());
+    }
+
+    /**
+     * When the event took effect in the business: {@link #effectiveAt()} for a retrospective event, else
+     * {@link #occurredAt()}. Bi-temporal loads ({@code DeciderRepository.loadEffectiveAt}) filter by it.
+     */
+    public Instant effectiveTime() {
+        return effectiveAt.orElse(occurredAt);
+    }
+
+    /** This envelope for an event that took effect at {@code instant} (a retrospective event if earlier). */
+    public EventMetadata effectiveAt(Instant instant) {
+        return new EventMetadata(
+                correlationId, causationId, userId, tenantId, occurredAt, entries, Optional.of(instant));
     }
 
     /** The envelope of a message that starts a business transaction: it correlates with itself. */
@@ -60,21 +90,23 @@ public record EventMetadata(
 
     /** This envelope at another time. */
     public EventMetadata at(Instant instant) {
-        return new EventMetadata(correlationId, causationId, userId, tenantId, instant, entries);
+        return new EventMetadata(correlationId, causationId, userId, tenantId, instant, entries, effectiveAt);
     }
 
     public EventMetadata withUser(String user) {
-        return new EventMetadata(correlationId, causationId, Optional.of(user), tenantId, occurredAt, entries);
+        return new EventMetadata(
+                correlationId, causationId, Optional.of(user), tenantId, occurredAt, entries, effectiveAt);
     }
 
     public EventMetadata withTenant(String tenant) {
-        return new EventMetadata(correlationId, causationId, userId, Optional.of(tenant), occurredAt, entries);
+        return new EventMetadata(
+                correlationId, causationId, userId, Optional.of(tenant), occurredAt, entries, effectiveAt);
     }
 
     /** This envelope with one more entry (replacing one of the same key). */
     public EventMetadata with(String key, String value) {
         Map<String, String> more = new TreeMap<>(entries);
         more.put(key, value);
-        return new EventMetadata(correlationId, causationId, userId, tenantId, occurredAt, more);
+        return new EventMetadata(correlationId, causationId, userId, tenantId, occurredAt, more, effectiveAt);
     }
 }

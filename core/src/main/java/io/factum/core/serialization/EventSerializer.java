@@ -304,7 +304,8 @@ public final class EventSerializer {
                     text(node, "userId"),
                     text(node, "tenantId"),
                     text(node, "occurredAt").map(Instant::parse).orElse(recorded.recordedAt()),
-                    entries);
+                    entries,
+                    text(node, "effectiveAt").map(Instant::parse));
         } catch (RuntimeException e) {
             throw fail(recorded, "its metadata is malformed: " + e.getMessage(), e);
         }
@@ -317,6 +318,7 @@ public final class EventSerializer {
         metadata.userId().ifPresent(user -> node.put("userId", user));
         metadata.tenantId().ifPresent(tenant -> node.put("tenantId", tenant));
         node.put("occurredAt", metadata.occurredAt().toString());
+        metadata.effectiveAt().ifPresent(at -> node.put("effectiveAt", at.toString()));
         metadata.entries().forEach(node::put);
         return node.toString();
     }

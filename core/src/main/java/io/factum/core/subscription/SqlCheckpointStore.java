@@ -93,4 +93,25 @@ public interface SqlCheckpointStore extends CheckpointStore {
      * @throws io.factum.core.StoreException if the query fails (its SQLException is the cause)
      */
     <T> T query(SqlQuery<T> query);
+
+    /**
+     * Runs a read and reads the checkpoint {@code name} in one read-only transaction that sees one snapshot
+     * of the database (PostgreSQL {@code REPEATABLE READ}, a SQLite read transaction): the position
+     * answered is the one the checkpoint had in the very state the query read. A read model and its
+     * checkpoint commit together, so the answer reflects every event up to that position.
+     *
+     * @return the query's result and the checkpoint's position ({@link Position#START} if it has none)
+     * @throws io.factum.core.StoreException if the query fails (its SQLException is the cause)
+     */
+    <T> Answer<T> queryWithCheckpoint(String name, SqlQuery<T> query);
+
+    /**
+     * True if queries read a streaming replica, whose snapshot may be older than the checkpoints saved on
+     * the primary: an answer's position is then only the checkpoint the replica has replayed, and a query
+     * at a position waits for the replica too ({@link ProjectionSubscription#answer(io.factum.core.Position,
+     * java.time.Duration, ReadModelQuery)}).
+     */
+    default boolean queriesReplica() {
+        return false;
+    }
 }

@@ -145,6 +145,11 @@ final class SqlSink implements Sink {
         return new ProjectionContext(projection.name(), active.orElse(version), false);
     }
 
+    /** The version of the projection's code this sink runs. */
+    int version() {
+        return version;
+    }
+
     SqlCheckpointStore store() {
         return store;
     }

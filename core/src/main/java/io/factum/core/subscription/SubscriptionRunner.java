@@ -606,6 +606,24 @@ final class SubscriptionRunner implements ProjectionGroup {
 
     // ------------------------------------------------------------------------------------------ the API
 
+    /** Waits until the runner prepared {@code track} (its tables, its checkpoint); false if it did not in time. */
+    boolean awaitStarted(Track track, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+        lock.lock();
+        try {
+            while (!track.started) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0 || track.stopped || !thread.isAlive()) {
+                    return track.started;
+                }
+                changed.awaitNanos(remaining);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Waits until {@code track} passed {@code position}, it stopped, or the timeout passed. */
     boolean await(Track track, Position position, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());

@@ -27,6 +27,11 @@ import org.jspecify.annotations.Nullable;
  */
 final class Track implements ProjectionSubscription {
 
+    /** How often a query waiting for a position looks at the checkpoint in the database, at first and at most. */
+    private static final long FIRST_POLL_NANOS = Duration.ofMillis(20).toNanos();
+
+    private static final long MAX_POLL_NANOS = Duration.ofMillis(500).toNanos();
+
     final String name;
     final EventFilter filter;
     final Sink sink;
@@ -38,6 +43,9 @@ final class Track implements ProjectionSubscription {
     private final SubscriptionRunner runner;
 
     volatile SubscriptionState state = SubscriptionState.CATCHING_UP;
+    /** How long a query waits for a projection that is starting to have its tables. */
+    static final Duration STARTUP_WAIT = Duration.ofSeconds(5);
+
     volatile boolean started;
     volatile boolean paused;
     volatile boolean closed;
@@ -149,7 +157,8 @@ final class Track implements ProjectionSubscription {
 
     /** True if every event of its filter up to {@code position} is processed and queries read the result. */
     boolean passed(Position position) {
-        return !position.isAfter(reached) && !sink.rebuilding();
+        // not before the runner prepared the sink (a projection's tables) and loaded the checkpoint
+        return started && !position.isAfter(reached) && !sink.rebuilding();
     }
 
     void register(MeterRegistry registry) {
@@ -333,21 +342,113 @@ final class Track implements ProjectionSubscription {
     @Override
     public <T> T query(ReadModelQuery<T> query) {
         SqlSink sink = sql();
+        awaitTables();
         ProjectionContext active = sink.activeContext();
         return sink.store().query(connection -> query.run(connection, active));
     }
 
+    /** The runner creates the tables on its own thread: a query right after start waits for them. */
+    private void awaitTables() {
+        if (started) {
+            return;
+        }
+        try {
+            if (!runner.awaitStarted(this, STARTUP_WAIT)) {
+                throw new StaleReadModelException(name, Position.START, reached, STARTUP_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StaleReadModelException(name, Position.START, reached, STARTUP_WAIT);
+        }
+    }
+
     @Override
     public <T> T query(Position atLeast, Duration timeout, ReadModelQuery<T> query) {
+        return answer(atLeast, timeout, query).value();
+    }
+
+    @Override
+    public <T> Answer<T> answer(ReadModelQuery<T> query) {
+        SqlSink sink = sql();
+        awaitTables();
+        ProjectionContext active = sink.activeContext();
+        // read before the snapshot is taken, so that the snapshot holds everything it counts
+        Position passedHere = passedHere(active);
+        Answer<T> answer = sink.store()
+                .queryWithCheckpoint(
+                        SqlSink.checkpointName(active.projection(), active.version()),
+                        connection -> query.run(connection, active));
+        // a replica's snapshot may be older than what this process passed: its own checkpoint tells then
+        return passedHere.isAfter(answer.position()) && !sink.store().queriesReplica()
+                ? new Answer<>(answer.value(), passedHere)
+                : answer;
+    }
+
+    /**
+     * Waits for this process's subscription (woken as it moves) and, in between, looks at the checkpoint in
+     * the database, which another process sharing the read model may have moved: with a paused or slow
+     * subscription here, the answer still comes as soon as the read model in the database has got there.
+     */
+    @Override
+    public <T> Answer<T> answer(Position atLeast, Duration timeout, ReadModelQuery<T> query) {
+        long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+        long poll = FIRST_POLL_NANOS;
+        // what the queries read, if behind: a streaming replica that has not replayed this far yet
+        @Nullable Position answered = null;
         try {
-            if (!awaitPosition(atLeast, timeout)) {
-                throw new StaleReadModelException(name, atLeast, reached, timeout);
+            while (true) {
+                // what this process passed needs no round trip; the database is asked only when it falls short
+                if (passed(atLeast) || !atLeast.isAfter(storedCheckpoint())) {
+                    Answer<T> answer = answer(query);
+                    if (!atLeast.isAfter(answer.position())) {
+                        return answer;
+                    }
+                    answered = answer.position();
+                }
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    throw new StaleReadModelException(
+                            name, atLeast, answered != null ? answered : furthest(storedCheckpoint()), timeout);
+                }
+                long wait = Math.min(remaining, poll);
+                long before = System.nanoTime();
+                // passed here while queries read another version (switching now), or this subscription
+                // stopped: only the database tells, so wait out the interval before looking again
+                boolean moved = !passed(atLeast) && awaitPosition(atLeast, Duration.ofNanos(wait));
+                long rest = wait - (System.nanoTime() - before);
+                if (!moved && rest > 0) {
+                    Thread.sleep(Duration.ofNanos(rest));
+                }
+                poll = Math.min(poll * 2, MAX_POLL_NANOS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StaleReadModelException(name, atLeast, reached, timeout);
         }
-        return query(query);
+    }
+
+    /**
+     * What this process knows the tables of {@code active} reflect: what its subscription passed, if it runs
+     * that version and is not rebuilding it; else nothing.
+     */
+    private Position passedHere(ProjectionContext active) {
+        SqlSink sink = sql();
+        if (!started || sink.rebuilding() || active.version() != sink.version()) {
+            return Position.START;
+        }
+        return reached;
+    }
+
+    /** The active version's checkpoint as the database has it now. */
+    private Position storedCheckpoint() {
+        SqlSink sink = sql();
+        ProjectionContext active = sink.activeContext();
+        return sink.store().load(SqlSink.checkpointName(active.projection(), active.version()));
+    }
+
+    private Position furthest(Position stored) {
+        Position here = reached;
+        return here.isAfter(stored) ? here : stored;
     }
 
     @Override

@@ -240,6 +240,37 @@ class DeciderRepositoryTest {
             assertThat(accounts.loadAsOf("1", Instant.EPOCH).isNew()).isTrue();
             assertThat(accounts.load("1").state()).isEqualTo(new State(true, 70));
         }
+
+        @Test
+        void tell_what_was_recorded_at_a_time_from_what_was_in_effect_then() {
+            // Monday: opened; Tuesday: a deposit of 100 recorded
+            handle("1", new Open("ada"));
+            Instant monday = clock.instant();
+            clock.advance(Duration.ofDays(1));
+            handle("1", new Deposit(100));
+            Instant tuesday = clock.instant();
+            clock.advance(Duration.ofDays(1));
+            // Wednesday: a withdrawal of 30 that the bank made on Monday evening, entered late (retrospective)
+            Instant mondayEvening = monday.plus(Duration.ofHours(10));
+            accounts.handle("1", new Withdraw(30), command().effectiveAt(mondayEvening), ConflictRetry.NONE);
+            Instant wednesday = clock.instant();
+
+            // recorded time: on Tuesday nobody knew of the withdrawal
+            assertThat(accounts.loadAsOf("1", tuesday).state()).isEqualTo(new State(true, 100));
+            // effective time, as known now: the withdrawal was in effect on Tuesday, the deposit not on Monday night
+            assertThat(accounts.loadEffectiveAt("1", tuesday).state()).isEqualTo(new State(true, 70));
+            assertThat(accounts.loadEffectiveAt("1", mondayEvening).state()).isEqualTo(new State(true, -30));
+            assertThat(accounts.loadEffectiveAt("1", monday).state()).isEqualTo(new State(true, 0));
+            // both axes: what the books said on Tuesday about Tuesday, and what they say on Wednesday
+            assertThat(accounts.loadAsOf("1", tuesday, tuesday).state()).isEqualTo(new State(true, 100));
+            assertThat(accounts.loadAsOf("1", wednesday, tuesday).state()).isEqualTo(new State(true, 70));
+            // the event keeps both times
+            var withdrawal = store.streamEvents("account-1").toList().getLast();
+            var metadata = SERIALIZER.readMetadata(withdrawal);
+            assertThat(metadata.effectiveAt()).hasValue(mondayEvening);
+            assertThat(metadata.occurredAt()).isEqualTo(wednesday);
+            assertThat(metadata.effectiveTime()).isEqualTo(mondayEvening);
+        }
     }
 
     @Nested

@@ -10,10 +10,14 @@ import io.factum.core.aggregate.ConflictRetry;
 import io.factum.core.aggregate.Decider;
 import io.factum.core.aggregate.DeciderRepository;
 import io.factum.core.aggregate.RuleViolation;
+import io.factum.core.observation.Observed;
 import io.factum.core.serialization.EventMetadata;
 import io.factum.core.serialization.EventSerializer;
 import io.factum.core.serialization.EventTypes;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -311,7 +315,8 @@ class CommandBusTest {
         @Test
         void metrics_time_and_count_commands_by_type_and_outcome() {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            CommandBus bus = bus().use(Observability.metrics(registry)).build();
+            CommandBus bus =
+                    bus().use(Observed.commands(Observed.withMetrics(registry))).build();
 
             bus.send(new Increment("a", 5), CommandContext.create());
             bus.send(new Increment("a", 5), CommandContext.create());
@@ -330,15 +335,23 @@ class CommandBusTest {
         }
 
         @Test
-        void tracing_and_logging_wrap_the_handler_in_order() {
+        void observation_and_logging_wrap_the_handler_in_order() {
             List<String> seen = new ArrayList<>();
-            Observability.Tracer tracer = (name, context, work) -> {
-                seen.add("span " + name);
-                return work.get();
-            };
+            ObservationRegistry observations = ObservationRegistry.create();
+            observations.observationConfig().observationHandler(new ObservationHandler<>() {
+                @Override
+                public void onStart(Observation.Context context) {
+                    seen.add("observation " + context.getContextualName());
+                }
+
+                @Override
+                public boolean supportsContext(Observation.Context context) {
+                    return true;
+                }
+            });
             CommandBus bus = CommandBus.builder()
-                    .use(Observability.tracing(tracer))
-                    .use(Observability.logging())
+                    .use(Observed.commands(observations))
+                    .use(Observed.logging())
                     .handle(Increment.class, (command, context) -> {
                         seen.add("handler sees correlation " + MDC.get("correlationId"));
                         return counters.handle(
@@ -353,7 +366,8 @@ class CommandBusTest {
             bus.send(new Increment("a", 1), context);
 
             assertThat(seen)
-                    .containsExactly("span command Increment", "handler sees correlation " + context.correlationId());
+                    .containsExactly(
+                            "observation command Increment", "handler sees correlation " + context.correlationId());
             assertThat(MDC.get("correlationId")).isNull();
         }
     }

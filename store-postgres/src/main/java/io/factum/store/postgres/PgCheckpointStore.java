@@ -3,6 +3,7 @@ package io.factum.store.postgres;
 import io.factum.core.Position;
 import io.factum.core.StoreException;
 import io.factum.core.spi.CheckpointMoves;
+import io.factum.core.subscription.Answer;
 import io.factum.core.subscription.CheckpointConflictException;
 import io.factum.core.subscription.CheckpointMove;
 import io.factum.core.subscription.Lease;
@@ -15,6 +16,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -53,6 +55,9 @@ import org.jspecify.annotations.Nullable;
 final class PgCheckpointStore implements SqlCheckpointStore {
 
     private final DataSource dataSource;
+    /** Where read-model queries run: a streaming replica, or {@link #dataSource}. */
+    private final DataSource readSource;
+
     private final Tables tables;
     private final LeaseClock clock;
     private final Runnable checkOpen;
@@ -73,12 +78,24 @@ final class PgCheckpointStore implements SqlCheckpointStore {
 
     /** @param checkOpen throws {@link StoreException} once the event store is closed */
     PgCheckpointStore(DataSource dataSource, Tables tables, LeaseClock clock, Runnable checkOpen) {
-        this(dataSource, tables, clock, checkOpen, false);
+        this(dataSource, dataSource, tables, clock, checkOpen, false);
+    }
+
+    /** @param readSource where read-model queries run (a streaming replica of {@code dataSource}, or it) */
+    PgCheckpointStore(
+            DataSource dataSource, DataSource readSource, Tables tables, LeaseClock clock, Runnable checkOpen) {
+        this(dataSource, readSource, tables, clock, checkOpen, false);
     }
 
     private PgCheckpointStore(
-            DataSource dataSource, Tables tables, LeaseClock clock, Runnable checkOpen, boolean synchronous) {
+            DataSource dataSource,
+            DataSource readSource,
+            Tables tables,
+            LeaseClock clock,
+            Runnable checkOpen,
+            boolean synchronous) {
         this.dataSource = dataSource;
+        this.readSource = readSource;
         this.tables = tables;
         this.clock = clock;
         this.checkOpen = checkOpen;
@@ -129,7 +146,7 @@ final class PgCheckpointStore implements SqlCheckpointStore {
 
     @Override
     public SqlCheckpointStore withSynchronousCommits() {
-        return synchronous ? this : new PgCheckpointStore(dataSource, tables, clock, checkOpen, true);
+        return synchronous ? this : new PgCheckpointStore(dataSource, readSource, tables, clock, checkOpen, true);
     }
 
     @Override
@@ -211,7 +228,7 @@ final class PgCheckpointStore implements SqlCheckpointStore {
     @Override
     public <T> T query(SqlQuery<T> query) {
         checkOpen.run();
-        try (Connection connection = dataSource.getConnection()) {
+        try (Connection connection = readSource.getConnection()) {
             if (tables.schema().isEmpty()) {
                 connection.setAutoCommit(true);
                 return query.run(connection);
@@ -232,6 +249,42 @@ final class PgCheckpointStore implements SqlCheckpointStore {
         } catch (SQLException e) {
             throw failure("running a read-model query", e);
         }
+    }
+
+    /**
+     * A {@code REPEATABLE READ READ ONLY} transaction: its snapshot is taken at its first query (of the
+     * checkpoint) and every later statement sees the same, whatever commits meanwhile. On the streaming
+     * replica when the store has one: the checkpoint is then the one the replica has replayed.
+     */
+    @Override
+    public <T> Answer<T> queryWithCheckpoint(String name, SqlQuery<T> query) {
+        checkOpen.run();
+        try (Connection connection = readSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                // must come first in the transaction, before any query takes the snapshot
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                }
+                SearchPath.set(connection, tables);
+                Position position = load(connection, name);
+                T value = query.run(connection);
+                connection.commit();
+                return new Answer<>(value, position);
+            } catch (SQLException | RuntimeException | Error e) {
+                rollback(connection, e);
+                throw e;
+            } finally {
+                restore(connection);
+            }
+        } catch (SQLException e) {
+            throw failure("running a read-model query with checkpoint " + name, e);
+        }
+    }
+
+    @Override
+    public boolean queriesReplica() {
+        return readSource != dataSource;
     }
 
     @Override

@@ -60,6 +60,11 @@ final class PgEventStore implements PostgresEventStore {
 
     private static final long MIN_BACKOFF_MILLIS = 100;
     private static final long MAX_BACKOFF_MILLIS = 250;
+
+    /** How soon a waiter looks again at a replica that has not replayed an append yet, doubling up to the max. */
+    private static final long MIN_REPLAY_BACKOFF_MILLIS = 2;
+
+    private static final long MAX_REPLAY_BACKOFF_MILLIS = 50;
     /** The longest a waiter trusts the listener before it looks again itself. */
     private static final long RECHECK_MILLIS = 10_000;
     /** How often a waiter looks while the listener is not listening. */
@@ -68,6 +73,10 @@ final class PgEventStore implements PostgresEventStore {
     private static final int RETRIES = 3;
 
     private final DataSource dataSource;
+    /** Where catch-up reads, waits and read-model queries go: a streaming replica, or the primary. */
+    private final DataSource readSource;
+
+    private final boolean replicated;
     private final AutoCloseable ownedPool;
     private final Tables tables;
     private final StoreOptions options;
@@ -117,7 +126,24 @@ final class PgEventStore implements PostgresEventStore {
             StoreOptions options,
             int writers,
             List<SqlProjection> inlineProjections) {
+        this(dataSource, ownedPool, tables, options, writers, inlineProjections, null);
+    }
+
+    /**
+     * Opens the store; with a {@code replica}, {@link #readAll}, {@link #awaitAppend} and read-model queries
+     * read from it (a hot standby streaming from {@code dataSource}), everything else from the primary.
+     */
+    PgEventStore(
+            DataSource dataSource,
+            AutoCloseable ownedPool,
+            Tables tables,
+            StoreOptions options,
+            int writers,
+            List<SqlProjection> inlineProjections,
+            @org.jspecify.annotations.Nullable DataSource replica) {
         this.dataSource = dataSource;
+        this.readSource = replica == null ? dataSource : replica;
+        this.replicated = replica != null;
         this.ownedPool = ownedPool;
         this.tables = tables;
         this.options = options;
@@ -171,7 +197,7 @@ final class PgEventStore implements PostgresEventStore {
                 + " ON CONFLICT (id) DO NOTHING RETURNING 1";
         this.snapshots = new PgSnapshotStore(dataSource, tables, this::checkOpen);
         LeaseClock leaseClock = LeaseClock.of(options.clock());
-        this.checkpoints = new PgCheckpointStore(dataSource, tables, leaseClock, this::checkOpen);
+        this.checkpoints = new PgCheckpointStore(dataSource, readSource, tables, leaseClock, this::checkOpen);
         this.leases = new PgLeaseStore(dataSource, tables, leaseClock, this::checkOpen);
         this.deadlines = new PgDeadlineStore(dataSource, tables, this::checkOpen);
         this.subjectKeys = new PgSubjectKeyStore(dataSource, tables, this::checkOpen);
@@ -446,7 +472,7 @@ final class PgEventStore implements PostgresEventStore {
                 forward
                         ? " ORDER BY tx_id, global_position LIMIT ?"
                         : " ORDER BY tx_id DESC, global_position DESC LIMIT ?");
-        try (Connection connection = dataSource.getConnection();
+        try (Connection connection = readSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(sql.toString())) {
             int p = 1;
             statement.setString(p++, Long.toString(from.txId()));
@@ -530,6 +556,7 @@ final class PgEventStore implements PostgresEventStore {
     public boolean awaitAppend(Position after, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         long backoff = MIN_BACKOFF_MILLIS;
+        long replayBackoff = MIN_REPLAY_BACKOFF_MILLIS;
         while (true) {
             checkOpen();
             long generation;
@@ -537,7 +564,7 @@ final class PgEventStore implements PostgresEventStore {
                 generation = wakeGeneration;
             }
             boolean pending;
-            try (Connection connection = dataSource.getConnection();
+            try (Connection connection = readSource.getConnection();
                     PreparedStatement statement = connection.prepareStatement(headAndPendingSql);
                     ResultSet rs = PlanGuards.rows(statement)) {
                 rs.next();
@@ -550,6 +577,9 @@ final class PgEventStore implements PostgresEventStore {
             } catch (SQLException e) {
                 throw failure("waiting for an append after " + after, e);
             }
+            // a replica that has not replayed what the primary has: the notification came from the primary
+            // before the replica had the events, so look again soon (replication takes milliseconds)
+            boolean replaying = replicated && !pending && headPosition().isAfter(after);
             long remaining = deadline - System.nanoTime();
             if (remaining <= 0) {
                 return false;
@@ -558,8 +588,11 @@ final class PgEventStore implements PostgresEventStore {
             // no notification: look again after a bounded backoff. Otherwise sleep until notified, but
             // never longer than a bounded re-check, in case the listener lost its connection unnoticed.
             long recheck = notifier.listening() ? RECHECK_MILLIS : UNLISTENED_RECHECK_MILLIS;
-            long wait = Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(pending ? backoff : recheck));
-            if (pending) {
+            long wait = Math.min(
+                    remaining, TimeUnit.MILLISECONDS.toNanos(replaying ? replayBackoff : pending ? backoff : recheck));
+            if (replaying) {
+                replayBackoff = Math.min(MAX_REPLAY_BACKOFF_MILLIS, replayBackoff * 2);
+            } else if (pending) {
                 backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
             }
             long until = System.nanoTime() + wait;

@@ -229,6 +229,8 @@ public interface PostgresEventStore extends SqlEventStore {
         private Duration statementTimeout = DEFAULT_STATEMENT_TIMEOUT;
         private Duration lockTimeout = DEFAULT_LOCK_TIMEOUT;
         private final List<SqlProjection> inlineProjections = new ArrayList<>();
+        private @Nullable DataSource replica;
+        private @Nullable String replicaUrl;
 
         private Builder() {}
 
@@ -245,6 +247,33 @@ public interface PostgresEventStore extends SqlEventStore {
 
         public Builder password(String secret) {
             this.password = Objects.requireNonNull(secret, "secret");
+            return this;
+        }
+
+        /**
+         * Reads the global log and the read models from a streaming replica (a hot standby of the primary
+         * this store writes to): {@link EventStore#readAll} (what subscriptions and feeds read), {@link
+         * EventStore#awaitAppend} and the read-model queries of {@link #checkpoints} run there; appends,
+         * stream reads (what repositories load before they append), checkpoints, leases, deadlines,
+         * snapshots and {@link EventStore#headPosition} stay on the primary.
+         *
+         * <p>Reads stay gap-free on the replica: a hot standby's snapshot knows the transactions still
+         * running on the primary (from the WAL it replays), so {@code pg_snapshot_xmin} holds readers back
+         * behind a late commit there as it does on the primary. Wake-ups still come from the primary's {@code
+         * NOTIFY} (a standby cannot {@code LISTEN}); a waiter that is woken before the replica replayed the
+         * append looks again 2 to 50 ms apart. What the replica's lag costs: subscriptions see events that
+         * much later, and {@link io.factum.core.subscription.ProjectionSubscription#query(io.factum.core.Position,
+         * Duration, io.factum.core.subscription.ReadModelQuery)} waits until the replica replayed the read model
+         * to the position asked for. See docs/operations.md, "Read replicas".
+         */
+        public Builder readReplica(DataSource source) {
+            this.replica = Objects.requireNonNull(source, "source");
+            return this;
+        }
+
+        /** {@link #readReplica(DataSource)} with a pool of the store's own, with the store's user and password. */
+        public Builder readReplica(String url) {
+            this.replicaUrl = Objects.requireNonNull(url, "url");
             return this;
         }
 
@@ -418,7 +447,21 @@ public interface PostgresEventStore extends SqlEventStore {
                             + " least " + minimum + ", but the given HikariDataSource has a maximum pool size of "
                             + hikari.getMaximumPoolSize() + "; raise it or use fewer writers");
                 }
-                return new PgEventStore(dataSource, () -> {}, tables, options, writers, List.copyOf(inlineProjections));
+                HikariDataSource replicaPool = replicaPool(tables);
+                DataSource reads = replicaPool != null ? replicaPool : replica;
+                try {
+                    return new PgEventStore(
+                            dataSource,
+                            () -> close(replicaPool),
+                            tables,
+                            options,
+                            writers,
+                            List.copyOf(inlineProjections),
+                            reads);
+                } catch (RuntimeException e) {
+                    close(replicaPool);
+                    throw e;
+                }
             }
             if (jdbcUrl == null) {
                 throw new IllegalArgumentException("a PostgreSQL store needs a jdbcUrl or a dataSource, got neither");
@@ -442,11 +485,53 @@ public interface PostgresEventStore extends SqlEventStore {
             config.setMinimumIdle(Math.min(minimum, config.getMaximumPoolSize()));
             config.setPoolName("factum-" + tables.channel());
             HikariDataSource pool = new HikariDataSource(config);
+            HikariDataSource replicaPool = null;
             try {
-                return new PgEventStore(pool, pool, tables, options, writers, List.copyOf(inlineProjections));
+                replicaPool = replicaPool(tables);
+                HikariDataSource ownedReplica = replicaPool;
+                return new PgEventStore(
+                        pool,
+                        () -> {
+                            close(ownedReplica);
+                            pool.close();
+                        },
+                        tables,
+                        options,
+                        writers,
+                        List.copyOf(inlineProjections),
+                        replicaPool != null ? replicaPool : replica);
             } catch (RuntimeException e) {
+                close(replicaPool);
                 pool.close();
                 throw e;
+            }
+        }
+
+        /** The store's own pool on the replica's url, read-only, if one was given. */
+        private @Nullable HikariDataSource replicaPool(Tables tables) {
+            if (replicaUrl == null) {
+                return null;
+            }
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl(replicaUrl);
+            if (username != null) {
+                config.setUsername(username);
+            }
+            if (password != null) {
+                config.setPassword(password);
+            }
+            config.setReadOnly(true);
+            config.setConnectionTimeout(connectionTimeout.toMillis());
+            config.setConnectionInitSql("SET statement_timeout = " + statementTimeout.toMillis());
+            config.setMaximumPoolSize(Math.max(maxPoolSize, 2));
+            config.setMinimumIdle(1);
+            config.setPoolName("factum-replica-" + tables.channel());
+            return new HikariDataSource(config);
+        }
+
+        private static void close(@Nullable HikariDataSource pool) {
+            if (pool != null) {
+                pool.close();
             }
         }
     }

@@ -3,6 +3,7 @@ package io.factum.store.sqlite;
 import io.factum.core.Position;
 import io.factum.core.StoreException;
 import io.factum.core.spi.CheckpointMoves;
+import io.factum.core.subscription.Answer;
 import io.factum.core.subscription.CheckpointConflictException;
 import io.factum.core.subscription.CheckpointMove;
 import io.factum.core.subscription.Lease;
@@ -10,9 +11,11 @@ import io.factum.core.subscription.ParkedEvent;
 import io.factum.core.subscription.SqlCheckpointStore;
 import io.factum.core.subscription.SqlQuery;
 import io.factum.core.subscription.SqlWork;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -202,6 +205,34 @@ final class SqliteCheckpointStore implements SqlCheckpointStore {
     @Override
     public <T> T query(SqlQuery<T> query) {
         return reads.read("a read model", lease -> query.run(lease.connection()));
+    }
+
+    /**
+     * A read transaction: its first read (of the checkpoint) fixes the snapshot of the WAL it reads, and
+     * every later statement up to the end sees the same, whatever the writer commits meanwhile.
+     */
+    @Override
+    public <T> Answer<T> queryWithCheckpoint(String name, SqlQuery<T> query) {
+        return reads.read("a read model and checkpoint " + name, lease -> {
+            Connection connection = lease.connection();
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("BEGIN DEFERRED");
+            }
+            boolean done = false;
+            try {
+                PreparedStatement select = lease.prepare(SELECT_CHECKPOINT);
+                select.setString(1, name);
+                Position position = checkpoint(select);
+                T value = query.run(connection);
+                done = true;
+                return new Answer<>(value, position);
+            } finally {
+                try (Statement statement = connection.createStatement()) {
+                    // a read transaction changes nothing: ending it either way only lets the snapshot go
+                    statement.execute(done ? "COMMIT" : "ROLLBACK");
+                }
+            }
+        });
     }
 
     /** Moves the checkpoint if it is at {@code expected}, inside a write. */

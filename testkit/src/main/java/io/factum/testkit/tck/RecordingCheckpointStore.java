@@ -1,6 +1,7 @@
 package io.factum.testkit.tck;
 
 import io.factum.core.Position;
+import io.factum.core.subscription.Answer;
 import io.factum.core.subscription.CheckpointMove;
 import io.factum.core.subscription.Lease;
 import io.factum.core.subscription.ParkedEvent;
@@ -83,6 +84,11 @@ final class RecordingCheckpointStore implements SqlCheckpointStore {
     @Override
     public <T> T query(SqlQuery<T> query) {
         return store.query(query);
+    }
+
+    @Override
+    public <T> Answer<T> queryWithCheckpoint(String name, SqlQuery<T> query) {
+        return store.queryWithCheckpoint(name, query);
     }
 
     @Override

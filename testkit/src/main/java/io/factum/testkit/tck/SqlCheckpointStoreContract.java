@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.factum.core.EventStore;
 import io.factum.core.Position;
 import io.factum.core.StoreException;
+import io.factum.core.subscription.Answer;
 import io.factum.core.subscription.CheckpointConflictException;
 import io.factum.core.subscription.CheckpointMove;
 import io.factum.core.subscription.Lease;
@@ -13,6 +14,7 @@ import io.factum.core.subscription.LeaseLostException;
 import io.factum.core.subscription.LeaseStore;
 import io.factum.core.subscription.ParkedEvent;
 import io.factum.core.subscription.SqlCheckpointStore;
+import io.factum.core.subscription.SqlQuery;
 import io.factum.core.subscription.SqlWork;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -386,6 +388,72 @@ public abstract class SqlCheckpointStoreContract extends TckSupport {
                     .isInstanceOf(StoreException.class)
                     .hasCauseInstanceOf(SQLException.class)
                     .hasMessageContaining("tck_no_such_table");
+        }
+    }
+
+    @Nested
+    class Querying_with_a_checkpoint {
+
+        private SqlQuery<Optional<Long>> orders() {
+            return connection -> {
+                try (PreparedStatement select =
+                        connection.prepareStatement("SELECT n FROM tck_counts WHERE id = 'orders'")) {
+                    try (ResultSet rows = select.executeQuery()) {
+                        return rows.next() ? Optional.of(rows.getLong(1)) : Optional.empty();
+                    }
+                }
+            };
+        }
+
+        @Test
+        void answers_the_query_with_the_position_of_the_checkpoint() {
+            checkpoints(store).commit("counts", Position.START, Position.of(4), add("orders", 2));
+
+            Answer<Optional<Long>> answer = checkpoints(store).queryWithCheckpoint("counts", orders());
+
+            assertThat(answer).isEqualTo(new Answer<>(Optional.of(2L), Position.of(4)));
+        }
+
+        @Test
+        void a_checkpoint_never_moved_is_at_the_start() {
+            assertThat(checkpoints(store).queryWithCheckpoint("counts", orders()))
+                    .isEqualTo(new Answer<>(Optional.<Long>empty(), Position.START));
+        }
+
+        @Test
+        void reads_the_checkpoint_and_the_read_model_in_one_snapshot() {
+            checkpoints(store).commit("counts", Position.START, Position.of(4), add("orders", 2));
+
+            // when: a batch commits after the checkpoint was read and before the read model is
+            Answer<Optional<Long>> answer = checkpoints(store).queryWithCheckpoint("counts", connection -> {
+                checkpoints(store).commit("counts", Position.of(4), Position.of(9), add("orders", 3));
+                return orders().run(connection);
+            });
+
+            // then: the answer is the state at position 4, not the rows of 9 with the position of 4
+            assertThat(answer).isEqualTo(new Answer<>(Optional.of(2L), Position.of(4)));
+            assertThat(checkpoints(store).queryWithCheckpoint("counts", orders()))
+                    .isEqualTo(new Answer<>(Optional.of(5L), Position.of(9)));
+        }
+
+        @Test
+        void a_failing_query_surfaces_as_a_store_exception_and_the_next_one_works() {
+            assertThatThrownBy(() -> checkpoints(store).queryWithCheckpoint("counts", connection -> {
+                        try (Statement statement = connection.createStatement()) {
+                            return statement
+                                    .executeQuery("SELECT n FROM tck_no_such_table")
+                                    .next();
+                        }
+                    }))
+                    .isInstanceOf(StoreException.class)
+                    .hasCauseInstanceOf(SQLException.class)
+                    .hasMessageContaining("tck_no_such_table");
+
+            checkpoints(store).commit("counts", Position.START, Position.of(4), add("orders", 2));
+            assertThat(checkpoints(store)
+                            .queryWithCheckpoint("counts", orders())
+                            .position())
+                    .isEqualTo(Position.of(4));
         }
     }
 }

@@ -9,12 +9,14 @@ import io.factum.core.EventFilter;
 import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.Position;
+import io.factum.core.subscription.Answer;
 import io.factum.core.subscription.ConsumerGroup;
 import io.factum.core.subscription.LeaseStore;
 import io.factum.core.subscription.OnParked;
 import io.factum.core.subscription.ParkedEvent;
 import io.factum.core.subscription.ProjectionGroup;
 import io.factum.core.subscription.ProjectionSubscription;
+import io.factum.core.subscription.ReadModelQuery;
 import io.factum.core.subscription.RetryPolicy;
 import io.factum.core.subscription.SqlCheckpointStore;
 import io.factum.core.subscription.SqlProjection;
@@ -278,6 +280,71 @@ public abstract class SqlProjectionContract extends TckSupport {
         }
 
         @Test
+        void a_query_right_after_start_waits_for_the_tables_instead_of_failing() throws Exception {
+            // failed before: the runner creates the tables on its own thread, and a query that came first
+            // failed with "no such table" (a 500 of the orders API under load)
+            CountingProjection counting = new CountingProjection(1);
+            java.util.concurrent.CountDownLatch creating = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            SqlProjection slowToCreate = new SqlProjection() {
+                @Override
+                public String name() {
+                    return counting.name();
+                }
+
+                @Override
+                public int version() {
+                    return counting.version();
+                }
+
+                @Override
+                public io.factum.core.EventFilter filter() {
+                    return counting.filter();
+                }
+
+                @Override
+                public void create(
+                        java.sql.Connection connection, io.factum.core.subscription.ProjectionContext context)
+                        throws java.sql.SQLException {
+                    creating.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    counting.create(connection, context);
+                }
+
+                @Override
+                public void apply(
+                        java.sql.Connection connection,
+                        io.factum.core.subscription.ProjectionContext context,
+                        io.factum.core.RecordedEvent event)
+                        throws java.sql.SQLException {
+                    counting.apply(connection, context, event);
+                }
+
+                @Override
+                public void drop(java.sql.Connection connection, io.factum.core.subscription.ProjectionContext context)
+                        throws java.sql.SQLException {
+                    counting.drop(connection, context);
+                }
+            };
+            ProjectionSubscription projection = start(slowToCreate);
+            assertThat(creating.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .isTrue();
+
+            var answer = java.util.concurrent.CompletableFuture.supplyAsync(() -> counts(projection));
+            Thread.sleep(200);
+            assertThat(answer)
+                    .as("the query waits while the tables are being created")
+                    .isNotDone();
+            release.countDown();
+
+            assertThat(answer.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEmpty();
+        }
+
+        @Test
         void a_query_for_a_position_not_reached_in_time_fails_clearly() throws Exception {
             CountingProjection counting = new CountingProjection(1);
             counting.slow.set(true);
@@ -288,6 +355,48 @@ public abstract class SqlProjectionContract extends TckSupport {
                     .hasMessageStartingWith("read model tck_stream_counts@v1 has not reached position "
                             + appended.position() + " within 50 ms");
             counting.slow.set(false);
+        }
+
+        private static ReadModelQuery<Long> countOf(String stream) {
+            return (connection, active) -> {
+                try (Statement statement = connection.createStatement();
+                        ResultSet rows = statement.executeQuery(
+                                "SELECT n FROM " + active.table("counts") + " WHERE stream_id = '" + stream + "'")) {
+                    return rows.next() ? rows.getLong(1) : 0L;
+                }
+            };
+        }
+
+        @Test
+        void an_answer_says_the_position_it_reflects() throws Exception {
+            ProjectionSubscription projection = start(new CountingProjection(1));
+            AppendResult first = store.append("told-1", ExpectedVersion.noStream(), EventData.of("Counted", "{}"));
+
+            Answer<Long> answer = projection.answer(first.position(), WAIT, countOf("told-1"));
+
+            assertThat(answer.value()).isEqualTo(1L);
+            assertThat(answer.position()).isGreaterThanOrEqualTo(first.position());
+            // sent back, it is never answered with less
+            AppendResult second = store.append("told-1", ExpectedVersion.exactly(0), EventData.of("Counted", "{}"));
+            assertThat(projection.awaitPosition(second.position(), WAIT)).isTrue();
+            Answer<Long> later = projection.answer(answer.position(), WAIT, countOf("told-1"));
+            assertThat(later.value()).isEqualTo(2L);
+            assertThat(later.position()).isGreaterThanOrEqualTo(second.position());
+        }
+
+        @Test
+        void a_query_waits_for_the_checkpoint_another_instance_moves() throws Exception {
+            // given: an instance whose subscription stopped, and another one of the same projection
+            ProjectionSubscription stopped = start(new CountingProjection(1));
+            stopped.close();
+            start(new CountingProjection(1));
+            AppendResult appended = store.append("shared-1", ExpectedVersion.noStream(), EventData.of("Counted", "{}"));
+
+            // when: the stopped one is asked for the position; then: it answers once the read model has it
+            Answer<Long> answer = stopped.answer(appended.position(), WAIT, countOf("shared-1"));
+
+            assertThat(answer.value()).isEqualTo(1L);
+            assertThat(answer.position()).isGreaterThanOrEqualTo(appended.position());
         }
     }
 

@@ -5,14 +5,15 @@ import io.factum.core.SqlEventStore;
 import io.factum.core.command.CommandBus;
 import io.factum.core.command.CommandHandler;
 import io.factum.core.command.Middleware;
-import io.factum.core.command.Observability;
 import io.factum.core.command.Rejections;
+import io.factum.core.observation.Observed;
 import io.factum.core.serialization.EventSerializer;
 import io.factum.core.serialization.EventTypes;
 import io.factum.core.subscription.SqlProjection;
 import io.factum.core.subscription.Subscription;
 import io.factum.store.sqlite.SqliteEventStore;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
@@ -39,6 +40,9 @@ import org.springframework.context.annotation.Configuration;
  *   <li>a {@link CommandBus} of the {@link CommandHandler} beans (each registered for the command type of its
  *       generic signature), with the {@link Rejections} and {@link Middleware} beans, only if there is a
  *       handler bean;
+ *   <li>commands and appends {@link Observed} in the application's {@link ObservationRegistry} (so they are
+ *       timers of its {@link MeterRegistry} and, with micrometer-tracing, spans of its traces), unless {@code
+ *       factum.metrics.enabled=false};
  *   <li>{@link FactumSubscriptions}, which runs the {@link SqlProjection} beans and starts the {@link
  *       Subscription.Builder} beans with the context and closes them with it, only if there is one of
  *       either.
@@ -59,8 +63,17 @@ public class FactumAutoConfiguration {
     static class SqliteStoreConfiguration {
 
         @Bean
-        SqlEventStore factumEventStore(FactumProperties properties, ObjectProvider<EventStoreDecorator> decorators) {
-            return decorate(SqliteEventStore.open(properties.store().sqlite().file()), decorators);
+        SqlEventStore factumEventStore(
+                FactumProperties properties,
+                ObjectProvider<EventStoreDecorator> decorators,
+                ObjectProvider<ObservationRegistry> observations,
+                ObjectProvider<MeterRegistry> registries) {
+            return decorate(
+                    SqliteEventStore.open(properties.store().sqlite().file()),
+                    decorators,
+                    properties,
+                    observations,
+                    registries);
         }
     }
 
@@ -74,7 +87,9 @@ public class FactumAutoConfiguration {
         SqlEventStore factumEventStore(
                 FactumProperties properties,
                 ObjectProvider<DataSource> dataSources,
-                ObjectProvider<EventStoreDecorator> decorators) {
+                ObjectProvider<EventStoreDecorator> decorators,
+                ObjectProvider<ObservationRegistry> observations,
+                ObjectProvider<MeterRegistry> registries) {
             DataSource dataSource = dataSources.getIfUnique();
             if (dataSource == null) {
                 throw new FactumConfigurationException("factum.store.type=postgres opens the store on the"
@@ -83,7 +98,12 @@ public class FactumAutoConfiguration {
                         + "; add spring-boot-starter-jdbc and spring.datasource.url, or define a DataSource bean"
                         + " (mark one @Primary if there are several)");
             }
-            return decorate(PostgresStores.open(dataSource, properties.store().postgres()), decorators);
+            return decorate(
+                    PostgresStores.open(dataSource, properties.store().postgres()),
+                    decorators,
+                    properties,
+                    observations,
+                    registries);
         }
     }
 
@@ -116,11 +136,12 @@ public class FactumAutoConfiguration {
             ConfigurableListableBeanFactory beans,
             ObjectProvider<Rejections> rejections,
             ObjectProvider<Middleware> middleware,
+            ObjectProvider<ObservationRegistry> observations,
             ObjectProvider<MeterRegistry> registries) {
         CommandBus.Builder bus = CommandBus.builder();
-        meterRegistry(properties, registries).ifPresent(registry -> bus.use(Observability.metrics(registry)));
+        observations(properties, observations, registries).ifPresent(registry -> bus.use(Observed.commands(registry)));
         if (properties.commands().logging()) {
-            bus.use(Observability.logging());
+            bus.use(Observed.logging());
         }
         middleware.orderedStream().forEach(bus::use);
         rejections.orderedStream().forEach(bus::rejections);
@@ -146,12 +167,41 @@ public class FactumAutoConfiguration {
                 meterRegistry(properties, registries));
     }
 
-    private static SqlEventStore decorate(SqlEventStore opened, ObjectProvider<EventStoreDecorator> decorators) {
+    /** The store wrapped by the decorator beans, and outermost by {@link Observed#store} with metrics on. */
+    private static SqlEventStore decorate(
+            SqlEventStore opened,
+            ObjectProvider<EventStoreDecorator> decorators,
+            FactumProperties properties,
+            ObjectProvider<ObservationRegistry> observations,
+            ObjectProvider<MeterRegistry> registries) {
         SqlEventStore store = opened;
         for (EventStoreDecorator decorator : decorators.orderedStream().toList()) {
             store = decorator.decorate(store);
         }
+        Optional<MeterRegistry> meters = meterRegistry(properties, registries);
+        Optional<ObservationRegistry> observed = observations(properties, observations, registries);
+        if (meters.isPresent() && observed.isPresent()) {
+            store = Observed.store(store, observed.get(), meters.get());
+        }
         return store;
+    }
+
+    /**
+     * Where Factum's observations go: the application's {@link ObservationRegistry} (Spring Boot's, with its
+     * meter and tracing handlers), else one that records timers in its {@link MeterRegistry}; none with
+     * {@code factum.metrics.enabled=false}.
+     */
+    private static Optional<ObservationRegistry> observations(
+            FactumProperties properties,
+            ObjectProvider<ObservationRegistry> observations,
+            ObjectProvider<MeterRegistry> registries) {
+        if (!properties.metrics().enabled()) {
+            return Optional.empty();
+        }
+        ObservationRegistry registry = observations.getIfUnique();
+        return registry != null
+                ? Optional.of(registry)
+                : meterRegistry(properties, registries).map(Observed::withMetrics);
     }
 
     private static Optional<MeterRegistry> meterRegistry(

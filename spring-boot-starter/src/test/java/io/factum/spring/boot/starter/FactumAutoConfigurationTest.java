@@ -13,6 +13,7 @@ import io.factum.core.command.CommandBus;
 import io.factum.core.command.CommandContext;
 import io.factum.core.command.CommandHandler;
 import io.factum.core.command.CommandResult;
+import io.factum.core.observation.Observed;
 import io.factum.core.serialization.EventSerializer;
 import io.factum.core.serialization.EventTypes;
 import io.factum.core.subscription.CheckpointStore;
@@ -20,6 +21,9 @@ import io.factum.core.subscription.Subscription;
 import io.factum.core.subscription.SubscriptionState;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.tck.TestObservationRegistry;
+import io.micrometer.observation.tck.TestObservationRegistryAssert;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
@@ -183,6 +187,37 @@ class FactumAutoConfigurationTest {
                                         .timer()
                                         .count())
                                 .isEqualTo(1);
+                        assertThat(context.getBean(MeterRegistry.class)
+                                        .get("factum.appends")
+                                        .tag("outcome", "ok")
+                                        .timer()
+                                        .count())
+                                .isEqualTo(1);
+                    });
+        }
+
+        @Test
+        void observes_commands_and_their_appends_in_the_application_s_observation_registry() {
+            runner().withPropertyValues(LedgerConfiguration.EVENT_TYPES)
+                    .withUserConfiguration(LedgerConfiguration.class)
+                    .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                    .withBean(ObservationRegistry.class, TestObservationRegistry::create)
+                    .run(context -> {
+                        context.getBean(CommandBus.class).send(new Ledger.Credit("9", 1), CommandContext.create());
+                        TestObservationRegistry observations = context.getBean(TestObservationRegistry.class);
+                        TestObservationRegistryAssert.assertThat(observations)
+                                .hasObservationWithNameEqualTo(Observed.COMMANDS)
+                                .that()
+                                .hasLowCardinalityKeyValue("outcome", "accepted");
+                        TestObservationRegistryAssert.assertThat(observations)
+                                .hasHandledContextsThatSatisfy(contexts -> assertThat(contexts.stream()
+                                                .filter(c -> Observed.APPENDS.equals(c.getName()))
+                                                .findFirst()
+                                                .orElseThrow()
+                                                .getParentObservation()
+                                                .getContextView()
+                                                .getName())
+                                        .isEqualTo(Observed.COMMANDS));
                     });
         }
 

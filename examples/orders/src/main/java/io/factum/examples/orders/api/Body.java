@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.factum.core.command.FieldViolation;
 import io.factum.examples.orders.customers.Address;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -71,6 +73,32 @@ final class Body {
             return null;
         }
         return value.asText();
+    }
+
+    /**
+     * An optional ISO-8601 instant ({@code 2026-11-26T09:00:00Z}); empty if missing, and named if it is not
+     * an instant or lies in the future (a retrospective command takes effect in the past, not ahead).
+     */
+    Optional<Instant> pastInstant(String field, Instant now) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        if (!value.isTextual()) {
+            violation(field, "must be an ISO-8601 instant like 2026-11-26T09:00:00Z, got " + value);
+            return Optional.empty();
+        }
+        try {
+            Instant instant = Instant.parse(value.asText());
+            if (instant.isAfter(now)) {
+                violation(field, "must not be in the future, got " + instant + " (now is " + now + ")");
+                return Optional.empty();
+            }
+            return Optional.of(instant);
+        } catch (java.time.format.DateTimeParseException e) {
+            violation(field, "must be an ISO-8601 instant like 2026-11-26T09:00:00Z, got " + value);
+            return Optional.empty();
+        }
     }
 
     /** A required UUID field; {@code null} (and named) if missing or malformed. */

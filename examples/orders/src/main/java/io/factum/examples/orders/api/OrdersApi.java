@@ -15,6 +15,7 @@ import io.factum.core.command.CommandContext;
 import io.factum.core.command.CommandResult;
 import io.factum.core.command.FieldViolation;
 import io.factum.core.command.Validator;
+import io.factum.core.subscription.Answer;
 import io.factum.core.subscription.ProjectionSubscription;
 import io.factum.core.subscription.ReadModelQuery;
 import io.factum.core.subscription.StaleReadModelException;
@@ -58,8 +59,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The HTTP JSON API of an {@link OrdersApp}, mounted on a Javalin application: task endpoints that send
- * one command each and answer {@code {version, position}}, queries on the read models (waiting for a
- * {@code minPosition} to read one's own writes), an order's history and its state as of a version or an
+ * one command each and answer {@code {version, position}}, queries on the read models whose answers say
+ * the position they reflect ({@value #POSITION_HEADER}) and that wait for a position sent back (that
+ * header or {@code ?minPosition=}: read-your-writes and monotonic reads), an order's history and its state as of a version or an
  * instant from its event stream. Every error is an {@code application/problem+json} answer; nothing is
  * written on any error. Thread-safe.
  *
@@ -88,6 +90,13 @@ public final class OrdersApi {
     static final String PROBLEM_JSON = "application/problem+json";
     static final String TYPE_PREFIX = "urn:factum:orders:";
     static final Duration DEFAULT_READ_WAIT = Duration.ofSeconds(5);
+
+    /**
+     * The header of monotonic reads: on an answer, the position of the log it reflects (a read) or of the
+     * command's events (a command); on a request, the position the answer must reflect at least. A client
+     * that sends back the last one it got never sees an older state, whichever instance answers.
+     */
+    public static final String POSITION_HEADER = "Factum-Position";
 
     private static final System.Logger LOG = System.getLogger(OrdersApi.class.getName());
     /** The metadata entry of a keyed request's events that holds its {@link #fingerprint}. */
@@ -193,12 +202,16 @@ public final class OrdersApi {
         config.routes.post("/api/orders/{id}/correct-price", ctx -> {
             UUID id = pathId(ctx, "order");
             Body body = body(ctx);
+            // a price agreed earlier and entered now: a retrospective correction, in effect from then
+            Optional<Instant> effectiveAt =
+                    body.pastInstant("effectiveAt", app.orders().clock().instant());
             orderCommand(
                     ctx,
                     id,
                     new OrderCommand.CorrectPrice(
                             id, body.text("productId"), body.decimal("unitPrice"), body.text("reason")),
-                    body);
+                    body,
+                    effectiveAt);
         });
         config.routes.post("/api/orders/{id}/confirm", ctx -> {
             UUID id = pathId(ctx, "order");
@@ -254,12 +267,18 @@ public final class OrdersApi {
     }
 
     private void orderCommand(Context ctx, UUID orderId, OrderCommand command, Body body) {
+        orderCommand(ctx, orderId, command, body, Optional.empty());
+    }
+
+    private void orderCommand(
+            Context ctx, UUID orderId, OrderCommand command, Body body, Optional<Instant> effectiveAt) {
         var accepted = send(
                 ctx,
                 command,
                 body,
                 idempotencyKey(ctx),
-                Optional.of(() -> describe("order", orderId, app.orders().load(orderId.toString()))));
+                Optional.of(() -> describe("order", orderId, app.orders().load(orderId.toString()))),
+                effectiveAt);
         answer(ctx, 200, new Views.CommandAnswer(accepted.version(), text(accepted.position())));
     }
 
@@ -293,6 +312,16 @@ public final class OrdersApi {
      */
     private CommandResult.Accepted send(
             Context ctx, Object command, Body body, Optional<String> key, Optional<CurrentVersion> current) {
+        return send(ctx, command, body, key, current, Optional.empty());
+    }
+
+    private CommandResult.Accepted send(
+            Context ctx,
+            Object command,
+            Body body,
+            Optional<String> key,
+            Optional<CurrentVersion> current,
+            Optional<Instant> effectiveAt) {
         List<FieldViolation> violations = new ArrayList<>(body.violations());
         if (!violations.isEmpty()) {
             Set<String> named = new java.util.HashSet<>(
@@ -315,7 +344,8 @@ public final class OrdersApi {
                             of.expectedVersion());
                 })
                 .orElseGet(CommandContext::create);
-        CommandContext context = expected.map(keyed::withExpectedVersion).orElse(keyed);
+        CommandContext versioned = expected.map(keyed::withExpectedVersion).orElse(keyed);
+        CommandContext context = effectiveAt.map(versioned::withEffectiveAt).orElse(versioned);
         CommandResult result = app.send(command, context);
         return switch (result) {
             case CommandResult.Accepted accepted -> {
@@ -325,6 +355,7 @@ public final class OrdersApi {
                     }
                     ctx.header("Idempotent-Replayed", "true");
                 }
+                ctx.header(POSITION_HEADER, text(accepted.position()));
                 yield accepted;
             }
             case CommandResult.Completed completed ->
@@ -493,34 +524,60 @@ public final class OrdersApi {
         answer(ctx, 200, Views.of(view));
     }
 
-    /** Runs a read-model query, first waiting (bounded) for {@code ?minPosition} if given. */
+    /**
+     * Runs a read-model query and puts the position its answer reflects in the {@value #POSITION_HEADER}
+     * header. If the request names a position (the same header, or {@code ?minPosition=}; the later of the
+     * two if both), the answer reflects at least that one: it waits (at most the read wait) for the read
+     * model to get there, else answers 503 with {@code Retry-After}, never older data.
+     */
     private <T> T read(Context ctx, ProjectionSubscription readModel, ReadModelQuery<T> query) {
-        String minPosition = ctx.queryParam("minPosition");
-        if (minPosition == null || minPosition.isEmpty()) {
-            return readModel.query(query);
+        Optional<Position> wanted = later(
+                position(ctx.queryParam("minPosition"), "minPosition"),
+                position(ctx.header(POSITION_HEADER), POSITION_HEADER));
+        Answer<T> answer;
+        if (wanted.isEmpty()) {
+            answer = readModel.answer(query);
+        } else {
+            try {
+                answer = readModel.answer(wanted.get(), readWait, query);
+            } catch (StaleReadModelException e) {
+                ctx.header("Retry-After", "1");
+                throw new ApiProblem(
+                        503,
+                        "read-model-behind",
+                        "Read model behind",
+                        "the read model did not reach position " + wanted.get() + " within " + readWait.toMillis()
+                                + " ms (it is at " + e.reached() + "); retry shortly",
+                        Map.of(
+                                "minPosition",
+                                wanted.get().toString(),
+                                "reached",
+                                e.reached().toString()));
+            }
         }
-        Position wanted;
+        ctx.header(POSITION_HEADER, text(answer.position()));
+        return answer.value();
+    }
+
+    private static Optional<Position> position(@Nullable String text, String field) {
+        if (text == null || text.isBlank()) {
+            return Optional.empty();
+        }
         try {
-            wanted = Position.parse(minPosition);
+            return Optional.of(Position.parse(text.strip()));
         } catch (IllegalArgumentException e) {
-            throw ApiProblem.invalid("minPosition", "must be a position like 12/345 or 345, got '" + minPosition + "'");
+            throw ApiProblem.invalid(field, "must be a position like 12/345 or 345, got '" + text + "'");
         }
-        try {
-            return readModel.query(wanted, readWait, query);
-        } catch (StaleReadModelException e) {
-            ctx.header("Retry-After", "1");
-            throw new ApiProblem(
-                    503,
-                    "read-model-behind",
-                    "Read model behind",
-                    "the read model did not reach position " + wanted + " within " + readWait.toMillis()
-                            + " ms (it is at " + e.reached() + "); retry shortly",
-                    Map.of(
-                            "minPosition",
-                            wanted.toString(),
-                            "reached",
-                            e.reached().toString()));
+    }
+
+    private static Optional<Position> later(Optional<Position> one, Optional<Position> other) {
+        if (one.isEmpty()) {
+            return other;
         }
+        if (other.isEmpty()) {
+            return one;
+        }
+        return other.get().isAfter(one.get()) ? other : one;
     }
 
     private void history(Context ctx) {
@@ -559,10 +616,15 @@ public final class OrdersApi {
         UUID id = pathId(ctx, "order");
         String version = ctx.queryParam("version");
         String at = ctx.queryParam("at");
+        String effective = ctx.queryParam("effective");
         boolean byVersion = version != null && !version.isEmpty();
-        boolean byInstant = at != null && !at.isEmpty();
+        boolean byEffective = effective != null && !effective.isEmpty();
+        boolean byInstant = (at != null && !at.isEmpty()) || byEffective;
         if (byVersion == byInstant) {
-            throw ApiProblem.invalid("version", "give either version=N or at=<ISO-8601 instant>, not both or neither");
+            throw ApiProblem.invalid(
+                    "version",
+                    "give either version=N, or at=<ISO-8601 instant> (as recorded then) and/or effective=<ISO-8601"
+                            + " instant> (as in effect then), not both kinds or neither");
         }
         Loaded<Order> loaded;
         String when;
@@ -574,9 +636,20 @@ public final class OrdersApi {
             loaded = app.orders().loadAtVersion(id.toString(), wanted);
             when = "at version " + wanted;
         } else {
-            Instant instant = parse(at, "at", Instant::parse, "must be an ISO-8601 instant like 2026-01-31T12:00:00Z");
-            loaded = app.orders().loadAsOf(id.toString(), instant);
-            when = "at " + instant;
+            // the two time axes: what was recorded by 'at', and what was in effect at 'effective'
+            Instant recorded = at == null || at.isEmpty()
+                    ? Instant.MAX
+                    : parse(at, "at", Instant::parse, "must be an ISO-8601 instant like 2026-01-31T12:00:00Z");
+            Instant inEffect = byEffective
+                    ? parse(
+                            effective,
+                            "effective",
+                            Instant::parse,
+                            "must be an ISO-8601 instant like 2026-01-31T12:00:00Z")
+                    : Instant.MAX;
+            loaded = app.orders().loadAsOf(id.toString(), recorded, inEffect);
+            when = (recorded.equals(Instant.MAX) ? "" : "as recorded at " + recorded)
+                    + (byEffective ? (recorded.equals(Instant.MAX) ? "" : ", ") + "in effect at " + inEffect : "");
         }
         if (loaded.isNew()) {
             throw ApiProblem.notFound("there was no order " + id + " " + when);

@@ -1,5 +1,6 @@
 package io.factum.examples.orders.app;
 
+import io.factum.core.command.CommandContext;
 import io.factum.core.command.CommandResult;
 import io.factum.examples.orders.customers.Address;
 import io.factum.examples.orders.customers.CustomerCommand.MoveHouse;
@@ -11,6 +12,7 @@ import io.factum.examples.orders.ordering.OrderCommand.CorrectPrice;
 import io.factum.examples.orders.ordering.OrderCommand.CreateOrder;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.UUID;
 
 /**
@@ -20,12 +22,12 @@ import java.util.UUID;
  * (cancelled by the fulfilment process) and one with a corrected price. Ids are fixed, so that loading
  * twice is noticed and skipped.
  */
-final class DemoData {
+public final class DemoData {
 
     private DemoData() {}
 
     /** Loads the demo data unless it was loaded before; true if it loaded it now. */
-    static boolean loadOnce(OrdersApp app) {
+    public static boolean loadOnce(OrdersApp app) {
         UUID ada = id("customer ada");
         if (app.customers().load(ada.toString()).state().registered()) {
             return false;
@@ -78,7 +80,15 @@ final class DemoData {
         UUID corrected = id("order alan corrected");
         send(app, new CreateOrder(corrected, alan));
         send(app, new AddItem(corrected, "CHESS-SET", 1, new BigDecimal("89.00")));
-        send(app, new CorrectPrice(corrected, "CHESS-SET", new BigDecimal("79.00"), "the catalogue price is 79.00"));
+        // a retrospective correction: the price agreed when the item was added, entered afterwards
+        Instant agreed;
+        try (var events = app.store().streamEvents(app.orders().streamOf(corrected.toString()))) {
+            agreed = app.serializer().readMetadata(events.toList().getLast()).occurredAt();
+        }
+        send(
+                app,
+                new CorrectPrice(corrected, "CHESS-SET", new BigDecimal("79.00"), "the catalogue price is 79.00"),
+                CommandContext.create().withEffectiveAt(agreed));
         return true;
     }
 
@@ -87,7 +97,11 @@ final class DemoData {
     }
 
     private static void send(OrdersApp app, Object command) {
-        CommandResult result = app.send(command);
+        send(app, command, CommandContext.create());
+    }
+
+    private static void send(OrdersApp app, Object command, CommandContext context) {
+        CommandResult result = app.send(command, context);
         if (!(result instanceof CommandResult.Accepted)) {
             throw new IllegalStateException("the demo data's command " + command + " was not accepted: " + result);
         }

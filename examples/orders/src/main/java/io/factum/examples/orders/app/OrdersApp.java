@@ -17,6 +17,7 @@ import io.factum.core.command.CommandResult;
 import io.factum.core.command.Validation;
 import io.factum.core.command.Validator;
 import io.factum.core.gdpr.SubjectKeyStore;
+import io.factum.core.observation.Observed;
 import io.factum.core.process.DeadlineScheduler;
 import io.factum.core.process.ProcessManager;
 import io.factum.core.serialization.EventMetadata;
@@ -51,6 +52,9 @@ import io.factum.examples.orders.validation.CustomerValidators;
 import io.factum.examples.orders.validation.OrderValidators;
 import io.factum.store.postgres.PostgresEventStore;
 import io.factum.store.sqlite.SqliteEventStore;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -80,6 +84,8 @@ import java.util.stream.Collectors;
  */
 public final class OrdersApp implements AutoCloseable {
 
+    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final ObservationRegistry observations = Observed.withMetrics(meters);
     private final SqlEventStore store;
     private final SubjectKeyStore keys;
     private final EventSerializer serializer;
@@ -97,7 +103,8 @@ public final class OrdersApp implements AutoCloseable {
     private final SqlCheckpointStore checkpoints;
 
     private OrdersApp(Builder settings) {
-        this.store = settings.open();
+        // every append and command timed (and traced, with a tracing handler on the registry) in one place
+        this.store = Observed.store(settings.open(), observations, meters);
         try {
             this.keys = store.subjectKeys();
             this.serializer = eventSerializer(keys);
@@ -123,6 +130,7 @@ public final class OrdersApp implements AutoCloseable {
             List<Validator<?>> validators = new ArrayList<>(OrderValidators.all());
             validators.addAll(CustomerValidators.all());
             this.bus = CommandBus.builder()
+                    .use(Observed.commands(observations))
                     .use(Validation.middleware(validators))
                     .rejections(Deciders.REJECTIONS)
                     .handle(OrderCommand.CreateOrder.class, orderHandler())
@@ -155,6 +163,7 @@ public final class OrdersApp implements AutoCloseable {
             DailySales sales = new DailySales(serializer);
             this.readModels = Subscription.sqlProjections(store, checkpoints, List.of(summaries, directory, sales))
                     .onParked(OnParked.HOLD_STREAM)
+                    .meterRegistry(meters)
                     .start();
             this.orderSummaries = readModels.member(summaries.name());
             this.customerDirectory = readModels.member(directory.name());
@@ -233,6 +242,16 @@ public final class OrdersApp implements AutoCloseable {
      */
     public CommandResult send(Object command, CommandContext context) {
         return bus.send(command, context);
+    }
+
+    /** The meters of the app: commands, appends, the read models' lag; served on {@code /metrics}. */
+    public PrometheusMeterRegistry meters() {
+        return meters;
+    }
+
+    /** The registry in which commands and appends are observed. */
+    public ObservationRegistry observations() {
+        return observations;
     }
 
     /** The event store. */

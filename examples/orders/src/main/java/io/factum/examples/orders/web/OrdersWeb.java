@@ -15,7 +15,6 @@ import io.factum.core.command.CommandResult;
 import io.factum.core.command.FieldViolation;
 import io.factum.core.subscription.ProjectionSubscription;
 import io.factum.core.subscription.ReadModelQuery;
-import io.factum.core.subscription.StaleReadModelException;
 import io.factum.examples.orders.app.OrdersApp;
 import io.factum.examples.orders.customers.Address;
 import io.factum.examples.orders.customers.CustomerCommand;
@@ -24,6 +23,7 @@ import io.factum.examples.orders.ordering.OrderCommand;
 import io.factum.examples.orders.ordering.OrderEvent;
 import io.factum.examples.orders.ordering.OrderStatus;
 import io.factum.examples.orders.readmodel.CustomerDirectory;
+import io.factum.examples.orders.readmodel.CustomerListing;
 import io.factum.examples.orders.readmodel.CustomerView;
 import io.factum.examples.orders.readmodel.OrderSearch;
 import io.factum.examples.orders.readmodel.OrderSummaries;
@@ -59,7 +59,9 @@ import org.jspecify.annotations.Nullable;
  * and one form per task (register a customer, "moved house" and "fix a typo in the address", forget;
  * start an order, add and remove items, correct a price, confirm, cancel). Each task sends one command;
  * on success the browser is sent to the page with the command's position ({@code ?after=}), and that page
- * is rendered from the read model once it has reached the position (read-your-writes). An invalid entry
+ * is rendered from the read model once it has reached the position (read-your-writes). Every page keeps
+ * the position it showed in a cookie of the app and waits for it on the next one, so a browser never goes
+ * back in time, whichever instance of the app answers (monotonic reads). An invalid entry
  * or a broken business rule is shown in words next to the form, with status 422, and nothing is written.
  * An order's page shows its timeline from the event stream and the order as of any earlier version.
  *
@@ -90,12 +92,24 @@ public final class OrdersWeb {
             Map.entry("unitPrice", "Unit price"),
             Map.entry("reason", "Reason"));
 
+    /** Orders on one page of the list. */
+    static final int PAGE_SIZE = 20;
+
+    private static final String UNKNOWN_CUSTOMER = "(unknown customer)";
+    private static final int MAX_CUSTOMERS = 10_000;
+
+    /** The app's icon: a receipt with a tick, in the header's green. */
+    private static final String FAVICON = """
+            <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">            <rect x="5" y="2" width="22" height="28" rx="3" fill="#23352a"/>            <path d="M10 9h12M10 14h12M10 19h6" stroke="#d3ecd9" stroke-width="2" stroke-linecap="round"/>            <circle cx="22" cy="22" r="6" fill="#8fd19e"/>            <path d="M19 22l2 2 4-4" stroke="#23352a" stroke-width="2" fill="none" stroke-linecap="round"/>            </svg>""";
+
     private final OrdersApp app;
+    private final BrowserPositions positions;
     private final TemplateEngine templates;
     private final ObjectMapper json = new ObjectMapper();
 
     private OrdersWeb(OrdersApp app) {
         this.app = app;
+        this.positions = new BrowserPositions(app.store(), READ_WAIT);
         this.templates = TemplateEngine.createPrecompiled(
                 null, ContentType.Html, OrdersWeb.class.getClassLoader(), "io.factum.examples.orders.web");
     }
@@ -112,6 +126,16 @@ public final class OrdersWeb {
         config.routes.before(CrossSiteRequests.guard());
         config.routes.before(ctx -> CrossSiteRequests.FRAME_HEADERS.forEach(ctx::header));
         config.routes.exception(UnknownPath.class, (e, ctx) -> notFound(ctx, String.valueOf(e.getMessage())));
+        config.routes.exception(BrowserPositions.NotUpToDate.class, (e, ctx) -> {
+            ctx.status(HttpStatus.SERVICE_UNAVAILABLE);
+            ctx.header("Retry-After", "1");
+            render(ctx, "stale.jte", new WebViews.StalePage(String.valueOf(e.getMessage())));
+        });
+        config.routes.get("/favicon.svg", ctx -> {
+            ctx.header("Cache-Control", "public, max-age=86400");
+            ctx.contentType("image/svg+xml");
+            ctx.result(FAVICON);
+        });
         config.routes.get("/", this::ordersPage);
         config.routes.get("/customers", this::customersPage);
         config.routes.get(
@@ -125,10 +149,8 @@ public final class OrdersWeb {
         config.routes.post("/customers/{id}/orders", this::startOrder);
         config.routes.get("/orders/{id}", ctx -> orderPage(ctx, Feedback.NONE));
         config.routes.post("/orders/{id}/add-item", this::addItem);
-        config.routes.post("/orders/{id}/remove-item", ctx -> {
-            UUID id = pathId(ctx);
-            orderTask(ctx, id, "remove-item", new OrderCommand.RemoveItem(id, form(ctx, "productId")), List.of());
-        });
+        config.routes.get("/orders/{id}/remove-item", this::removeItemPage);
+        config.routes.post("/orders/{id}/remove-item", this::removeItem);
         config.routes.post("/orders/{id}/correct-price", this::correctPrice);
         config.routes.post("/orders/{id}/confirm", ctx -> {
             UUID id = pathId(ctx);
@@ -153,46 +175,76 @@ public final class OrdersWeb {
                 return;
             }
         }
-        OrderSearch search = status.map(OrderSearch.all()::inStatus).orElse(OrderSearch.all());
-        List<OrderSummary> orders = app.orderSummaries().query(OrderSummaries.find(search));
-        Map<UUID, String> names = new HashMap<>();
+        String search =
+                Optional.ofNullable(ctx.queryParam("q")).map(String::strip).orElse("");
+        int page = pageNumber(ctx.queryParam("page"));
+        OrderSearch filter = status.map(OrderSearch.all()::inStatus).orElse(OrderSearch.all());
+        // the list and the counts in one query, so one snapshot of the read model: they always agree
+        ListAndCounts found = read(
+                ctx,
+                app.orderSummaries(),
+                (connection, active) -> new ListAndCounts(
+                        OrderSummaries.find(filter).run(connection, active),
+                        OrderSummaries.countByStatus().run(connection, active)));
+        List<OrderSummary> orders = found.orders();
+        Map<UUID, String> names = customerNames(ctx);
+        // the search runs over the read model's list in the app: order number, customer name or product
+        String needle = search.toLowerCase(Locale.ROOT);
         List<WebViews.OrderRow> rows = new ArrayList<>();
-        for (OrderSummary order : orders.subList(0, Math.min(orders.size(), 200))) {
-            String name = names.computeIfAbsent(order.customerId(), this::customerName);
-            rows.add(new WebViews.OrderRow(order, name, amount(order.totalAmount()), time(order.lastUpdated())));
+        for (OrderSummary order : orders) {
+            String name = names.getOrDefault(order.customerId(), UNKNOWN_CUSTOMER);
+            WebViews.OrderRow row =
+                    new WebViews.OrderRow(order, name, amount(order.totalAmount()), time(order.lastUpdated()));
+            if (needle.isEmpty() || row.matches(needle)) {
+                rows.add(row);
+            }
         }
+        int pages = Math.max(1, (rows.size() + PAGE_SIZE - 1) / PAGE_SIZE);
+        int shown = Math.min(page, pages);
+        List<WebViews.OrderRow> onPage =
+                rows.subList((shown - 1) * PAGE_SIZE, Math.min(rows.size(), shown * PAGE_SIZE));
         render(
                 ctx,
                 "orders.jte",
-                new WebViews.OrdersPage(status, app.orderSummaries().query(OrderSummaries.countByStatus()), rows));
+                new WebViews.OrdersPage(status, search, found.counts(), onPage, rows.size(), shown, pages));
+    }
+
+    private record ListAndCounts(List<OrderSummary> orders, Map<OrderStatus, Long> counts) {}
+
+    private static int pageNumber(@Nullable String text) {
+        if (text == null || text.isBlank()) {
+            return 1;
+        }
+        try {
+            return Math.max(1, Math.min(Integer.parseInt(text.strip()), 100_000));
+        } catch (NumberFormatException e) {
+            return 1;
+        }
     }
 
     private void customersPage(Context ctx) {
         render(
                 ctx,
                 "customers.jte",
-                new WebViews.CustomersPage(app.customerDirectory().query(CustomerDirectory.all(500))));
+                new WebViews.CustomersPage(read(ctx, app.customerDirectory(), CustomerDirectory.all(500))));
     }
 
     private void customerPage(Context ctx, Feedback feedback) {
         UUID id = pathId(ctx);
-        Optional<Optional<CustomerView>> customer = read(ctx, app.customerDirectory(), CustomerDirectory.byId(id));
+        Optional<CustomerView> customer = read(ctx, app.customerDirectory(), CustomerDirectory.byId(id));
         if (customer.isEmpty()) {
-            return;
-        }
-        if (customer.get().isEmpty()) {
             notFound(ctx, "there is no customer " + id);
             return;
         }
         if (!feedback.errors().isEmpty()) {
             ctx.status(HttpStatus.UNPROCESSABLE_CONTENT);
         }
-        render(ctx, "customer.jte", new WebViews.CustomerPage(customer.get().get(), notice(ctx), feedback));
+        render(ctx, "customer.jte", new WebViews.CustomerPage(customer.get(), notice(ctx), feedback));
     }
 
     private void forgetPage(Context ctx) {
         UUID id = pathId(ctx);
-        Optional<CustomerView> customer = app.customerDirectory().query(CustomerDirectory.byId(id));
+        Optional<CustomerView> customer = read(ctx, app.customerDirectory(), CustomerDirectory.byId(id));
         if (customer.isEmpty()) {
             notFound(ctx, "there is no customer " + id);
             return;
@@ -202,16 +254,14 @@ public final class OrdersWeb {
 
     private void orderPage(Context ctx, Feedback feedback) {
         UUID id = pathId(ctx);
-        Optional<Optional<OrderSummary>> found = read(ctx, app.orderSummaries(), OrderSummaries.byId(id));
+        Optional<OrderSummary> found = read(ctx, app.orderSummaries(), OrderSummaries.byId(id));
         if (found.isEmpty()) {
-            return;
-        }
-        if (found.get().isEmpty()) {
             notFound(ctx, "there is no order " + id);
             return;
         }
-        OrderSummary order = found.get().get();
-        List<TimelineEntry> timeline = timeline(id);
+        OrderSummary order = found.get();
+        String customerName = customerName(ctx, order.customerId());
+        List<TimelineEntry> timeline = timeline(id, customerName);
         long streamVersion =
                 timeline.isEmpty() ? order.version() : timeline.getLast().version();
         Optional<AsOf> asOf = Optional.empty();
@@ -227,7 +277,7 @@ public final class OrdersWeb {
                 "order.jte",
                 new WebViews.OrderPage(
                         order,
-                        customerName(order.customerId()),
+                        customerName,
                         amount(order.totalAmount()),
                         order.lines().stream()
                                 .map(l -> line(l.productId(), l.quantity(), l.unitPrice()))
@@ -267,16 +317,16 @@ public final class OrdersWeb {
                 recordedAt));
     }
 
-    private List<TimelineEntry> timeline(UUID id) {
+    private List<TimelineEntry> timeline(UUID id, String customerName) {
         try (Stream<RecordedEvent> events =
                 app.store().streamEvents(app.orders().streamOf(id.toString()))) {
-            return events.map(this::entry).toList();
+            return events.map(event -> entry(event, customerName)).toList();
         } catch (StreamNotFoundException e) {
             return List.of();
         }
     }
 
-    private TimelineEntry entry(RecordedEvent recorded) {
+    private TimelineEntry entry(RecordedEvent recorded, String customerName) {
         JsonNode metadata;
         try {
             metadata = json.readTree(recorded.metadata());
@@ -290,34 +340,40 @@ public final class OrdersWeb {
         // process sent carries the transaction's correlation and is caused by the event it reacted to
         boolean fromProcess = !correlation.isEmpty() && !correlation.equals(causation);
         String description = app.serializer().deserializeEvents(recorded, OrderEvent.class).stream()
-                .map(OrdersWeb::describe)
+                .map(event -> describe(event, customerName))
                 .reduce((a, b) -> a + "; " + b)
                 .orElse("");
         return new TimelineEntry(
                 recorded.streamVersion(),
                 recorded.type(),
                 time(recorded.recordedAt()),
+                // a retrospective event: in effect from an earlier time than it was recorded
+                metadata.hasNonNull("effectiveAt")
+                        ? time(java.time.Instant.parse(
+                                metadata.path("effectiveAt").asText()))
+                        : "",
                 description,
                 fromProcess ? "the fulfilment process" : "a person",
+                recorded.streamId(),
                 fromProcess,
                 correlation,
                 causation,
                 metadata.path("userId").asText(""));
     }
 
-    private static String describe(OrderEvent event) {
+    private static String describe(OrderEvent event, String customerName) {
         return switch (event) {
-            case OrderEvent.OrderCreated e -> "order started for customer " + e.customerId();
+            case OrderEvent.OrderCreated e -> "Order started for " + customerName;
             case OrderEvent.ItemAdded e ->
-                "added " + e.quantity() + " × " + e.productId() + " at " + amount(e.unitPrice());
-            case OrderEvent.ItemRemoved e -> "removed " + e.productId();
+                "Added " + e.quantity() + " × " + e.productId() + " at " + amount(e.unitPrice());
+            case OrderEvent.ItemRemoved e -> "Removed " + e.productId();
             case OrderEvent.ItemPriceCorrected e ->
-                "price of " + e.productId() + " corrected from " + amount(e.previousUnitPrice()) + " to "
+                "Price of " + e.productId() + " corrected from " + amount(e.previousUnitPrice()) + " to "
                         + amount(e.unitPrice()) + ": " + e.reason();
-            case OrderEvent.OrderConfirmed e -> "confirmed, total " + amount(e.totalAmount());
-            case OrderEvent.OrderCancelled e -> "cancelled: " + e.reason();
-            case OrderEvent.OrderPaid e -> "paid " + amount(e.amount());
-            case OrderEvent.OrderShipped e -> "shipped, tracking number " + e.trackingNumber();
+            case OrderEvent.OrderConfirmed e -> "Confirmed, total " + amount(e.totalAmount());
+            case OrderEvent.OrderCancelled e -> "Cancelled: " + e.reason();
+            case OrderEvent.OrderPaid e -> "Paid " + amount(e.amount());
+            case OrderEvent.OrderShipped e -> "Shipped, tracking number " + e.trackingNumber();
         };
     }
 
@@ -331,7 +387,7 @@ public final class OrdersWeb {
         Optional<String> failure = Optional.empty();
         switch (send(command, List.of())) {
             case Outcome.Done done -> {
-                next(ctx, "/customers/" + id + "?after=" + done.position() + "&done=registered");
+                next(ctx, done.position(), "/customers/" + id + "?after=" + done.position() + "&done=registered");
                 return;
             }
             case Outcome.Failed failed -> {
@@ -374,7 +430,8 @@ public final class OrdersWeb {
             return;
         }
         switch (send(command, List.of())) {
-            case Outcome.Done done -> next(ctx, "/customers/" + id + "?after=" + done.position() + "&done=" + task);
+            case Outcome.Done done ->
+                next(ctx, done.position(), "/customers/" + id + "?after=" + done.position() + "&done=" + task);
             case Outcome.Failed failed -> customerPage(ctx, new Feedback(task, failed.errors(), entered));
         }
     }
@@ -397,7 +454,8 @@ public final class OrdersWeb {
         }
         UUID orderId = UUID.randomUUID();
         switch (send(new OrderCommand.CreateOrder(orderId, customerId), List.of())) {
-            case Outcome.Done done -> next(ctx, "/orders/" + orderId + "?after=" + done.position() + "&done=started");
+            case Outcome.Done done ->
+                next(ctx, done.position(), "/orders/" + orderId + "?after=" + done.position() + "&done=started");
             case Outcome.Failed failed -> customerPage(ctx, new Feedback("start-order", failed.errors(), Map.of()));
         }
     }
@@ -417,6 +475,40 @@ public final class OrdersWeb {
                 new OrderCommand.AddItem(id, blankToNull(entered.get("productId")), quantity, price),
                 errors,
                 entered);
+    }
+
+    /** Asks before an item is removed: the page names the line and the order, and posts the removal. */
+    private void removeItemPage(Context ctx) {
+        UUID id = pathId(ctx);
+        Optional<OrderSummary> order = read(ctx, app.orderSummaries(), OrderSummaries.byId(id));
+        String product = form(ctx.queryParam("productId"));
+        Optional<LineView> line = order.flatMap(o -> o.lines().stream()
+                .filter(l -> l.productId().equals(product))
+                .findFirst()
+                .map(l -> line(l.productId(), l.quantity(), l.unitPrice())));
+        if (order.isEmpty() || line.isEmpty()) {
+            notFound(ctx, order.isEmpty() ? "there is no order " + id : "the order has no item '" + product + "'");
+            return;
+        }
+        render(
+                ctx,
+                "removeItem.jte",
+                new WebViews.RemoveItemPage(
+                        order.get(), customerName(ctx, order.get().customerId()), line.get()));
+    }
+
+    /** Removes an item once confirmed on its page; a post without the confirmation shows that page. */
+    private void removeItem(Context ctx) {
+        UUID id = pathId(ctx);
+        if (!"yes".equals(ctx.formParam("confirm"))) {
+            ctx.redirect(
+                    "/orders/" + id + "/remove-item?productId="
+                            + java.net.URLEncoder.encode(
+                                    form(ctx, "productId"), java.nio.charset.StandardCharsets.UTF_8),
+                    HttpStatus.SEE_OTHER);
+            return;
+        }
+        orderTask(ctx, id, "remove-item", new OrderCommand.RemoveItem(id, form(ctx, "productId")), List.of());
     }
 
     private void correctPrice(Context ctx) {
@@ -450,7 +542,8 @@ public final class OrdersWeb {
             return;
         }
         switch (send(command, parseErrors)) {
-            case Outcome.Done done -> next(ctx, "/orders/" + id + "?after=" + done.position() + "&done=" + task);
+            case Outcome.Done done ->
+                next(ctx, done.position(), "/orders/" + id + "?after=" + done.position() + "&done=" + task);
             case Outcome.Failed failed -> orderPage(ctx, new Feedback(task, failed.errors(), entered));
         }
     }
@@ -491,8 +584,13 @@ public final class OrdersWeb {
         return LABELS.getOrDefault(violation.field(), violation.field()) + " " + violation.message();
     }
 
-    /** Where the browser goes after a task: htmx swaps the page in, a plain form post is redirected. */
-    private static void next(Context ctx, String location) {
+    /**
+     * Where the browser goes after a task: htmx swaps the page in, a plain form post is redirected. The
+     * task's position goes with it ({@code ?after=} in the location, and the browser's position cookie).
+     */
+    private void next(Context ctx, Position position, String location) {
+        BrowserPositions.seen(ctx, position);
+        BrowserPositions.remember(ctx);
         if (ctx.header("HX-Request") != null) {
             ctx.header("HX-Location", location);
             ctx.status(HttpStatus.NO_CONTENT);
@@ -503,42 +601,23 @@ public final class OrdersWeb {
 
     // ---- reading
 
-    /**
-     * Runs a read-model query, waiting (bounded) for the position of the task just done if the page was
-     * given one ({@code ?after=}); if the read model does not reach it in time, renders a page that says
-     * so and answers empty, so that no page shows data older than the person's own write.
-     */
-    private <T> Optional<T> read(Context ctx, ProjectionSubscription readModel, ReadModelQuery<T> query) {
-        String after = ctx.queryParam("after");
-        if (after == null || after.isBlank()) {
-            return Optional.of(readModel.query(query));
-        }
-        Position position;
-        try {
-            position = Position.parse(after.strip());
-        } catch (IllegalArgumentException e) {
-            return Optional.of(readModel.query(query));
-        }
-        try {
-            return Optional.of(readModel.query(position, READ_WAIT, query));
-        } catch (StaleReadModelException e) {
-            ctx.status(HttpStatus.SERVICE_UNAVAILABLE);
-            ctx.header("Retry-After", "1");
-            render(
-                    ctx,
-                    "stale.jte",
-                    new WebViews.StalePage("your change was saved, but this page is not up to date with it yet "
-                            + "(the read model is at " + e.reached() + ", your change at " + position
-                            + "); reload the page in a moment"));
-            return Optional.empty();
-        }
+    /** A read through the browser's positions (monotonic reads; see {@link BrowserPositions}). */
+    private <T> T read(Context ctx, ProjectionSubscription readModel, ReadModelQuery<T> query) {
+        return positions.read(ctx, readModel, query);
     }
 
-    private String customerName(UUID customerId) {
-        return app.customerDirectory()
-                .query(CustomerDirectory.byId(customerId))
+    private String customerName(Context ctx, UUID customerId) {
+        return read(ctx, app.customerDirectory(), CustomerDirectory.byId(customerId))
                 .map(CustomerView::name)
-                .orElse("(unknown customer)");
+                .orElse(UNKNOWN_CUSTOMER);
+    }
+
+    private Map<UUID, String> customerNames(Context ctx) {
+        Map<UUID, String> names = new HashMap<>();
+        for (CustomerListing customer : read(ctx, app.customerDirectory(), CustomerDirectory.all(MAX_CUSTOMERS))) {
+            names.put(customer.customerId(), customer.name());
+        }
+        return names;
     }
 
     private static Optional<String> notice(Context ctx) {
@@ -570,6 +649,7 @@ public final class OrdersWeb {
     }
 
     private void render(Context ctx, String template, Object model) {
+        BrowserPositions.remember(ctx);
         StringOutput output = new StringOutput();
         Map<String, Object> params = new HashMap<>();
         params.put("page", model);
@@ -598,7 +678,10 @@ public final class OrdersWeb {
     }
 
     private static String form(Context ctx, String name) {
-        String value = ctx.formParam(name);
+        return form(ctx.formParam(name));
+    }
+
+    private static String form(@Nullable String value) {
         return value == null ? "" : value.strip();
     }
 

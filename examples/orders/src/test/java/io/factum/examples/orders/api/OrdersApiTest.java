@@ -768,6 +768,56 @@ class OrdersApiTest {
         }
 
         @Test
+        void a_retrospective_correction_tells_what_was_recorded_then_from_what_was_in_effect_then()
+                throws InterruptedException {
+            UUID orderId = createOrder(registerCustomer());
+            addItem(orderId, "BOOK-1", 2, "12.50");
+            Thread.sleep(20);
+            Instant agreed = Instant.now(); // a lower price agreed on the phone, entered later
+            Thread.sleep(20);
+            Instant beforeEntry = Instant.now();
+            Thread.sleep(20);
+
+            Response corrected = post(
+                    "/api/orders/" + orderId + "/correct-price",
+                    "{\"productId\":\"BOOK-1\",\"unitPrice\":10.00,\"reason\":\"agreed on the phone\","
+                            + "\"effectiveAt\":\"" + agreed + "\"}");
+
+            assertThat(corrected.status()).as(corrected.text()).isEqualTo(200);
+            // in effect before the entry, as known now: the agreed price
+            assertThat(get("/api/orders/" + orderId + "/as-of?effective=" + beforeEntry)
+                            .text())
+                    .contains("\"totalAmount\":20.00");
+            // as the books said before the entry, about that time: the old price
+            assertThat(get("/api/orders/" + orderId + "/as-of?at=" + beforeEntry + "&effective=" + beforeEntry)
+                            .text())
+                    .contains("\"totalAmount\":25.00");
+            assertThat(get("/api/orders/" + orderId + "/as-of?at=" + beforeEntry)
+                            .text())
+                    .contains("\"totalAmount\":25.00");
+            // in effect before the agreement: the old price, though the correction is recorded
+            assertThat(get("/api/orders/" + orderId + "/as-of?effective=" + agreed.minusMillis(1))
+                            .text())
+                    .contains("\"totalAmount\":25.00");
+            // the event keeps both times
+            JsonNode correction = get("/api/orders/" + orderId + "/history")
+                    .body()
+                    .path("events")
+                    .get(2);
+            assertThat(Instant.parse(
+                            correction.path("metadata").path("effectiveAt").asText()))
+                    .isEqualTo(agreed);
+            assertThat(Instant.parse(correction.path("recordedAt").asText())).isAfter(beforeEntry);
+            // a correction cannot take effect in the future
+            Response future = post(
+                    "/api/orders/" + orderId + "/correct-price",
+                    "{\"productId\":\"BOOK-1\",\"unitPrice\":9.00,\"reason\":\"later\"," + "\"effectiveAt\":\""
+                            + Instant.now().plus(Duration.ofDays(1)) + "\"}");
+            assertProblem(future, 400);
+            assertThat(future.fieldsNamed()).containsExactly("effectiveAt");
+        }
+
+        @Test
         void answers_errors_of_a_temporal_query() {
             UUID orderId = createOrder(registerCustomer());
 

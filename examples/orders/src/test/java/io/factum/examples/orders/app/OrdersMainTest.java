@@ -136,6 +136,13 @@ class OrdersMainTest {
                                     .body())
                             .contains("order_summary");
                     assertThat(get(base + "/health/ready").statusCode()).isEqualTo(200);
+                    // the demo data's commands and appends, and the read models' lag, on /metrics for the admin
+                    assertThat(get(base + "/metrics").statusCode()).isEqualTo(401);
+                    assertThat(get(base + "/metrics", "admin", "s3cret-admin").body())
+                            .contains(
+                                    "factum_commands_seconds_count{command=\"CreateOrder\",error=\"none\",outcome=\"accepted\"}")
+                            .contains("factum_appends_seconds_count{category=\"order\",error=\"none\",outcome=\"ok\"}")
+                            .contains("factum_subscription_lag_events{subscription=\"order_summary@v");
                     var unknownOrder = get(base + "/api/orders/00000000-0000-0000-0000-000000000000");
                     assertThat(unknownOrder.statusCode()).isEqualTo(404);
                     assertThat(unknownOrder.body()).contains("urn:factum:orders:not-found");

@@ -196,25 +196,50 @@ class OrdersBrowserTest {
         submit("correct-price");
         waitForText("order-total", "23.20");
 
+        // when an item is removed, the browser asks first; keeping it changes nothing, removing it does
+        addItem("MUG-7", "1", "8.00");
+        waitForText("order-total", "31.20");
+        browser.findElement(By.cssSelector("#lines a[aria-label='Remove MUG-7…']"))
+                .click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("remove-item-confirm")));
+        assertThat(browser.findElement(By.tagName("h1")).getText()).startsWith("Remove MUG-7 from order #");
+        screenshot("4-remove-item-confirmation.png");
+        browser.findElement(By.id("keep-item")).click();
+        waitForText("order-total", "31.20");
+        browser.findElement(By.cssSelector("#lines a[aria-label='Remove MUG-7…']"))
+                .click();
+        submit("remove-item-confirm");
+        waitForText("notice", "Item removed.");
+        assertThat(textOf("order-total")).isEqualTo("23.20");
+
         // when the order is confirmed, the payment is approved: after a reload or two it is paid or shipped
         submit("confirm");
         waitForText("notice", "Order confirmed. Payment is requested; reload to follow it.");
         String status = textOf("order-status");
-        for (int reloads = 0; reloads < 50 && !status.equals("PAID") && !status.equals("SHIPPED"); reloads++) {
+        for (int reloads = 0; reloads < 50 && !status.equals("Paid") && !status.equals("Shipped"); reloads++) {
             sleep(Duration.ofMillis(100));
             browser.navigate().refresh();
             status = textOf("order-status");
         }
-        assertThat(status).isIn("PAID", "SHIPPED");
+        assertThat(status).isIn("Paid", "Shipped");
+        assertThat(browser.findElement(By.id("order-status")).getAttribute("class"))
+                .startsWith("badge badge-");
 
-        // then the timeline shows each event, the fulfilment process's ones marked as its own
+        // then the timeline tells the story in words, the fulfilment process's steps marked as its own,
+        // and the events' types and ids are folded away until asked for
         WebElement timeline = browser.findElement(By.id("timeline"));
         assertThat(timeline.getText())
-                .contains("OrderCreated", "ItemAdded", "ItemPriceCorrected", "OrderConfirmed", "OrderPaid")
-                .contains("price of BOOK-1 corrected from 12.50 to 10.00: the catalogue price is 10.00");
-        List<WebElement> byProcess = timeline.findElements(By.cssSelector("tr.process"));
+                .contains("Order started for Ada <b>Lovelace</b>", "Added 2 × BOOK-1 at 12.50")
+                .contains("Price of BOOK-1 corrected from 12.50 to 10.00: the catalogue price is 10.00")
+                .contains("a person (user web)")
+                .doesNotContain("OrderCreated", "correlation");
+        List<WebElement> byProcess = timeline.findElements(By.cssSelector("li.process"));
         assertThat(byProcess).isNotEmpty();
-        assertThat(byProcess.getFirst().getText()).contains("OrderPaid", "the fulfilment process");
+        assertThat(byProcess.getFirst().getText()).contains("Paid ", "the fulfilment process");
+        WebElement details = byProcess.getFirst().findElement(By.tagName("details"));
+        details.findElement(By.tagName("summary")).click();
+        assertThat(details.getText()).contains("OrderPaid", "Correlation", "Causation");
+        screenshot("3-order-page.png");
 
         // when an earlier version is picked: the order after its first item
         new Select(browser.findElement(By.id("version-picker"))).selectByValue("1");
@@ -226,6 +251,80 @@ class OrdersBrowserTest {
         assertThat(browser.findElement(By.id("as-of-lines")).getText()).isEqualTo("2 × BOOK-1 at 12.50");
         assertThat(textOf("order-total")).isEqualTo("23.20");
         screenshot("orders-order-page.png");
+
+        // the list shows the order by its number and the customer's name, with its status as a badge,
+        // and finds it by a product
+        browser.findElement(By.linkText("Orders")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("search")));
+        fill("search", Map.of("q", "pen-3"));
+        submit("search");
+        WebElement row = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#orders tbody tr")));
+        assertThat(row.getText()).contains("Ada <b>Lovelace</b>").containsPattern("#[0-9A-F]{8}");
+        assertThat(row.findElement(By.cssSelector(".badge")).getText()).isIn("Paid", "Shipped");
+        screenshot("1-order-list-search.png");
+
+        // and the admin pages are one click away (they ask for the admin password), and link back
+        assertThat(browser.findElement(By.id("admin-link")).getAttribute("href"))
+                .endsWith("/admin");
+        browser.get(base.replace("http://", "http://admin:admin-password-for-tests@") + "/admin");
+        WebElement back = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("application-link")));
+        assertThat(back.getText()).isEqualTo("← Orders app");
+        screenshot("5-admin-pages.png");
+        back.click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("search")));
+        assertThat(browser.getTitle()).isEqualTo("Orders · Factum orders");
+    }
+
+    @Test
+    void the_order_list_pages_through_many_orders_and_looks_like_a_product() throws IOException {
+        // given: enough orders for three pages, some cancelled, some confirmed (then paid and shipped)
+        var customer = java.util.UUID.randomUUID();
+        app.send(new io.factum.examples.orders.customers.CustomerCommand.RegisterCustomer(
+                customer,
+                "Katherine Johnson",
+                "katherine@example.com",
+                new io.factum.examples.orders.customers.Address("1 Langley Way", "Hampton", "23666", "US")));
+        io.factum.core.Position last = io.factum.core.Position.START;
+        for (int i = 0; i < 2 * OrdersWeb.PAGE_SIZE + 5; i++) {
+            var order = java.util.UUID.randomUUID();
+            app.send(new io.factum.examples.orders.ordering.OrderCommand.CreateOrder(order, customer));
+            var done = app.send(new io.factum.examples.orders.ordering.OrderCommand.AddItem(
+                    order, "ORBIT-" + i, 1 + i % 3, new java.math.BigDecimal("4.50")));
+            if (i % 7 == 3) {
+                done = app.send(
+                        new io.factum.examples.orders.ordering.OrderCommand.CancelOrder(order, "the launch moved"));
+            } else if (i % 5 == 1) {
+                done = app.send(new io.factum.examples.orders.ordering.OrderCommand.ConfirmOrder(order));
+            }
+            last = ((io.factum.core.command.CommandResult.Accepted) done).position();
+        }
+
+        // when: the list is opened (after the last write) and paged through
+        browser.get(base + "/?after=" + last);
+        assertThat(browser.getTitle()).isEqualTo("Orders · Factum orders");
+        assertThat(textOf("page-of")).startsWith("Page 1 of ");
+        screenshot("0-order-list.png");
+        browser.findElement(By.id("next-page")).click();
+        wait.until(ExpectedConditions.textMatches(By.id("page-of"), java.util.regex.Pattern.compile("Page 2 of .*")));
+        assertThat(browser.findElements(By.cssSelector("#orders tbody tr"))).hasSize(OrdersWeb.PAGE_SIZE);
+
+        // then: the status filters are links with counts, and the favicon is the app's own
+        assertThat(browser.findElement(By.cssSelector("nav.statuses")).getText())
+                .contains("All (", "Pending (", "Shipped (", "Cancelled (");
+        assertThat(browser.findElement(By.cssSelector("link[rel=icon]")).getAttribute("href"))
+                .endsWith("/favicon.svg");
+
+        // and a customer's page lists their orders by number with badges
+        browser.findElement(By.linkText("Customers")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("customers")))
+                .findElement(By.linkText("Katherine Johnson"))
+                .click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("customer-orders")));
+        assertThat(browser.findElements(By.cssSelector("#customer-orders .badge")))
+                .hasSize(2 * OrdersWeb.PAGE_SIZE + 5);
+        assertThat(browser.findElements(By.cssSelector("#customer-orders .badge-cancelled")))
+                .isNotEmpty();
+        screenshot("2-customer-page.png");
     }
 
     private void fill(String form, Map<String, String> values) {
@@ -257,8 +356,15 @@ class OrdersBrowserTest {
         wait.until(ExpectedConditions.textToBe(By.id(id), text));
     }
 
+    /**
+     * Saves what the browser shows under {@code target/screenshots/}: the order list (0: page one, 1: a
+     * search), a customer (2), an order with its timeline and one event's details opened (3), and the
+     * question before an item is removed (4), the admin pages with their link back (5); {@code
+     * target/orders-order-page.png} as before.
+     */
     private void screenshot(String name) throws IOException {
-        Path file = Path.of("target", name);
+        Path file =
+                name.equals("orders-order-page.png") ? Path.of("target", name) : Path.of("target", "screenshots", name);
         Files.createDirectories(file.getParent());
         Files.copy(
                 ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(),

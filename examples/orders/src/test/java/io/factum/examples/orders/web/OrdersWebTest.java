@@ -130,6 +130,14 @@ class OrdersWebTest {
                 .substring("/orders/".length(), answer.location().indexOf('?'));
     }
 
+    static int count(String text, String part) {
+        int found = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+            found++;
+        }
+        return found;
+    }
+
     List<String> types(String stream) {
         try (Stream<RecordedEvent> events = app.store().streamEvents(stream)) {
             return events.map(RecordedEvent::type).toList();
@@ -147,9 +155,115 @@ class OrdersWebTest {
     }
 
     @Test
-    void every_page_names_its_icon_so_browsers_do_not_ask_for_a_missing_favicon() throws Exception {
+    void every_page_names_its_icon_and_the_icon_is_served() throws Exception {
         // failed before: the browser's console showed a 404 for /favicon.ico on every page
-        assertThat(get("/").body()).contains("<link rel=\"icon\" href=\"data:,\">");
+        assertThat(get("/").body()).contains("<link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">");
+        var icon = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/favicon.svg")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(icon.statusCode()).isEqualTo(200);
+        assertThat(icon.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("image/svg+xml"));
+        assertThat(icon.body()).startsWith("<svg");
+    }
+
+    @Test
+    void links_the_app_and_its_admin_pages() throws Exception {
+        String orderId = startedOrder(registered("Ada Lovelace"));
+
+        assertThat(get("/").body()).contains("<a href=\"/admin\" hx-boost=\"false\" class=\"admin\" id=\"admin-link\"");
+        assertThat(get("/orders/" + orderId).body())
+                .contains("href=\"/admin/stream?id=order-" + orderId + "\"")
+                .contains("href=\"/admin/event?stream=order-" + orderId + "&amp;version=0\"");
+        // and the admin pages link back
+        var admin = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/admin"))
+                        .header(
+                                "Authorization",
+                                "Basic "
+                                        + java.util.Base64.getEncoder()
+                                                .encodeToString("admin:admin-password-for-tests"
+                                                        .getBytes(StandardCharsets.UTF_8)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(admin.statusCode()).isEqualTo(200);
+        assertThat(admin.body())
+                .contains("<a href=\"/\" class=\"application\" id=\"application-link\">← Orders app</a>");
+    }
+
+    @Nested
+    class Monotonic_reads {
+
+        @Test
+        void a_page_carries_the_position_it_shows_in_a_cookie_of_the_app_and_a_header() throws Exception {
+            String orderId = startedOrder(registered("Ada Lovelace"));
+
+            var response = http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/orders/" + orderId))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            String position =
+                    response.headers().firstValue(BrowserPositions.HEADER).orElseThrow();
+            assertThat(response.headers().allValues("Set-Cookie")).anySatisfy(cookie -> assertThat(cookie)
+                    .startsWith(BrowserPositions.COOKIE + "=" + position)
+                    .contains("Path=/", "HttpOnly", "SameSite=Strict"));
+        }
+
+        @Test
+        void a_browser_that_saw_a_position_is_never_shown_an_older_page() throws Exception {
+            // given: a browser that saw a position the read model has not reached (its read models paused)
+            String orderId = startedOrder(registered("Ada Lovelace"));
+            app.orderSummaries().pause();
+            app.customerDirectory().pause();
+            var added = app.send(new io.factum.examples.orders.ordering.OrderCommand.AddItem(
+                    UUID.fromString(orderId), "BOOK-1", 1, new java.math.BigDecimal("1.00")));
+            String seen = ((io.factum.core.command.CommandResult.Accepted) added)
+                    .position()
+                    .toString();
+
+            // when: its next page is asked with only its cookie
+            var stale = http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/orders/" + orderId))
+                            .header("Cookie", BrowserPositions.COOKIE + "=" + seen)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            // then: it waits, and says the page is not up to date rather than showing the order without it
+            assertThat(stale.statusCode()).isEqualTo(503);
+            assertThat(stale.headers().firstValue("Retry-After")).hasValue("1");
+            assertThat(stale.body()).contains("not up to date yet");
+
+            // when the read model goes on, the same request shows the item
+            app.orderSummaries().resume();
+            app.customerDirectory().resume();
+            var fresh = http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/orders/" + orderId))
+                            .header("Cookie", BrowserPositions.COOKIE + "=" + seen)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(fresh.statusCode()).isEqualTo(200);
+            assertThat(fresh.body()).contains("BOOK-1");
+        }
+
+        @Test
+        void a_cookie_from_a_store_that_is_gone_is_forgotten_instead_of_refusing_every_page() throws Exception {
+            String orderId = startedOrder(registered("Ada Lovelace"));
+
+            var response = http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/orders/" + orderId))
+                            .header("Cookie", BrowserPositions.COOKIE + "=0/999999")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            // then: the page is shown, and the cookie now holds a position of this store
+            assertThat(response.statusCode()).isEqualTo(200);
+            String position =
+                    response.headers().firstValue(BrowserPositions.HEADER).orElseThrow();
+            assertThat(io.factum.core.Position.parse(position)).isLessThan(io.factum.core.Position.parse("0/999999"));
+            assertThat(response.headers().allValues("Set-Cookie")).anySatisfy(cookie -> assertThat(cookie)
+                    .startsWith(BrowserPositions.COOKIE + "=" + position + ";"));
+        }
     }
 
     @Nested
@@ -289,7 +403,7 @@ class OrdersWebTest {
             assertThat(two.body()).contains("Item added.", "<strong id=\"order-total\">28.20</strong>");
             assertThat(corrected.body())
                     .contains("Price corrected.", "<strong id=\"order-total\">23.20</strong>")
-                    .contains("ItemPriceCorrected", "price of BOOK-1 corrected from 12.50 to 10.00: catalogue price");
+                    .contains("ItemPriceCorrected", "Price of BOOK-1 corrected from 12.50 to 10.00: catalogue price");
         }
 
         @Test
@@ -335,13 +449,15 @@ class OrdersWebTest {
 
             // then
             assertThat(confirmedPage.body())
-                    .contains("Order confirmed.", "<span class=\"status\" id=\"order-status\">CONFIRMED</span>");
+                    .contains(
+                            "Order confirmed.",
+                            "<span class=\"badge badge-confirmed\" id=\"order-status\" data-status=\"CONFIRMED\">Confirmed</span>");
             assertThat(cancelledPage.body())
-                    .contains("cancelled: changed my mind")
+                    .contains("Cancelled: changed my mind")
                     .doesNotContain("Cancel the order</button>");
             String list = get("/?status=CANCELLED").body();
             assertThat(list).contains(cancelled.substring(0, 8)).doesNotContain(confirmed.substring(0, 8));
-            assertThat(get("/").body()).contains("CONFIRMED (1)", "CANCELLED (1)", "PENDING (0)");
+            assertThat(get("/").body()).contains("Confirmed (1)", "Cancelled (1)", "Pending (0)", "All (2)");
         }
 
         @Test
@@ -360,10 +476,34 @@ class OrdersWebTest {
 
             // then
             assertThat(page.body())
-                    .contains("OrderCreated", "ItemAdded", "added 2 × BOOK-1 at 12.50", "a person (user web)")
+                    .contains("OrderCreated", "ItemAdded", "Added 2 × BOOK-1 at 12.50", "a person (user web)")
                     .contains("As of version <strong id=\"as-of-version\">1</strong>")
                     .contains("total <strong id=\"as-of-total\">25.00</strong>")
                     .contains("<strong id=\"order-total\">28.20</strong>");
+        }
+
+        @Test
+        void shows_a_retrospective_correction_with_the_time_it_took_effect() throws Exception {
+            // given: the demo data's chess set, whose price was corrected back to when it was added
+            io.factum.examples.orders.app.DemoData.loadOnce(app);
+            String orderId = java.util
+                    .UUID
+                    .nameUUIDFromBytes(
+                            "factum-orders-demo order alan corrected".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    .toString();
+
+            // when
+            Page page = get("/orders/" + orderId);
+
+            // then: the correction is recorded after the item and in effect from when the item was added
+            assertThat(page.body())
+                    .contains("Price of CHESS-SET corrected from 89.00 to 79.00")
+                    .contains("<span class=\"effective\">in effect from ");
+            assertThat(app.orders()
+                            .loadEffectiveAt(orderId, app.orders().clock().instant())
+                            .state()
+                            .total())
+                    .isEqualByComparingTo("79.00");
         }
 
         @Test
@@ -382,6 +522,73 @@ class OrdersWebTest {
             assertThat(answer.location())
                     .startsWith("/orders/" + orderId + "?after=")
                     .endsWith("&done=add-item");
+        }
+
+        @Test
+        void asks_before_removing_an_item_and_removes_it_once_confirmed() throws Exception {
+            // given
+            String orderId = startedOrder(registered("Ada Lovelace"));
+            task(
+                    "/orders/" + orderId + "/add-item",
+                    Map.of("productId", "BOOK-1", "quantity", "2", "unitPrice", "12.50"));
+
+            // when: the removal is asked for, the page asks first and nothing is removed
+            Page asked = get("/orders/" + orderId + "/remove-item?productId=BOOK-1");
+            Page unconfirmed = post("/orders/" + orderId + "/remove-item", Map.of("productId", "BOOK-1"));
+
+            // then
+            assertThat(asked.status()).isEqualTo(200);
+            assertThat(asked.body())
+                    .contains("Remove BOOK-1 from order", "2 × BOOK-1 at 12.50 (25.00)", "Keep it")
+                    .contains("<input type=\"hidden\" name=\"confirm\" value=\"yes\">");
+            assertThat(unconfirmed.status()).isEqualTo(303);
+            assertThat(unconfirmed.location()).isEqualTo("/orders/" + orderId + "/remove-item?productId=BOOK-1");
+            assertThat(types("order-" + orderId)).containsExactly("OrderCreated", "ItemAdded");
+
+            // when confirmed
+            Page removed = task("/orders/" + orderId + "/remove-item", Map.of("productId", "BOOK-1", "confirm", "yes"));
+
+            // then
+            assertThat(removed.body()).contains("Item removed.", "No items yet.");
+            assertThat(types("order-" + orderId)).containsExactly("OrderCreated", "ItemAdded", "ItemRemoved");
+        }
+
+        @Test
+        void searches_the_orders_by_customer_number_or_product_and_pages_through_them() throws Exception {
+            // given: 23 orders of Ada, one of Grace with a product of its own
+            String ada = registered("Ada Lovelace");
+            String grace = registered("Grace Hopper");
+            for (int i = 0; i < OrdersWeb.PAGE_SIZE + 3; i++) {
+                startedOrder(ada);
+            }
+            String graces = startedOrder(grace);
+            task(
+                    "/orders/" + graces + "/add-item",
+                    Map.of("productId", "COBOL-1", "quantity", "1", "unitPrice", "9.00"));
+
+            // when / then: by the customer's name, the order's number and a product
+            assertThat(get("/?q=grace").body())
+                    .contains(graces, "Page 1 of 1 · 1 order")
+                    .doesNotContain(ada);
+            String number = "#" + graces.substring(0, 8).toUpperCase(java.util.Locale.ROOT);
+            assertThat(get("/?q=" + URLEncoder.encode(number, StandardCharsets.UTF_8))
+                            .body())
+                    .contains(graces, number);
+            assertThat(get("/?q=cobol").body()).contains(graces, "1 order<");
+            assertThat(get("/?q=nobody").body()).contains("No order matches “nobody”.");
+
+            // and in pages of 20, the search and the status kept in the links
+            Page first = get("/?q=ada");
+            Page second = get("/?q=ada&page=2");
+            assertThat(first.body())
+                    .contains("Page 1 of 2 · 23 orders", "href=\"/?q=ada&amp;page=2\"")
+                    .doesNotContain("id=\"previous-page\"");
+            assertThat(second.body())
+                    .contains("Page 2 of 2 · 23 orders", "href=\"/?q=ada\" rel=\"prev\"")
+                    .doesNotContain("id=\"next-page\"");
+            assertThat(count(first.body(), "<tr>\n  <td><a href=\"/orders/")).isEqualTo(20);
+            assertThat(count(second.body(), "<tr>\n  <td><a href=\"/orders/")).isEqualTo(3);
+            assertThat(get("/?status=PENDING&q=ada").body()).contains("href=\"/?status=PENDING&amp;q=ada&amp;page=2\"");
         }
 
         @Test

@@ -1,4 +1,4 @@
-package io.factum.http;
+package io.factum.core.observation;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -15,8 +15,11 @@ import org.jspecify.annotations.Nullable;
  * otherwise takes the last one ({@link #recent}), a health probe waits a bounded time for a fresh one and
  * otherwise fails ({@link #fresh}). At most one read runs at a time; callers that come while it runs share
  * it.
+ *
+ * <p>Factum's gauges and health checks use it; it is public so that an application's own gauges over the
+ * store can behave the same.
  */
-final class Sampled<T> {
+public final class Sampled<T> {
 
     private final String name;
     private final Supplier<T> source;
@@ -29,7 +32,7 @@ final class Sampled<T> {
      * @param name the name of the reading thread
      * @param maxAge how old a value {@link #recent} answers may be without reading again
      */
-    Sampled(String name, Duration maxAge, Supplier<T> source) {
+    public Sampled(String name, Duration maxAge, Supplier<T> source) {
         this.name = name;
         this.source = source;
         this.maxAgeNanos = maxAge.toNanos();
@@ -41,7 +44,7 @@ final class Sampled<T> {
      * read (null if none yet): the caller waits {@code wait} at most, whatever the store does.
      */
     @Nullable
-    T recent(Duration wait) {
+    public T recent(Duration wait) {
         if (System.nanoTime() - readAt < maxAgeNanos) {
             return value;
         }
@@ -61,7 +64,7 @@ final class Sampled<T> {
      * @throws TimeoutException if the read did not end in time (it goes on, and the next caller shares it)
      * @throws RuntimeException the read's own failure
      */
-    T fresh(Duration timeout) throws TimeoutException, InterruptedException {
+    public T fresh(Duration timeout) throws TimeoutException, InterruptedException {
         try {
             return read().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {

@@ -1,4 +1,4 @@
-package io.factum.http;
+package io.factum.core.observation;
 
 import io.factum.core.AppendResult;
 import io.factum.core.ConcurrencyException;
@@ -7,42 +7,45 @@ import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.InvalidInputException;
 import io.factum.core.Position;
+import io.factum.core.SqlEventStore;
 import io.factum.core.StreamDeletedException;
 import io.factum.core.StreamIds;
+import io.factum.core.aggregate.SnapshotStore;
+import io.factum.core.gdpr.SubjectKeyStore;
+import io.factum.core.process.DeadlineStore;
+import io.factum.core.spi.ForwardingStore;
+import io.factum.core.subscription.LeaseStore;
+import io.factum.core.subscription.SqlCheckpointStore;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import io.opentelemetry.api.OpenTelemetry;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.context.Scope;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 
 /** The decorator of {@link Observed#store}. */
-class OpsObservedStore extends ForwardingStore {
+class ObservedStore extends ForwardingStore {
 
-    private final MeterRegistry registry;
-    private final Tracer tracer;
+    private final ObservationRegistry registry;
     private final DistributionSummary events;
     private final DistributionSummary bytes;
 
-    OpsObservedStore(EventStore delegate, MeterRegistry registry, OpenTelemetry openTelemetry) {
-        super(Objects.requireNonNull(delegate, "store"));
+    ObservedStore(EventStore delegate, ObservationRegistry registry, MeterRegistry meters) {
+        super(delegate);
         this.registry = Objects.requireNonNull(registry, "registry");
-        this.tracer = Tracing.tracer(Objects.requireNonNull(openTelemetry, "openTelemetry"));
+        Objects.requireNonNull(meters, "meters");
         this.events = DistributionSummary.builder("factum.append.events")
                 .description("events per successful append")
                 .baseUnit("events")
-                .register(registry);
+                .register(meters);
         this.bytes = DistributionSummary.builder("factum.append.bytes")
                 .description("UTF-8 bytes of data and metadata per successful append")
                 .baseUnit("bytes")
-                .register(registry);
+                .register(meters);
         // a scrape waits a moment for the store, then takes the last head read
         Sampled<Position> head = new Sampled<>("factum-head-gauge", Duration.ZERO, delegate::headPosition);
         Gauge.builder("factum.head.position", head, sampled -> {
@@ -52,44 +55,39 @@ class OpsObservedStore extends ForwardingStore {
                 .description("the global position of the last event visible to readers (the last one read if"
                         + " the store does not answer at once; NaN until it first answered)")
                 .strongReference(true)
-                .register(registry);
+                .register(meters);
     }
 
+    @SuppressWarnings("try") // the scope makes the observation current; it is not used in the body
     @Override
-    @SuppressWarnings("try") // the scope makes the span current for the store's own work; it is not used in the body
     public AppendResult append(String streamId, ExpectedVersion expected, List<EventData> events) {
         String category = StreamIds.category(streamId);
-        Span span = tracer.spanBuilder("append " + category)
-                .setAttribute("factum.stream.id", streamId)
-                .setAttribute("factum.append.events", (long) events.size())
-                .startSpan();
+        Observation observation = Observation.createNotStarted(Observed.APPENDS, registry)
+                .contextualName("append " + category)
+                .lowCardinalityKeyValue("category", category)
+                .highCardinalityKeyValue("factum.stream.id", streamId)
+                .highCardinalityKeyValue("factum.append.events", Integer.toString(events.size()));
         if (!events.isEmpty()) {
-            Tracing.correlationId(events.get(0).metadata())
-                    .ifPresent(id -> span.setAttribute(Tracing.CORRELATION_ID, id));
+            Observed.correlationId(events.get(0).metadata())
+                    .ifPresent(id -> observation.highCardinalityKeyValue(Observed.CORRELATION_ID, id));
         }
-        long start = System.nanoTime();
+        observation.start();
         String outcome = "failed";
-        try (Scope ignored = span.makeCurrent()) {
+        try (Observation.Scope ignored = observation.openScope()) {
             AppendResult result = delegate.append(streamId, expected, events);
             outcome = "ok";
-            span.setAttribute("factum.stream.version", result.streamVersion());
-            span.setAttribute("factum.position", result.position().position());
+            observation.highCardinalityKeyValue("factum.stream.version", Long.toString(result.streamVersion()));
+            observation.highCardinalityKeyValue(
+                    "factum.position", Long.toString(result.position().position()));
             this.events.record(events.size());
             this.bytes.record(size(events));
             return result;
         } catch (RuntimeException e) {
             outcome = outcome(e);
-            span.recordException(e);
-            span.setStatus(StatusCode.ERROR, outcome);
+            observation.error(e);
             throw e;
         } finally {
-            span.end();
-            Timer.builder("factum.appends")
-                    .description("appends, by stream category and outcome")
-                    .tag("category", category)
-                    .tag("outcome", outcome)
-                    .register(registry)
-                    .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            observation.lowCardinalityKeyValue("outcome", outcome).stop();
         }
     }
 
@@ -128,5 +126,50 @@ class OpsObservedStore extends ForwardingStore {
             }
         }
         return length;
+    }
+
+    /** The observed decorator of a SQL store: appends observed, capabilities handed through. */
+    static final class Sql extends ObservedStore implements SqlEventStore {
+        private final SqlEventStore sql;
+
+        Sql(SqlEventStore sql, ObservationRegistry registry, MeterRegistry meters) {
+            super(sql, registry, meters);
+            this.sql = sql;
+        }
+
+        @Override
+        public SqlCheckpointStore checkpoints() {
+            return sql.checkpoints();
+        }
+
+        @Override
+        public LeaseStore leases() {
+            return sql.leases();
+        }
+
+        @Override
+        public DeadlineStore deadlines() {
+            return sql.deadlines();
+        }
+
+        @Override
+        public SnapshotStore snapshots() {
+            return sql.snapshots();
+        }
+
+        @Override
+        public SubjectKeyStore subjectKeys() {
+            return sql.subjectKeys();
+        }
+
+        @Override
+        public Map<String, Long> figures() {
+            return sql.figures();
+        }
+
+        @Override
+        public Optional<String> writeProblem() {
+            return sql.writeProblem();
+        }
     }
 }

@@ -1,4 +1,4 @@
-package io.factum.http;
+package io.factum.core.spi;
 
 import io.factum.core.AllSlice;
 import io.factum.core.AppendCondition;
@@ -15,19 +15,22 @@ import io.factum.core.StreamAppend;
 import io.factum.core.StreamInfo;
 import io.factum.core.StreamMetadata;
 import io.factum.core.StreamSlice;
-import io.factum.core.spi.StoredEventId;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** A store that hands every call to another; decorators override what they change. */
-abstract class ForwardingStore implements EventStore {
+/**
+ * A store that hands every call to another; decorators (metrics, access rules) extend it and override what
+ * they change, so a method added to {@link EventStore} is forwarded by every decorator once it is forwarded
+ * here.
+ */
+public abstract class ForwardingStore implements EventStore {
 
     protected final EventStore delegate;
 
-    ForwardingStore(EventStore delegate) {
-        this.delegate = delegate;
+    protected ForwardingStore(EventStore delegate) {
+        this.delegate = java.util.Objects.requireNonNull(delegate, "store");
     }
 
     @Override

@@ -1,0 +1,217 @@
+package io.factum.core.observation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.factum.core.EventData;
+import io.factum.core.EventStore;
+import io.factum.core.ExpectedVersion;
+import io.factum.core.Position;
+import io.factum.core.RecordedEvent;
+import io.factum.core.command.CommandContext;
+import io.factum.core.command.CommandResult;
+import io.factum.core.subscription.EventHandler;
+import io.factum.core.subscription.ProjectionContext;
+import io.factum.core.subscription.SqlProjection;
+import io.micrometer.common.KeyValue;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.tck.TestObservationRegistry;
+import io.micrometer.observation.tck.TestObservationRegistryAssert;
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class ObservedTest {
+
+    private final TestObservationRegistry observations = TestObservationRegistry.create();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+    @Test
+    void an_append_in_a_command_is_a_child_observation_with_the_correlation_id() {
+        try (EventStore store = Observed.store(EventStore.inMemory(), observations, meters)) {
+            // given
+            CommandContext context = CommandContext.create();
+
+            // when
+            Observed.commands(observations).handle(new PlaceOrder("order-7"), context, (command, ctx) -> {
+                var result = store.append(
+                        "order-7",
+                        ExpectedVersion.noStream(),
+                        EventData.of("Placed", "{}")
+                                .withMetadata(
+                                        "{\"causationId\":\"x\",\"correlationId\":\"" + ctx.correlationId() + "\"}"));
+                return new CommandResult.Accepted(
+                        ctx.commandId(), "order-7", result.streamVersion(), result.position(), 1, false);
+            });
+
+            // then
+            TestObservationRegistryAssert.assertThat(observations)
+                    .hasObservationWithNameEqualTo(Observed.APPENDS)
+                    .that()
+                    .hasContextualNameEqualTo("append order")
+                    .hasLowCardinalityKeyValue("category", "order")
+                    .hasLowCardinalityKeyValue("outcome", "ok")
+                    .hasHighCardinalityKeyValue(
+                            Observed.CORRELATION_ID, context.correlationId().toString())
+                    .hasHighCardinalityKeyValue("factum.stream.version", "0")
+                    .hasBeenStopped();
+            TestObservationRegistryAssert.assertThat(observations)
+                    .hasObservationWithNameEqualTo(Observed.COMMANDS)
+                    .that()
+                    .hasContextualNameEqualTo("command PlaceOrder")
+                    .hasLowCardinalityKeyValue("command", "PlaceOrder")
+                    .hasLowCardinalityKeyValue("outcome", "accepted")
+                    .hasBeenStopped();
+            TestObservationRegistryAssert.assertThat(observations).hasHandledContextsThatSatisfy(contexts -> {
+                Observation.Context command = named(contexts, Observed.COMMANDS);
+                Observation.Context append = named(contexts, Observed.APPENDS);
+                assertThat(append.getParentObservation()).isNotNull();
+                assertThat(append.getParentObservation().getContextView()).isSameAs(command);
+            });
+        }
+    }
+
+    @Test
+    void a_failed_append_is_observed_as_a_conflict_with_its_error() {
+        try (EventStore store = Observed.store(EventStore.inMemory(), observations, meters)) {
+            store.append("order-1", ExpectedVersion.noStream(), EventData.of("Placed", "{}"));
+
+            assertThatThrownBy(() -> store.append("order-1", ExpectedVersion.noStream(), EventData.of("Placed", "{}")))
+                    .hasMessageContaining("order-1");
+
+            TestObservationRegistryAssert.assertThat(observations)
+                    .hasNumberOfObservationsWithNameEqualTo(Observed.APPENDS, 2)
+                    .hasAnObservation(append -> append.hasLowCardinalityKeyValue("outcome", "conflict")
+                            .hasError());
+        }
+    }
+
+    @Test
+    void with_metrics_appends_become_timers_tagged_by_their_low_cardinality_keys() {
+        var registry = Observed.withMetrics(meters);
+        try (EventStore store = Observed.store(EventStore.inMemory(), registry, meters)) {
+            store.append("order-1", ExpectedVersion.noStream(), EventData.of("Placed", "{\"n\":\"é\"}"));
+            assertThatThrownBy(() -> store.append("order-1", ExpectedVersion.noStream(), EventData.of("Placed", "{}")))
+                    .isNotNull();
+
+            assertThat(meters.get("factum.appends")
+                            .tags("category", "order", "outcome", "ok")
+                            .timer()
+                            .count())
+                    .isEqualTo(1);
+            assertThat(meters.get("factum.appends")
+                            .tags("category", "order", "outcome", "conflict")
+                            .timer()
+                            .count())
+                    .isEqualTo(1);
+            assertThat(meters.get("factum.append.events").summary().totalAmount())
+                    .isEqualTo(1);
+            // {"n":"é"} is 10 bytes in UTF-8, and the metadata {} two more
+            assertThat(meters.get("factum.append.bytes").summary().totalAmount())
+                    .isEqualTo(12);
+            assertThat(meters.get("factum.head.position").gauge().value())
+                    .isEqualTo(store.headPosition().position());
+        }
+    }
+
+    @Test
+    void a_handler_is_observed_and_its_failure_goes_on() {
+        EventHandler failing = event -> {
+            throw new IllegalStateException("index down");
+        };
+
+        assertThatThrownBy(() -> Observed.handler(failing, observations, "search-index")
+                        .handle(recorded(5, "{\"correlationId\":\"c-1\"}")))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("index down");
+
+        TestObservationRegistryAssert.assertThat(observations)
+                .hasSingleObservationThat()
+                .hasNameEqualTo(Observed.HANDLERS)
+                .hasContextualNameEqualTo("handle search-index")
+                .hasLowCardinalityKeyValue("handler", "search-index")
+                .hasHighCardinalityKeyValue(Observed.CORRELATION_ID, "c-1")
+                .hasHighCardinalityKeyValue("factum.position", "5")
+                .hasError();
+    }
+
+    @Test
+    void a_sql_projection_batch_is_observed_with_its_size_and_positions() throws Exception {
+        List<Integer> applied = new ArrayList<>();
+        SqlProjection counting = new SqlProjection() {
+            @Override
+            public String name() {
+                return "summary";
+            }
+
+            @Override
+            public int version() {
+                return 3;
+            }
+
+            @Override
+            public void create(Connection c, ProjectionContext x) {}
+
+            @Override
+            public void apply(Connection c, ProjectionContext x, RecordedEvent e) {
+                applied.add((int) e.position().position());
+            }
+
+            @Override
+            public void drop(Connection c, ProjectionContext x) {}
+        };
+        SqlProjection observed = Observed.projection(counting, observations);
+        List<RecordedEvent> batch = List.of(recorded(7, "{\"correlationId\":\"c-9\"}"), recorded(8, "{}"));
+
+        observed.applyAll(null, new ProjectionContext("summary", 3, false), batch);
+
+        assertThat(applied).containsExactly(7, 8);
+        assertThat(observed.name()).isEqualTo("summary");
+        assertThat(observed.version()).isEqualTo(3);
+        TestObservationRegistryAssert.assertThat(observations)
+                .hasSingleObservationThat()
+                .hasNameEqualTo(Observed.PROJECTIONS)
+                .hasContextualNameEqualTo("project summary")
+                .hasHighCardinalityKeyValue(KeyValue.of("factum.batch.size", "2"))
+                .hasHighCardinalityKeyValue("factum.position.first", "7")
+                .hasHighCardinalityKeyValue("factum.position.last", "8")
+                .hasHighCardinalityKeyValue(Observed.CORRELATION_ID, "c-9")
+                .doesNotHaveError();
+    }
+
+    @Test
+    void finds_the_correlation_id_only_at_the_top_of_the_metadata() {
+        assertThat(Observed.correlationId("{\"a\":{\"correlationId\":\"nested\"},\"correlationId\":\"top\"}"))
+                .hasValue("top");
+        assertThat(Observed.correlationId("{\"a\":{\"correlationId\":\"nested\"}}"))
+                .isEmpty();
+        assertThat(Observed.correlationId("not json correlationId")).isEmpty();
+        assertThat(Observed.correlationId("{}")).isEmpty();
+    }
+
+    private static Observation.Context named(List<Observation.Context> contexts, String name) {
+        return contexts.stream()
+                .filter(c -> name.equals(c.getName()))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static RecordedEvent recorded(long position, String metadata) {
+        return new RecordedEvent(
+                UUID.randomUUID(),
+                "order-" + position,
+                0,
+                Position.of(position),
+                "Placed",
+                1,
+                "{}",
+                metadata,
+                Instant.EPOCH);
+    }
+
+    record PlaceOrder(String id) {}
+}
