@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -158,8 +159,8 @@ public final class OrdersHttpBenchmark {
             for (int c = 0; c < clients; c++) {
                 workers.add(pool.submit(() -> {
                     String customer = post(client, base + "/customers", """
-                            {"name":"Ada","email":"ada@example.com","address":{"street":"1 Main St","city":"Springfield",\
-                            "postalCode":"12345","country":"US"}}""")
+                            {"name":"Ada","email":"ada+%s@example.com","address":{"street":"1 Main St","city":"Springfield",\
+                            "postalCode":"12345","country":"US"}}""".formatted(UUID.randomUUID()))
                             .get("customerId")
                             .asText();
                     while (System.nanoTime() < until) {

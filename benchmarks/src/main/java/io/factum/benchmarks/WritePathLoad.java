@@ -158,9 +158,11 @@ sealed interface WritePathLoad permits WritePathLoad.ServerAppends, WritePathLoa
         public synchronized void prepare(int clients) throws Exception {
             Recorder ignored = new Recorder();
             while (customers.size() < clients) {
-                JsonNode answer = http.post("register", "/api/customers", Map.of(), """
-                                {"name":"Ada Lovelace","email":"ada@example.com","address":{"street":"1 Main St",\
-                                "city":"Springfield","postalCode":"12345","country":"US"}}""", ignored)
+                // one email address per customer: the orders system refuses a second registration of one
+                JsonNode answer = http.post(
+                                "register", "/api/customers", Map.of(), """
+                                {"name":"Ada Lovelace","email":"ada+%s@example.com","address":{"street":"1 Main St",\
+                                "city":"Springfield","postalCode":"12345","country":"US"}}""".formatted(UUID.randomUUID()), ignored)
                         .orElseThrow(() -> new IllegalStateException("registering a customer answered 409"));
                 String customer = answer.path("customerId").asText();
                 customers.add(customer);

@@ -46,6 +46,19 @@ public interface EventReader {
     AllSlice readAll(Position from, ReadDirection direction, int maxCount, EventFilter filter);
 
     /**
+     * Reads up to {@code maxCount} events of the global log after {@code after} (exclusive) that match the
+     * query, forward: the read of the dynamic consistency boundary. Gap-free like {@link #readAll}.
+     *
+     * <p>The slice's {@link AllSlice#next()} is the position to read the next page from and, once the read
+     * reached the end ({@link AllSlice#endOfLog()}), the position for the {@link AppendCondition} of a
+     * decision taken on what was read: an event matching the query that this read did not return is after
+     * it.
+     *
+     * @throws IllegalArgumentException if {@code maxCount} is less than 1
+     */
+    AllSlice read(EventQuery query, Position after, int maxCount);
+
+    /**
      * Where an event id is stored, if it is: its stream, version and global position. An id stays taken
      * for ever (see the idempotent-append rule), so this finds it also when reads of its stream hide the
      * event (truncated, soft-deleted or tombstoned stream). One indexed lookup: a command's repository uses

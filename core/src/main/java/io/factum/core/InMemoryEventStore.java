@@ -79,27 +79,122 @@ final class InMemoryEventStore implements EventStore {
                 stream = new StreamRecord();
                 streams.put(streamId, stream);
             }
-            stream.state = StreamState.ACTIVE;
+            AppendResult result = write(streamId, stream, events, StreamWindow.recordedAt(options.clock()));
+            appended.signalAll();
+            return result;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Writes the events at the end of the stream; the caller holds the lock and checked everything. */
+    private AppendResult write(String streamId, StreamRecord stream, List<EventData> events, Instant now) {
+        stream.state = StreamState.ACTIVE;
+        RecordedEvent recorded = null;
+        for (EventData event : events) {
+            long version = ++stream.lastVersion;
+            recorded = new RecordedEvent(
+                    event.eventId(),
+                    streamId,
+                    version,
+                    Position.of(log.size() + 1L),
+                    event.type(),
+                    event.schemaVersion(),
+                    event.data(),
+                    event.metadata(),
+                    now,
+                    event.tags());
+            log.add(recorded);
+            stream.events.add(recorded);
+            byId.put(event.eventId(), recorded);
+        }
+        return new AppendResult(streamId, stream.lastVersion, recorded.position());
+    }
+
+    @Override
+    public AppendResults append(List<StreamAppend> appends, AppendCondition condition) {
+        AppendValidation.validate(appends, condition, options.limits());
+        lock.lock();
+        try {
+            checkOpen();
+            Map<UUID, StoredEventId> stored = new HashMap<>();
+            Map<UUID, StoredContent> contents = new HashMap<>();
+            for (StreamAppend part : appends) {
+                StreamRecord stream = streams.get(part.streamId());
+                if (stream != null && stream.state == StreamState.TOMBSTONED) {
+                    throw new StreamDeletedException(part.streamId());
+                }
+                for (EventData event : part.events()) {
+                    RecordedEvent found = byId.get(event.eventId());
+                    if (found != null) {
+                        stored.put(
+                                found.eventId(),
+                                new StoredEventId(
+                                        found.eventId(), found.streamId(), found.streamVersion(), found.position()));
+                        contents.put(found.eventId(), new StoredContent(found.type(), found.data()));
+                    }
+                }
+            }
+            Optional<AppendResults> retry = Idempotency.evaluateAll(appends, stored, contents);
+            if (retry.isPresent()) {
+                return retry.get();
+            }
+            for (StreamAppend part : appends) {
+                StreamRecord stream = streams.get(part.streamId());
+                ExpectedVersions.check(
+                        part.streamId(),
+                        part.expected(),
+                        stream == null ? ExpectedVersion.NO_STREAM_VERSION : stream.lastVersion,
+                        stream == null ? StreamState.ACTIVE : stream.state);
+            }
+            if (condition instanceof AppendCondition.FailIfEventsMatch failIf) {
+                int index = failIf.after().txId() > 0
+                        ? log.size()
+                        : (int) Math.min(failIf.after().position(), log.size());
+                for (; index < log.size(); index++) {
+                    RecordedEvent event = log.get(index);
+                    if (failIf.query().matches(event)) {
+                        throw new AppendConditionFailedException(
+                                appends.get(0).streamId(),
+                                failIf.query(),
+                                failIf.after(),
+                                event.position(),
+                                event.streamId(),
+                                event.type());
+                    }
+                }
+            }
             Instant now = StreamWindow.recordedAt(options.clock());
-            RecordedEvent recorded = null;
-            for (EventData event : events) {
-                long version = ++stream.lastVersion;
-                recorded = new RecordedEvent(
-                        event.eventId(),
-                        streamId,
-                        version,
-                        Position.of(log.size() + 1L),
-                        event.type(),
-                        event.schemaVersion(),
-                        event.data(),
-                        event.metadata(),
-                        now);
-                log.add(recorded);
-                stream.events.add(recorded);
-                byId.put(event.eventId(), recorded);
+            List<AppendResult> results = new ArrayList<>(appends.size());
+            for (StreamAppend part : appends) {
+                StreamRecord stream = streams.computeIfAbsent(part.streamId(), id -> new StreamRecord());
+                results.add(write(part.streamId(), stream, part.events(), now));
             }
             appended.signalAll();
-            return new AppendResult(streamId, stream.lastVersion, recorded.position());
+            return new AppendResults(results);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public AllSlice read(EventQuery query, Position after, int maxCount) {
+        AppendValidation.requireArgument(query, "query");
+        AppendValidation.requireArgument(after, "after");
+        StreamWindow.checkMaxCount(maxCount);
+        lock.lock();
+        try {
+            checkOpen();
+            List<RecordedEvent> page = new ArrayList<>();
+            int index = after.txId() > 0 ? log.size() : (int) Math.min(after.position(), log.size());
+            while (page.size() < maxCount && index < log.size()) {
+                RecordedEvent event = log.get(index++);
+                if (query.matches(event)) {
+                    page.add(event);
+                }
+            }
+            Position next = page.isEmpty() ? after : page.get(page.size() - 1).position();
+            return new AllSlice(ReadDirection.FORWARD, page, next, index >= log.size());
         } finally {
             lock.unlock();
         }

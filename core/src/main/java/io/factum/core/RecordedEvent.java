@@ -1,6 +1,8 @@
 package io.factum.core;
 
 import java.time.Instant;
+import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -15,6 +17,7 @@ import java.util.UUID;
  * @param data the JSON payload
  * @param metadata the JSON metadata object
  * @param recordedAt when the store recorded it, from the store's clock
+ * @param tags the tags given at append time, sorted; empty if it has none
  */
 public record RecordedEvent(
         UUID eventId,
@@ -25,7 +28,32 @@ public record RecordedEvent(
         int schemaVersion,
         String data,
         String metadata,
-        Instant recordedAt) {
+        Instant recordedAt,
+        Set<String> tags) {
+
+    public RecordedEvent {
+        tags = EventData.sorted(Objects.requireNonNull(tags, "tags"));
+    }
+
+    /** An event without tags. */
+    public RecordedEvent(
+            UUID eventId,
+            String streamId,
+            long streamVersion,
+            Position position,
+            String type,
+            int schemaVersion,
+            String data,
+            String metadata,
+            Instant recordedAt) {
+        this(eventId, streamId, streamVersion, position, type, schemaVersion, data, metadata, recordedAt, Set.of());
+    }
+
+    /** This event with other data (a reader that decrypts personal data puts the plain text in). */
+    public RecordedEvent withData(String newData) {
+        return new RecordedEvent(
+                eventId, streamId, streamVersion, position, type, schemaVersion, newData, metadata, recordedAt, tags);
+    }
 
     /** The stream's category: the part of the stream id before the first {@code -}. */
     public String category() {

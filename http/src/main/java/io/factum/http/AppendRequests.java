@@ -83,7 +83,7 @@ final class AppendRequests {
         return fromOurs;
     }
 
-    private static ExpectedVersion parseExpected(String name, String header) {
+    static ExpectedVersion parseExpected(String name, String header) {
         String text = header.trim().toLowerCase(Locale.ROOT);
         switch (text) {
             case "any", "-2" -> {
@@ -250,7 +250,10 @@ final class AppendRequests {
                 Map.of("limitBytes", limit));
     }
 
-    /** The events of a {@code POST /streams/{id}} body: a JSON array of {@code {eventId, eventType, data, metadata}}. */
+    /**
+     * The events of a {@code POST /streams/{id}} body: a JSON array of {@code {eventId, eventType, data,
+     * metadata, tags}} ({@code metadata}, {@code schemaVersion} and {@code tags} optional).
+     */
     static List<EventData> events(JsonNode body) {
         if (!body.isArray()) {
             throw ProblemException.badRequest("the body must be a JSON array of events {eventId, eventType, data,"
@@ -299,7 +302,27 @@ final class AppendRequests {
             }
             schemaVersion = schema.asInt();
         }
-        return new EventData(eventId, type.asText(), schemaVersion, data.toString(), metadataJson);
+        EventData event = new EventData(eventId, type.asText(), schemaVersion, data.toString(), metadataJson);
+        JsonNode tags = node.get("tags");
+        if (tags != null && !tags.isNull()) {
+            event = event.withTags(strings(where + ": tags", tags));
+        }
+        return event;
+    }
+
+    /** A JSON array of strings, or a 400 that says what {@code what} got instead. */
+    static List<String> strings(String what, JsonNode node) {
+        if (!node.isArray()) {
+            throw ProblemException.badRequest(what + " must be an array of strings, got " + describe(node));
+        }
+        List<String> strings = new ArrayList<>(node.size());
+        for (JsonNode each : node) {
+            if (!each.isTextual()) {
+                throw ProblemException.badRequest(what + " must be an array of strings, found " + describe(each));
+            }
+            strings.add(each.asText());
+        }
+        return strings;
     }
 
     private static UUID uuid(String where, @Nullable JsonNode id) {

@@ -100,6 +100,7 @@ public final class FactumHttp {
         @Override
         public void onStart(JavalinState state) {
             Rooms rooms = new Rooms(state.routes, http);
+            DcbRoutes.install(rooms, http);
             FeedRoutes.install(rooms, http);
             SseRoutes.install(rooms, http);
             AdminRoutes.install(rooms, http);

@@ -1,6 +1,7 @@
 package io.factum.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.factum.core.AppendConditionFailedException;
 import io.factum.core.DuplicateEventException;
 import io.factum.core.EventTooLargeException;
 import io.factum.core.InvalidInputException;
@@ -54,6 +55,20 @@ final class Problems {
                                 "actualState", wrong.actualState().name()));
                 ctx.header("ES-CurrentVersion", Long.toString(wrong.actualVersion()));
             }
+            case AppendConditionFailedException failed ->
+                write(
+                        ctx,
+                        409,
+                        "append-condition-failed",
+                        "Append condition failed",
+                        failed.getMessage(),
+                        Map.of(
+                                "streamId", failed.streamId(),
+                                "query", failed.query().toString(),
+                                "after", failed.after().toString(),
+                                "matchedPosition", failed.matchedPosition().toString(),
+                                "matchedStreamId", failed.matchedStreamId(),
+                                "matchedType", failed.matchedType()));
             case DuplicateEventException duplicate ->
                 write(
                         ctx,

@@ -2,6 +2,7 @@ package io.factum.http;
 
 import io.factum.core.AllSlice;
 import io.factum.core.EventFilter;
+import io.factum.core.EventQuery;
 import io.factum.core.EventStore;
 import io.factum.core.Position;
 import io.factum.core.ReadDirection;
@@ -31,16 +32,7 @@ final class RevealingStore extends ForwardingStore {
         if (data.equals(event.data())) {
             return event;
         }
-        return new RecordedEvent(
-                event.eventId(),
-                event.streamId(),
-                event.streamVersion(),
-                event.position(),
-                event.type(),
-                event.schemaVersion(),
-                data,
-                event.metadata(),
-                event.recordedAt());
+        return event.withData(data);
     }
 
     private List<RecordedEvent> reveal(List<RecordedEvent> events) {
@@ -62,6 +54,12 @@ final class RevealingStore extends ForwardingStore {
     @Override
     public AllSlice readAll(Position from, ReadDirection direction, int maxCount, EventFilter filter) {
         AllSlice slice = delegate.readAll(from, direction, maxCount, filter);
+        return new AllSlice(slice.direction(), reveal(slice.events()), slice.next(), slice.endOfLog());
+    }
+
+    @Override
+    public AllSlice read(EventQuery query, Position after, int maxCount) {
+        AllSlice slice = delegate.read(query, after, maxCount);
         return new AllSlice(slice.direction(), reveal(slice.events()), slice.next(), slice.endOfLog());
     }
 

@@ -31,6 +31,10 @@ final class StreamJson {
         entry.put("schemaVersion", event.schemaVersion());
         entry.set("data", embedded(event.data()));
         entry.set("metadata", embedded(event.metadata()));
+        if (!event.tags().isEmpty()) {
+            ArrayNode tags = entry.putArray("tags");
+            event.tags().forEach(tags::add);
+        }
         ArrayNode links = entry.putArray("links");
         links.addObject().put("uri", url).put("relation", "edit");
         links.addObject().put("uri", url).put("relation", "alternate");

@@ -56,6 +56,7 @@ class FeedRoutesTest {
                         config.jetty.port = 0;
                         http.configureServer(config);
                         Rooms rooms = new Rooms(config.routes, http);
+                        DcbRoutes.install(rooms, http);
                         FeedRoutes.install(rooms, http);
                         SseRoutes.install(rooms, http, heartbeat);
                     })

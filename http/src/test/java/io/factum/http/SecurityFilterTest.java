@@ -184,6 +184,25 @@ class SecurityFilterTest {
         }
 
         @Test
+        void appends_to_several_streams_and_reads_by_query_need_the_strictest_role_of_any_stream() throws Exception {
+            start(keys());
+
+            // they span streams, so the payment- rule (ADMIN) applies whatever streams they name
+            assertThat(send("POST", "/streams", "X-API-Key", READ_KEY).statusCode())
+                    .isEqualTo(403);
+            assertThat(send("POST", "/streams", "X-API-Key", WRITE_KEY).statusCode())
+                    .isEqualTo(403);
+            assertThat(send("POST", "/streams", "X-API-Key", ADMIN_KEY).statusCode())
+                    .isNotIn(401, 403);
+            assertThat(send("GET", "/streams/$query?tag=a", "X-API-Key", READ_KEY)
+                            .statusCode())
+                    .isEqualTo(403);
+            assertThat(send("GET", "/streams/$query?tag=a", "X-API-Key", ADMIN_KEY)
+                            .statusCode())
+                    .isNotIn(401, 403);
+        }
+
+        @Test
         void a_user_signs_in_with_basic_and_a_wrong_password_is_refused() throws Exception {
             start(keys());
 

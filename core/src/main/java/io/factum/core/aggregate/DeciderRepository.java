@@ -15,9 +15,12 @@ import io.factum.core.spi.ExpectedVersions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +57,7 @@ public final class DeciderRepository<C, E, S> {
     private DeciderRepository(Builder<C, E, S> builder) {
         this.category = builder.category;
         this.decider = builder.decider;
-        this.streams = new EventStreams<>(builder.store, builder.serializer, builder.eventType);
+        this.streams = new EventStreams<>(builder.store, builder.serializer, builder.eventType, builder.tags);
         this.clock = builder.clock;
         this.snapshots = builder.snapshots;
     }
@@ -326,6 +329,7 @@ public final class DeciderRepository<C, E, S> {
         private final Class<E> eventType;
         private Clock clock = Clock.systemUTC();
         private Optional<Snapshots<S>> snapshots = Optional.empty();
+        private Function<? super E, ? extends Collection<String>> tags = event -> Set.of();
 
         private Builder(
                 EventStore store,
@@ -338,6 +342,15 @@ public final class DeciderRepository<C, E, S> {
             this.category = EventStreams.requireCategory(category);
             this.decider = decider;
             this.eventType = eventType;
+        }
+
+        /**
+         * Tags the appended events, so that the queries and append conditions of decisions across streams
+         * ({@link DcbRepository}) find them: say {@code customer:<id>} on every event of a customer.
+         */
+        public Builder<C, E, S> tags(Function<? super E, ? extends Collection<String>> value) {
+            this.tags = value;
+            return this;
         }
 
         /** The clock for the events' occurred-at time and the snapshots' taken-at time. */

@@ -14,11 +14,13 @@ import io.factum.core.spi.StoredEventId;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * Reading an aggregate's events and appending new ones: what both repositories share. Thread-safe.
@@ -37,11 +39,22 @@ final class EventStreams<E> {
     private final EventStore store;
     private final EventSerializer serializer;
     private final Class<E> eventType;
+    private final Function<? super E, ? extends Collection<String>> tags;
 
     EventStreams(EventStore store, EventSerializer serializer, Class<E> eventType) {
+        this(store, serializer, eventType, event -> Set.of());
+    }
+
+    /** Streams whose appended events carry the tags {@code tags} gives them. */
+    EventStreams(
+            EventStore store,
+            EventSerializer serializer,
+            Class<E> eventType,
+            Function<? super E, ? extends Collection<String>> tags) {
         this.store = store;
         this.serializer = serializer;
         this.eventType = eventType;
+        this.tags = tags;
     }
 
     /**
@@ -114,7 +127,10 @@ final class EventStreams<E> {
     AppendResult append(String streamId, long version, List<? extends E> events, EventMetadata metadata) {
         List<EventData> data = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
-            data.add(serializer.serialize(events.get(i), eventId(metadata.causationId(), streamId, i), metadata));
+            E event = events.get(i);
+            EventData serialized = serializer.serialize(event, eventId(metadata.causationId(), streamId, i), metadata);
+            Collection<String> given = tags.apply(event);
+            data.add(given.isEmpty() ? serialized : serialized.withTags(given));
         }
         ExpectedVersion expected = version < 0 ? ExpectedVersion.noStream() : ExpectedVersion.exactly(version);
         return store.append(streamId, expected, data);

@@ -1,7 +1,6 @@
 package io.factum.core.command;
 
-import io.factum.core.DuplicateEventException;
-import io.factum.core.WrongExpectedVersionException;
+import io.factum.core.ConcurrencyException;
 import io.factum.core.aggregate.Outcome;
 import io.factum.core.aggregate.RuleViolation;
 import java.util.ArrayList;
@@ -85,7 +84,7 @@ public final class CommandBus {
                         outcome.duplicate());
             }
             return new CommandResult.Completed(context.commandId(), result, false);
-        } catch (WrongExpectedVersionException | DuplicateEventException conflict) {
+        } catch (ConcurrencyException conflict) {
             return new CommandResult.Conflict(context.commandId(), conflict.streamId(), conflict.getMessage());
         } catch (RuntimeException e) {
             RuleViolation violation = rejections.violation(e).orElseThrow(() -> e);

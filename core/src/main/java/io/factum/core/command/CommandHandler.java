@@ -3,6 +3,7 @@ package io.factum.core.command;
 import io.factum.core.aggregate.AggregateRoot;
 import io.factum.core.aggregate.AggregateRootRepository;
 import io.factum.core.aggregate.ConflictRetry;
+import io.factum.core.aggregate.DcbRepository;
 import io.factum.core.aggregate.DeciderRepository;
 import io.factum.core.aggregate.Outcome;
 import java.util.function.BiConsumer;
@@ -58,6 +59,17 @@ public interface CommandHandler<C> {
                     .map(expected -> repository.handle(idOf.apply(command), command, metadata, expected))
                     .orElseGet(() -> repository.handle(idOf.apply(command), command, metadata, retry));
         };
+    }
+
+    /**
+     * A handler that decides the command across streams with a {@link DcbRepository}: on the state of the
+     * command's query, appended on the condition that nothing matching the query came since; a lost race is
+     * decided again as {@code retry} allows. An expected version in the context does not apply (there is no
+     * one stream to expect it of).
+     */
+    static <C, E, S> CommandHandler<C> decide(DcbRepository<C, E, S> repository, ConflictRetry retry) {
+        return (command, context) -> repository.handle(
+                command, context.eventMetadata(repository.clock().instant()), retry);
     }
 
     /**

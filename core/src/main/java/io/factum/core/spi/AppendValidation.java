@@ -4,11 +4,15 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import io.factum.core.AppendCondition;
 import io.factum.core.EventData;
 import io.factum.core.EventTooLargeException;
 import io.factum.core.InvalidEventException;
+import io.factum.core.InvalidTagException;
 import io.factum.core.StoreLimits;
+import io.factum.core.StreamAppend;
 import io.factum.core.StreamIds;
+import io.factum.core.Tags;
 import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
@@ -110,6 +114,52 @@ public final class AppendValidation {
         }
         checkJson(where, "data", event.data(), false);
         checkJson(where, "metadata", event.metadata(), true);
+        if (!event.tags().isEmpty()) {
+            try {
+                Tags.requireValid(event.tags());
+            } catch (InvalidTagException e) {
+                throw new InvalidTagException(e.tag(), where + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Checks a multi-stream append: at least one part, no stream twice, each part as {@link #validate(String,
+     * List, StoreLimits)}, no event id twice in the whole append, at most {@link
+     * StoreLimits#maxEventsPerAppend()} events in all, and a condition given.
+     *
+     * @throws InvalidEventException if the append breaks one of these rules
+     */
+    public static void validate(List<StreamAppend> appends, AppendCondition condition, StoreLimits limits) {
+        requireArgument(appends, "appends");
+        requireArgument(condition, "condition");
+        if (appends.isEmpty()) {
+            throw new InvalidEventException("a multi-stream append needs at least one stream, got none");
+        }
+        Set<String> streams = new HashSet<>();
+        Set<UUID> ids = new HashSet<>();
+        int total = 0;
+        for (int i = 0; i < appends.size(); i++) {
+            StreamAppend part = requireArgument(appends.get(i), "appends[" + i + "]");
+            validate(part.streamId(), part.expected(), part.events(), limits);
+            if (!streams.add(part.streamId())) {
+                throw new InvalidEventException("stream " + part.streamId()
+                        + " appears more than once in the append (again at index " + i
+                        + "); put its events in one part");
+            }
+            total += part.events().size();
+            if (total > limits.maxEventsPerAppend()) {
+                throw new InvalidEventException("an append may carry at most " + limits.maxEventsPerAppend()
+                        + " events in all its streams, got more (" + total + " up to stream " + part.streamId()
+                        + "); split it into several appends");
+            }
+            for (EventData event : part.events()) {
+                if (!ids.add(event.eventId())) {
+                    throw new InvalidEventException("stream " + part.streamId() + ": event id " + event.eventId()
+                            + " appears more than once in the append");
+                }
+            }
+        }
     }
 
     private static void checkJson(String where, String field, String json, boolean mustBeObject) {

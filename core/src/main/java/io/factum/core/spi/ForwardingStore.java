@@ -1,13 +1,17 @@
 package io.factum.core.spi;
 
 import io.factum.core.AllSlice;
+import io.factum.core.AppendCondition;
 import io.factum.core.AppendResult;
+import io.factum.core.AppendResults;
 import io.factum.core.EventData;
 import io.factum.core.EventFilter;
+import io.factum.core.EventQuery;
 import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.Position;
 import io.factum.core.ReadDirection;
+import io.factum.core.StreamAppend;
 import io.factum.core.StreamInfo;
 import io.factum.core.StreamMetadata;
 import io.factum.core.StreamSlice;
@@ -32,6 +36,16 @@ public abstract class ForwardingStore implements EventStore {
     @Override
     public AppendResult append(String streamId, ExpectedVersion expected, List<EventData> events) {
         return delegate.append(streamId, expected, events);
+    }
+
+    @Override
+    public AppendResults append(List<StreamAppend> appends, AppendCondition condition) {
+        return delegate.append(appends, condition);
+    }
+
+    @Override
+    public AllSlice read(EventQuery query, Position after, int maxCount) {
+        return delegate.read(query, after, maxCount);
     }
 
     @Override

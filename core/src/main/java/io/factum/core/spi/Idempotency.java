@@ -6,9 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.factum.core.AppendResult;
+import io.factum.core.AppendResults;
 import io.factum.core.DuplicateEventException;
 import io.factum.core.EventData;
 import io.factum.core.ExpectedVersion;
+import io.factum.core.StreamAppend;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -115,5 +118,44 @@ public final class Idempotency {
             }
         }
         throw new IllegalStateException("stored ids " + stored.keySet() + " are not among the append's ids");
+    }
+
+    /**
+     * The rule for a multi-stream append: a retry only if every part is a full retry ({@link #evaluate}) and
+     * repeats the stored events ({@link #requireSameContent}).
+     *
+     * @param stored the already stored ids among the append's, keyed by id
+     * @param contents the stored content of each of them
+     * @return the original results if the whole append is a retry; empty if none of the ids is stored
+     * @throws DuplicateEventException if some ids are stored but the append is not a full retry
+     */
+    public static Optional<AppendResults> evaluateAll(
+            List<StreamAppend> appends, Map<UUID, StoredEventId> stored, Map<UUID, StoredContent> contents) {
+        if (stored.isEmpty()) {
+            return Optional.empty();
+        }
+        List<AppendResult> results = new ArrayList<>(appends.size());
+        for (StreamAppend part : appends) {
+            Map<UUID, StoredEventId> mine = new java.util.HashMap<>();
+            for (EventData event : part.events()) {
+                StoredEventId found = stored.get(event.eventId());
+                if (found != null) {
+                    mine.put(event.eventId(), found);
+                }
+            }
+            if (mine.isEmpty()) {
+                // another part is stored, this one is not: not a retry of the whole append
+                StoredEventId some = stored.values().iterator().next();
+                throw new DuplicateEventException(
+                        part.streamId(), some.eventId(), some.streamId(), some.streamVersion());
+            }
+            Optional<AppendResult> retry = evaluate(part.streamId(), part.expected(), part.events(), mine);
+            if (retry.isEmpty()) {
+                throw new IllegalStateException("stored ids " + mine.keySet() + " are not a retry nor a duplicate");
+            }
+            requireSameContent(part.streamId(), part.events(), mine, contents);
+            results.add(retry.get());
+        }
+        return Optional.of(new AppendResults(results));
     }
 }

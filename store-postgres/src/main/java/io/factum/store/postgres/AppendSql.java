@@ -98,10 +98,15 @@ final class AppendSql {
                 + " SELECT u.*, pg_current_xact_id() FROM unnest(?::text[], ?::text[], ?::bigint[]) AS u"
                 + " ON CONFLICT (id) DO NOTHING RETURNING 1)"
                 + " SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM n)";
-        this.insertEvents = "INSERT INTO " + events + " " + EVENT_COLUMNS
-                + " SELECT u.s, u.v, u.c, u.b, u.e, u.t, u.sv, u.d::jsonb, u.m::jsonb, ?"
+        // an event's tags travel as one text, a line each (a tag has no control characters): unnest would
+        // flatten an array of arrays
+        this.insertEvents = "INSERT INTO " + events + " (stream_id, stream_version, category, bucket, event_id,"
+                + " type, schema_version, data, metadata, recorded_at, tags)"
+                + " SELECT u.s, u.v, u.c, u.b, u.e, u.t, u.sv, u.d::jsonb, u.m::jsonb, ?,"
+                + " string_to_array(u.g, E'\\n')"
                 + " FROM unnest(?::text[], ?::bigint[], ?::text[], ?::int[], ?::uuid[], ?::text[], ?::int[],"
-                + " ?::text[], ?::text[]) WITH ORDINALITY AS u(s, v, c, b, e, t, sv, d, m, o) ORDER BY u.o"
+                + " ?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS u(s, v, c, b, e, t, sv, d, m, g, o)"
+                + " ORDER BY u.o"
                 + " RETURNING event_id, global_position, tx_id::text::bigint";
     }
 

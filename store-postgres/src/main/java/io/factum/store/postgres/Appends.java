@@ -600,6 +600,7 @@ final class Appends {
         Integer[] schemaVersions = new Integer[count];
         String[] data = new String[count];
         String[] metadata = new String[count];
+        String[] tags = new String[count];
         int i = 0;
         for (Accepted append : accepted) {
             String streamId = append.request().streamId();
@@ -616,6 +617,7 @@ final class Appends {
                 schemaVersions[i] = event.schemaVersion();
                 data[i] = event.data();
                 metadata[i] = event.metadata();
+                tags[i] = String.join("\n", event.tags());
                 i++;
             }
         }
@@ -631,7 +633,8 @@ final class Appends {
                 connection.createArrayOf("text", types),
                 connection.createArrayOf("int4", schemaVersions),
                 connection.createArrayOf("text", data),
-                connection.createArrayOf("text", metadata)
+                connection.createArrayOf("text", metadata),
+                connection.createArrayOf("text", tags)
             };
             for (int a = 0; a < arrays.length; a++) {
                 statement.setArray(a + 2, arrays[a]);

@@ -161,7 +161,15 @@ final class Migrations {
                                 + " logical replication",
                         List.of(
                                 "ALTER TABLE {events} DROP CONSTRAINT {@events_pkey}",
-                                "ALTER TABLE {events} REPLICA IDENTITY USING INDEX {@events_event_id_key}")));
+                                "ALTER TABLE {events} REPLICA IDENTITY USING INDEX {@events_event_id_key}")),
+                new Migration(
+                        6,
+                        "events: tags, for queries and append conditions across streams (a text[] with a GIN"
+                                + " index: one column read back with the event, and tags @> '{...}' finds an item's"
+                                + " events by the index; the default needs no rewrite of the table)",
+                        List.of(
+                                "ALTER TABLE {events} ADD COLUMN tags text[] NOT NULL DEFAULT '{}'",
+                                "CREATE INDEX {@events_tags_idx} ON {events} USING gin (tags)")));
     }
 
     /** The version of the last migration this code knows. */

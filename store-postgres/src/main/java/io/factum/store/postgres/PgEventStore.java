@@ -1,15 +1,19 @@
 package io.factum.store.postgres;
 
 import io.factum.core.AllSlice;
+import io.factum.core.AppendCondition;
 import io.factum.core.AppendResult;
+import io.factum.core.AppendResults;
 import io.factum.core.EventData;
 import io.factum.core.EventFilter;
+import io.factum.core.EventQuery;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.Position;
 import io.factum.core.ReadDirection;
 import io.factum.core.RecordedEvent;
 import io.factum.core.StoreException;
 import io.factum.core.StoreOptions;
+import io.factum.core.StreamAppend;
 import io.factum.core.StreamDeletedException;
 import io.factum.core.StreamIds;
 import io.factum.core.StreamInfo;
@@ -34,6 +38,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -48,10 +53,10 @@ final class PgEventStore implements PostgresEventStore {
     }
 
     static final String EVENT_COLUMNS = "event_id, stream_id, stream_version, tx_id::text::bigint AS tx,"
-            + " global_position, type, schema_version, data::text, metadata::text, recorded_at";
+            + " global_position, type, schema_version, data::text, metadata::text, recorded_at, tags";
     private static final String XMIN = "(SELECT pg_snapshot_xmin(pg_current_snapshot()))";
     /** Where the stream's last version, state and metadata begin in a row of a stream page. */
-    private static final int STREAM_COLUMNS_AT = 11;
+    private static final int STREAM_COLUMNS_AT = 12;
 
     private static final long MIN_BACKOFF_MILLIS = 100;
     private static final long MAX_BACKOFF_MILLIS = 250;
@@ -76,8 +81,10 @@ final class PgEventStore implements PostgresEventStore {
     private final Tables tables;
     private final StoreOptions options;
     private final Appends appends;
+    private final Queries queries;
     private final InlineProjections inline;
     private final GroupCommit writer;
+    private volatile AtomicAppends atomic;
     private final Notifier notifier;
     private final Object wakeups = new Object();
     private final PgSnapshotStore snapshots;
@@ -142,6 +149,7 @@ final class PgEventStore implements PostgresEventStore {
         this.options = options;
         Migrations.migrate(dataSource, tables);
         this.appends = new Appends(tables);
+        this.queries = new Queries(tables);
         String events = tables.events();
         String streams = tables.streams();
         // every read runs behind a guard: no plan made from a young table's statistics scans a grown one
@@ -199,6 +207,19 @@ final class PgEventStore implements PostgresEventStore {
         this.notifier = new Notifier(dataSource, name, this::wake);
         this.writer = new GroupCommit(dataSource, appends, inline, options.clock(), writers, name, this::committed);
         this.inline = inline;
+        this.atomic = atomicAppends(AtomicAppends.Isolation.LOCKS);
+    }
+
+    private AtomicAppends atomicAppends(AtomicAppends.Isolation isolation) {
+        return new AtomicAppends(dataSource, appends, tables, inline, options.clock(), isolation, this::committed);
+    }
+
+    /**
+     * Makes conditions atomic another way from now on; for the measurement of {@link
+     * AtomicAppends.Isolation#SERIALIZABLE} against the default (docs/write-side.md).
+     */
+    void conditionIsolation(AtomicAppends.Isolation isolation) {
+        this.atomic = atomicAppends(isolation);
     }
 
     /** The snapshots kept in this store's database; see {@link PostgresEventStore#snapshots}. */
@@ -236,7 +257,37 @@ final class PgEventStore implements PostgresEventStore {
     @Override
     public AppendResult append(String streamId, ExpectedVersion expected, List<EventData> events) {
         AppendValidation.validate(streamId, expected, events, options.limits());
+        for (EventData event : events) {
+            if (!event.tags().isEmpty()) {
+                // a tagged event takes the locks a condition on its tags waits for (see AtomicAppends)
+                checkOpen();
+                return atomic.append(List.of(new StreamAppend(streamId, expected, events)), AppendCondition.none())
+                        .results()
+                        .get(0);
+            }
+        }
         return appendValidated(streamId, expected, events);
+    }
+
+    /**
+     * Appends to several streams, or with a condition, in a transaction of its own (not group commit); see
+     * {@link AtomicAppends} for how the condition's check and the write are made atomic.
+     */
+    @Override
+    public AppendResults append(List<StreamAppend> parts, AppendCondition condition) {
+        AppendValidation.validate(parts, condition, options.limits());
+        checkOpen();
+        return atomic.append(List.copyOf(parts), condition);
+    }
+
+    /**
+     * For the TCK: an append as {@link #append(List, AppendCondition)}, written and holding its locks but
+     * not committed until {@link AtomicAppends.Held#commit()}.
+     */
+    AtomicAppends.Held holdAppend(List<StreamAppend> parts, AppendCondition condition) {
+        AppendValidation.validate(parts, condition, options.limits());
+        checkOpen();
+        return atomic.hold(List.copyOf(parts), condition);
     }
 
     /** An append whose input was validated (or, in tests, deliberately was not). */
@@ -450,6 +501,28 @@ final class PgEventStore implements PostgresEventStore {
     }
 
     @Override
+    public AllSlice read(EventQuery query, Position after, int maxCount) {
+        AppendValidation.requireArgument(query, "query");
+        AppendValidation.requireArgument(after, "after");
+        StreamWindow.checkMaxCount(maxCount);
+        checkOpen();
+        Queries.Statement read = queries.read(query, after, maxCount == Integer.MAX_VALUE ? maxCount : maxCount + 1);
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(read.sql())) {
+            read.bind(connection, statement);
+            List<RecordedEvent> page = readEvents(statement, maxCount + 1, true);
+            boolean end = page.size() <= maxCount;
+            if (!end) {
+                page = page.subList(0, maxCount);
+            }
+            Position next = page.isEmpty() ? after : page.get(page.size() - 1).position();
+            return new AllSlice(ReadDirection.FORWARD, page, next, end);
+        } catch (SQLException e) {
+            throw failure("reading the " + query + " after " + after, e);
+        }
+    }
+
+    @Override
     public Optional<StoredEventId> locateEvent(UUID eventId) {
         java.util.Objects.requireNonNull(eventId, "eventId");
         checkOpen();
@@ -598,7 +671,13 @@ final class PgEventStore implements PostgresEventStore {
                 rs.getInt(7),
                 rs.getString(8),
                 rs.getString(9),
-                rs.getObject(10, OffsetDateTime.class).toInstant());
+                rs.getObject(10, OffsetDateTime.class).toInstant(),
+                tags(rs.getArray(11)));
+    }
+
+    private static Set<String> tags(java.sql.Array array) throws SQLException {
+        String[] tags = (String[]) array.getArray();
+        return tags.length == 0 ? Set.of() : Set.of(tags);
     }
 
     // ---------------------------------------------------------------- stream management

@@ -343,7 +343,8 @@ class PostgresCorrectnessTest {
                         + " DROP COLUMN name, ALTER COLUMN payload TYPE jsonb USING payload::jsonb");
         // and migration 4 (subject keys)
         execute(admin, "DROP TABLE " + schema + ".factum_subject_keys");
-        // and migration 5 (the events' primary key)
+        // and migration 5 (the events' primary key) and 6 (tags)
+        undoMigration6(admin, schema);
         undoMigration5(admin, schema);
         execute(admin, "DELETE FROM " + schema + ".factum_schema_migrations WHERE version > 1");
 
@@ -356,6 +357,11 @@ class PostgresCorrectnessTest {
                         .streamVersion())
                 .isZero();
         assertThat(versionsInLogOrder(store, "order-1")).containsExactly(0L, 1L, 2L);
+    }
+
+    /** Makes the events table as it was before migration 6: no tags. */
+    private static void undoMigration6(Connection admin, String schema) throws SQLException {
+        execute(admin, "ALTER TABLE " + schema + ".factum_events DROP COLUMN tags");
     }
 
     private static void undoMigration5(Connection admin, String schema) throws SQLException {
@@ -384,8 +390,9 @@ class PostgresCorrectnessTest {
         AppendResult written = first.append("order-1", ExpectedVersion.noStream(), original);
         first.close();
         Connection admin = connect();
+        undoMigration6(admin, schema);
         undoMigration5(admin, schema);
-        execute(admin, "DELETE FROM " + schema + ".factum_schema_migrations WHERE version = 5");
+        execute(admin, "DELETE FROM " + schema + ".factum_schema_migrations WHERE version >= 5");
         assertThat(indexesOfEvents(admin, schema)).contains("factum_events_pkey");
 
         PgEventStore store = open(schema);
@@ -395,6 +402,7 @@ class PostgresCorrectnessTest {
                         "factum_events_category_idx",
                         "factum_events_event_id_key",
                         "factum_events_stream_version_key",
+                        "factum_events_tags_idx",
                         "factum_events_tx_position_idx",
                         "factum_events_type_idx");
         try (Statement statement = admin.createStatement();

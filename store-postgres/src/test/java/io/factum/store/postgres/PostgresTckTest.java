@@ -1,10 +1,14 @@
 package io.factum.store.postgres;
 
+import io.factum.core.AppendCondition;
 import io.factum.core.EventData;
 import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
+import io.factum.core.StreamAppend;
+import io.factum.testkit.tck.ConcurrentConditionContract;
 import io.factum.testkit.tck.GapContract;
 import io.factum.testkit.tck.HeldAppend;
+import io.factum.testkit.tck.HeldAtomicAppend;
 import io.factum.testkit.tck.SqlEventStoreTck;
 import io.factum.testkit.tck.SqlStoreFixture;
 import io.factum.testkit.tck.StoreFixture;
@@ -35,6 +39,19 @@ class PostgresTckTest extends SqlEventStoreTck {
         @Override
         protected HeldAppend holdAppend(EventStore store, String streamId, List<EventData> events) {
             return FIXTURE.handle(store).holdAppend(streamId, ExpectedVersion.noStream(), events)::commit;
+        }
+    }
+
+    @Nested
+    class ConcurrentConditions extends ConcurrentConditionContract {
+        @Override
+        protected StoreFixture fixture() {
+            return FIXTURE;
+        }
+
+        @Override
+        protected HeldAtomicAppend holdAppend(EventStore store, List<StreamAppend> appends, AppendCondition condition) {
+            return FIXTURE.handle(store).holdAppend(appends, condition)::commit;
         }
     }
 }

@@ -144,7 +144,8 @@ final class InlineProjections {
                     event.schemaVersion(),
                     event.data(),
                     event.metadata(),
-                    recordedAt));
+                    recordedAt,
+                    event.tags()));
         }
         Position last = Position.of(lastPosition);
         for (SqlProjection projection : projections) {

@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Set;
 import java.util.UUID;
 
 /** Conversions between the events table's columns and Java values, kept cheap for catch-up reads. */
@@ -15,7 +16,8 @@ final class Rows {
 
     /** The columns every event query selects, in the order {@link #event} reads them. */
     static final String EVENT_COLUMNS =
-            "global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata, recorded_at";
+            "global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata, recorded_at,"
+                    + " tags";
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private static final long MICROS_PER_SECOND = 1_000_000L;
@@ -33,7 +35,18 @@ final class Rows {
                 rows.getInt(6),
                 rows.getString(7),
                 rows.getString(8),
-                instant(rows.getLong(9)));
+                instant(rows.getLong(9)),
+                tags(rows.getString(10)));
+    }
+
+    /** Tags as the {@code tags} column keeps them: sorted, one per line. */
+    static String tags(Set<String> tags) {
+        return tags.isEmpty() ? "" : String.join("\n", tags);
+    }
+
+    /** The tags of the {@code tags} column. */
+    static Set<String> tags(String column) {
+        return column.isEmpty() ? Set.of() : Set.of(column.split("\n"));
     }
 
     /** A UUID as 16 big-endian bytes, the form stored in {@code event_id}. */

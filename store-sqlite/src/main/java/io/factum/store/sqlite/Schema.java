@@ -129,6 +129,19 @@ final class Schema {
                                 created_at INTEGER NOT NULL,
                                 forgotten_at INTEGER,
                                 CHECK (key IS NOT NULL OR forgotten_at IS NOT NULL)
+                            ) WITHOUT ROWID""")),
+            new Migration(
+                    4,
+                    "tags of events, for queries and append conditions across streams",
+                    List.of(
+                            // the tags as read back with the event ('\n' between them: a tag has no control
+                            // characters), and one row per tag and event to find them: (tag, position) orders
+                            // a tag's events, so a condition's check reads only the ones after its position
+                            "ALTER TABLE factum_events ADD COLUMN tags TEXT NOT NULL DEFAULT ''", """
+                            CREATE TABLE factum_event_tags (
+                                tag TEXT NOT NULL,
+                                global_position INTEGER NOT NULL,
+                                PRIMARY KEY (tag, global_position)
                             ) WITHOUT ROWID""")));
 
     /** The schema version this code creates and understands. */

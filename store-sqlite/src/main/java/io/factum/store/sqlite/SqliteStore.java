@@ -1,15 +1,20 @@
 package io.factum.store.sqlite;
 
 import io.factum.core.AllSlice;
+import io.factum.core.AppendCondition;
+import io.factum.core.AppendConditionFailedException;
 import io.factum.core.AppendResult;
+import io.factum.core.AppendResults;
 import io.factum.core.EventData;
 import io.factum.core.EventFilter;
+import io.factum.core.EventQuery;
 import io.factum.core.ExpectedVersion;
 import io.factum.core.Position;
 import io.factum.core.ReadDirection;
 import io.factum.core.RecordedEvent;
 import io.factum.core.StoreException;
 import io.factum.core.StoreOptions;
+import io.factum.core.StreamAppend;
 import io.factum.core.StreamDeletedException;
 import io.factum.core.StreamIds;
 import io.factum.core.StreamInfo;
@@ -221,18 +226,7 @@ final class SqliteStore implements SqliteEventStore {
         Map<UUID, StoredEventId> stored = session.storedIds(events);
         Optional<AppendResult> retry = Idempotency.evaluate(streamId, expected, events, stored);
         if (retry.isPresent()) {
-            Map<UUID, StoredContent> contents = new HashMap<>();
-            try (PreparedStatement select = session.connection().prepareStatement(SELECT_CONTENT_BY_ID)) {
-                for (EventData event : events) {
-                    select.setBytes(1, Rows.bytes(event.eventId()));
-                    try (ResultSet rows = select.executeQuery()) {
-                        if (rows.next()) {
-                            contents.put(event.eventId(), new StoredContent(rows.getString(1), rows.getString(2)));
-                        }
-                    }
-                }
-            }
-            Idempotency.requireSameContent(streamId, events, stored, contents);
+            Idempotency.requireSameContent(streamId, events, stored, contents(session, events));
         }
         return retry;
     }
@@ -279,6 +273,102 @@ final class SqliteStore implements SqliteEventStore {
             inline.applyAppend(session, streamId, last + 1, events, position, recordedAt);
         }
         return new AppendResult(streamId, newLast, Position.of(position));
+    }
+
+    @Override
+    public AppendResults append(List<StreamAppend> appends, AppendCondition condition) {
+        AppendValidation.validate(appends, condition, options.limits());
+        checkOpen();
+        List<StreamAppend> parts = List.copyOf(appends);
+        return writer.submit(session -> appendInTransaction(session, parts, condition));
+    }
+
+    /**
+     * A multi-stream or conditional append, decided in the writer's transaction: the single writer makes
+     * the checks and the write one atomic step. Ids first (a retry returns the original results even if
+     * its own events now match the condition), then the expected versions, then the condition.
+     */
+    private AppendResults appendInTransaction(
+            WriteSession session, List<StreamAppend> appends, AppendCondition condition) throws SQLException {
+        List<StreamRow> rows = new ArrayList<>(appends.size());
+        List<EventData> all = new ArrayList<>();
+        for (StreamAppend part : appends) {
+            StreamRow row = session.stream(part.streamId());
+            if (row != null && row.state() == StreamState.TOMBSTONED) {
+                throw new StreamDeletedException(part.streamId());
+            }
+            rows.add(row);
+            all.addAll(part.events());
+        }
+        Map<UUID, StoredEventId> stored = session.storedIds(all);
+        if (!stored.isEmpty()) {
+            Optional<AppendResults> retry = Idempotency.evaluateAll(appends, stored, contents(session, all));
+            if (retry.isPresent()) {
+                return retry.get();
+            }
+        }
+        for (int i = 0; i < appends.size(); i++) {
+            StreamRow row = rows.get(i);
+            ExpectedVersions.check(
+                    appends.get(i).streamId(),
+                    appends.get(i).expected(),
+                    row == null ? ExpectedVersion.NO_STREAM_VERSION : row.lastVersion(),
+                    row == null ? StreamState.ACTIVE : row.state());
+        }
+        if (condition instanceof AppendCondition.FailIfEventsMatch failIf
+                && failIf.after().txId() == 0) {
+            // a position with a txId above 0 is after every event of this store: nothing can match after it
+            Queries.Statement check =
+                    Queries.events(failIf.query(), failIf.after().position(), 1);
+            PreparedStatement statement = session.prepare(check.sql());
+            check.bind(statement);
+            List<RecordedEvent> matched = fetch(statement, 1);
+            if (!matched.isEmpty()) {
+                RecordedEvent event = matched.get(0);
+                throw new AppendConditionFailedException(
+                        appends.get(0).streamId(),
+                        failIf.query(),
+                        failIf.after(),
+                        event.position(),
+                        event.streamId(),
+                        event.type());
+            }
+        }
+        Instant recordedAt = StreamWindow.recordedAt(options.clock());
+        List<AppendResult> results = new ArrayList<>(appends.size());
+        for (int i = 0; i < appends.size(); i++) {
+            StreamAppend part = appends.get(i);
+            StreamRow row = rows.get(i);
+            long last = row == null ? ExpectedVersion.NO_STREAM_VERSION : row.lastVersion();
+            long position = session.insertEvents(part.streamId(), last + 1, part.events(), recordedAt);
+            long newLast = last + part.events().size();
+            if (row == null) {
+                session.insertStream(
+                        part.streamId(), newLast, StreamState.ACTIVE, StreamRow.json(StreamMetadata.empty()));
+            } else {
+                session.updateStream(part.streamId(), newLast, StreamState.ACTIVE, row.metadataJson());
+            }
+            if (!inline.isEmpty()) {
+                inline.applyAppend(session, part.streamId(), last + 1, part.events(), position, recordedAt);
+            }
+            results.add(new AppendResult(part.streamId(), newLast, Position.of(position)));
+        }
+        return new AppendResults(results);
+    }
+
+    private static Map<UUID, StoredContent> contents(WriteSession session, List<EventData> events) throws SQLException {
+        Map<UUID, StoredContent> contents = new HashMap<>();
+        try (PreparedStatement select = session.connection().prepareStatement(SELECT_CONTENT_BY_ID)) {
+            for (EventData event : events) {
+                select.setBytes(1, Rows.bytes(event.eventId()));
+                try (ResultSet rows = select.executeQuery()) {
+                    if (rows.next()) {
+                        contents.put(event.eventId(), new StoredContent(rows.getString(1), rows.getString(2)));
+                    }
+                }
+            }
+        }
+        return contents;
     }
 
     @Override
@@ -445,6 +535,25 @@ final class SqliteStore implements SqliteEventStore {
             long lastRead = page.get(page.size() - 1).position().position();
             boolean end = page.size() < maxCount || lastRead == scalar(lease, forward ? HEAD : FIRST);
             return new AllSlice(direction, page, Position.of(lastRead), end);
+        });
+    }
+
+    @Override
+    public AllSlice read(EventQuery query, Position after, int maxCount) {
+        AppendValidation.requireArgument(query, "query");
+        AppendValidation.requireArgument(after, "after");
+        StreamWindow.checkMaxCount(maxCount);
+        checkOpen();
+        if (after.txId() > 0) {
+            return new AllSlice(ReadDirection.FORWARD, List.of(), after, true);
+        }
+        return reads.read("the events of " + query, lease -> {
+            Queries.Statement read = Queries.events(query, after.position(), maxCount);
+            PreparedStatement statement = lease.prepare(read.sql());
+            read.bind(statement);
+            List<RecordedEvent> page = fetch(statement, maxCount);
+            Position next = page.isEmpty() ? after : page.get(page.size() - 1).position();
+            return new AllSlice(ReadDirection.FORWARD, page, next, page.size() < maxCount);
         });
     }
 

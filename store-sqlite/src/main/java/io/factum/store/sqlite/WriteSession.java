@@ -33,7 +33,7 @@ final class WriteSession implements AutoCloseable {
     static final int MAX_ROWS_PER_INSERT = 64;
 
     private static final int SHARED_PARAMETERS = 3;
-    private static final int ROW_PARAMETERS = 6;
+    private static final int ROW_PARAMETERS = 7;
 
     /** Opens a new session on a new connection. */
     interface Opener {
@@ -54,6 +54,7 @@ final class WriteSession implements AutoCloseable {
     private static final String RELEASE_EVENTS_SAVEPOINT = "RELEASE factum_events";
     private static final String ROLLBACK_TO_EVENTS_SAVEPOINT = "ROLLBACK TO factum_events";
     private static final String LAST_INSERT_ROWID = "SELECT last_insert_rowid()";
+    private static final String INSERT_TAG = "INSERT INTO factum_event_tags (tag, global_position) VALUES (?, ?)";
 
     private final Connection connection;
 
@@ -211,7 +212,8 @@ final class WriteSession implements AutoCloseable {
         String category = StreamIds.category(streamId);
         long micros = Rows.micros(recordedAt);
         int count = events.size();
-        if (count <= MAX_ROWS_PER_INSERT) {
+        boolean tagged = events.stream().anyMatch(event -> !event.tags().isEmpty());
+        if (count <= MAX_ROWS_PER_INSERT && !tagged) {
             // one statement, which SQLite undoes by itself if it fails
             insertRows(streamId, category, micros, firstVersion, events, 0, count);
             return lastInsertRowId();
@@ -221,6 +223,10 @@ final class WriteSession implements AutoCloseable {
             for (int from = 0; from < count; from += MAX_ROWS_PER_INSERT) {
                 int rows = Math.min(MAX_ROWS_PER_INSERT, count - from);
                 insertRows(streamId, category, micros, firstVersion + from, events, from, rows);
+            }
+            if (tagged) {
+                // one writer: the rows of the INSERTs above took consecutive positions, ending at the last
+                insertTags(lastInsertRowId() - count + 1, events);
             }
         } catch (SQLException | RuntimeException e) {
             try {
@@ -233,6 +239,18 @@ final class WriteSession implements AutoCloseable {
         }
         prepare(RELEASE_EVENTS_SAVEPOINT).execute();
         return lastInsertRowId();
+    }
+
+    /** One row per tag and event, for queries and conditions by tag. */
+    private void insertTags(long firstPosition, List<EventData> events) throws SQLException {
+        PreparedStatement insert = prepare(INSERT_TAG);
+        for (int i = 0; i < events.size(); i++) {
+            for (String tag : events.get(i).tags()) {
+                insert.setString(1, tag);
+                insert.setLong(2, firstPosition + i);
+                insert.executeUpdate();
+            }
+        }
     }
 
     /** Inserts {@code rows} events from {@code events[from]} with one multi-row INSERT. */
@@ -262,18 +280,19 @@ final class WriteSession implements AutoCloseable {
             insert.setInt(++index, event.schemaVersion());
             insert.setString(++index, event.data());
             insert.setString(++index, event.metadata());
+            insert.setString(++index, Rows.tags(event.tags()));
         }
         insert.executeUpdate();
     }
 
     /**
      * The INSERT of {@code rows} events: the stream id, category and recorded-at time are parameters 1-3,
-     * shared by all rows; each row then has six of its own.
+     * shared by all rows; each row then has seven of its own.
      */
     static String insertSql(int rows) {
         StringBuilder sql = new StringBuilder(120 + rows * 48)
                 .append("INSERT INTO factum_events (event_id, stream_id, stream_version, category, type,")
-                .append(" schema_version, data, metadata, recorded_at) VALUES ");
+                .append(" schema_version, data, metadata, recorded_at, tags) VALUES ");
         for (int i = 0; i < rows; i++) {
             int p = SHARED_PARAMETERS + i * ROW_PARAMETERS;
             sql.append(i == 0 ? "" : ", ")
@@ -289,7 +308,9 @@ final class WriteSession implements AutoCloseable {
                     .append(p + 5)
                     .append(", ?")
                     .append(p + 6)
-                    .append(", ?3)");
+                    .append(", ?3, ?")
+                    .append(p + 7)
+                    .append(')');
         }
         return sql.toString();
     }

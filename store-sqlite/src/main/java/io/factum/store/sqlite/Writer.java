@@ -1,6 +1,7 @@
 package io.factum.store.sqlite;
 
 import io.factum.core.AppendResult;
+import io.factum.core.AppendResults;
 import io.factum.core.StoreException;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -309,6 +310,15 @@ final class Writer {
         }
     }
 
+    /** The highest position among what a write appended (a single- or multi-stream append) and {@code highest}. */
+    private static long highestPosition(Object outcome, long highest) {
+        return switch (outcome) {
+            case AppendResult result -> Math.max(highest, result.position().position());
+            case AppendResults results -> Math.max(highest, results.position().position());
+            default -> highest;
+        };
+    }
+
     private void runBatch(List<Request> batch) {
         Object[] outcomes = new Object[batch.size()];
         long highest = 0;
@@ -332,18 +342,14 @@ final class Writer {
                         session.rollback();
                         renewStatementsAfter(session, failure);
                     } else {
-                        if (outcomes[0] instanceof AppendResult result) {
-                            highest = result.position().position();
-                        }
+                        highest = highestPosition(outcomes[0], highest);
                         committing = true;
                         session.commit();
                     }
                 } else {
                     for (int i = 0; i < outcomes.length; i++) {
                         outcomes[i] = runOne(session, batch.get(i).operation());
-                        if (outcomes[i] instanceof AppendResult result) {
-                            highest = Math.max(highest, result.position().position());
-                        }
+                        highest = highestPosition(outcomes[i], highest);
                     }
                     committing = true;
                     session.commit();

@@ -138,9 +138,11 @@ class SqliteEventStoreTest {
                     .containsExactly(Schema.MIGRATIONS.size(), Schema.CURRENT);
             assertThat(tables)
                     .as("tables")
-                    .isEqualTo("factum_checkpoints,factum_deadlines,factum_events,factum_group_members,factum_leases,"
-                            + "factum_parked_events,factum_projection_versions,factum_schema_version,"
-                            + "factum_snapshots,factum_streams,factum_subject_keys");
+                    .isEqualTo(
+                            "factum_checkpoints,factum_deadlines,factum_event_tags,factum_events,factum_group_members,"
+                                    + "factum_leases,"
+                                    + "factum_parked_events,factum_projection_versions,factum_schema_version,"
+                                    + "factum_snapshots,factum_streams,factum_subject_keys");
             assertThat(second.readStream("order-1", ReadDirection.FORWARD, 0, 10)
                             .events())
                     .as("events written before the reopen")
@@ -159,9 +161,11 @@ class SqliteEventStoreTest {
                     "factum_group_members",
                     "factum_leases",
                     "factum_deadlines",
-                    "factum_subject_keys")) {
+                    "factum_subject_keys",
+                    "factum_event_tags")) {
                 execute(file, "DROP TABLE " + table);
             }
+            execute(file, "ALTER TABLE factum_events DROP COLUMN tags");
             execute(file, "DELETE FROM factum_schema_version WHERE version >= 2");
 
             // when

@@ -1,9 +1,14 @@
 package io.factum.testkit.tck;
 
+import io.factum.core.AppendCondition;
 import io.factum.core.AppendResult;
+import io.factum.core.AppendResults;
 import io.factum.core.EventData;
+import io.factum.core.EventQuery;
 import io.factum.core.EventStore;
 import io.factum.core.ExpectedVersion;
+import io.factum.core.Position;
+import io.factum.core.StreamAppend;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -62,7 +67,46 @@ public final class CrashChild {
             CommandCrashChild.sendUntilKilled(store);
             return;
         }
+        if ("multi".equals(System.getProperty(MODE_PROPERTY))) {
+            appendToPairsUntilKilled(store);
+            return;
+        }
         appendUntilKilled(store);
+    }
+
+    /** The number of stream pairs of the multi-stream mode: {@code pair-a-k} and {@code pair-b-k}. */
+    static final int PAIRS = 4;
+
+    /**
+     * With {@code -Dfactum.tck.child=multi}: appends one tagged event to each stream of a pair at once, on
+     * both expected versions and a condition, and prints {@code MULTI i END} after each acknowledged append
+     * {@code i}.
+     */
+    private static void appendToPairsUntilKilled(EventStore store) {
+        PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+        long[] versions = new long[PAIRS];
+        java.util.Arrays.fill(versions, ExpectedVersion.NO_STREAM_VERSION);
+        out.println("READY");
+        out.flush();
+        for (long i = 0; ; i++) {
+            int pair = (int) (i % PAIRS);
+            ExpectedVersion expected =
+                    versions[pair] < 0 ? ExpectedVersion.noStream() : ExpectedVersion.exactly(versions[pair]);
+            String tag = "append:" + i;
+            List<StreamAppend> parts = new ArrayList<>();
+            for (String side : List.of("a", "b")) {
+                parts.add(StreamAppend.to(
+                        "pair-" + side + "-" + pair,
+                        expected,
+                        EventData.of(UUID.randomUUID(), "Paired", "{\"i\":" + i + ",\"e\":0}")
+                                .withTags(tag, "pair:" + pair)));
+            }
+            AppendResults results =
+                    store.append(parts, AppendCondition.failIfEventsMatch(EventQuery.tags(tag), Position.START));
+            versions[pair] = results.results().get(0).streamVersion();
+            out.println("MULTI " + i + " END");
+            out.flush();
+        }
     }
 
     private static void appendUntilKilled(EventStore store) {

@@ -77,6 +77,73 @@ public abstract class CrashContract extends TckSupport {
         assertThat(new HashSet<>(idsOf(log))).hasSize(log.size());
     }
 
+    private static final Pattern MULTI = Pattern.compile("MULTI (\\d+) END");
+
+    @Test
+    void a_killed_multi_stream_append_with_a_condition_is_all_or_nothing() throws Exception {
+        List<String> location = fixture().newLocation();
+        int killAfter = ThreadLocalRandom.current().nextInt(100, 250);
+        List<Long> acked = new CopyOnWriteArrayList<>();
+        Path stderr = Files.createTempFile("factum-crash-child", ".log");
+        List<String> command = CrashChild.commandLine(
+                "-Xmx128m", fixture().childMainClass(), List.of("-D" + CrashChild.MODE_PROPERTY + "=multi"), location);
+        Process child =
+                new ProcessBuilder(command).redirectError(stderr.toFile()).start();
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader lines =
+                            new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                        String line;
+                        while ((line = lines.readLine()) != null) {
+                            Matcher m = MULTI.matcher(line);
+                            if (m.matches()) {
+                                acked.add(Long.parseLong(m.group(1)));
+                            }
+                        }
+                    } catch (IOException e) {
+                        // the pipe breaks when the child is killed
+                    }
+                },
+                "crash-child-reader");
+        reader.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (acked.size() < killAfter && child.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        boolean diedByItself = !child.isAlive();
+        child.destroyForcibly(); // SIGKILL on Linux and macOS
+        child.waitFor(30, TimeUnit.SECONDS);
+        reader.join(TimeUnit.SECONDS.toMillis(30));
+        assertThat(diedByItself)
+                .as("the child died by itself; its stderr:%n%s", Files.readString(stderr))
+                .isFalse();
+        Files.deleteIfExists(stderr);
+        assertThat(acked).hasSizeGreaterThanOrEqualTo(killAfter);
+
+        EventStore reopened = track(fixture().open(location, StoreOptions.defaults()));
+        List<Long> stored = new ArrayList<>();
+        for (int pair = 0; pair < CrashChild.PAIRS; pair++) {
+            List<Long> a = appendsIn(reopened, "pair-a-" + pair);
+            List<Long> b = appendsIn(reopened, "pair-b-" + pair);
+            assertThat(a).as("appends in both streams of pair %d", pair).isEqualTo(b);
+            stored.addAll(a);
+        }
+        assertThat(stored).as("every acknowledged append is stored").containsAll(acked);
+        assertThat(stored.size())
+                .as("at most the one append in flight is beyond the acknowledged")
+                .isLessThanOrEqualTo(acked.size() + 1);
+    }
+
+    private static List<Long> appendsIn(EventStore store, String stream) {
+        List<Long> appends = new ArrayList<>();
+        store.streamEvents(stream).forEach(event -> {
+            Matcher m = DATA.matcher(event.data());
+            assertThat(m.matches()).as("data %s", event.data()).isTrue();
+            appends.add(Long.parseLong(m.group("i") != null ? m.group("i") : m.group("i2")));
+        });
+        return appends;
+    }
+
     /** Every append i of the child wrote events e = 0 .. i % 3, all or none of them, next to each other. */
     private static void assertWholeAppends(String stream, List<RecordedEvent> events) {
         Map<Long, List<Integer>> byAppend = new TreeMap<>();

@@ -80,4 +80,22 @@ public abstract class EventStoreTck {
             return EventStoreTck.this.fixture();
         }
     }
+
+    /** MultiStreamAppendContract on this store. */
+    @Nested
+    class MultiStreamAppends extends MultiStreamAppendContract {
+        @Override
+        protected StoreFixture fixture() {
+            return EventStoreTck.this.fixture();
+        }
+    }
+
+    /** AppendConditionContract on this store. */
+    @Nested
+    class AppendConditions extends AppendConditionContract {
+        @Override
+        protected StoreFixture fixture() {
+            return EventStoreTck.this.fixture();
+        }
+    }
 }

@@ -1,8 +1,14 @@
 package io.factum.examples.orders.app;
 
+import io.factum.core.EventQuery;
 import io.factum.core.SqlEventStore;
+import io.factum.core.StreamState;
+import io.factum.core.WrongExpectedVersionException;
 import io.factum.core.aggregate.ConflictRetry;
+import io.factum.core.aggregate.DcbRepository;
 import io.factum.core.aggregate.DeciderRepository;
+import io.factum.core.aggregate.Loaded;
+import io.factum.core.aggregate.Outcome;
 import io.factum.core.aggregate.SnapshotPolicy;
 import io.factum.core.command.CommandBus;
 import io.factum.core.command.CommandContext;
@@ -14,8 +20,10 @@ import io.factum.core.gdpr.SubjectKeyStore;
 import io.factum.core.observation.Observed;
 import io.factum.core.process.DeadlineScheduler;
 import io.factum.core.process.ProcessManager;
+import io.factum.core.serialization.EventMetadata;
 import io.factum.core.serialization.EventSerializer;
 import io.factum.core.serialization.EventTypes;
+import io.factum.core.spi.ExpectedVersions;
 import io.factum.core.subscription.OnParked;
 import io.factum.core.subscription.ProjectionGroup;
 import io.factum.core.subscription.ProjectionSubscription;
@@ -38,6 +46,9 @@ import io.factum.examples.orders.published.Publication;
 import io.factum.examples.orders.readmodel.CustomerDirectory;
 import io.factum.examples.orders.readmodel.DailySales;
 import io.factum.examples.orders.readmodel.OrderSummaries;
+import io.factum.examples.orders.stock.Reservation;
+import io.factum.examples.orders.stock.StockCommand;
+import io.factum.examples.orders.stock.StockEvent;
 import io.factum.examples.orders.validation.CustomerValidators;
 import io.factum.examples.orders.validation.OrderValidators;
 import io.factum.store.postgres.PostgresEventStore;
@@ -55,6 +66,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * The order-management system, wired: a store (a SQLite file by default, PostgreSQL given a JDBC URL),
@@ -79,6 +92,7 @@ public final class OrdersApp implements AutoCloseable {
     private final EventSerializer serializer;
     private final DeciderRepository<OrderCommand, OrderEvent, Order> orders;
     private final DeciderRepository<CustomerCommand, CustomerEvent, Customer> customers;
+    private final DcbRepository<StockCommand, Object, Reservation> stock;
     private final CommandBus bus;
     private final ProcessManager<Fulfilment.State, Object> fulfilment;
     private final ProjectionSubscription orderSummaries;
@@ -98,6 +112,7 @@ public final class OrdersApp implements AutoCloseable {
             this.serializer = eventSerializer(keys);
             this.orders = DeciderRepository.builder(store, serializer, "order", Deciders.ORDER, OrderEvent.class)
                     .clock(settings.clock)
+                    .tags(Boundaries::orderTags)
                     .snapshots(store.snapshots(), SnapshotPolicy.everyEvents(50), Order.class, 1)
                     .build();
             // no snapshots for customers: a snapshot would keep the personal data in clear beside the
@@ -105,10 +120,15 @@ public final class OrdersApp implements AutoCloseable {
             this.customers = DeciderRepository.builder(
                             store, serializer, "customer", Deciders.CUSTOMER, CustomerEvent.class)
                     .clock(settings.clock)
+                    .tags(Boundaries::customerTags)
                     .build();
             var payments = DeciderRepository.builder(store, serializer, "payment", Deciders.PAYMENT, PaymentEvent.class)
                     .clock(settings.clock)
                     .build();
+            // the rules across streams (one email, one customer; stock never below zero): see Boundaries
+            var registrations =
+                    DcbRepository.of(store, serializer, Boundaries.REGISTRATION, CustomerEvent.class, settings.clock);
+            this.stock = DcbRepository.of(store, serializer, Boundaries.STOCK, Object.class, settings.clock);
             List<Validator<?>> validators = new ArrayList<>(OrderValidators.all());
             validators.addAll(CustomerValidators.all());
             this.bus = CommandBus.builder()
@@ -119,11 +139,13 @@ public final class OrdersApp implements AutoCloseable {
                     .handle(OrderCommand.AddItem.class, orderHandler())
                     .handle(OrderCommand.RemoveItem.class, orderHandler())
                     .handle(OrderCommand.CorrectPrice.class, orderHandler())
-                    .handle(OrderCommand.ConfirmOrder.class, orderHandler())
-                    .handle(OrderCommand.CancelOrder.class, orderHandler())
+                    .handle(OrderCommand.ConfirmOrder.class, stockHandler())
+                    .handle(OrderCommand.CancelOrder.class, stockHandler())
                     .handle(OrderCommand.MarkPaid.class, orderHandler())
                     .handle(OrderCommand.MarkShipped.class, orderHandler())
-                    .handle(CustomerCommand.RegisterCustomer.class, customerHandler())
+                    .handle(
+                            CustomerCommand.RegisterCustomer.class,
+                            CommandHandler.decide(registrations, ConflictRetry.DEFAULT))
                     .handle(CustomerCommand.MoveHouse.class, customerHandler())
                     .handle(CustomerCommand.CorrectAddress.class, customerHandler())
                     .handle(CustomerCommand.ForgetCustomer.class, forgetHandler())
@@ -206,6 +228,7 @@ public final class OrdersApp implements AutoCloseable {
                         .registerSealed(OrderEvent.class)
                         .registerSealed(CustomerEvent.class)
                         .registerSealed(PaymentEvent.class)
+                        .registerSealed(StockEvent.class)
                         // the customers' personal data, declared here: the events carry no Factum annotation
                         .personalData(CustomerEvent.CustomerRegistered.class, "customerId", "name", "email", "address")
                         .personalData(CustomerEvent.CustomerMovedHouse.class, "customerId", "address")
@@ -317,6 +340,57 @@ public final class OrdersApp implements AutoCloseable {
 
     private CommandHandler<OrderCommand> orderHandler() {
         return CommandHandler.decide(orders, command -> command.orderId().toString(), ConflictRetry.DEFAULT);
+    }
+
+    /**
+     * Confirms or cancels an order together with its products' stock (see {@link Boundaries#STOCK}): the
+     * order is loaded to learn its products, then the decision reads the order's and those products'
+     * events and appends on the condition that none came since. With an expected version (If-Match) the
+     * order must be at it when it is loaded.
+     */
+    private CommandHandler<OrderCommand> stockHandler() {
+        return (command, context) -> {
+            Loaded<Order> order = orders.load(command.orderId().toString());
+            if (context.expectedVersion().isPresent()
+                    && !ExpectedVersions.holds(context.expectedVersion().get(), order.version(), StreamState.ACTIVE)) {
+                throw new WrongExpectedVersionException(
+                        order.streamId(), context.expectedVersion().get(), order.version(), StreamState.ACTIVE);
+            }
+            StockCommand moving =
+                    switch (command) {
+                        case OrderCommand.ConfirmOrder confirm ->
+                            new StockCommand.ConfirmWithStock(
+                                    confirm.orderId(),
+                                    order.state().lines().stream()
+                                            .map(Order.Line::productId)
+                                            .collect(Collectors.toSet()));
+                        case OrderCommand.CancelOrder cancel ->
+                            new StockCommand.CancelWithStock(cancel.orderId(), cancel.reason());
+                        default -> throw new IllegalArgumentException("not a command that moves stock: " + command);
+                    };
+            return stock.handle(moving, context.eventMetadata(stock.clock().instant()), ConflictRetry.DEFAULT);
+        };
+    }
+
+    /**
+     * Adds stock of a product: from then on, confirming orders reserves it and cannot take more than is
+     * left (products never stocked are not counted).
+     *
+     * @throws io.factum.examples.orders.shared.RuleBroken if the quantity is less than 1
+     */
+    public Outcome<Object> addStock(String productId, int quantity) {
+        return stock.handle(
+                new StockCommand.AddStock(productId, quantity),
+                EventMetadata.startingWith(UUID.randomUUID(), stock.clock().instant()),
+                ConflictRetry.DEFAULT);
+    }
+
+    /** The stock left of a product, if it was ever stocked. */
+    public Optional<Integer> stockLeft(String productId) {
+        return Optional.ofNullable(stock.load(EventQuery.tags("product:" + productId))
+                .state()
+                .available()
+                .get(productId));
     }
 
     private CommandHandler<CustomerCommand> customerHandler() {

@@ -126,7 +126,9 @@ class OrdersApiTest {
     UUID registerCustomer() {
         Response response = post(
                 "/api/customers",
-                "{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\",\"address\":" + ADDRESS + "}");
+                // one email address per customer: each test customer has an address of their own
+                "{\"name\":\"Ada Lovelace\",\"email\":\"ada+" + UUID.randomUUID() + "@example.com\",\"address\":"
+                        + ADDRESS + "}");
         assertThat(response.status()).as(response.text()).isEqualTo(201);
         return UUID.fromString(response.body().path("customerId").asText());
     }

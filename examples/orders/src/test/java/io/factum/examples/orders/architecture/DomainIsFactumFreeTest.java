@@ -22,6 +22,7 @@ class DomainIsFactumFreeTest {
         "io.factum.examples.orders.ordering..",
         "io.factum.examples.orders.customers..",
         "io.factum.examples.orders.payments..",
+        "io.factum.examples.orders.stock..",
         "io.factum.examples.orders.shared.."
     };
 

@@ -104,7 +104,8 @@ class OrdersWebTest {
     static Map<String, String> customer(String name) {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("name", name);
-        form.put("email", "ada@example.com");
+        // one email address per customer (a second registration of one is refused): the first name's
+        form.put("email", name.split(" ")[0].toLowerCase(java.util.Locale.ROOT) + "@example.com");
         form.putAll(address("12 Analytical Row", "London"));
         return form;
     }
