@@ -613,7 +613,7 @@ final class SubscriptionRunner implements ProjectionGroup {
         try {
             while (!track.started) {
                 long remaining = deadline - System.nanoTime();
-                if (remaining <= 0 || track.stopped || !thread.isAlive()) {
+                if (remaining <= 0 || track.stopped || track.closed || !thread.isAlive()) {
                     return track.started;
                 }
                 changed.awaitNanos(remaining);

@@ -347,13 +347,16 @@ final class Track implements ProjectionSubscription {
         return sink.store().query(connection -> query.run(connection, active));
     }
 
-    /** The runner creates the tables on its own thread: a query right after start waits for them. */
+    /**
+     * The runner creates the tables on its own thread: a query right after start waits for them. A
+     * subscription closed before it started goes on at once: another instance may keep the read model.
+     */
     private void awaitTables() {
-        if (started) {
+        if (started || stopped || closed) {
             return;
         }
         try {
-            if (!runner.awaitStarted(this, STARTUP_WAIT)) {
+            if (!runner.awaitStarted(this, STARTUP_WAIT) && !stopped && !closed) {
                 throw new StaleReadModelException(name, Position.START, reached, STARTUP_WAIT);
             }
         } catch (InterruptedException e) {
