@@ -237,6 +237,9 @@ public final class Observed {
         return new ObservedStore.Sql(store, registry, meters);
     }
 
+    /** What a piece of observed work returned, and the keys it adds to its observation. */
+    record Written<R>(R result, java.util.Map<String, String> keys) {}
+
     static Optional<String> correlationId(RecordedEvent event) {
         return correlationId(event.metadata());
     }

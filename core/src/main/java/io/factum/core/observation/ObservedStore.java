@@ -1,6 +1,8 @@
 package io.factum.core.observation;
 
+import io.factum.core.AppendCondition;
 import io.factum.core.AppendResult;
+import io.factum.core.AppendResults;
 import io.factum.core.ConcurrencyException;
 import io.factum.core.EventData;
 import io.factum.core.EventStore;
@@ -8,6 +10,7 @@ import io.factum.core.ExpectedVersion;
 import io.factum.core.InvalidInputException;
 import io.factum.core.Position;
 import io.factum.core.SqlEventStore;
+import io.factum.core.StreamAppend;
 import io.factum.core.StreamDeletedException;
 import io.factum.core.StreamIds;
 import io.factum.core.aggregate.SnapshotStore;
@@ -22,10 +25,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /** The decorator of {@link Observed#store}. */
 class ObservedStore extends ForwardingStore {
@@ -58,15 +64,54 @@ class ObservedStore extends ForwardingStore {
                 .register(meters);
     }
 
-    @SuppressWarnings("try") // the scope makes the observation current; it is not used in the body
     @Override
     public AppendResult append(String streamId, ExpectedVersion expected, List<EventData> events) {
         String category = StreamIds.category(streamId);
+        return observed(category, events, Map.of("factum.stream.id", streamId), () -> {
+            AppendResult result = delegate.append(streamId, expected, events);
+            return new Observed.Written<>(
+                    result,
+                    Map.of(
+                            "factum.stream.version",
+                            Long.toString(result.streamVersion()),
+                            "factum.position",
+                            Long.toString(result.position().position())));
+        });
+    }
+
+    /**
+     * An append to several streams (with or without a condition) is one observation too: its category is
+     * the streams' categories, sorted and joined by {@code +} ({@code order+stock}).
+     */
+    @Override
+    public AppendResults append(List<StreamAppend> appends, AppendCondition condition) {
+        List<EventData> events = new ArrayList<>();
+        TreeSet<String> categories = new TreeSet<>();
+        for (StreamAppend append : appends) {
+            events.addAll(append.events());
+            categories.add(StreamIds.category(append.streamId()));
+        }
+        Map<String, String> keys = Map.of(
+                "factum.append.streams",
+                Integer.toString(appends.size()),
+                "factum.append.condition",
+                Boolean.toString(!(condition instanceof AppendCondition.None)));
+        return observed(String.join("+", categories), events, keys, () -> {
+            AppendResults results = delegate.append(appends, condition);
+            return new Observed.Written<>(
+                    results,
+                    Map.of("factum.position", Long.toString(results.position().position())));
+        });
+    }
+
+    @SuppressWarnings("try") // the scope makes the observation current; it is not used in the body
+    private <R> R observed(
+            String category, List<EventData> events, Map<String, String> keys, Supplier<Observed.Written<R>> work) {
         Observation observation = Observation.createNotStarted(Observed.APPENDS, registry)
                 .contextualName("append " + category)
                 .lowCardinalityKeyValue("category", category)
-                .highCardinalityKeyValue("factum.stream.id", streamId)
                 .highCardinalityKeyValue("factum.append.events", Integer.toString(events.size()));
+        keys.forEach(observation::highCardinalityKeyValue);
         if (!events.isEmpty()) {
             Observed.correlationId(events.get(0).metadata())
                     .ifPresent(id -> observation.highCardinalityKeyValue(Observed.CORRELATION_ID, id));
@@ -74,14 +119,12 @@ class ObservedStore extends ForwardingStore {
         observation.start();
         String outcome = "failed";
         try (Observation.Scope ignored = observation.openScope()) {
-            AppendResult result = delegate.append(streamId, expected, events);
+            Observed.Written<R> written = work.get();
             outcome = "ok";
-            observation.highCardinalityKeyValue("factum.stream.version", Long.toString(result.streamVersion()));
-            observation.highCardinalityKeyValue(
-                    "factum.position", Long.toString(result.position().position()));
+            written.keys().forEach(observation::highCardinalityKeyValue);
             this.events.record(events.size());
             this.bytes.record(size(events));
-            return result;
+            return written.result();
         } catch (RuntimeException e) {
             outcome = outcome(e);
             observation.error(e);

@@ -119,6 +119,31 @@ class ObservedTest {
     }
 
     @Test
+    void an_append_to_several_streams_is_one_observation_named_by_their_categories() {
+        try (EventStore store = Observed.store(EventStore.inMemory(), observations, meters)) {
+            store.append(
+                    List.of(
+                            new io.factum.core.StreamAppend(
+                                    "stock-7", ExpectedVersion.noStream(), List.of(EventData.of("Reserved", "{}"))),
+                            new io.factum.core.StreamAppend(
+                                    "order-7", ExpectedVersion.noStream(), List.of(EventData.of("Confirmed", "{}")))),
+                    io.factum.core.AppendCondition.none());
+
+            TestObservationRegistryAssert.assertThat(observations)
+                    .hasSingleObservationThat()
+                    .hasNameEqualTo(Observed.APPENDS)
+                    .hasContextualNameEqualTo("append order+stock")
+                    .hasLowCardinalityKeyValue("category", "order+stock")
+                    .hasLowCardinalityKeyValue("outcome", "ok")
+                    .hasHighCardinalityKeyValue("factum.append.streams", "2")
+                    .hasHighCardinalityKeyValue("factum.append.condition", "false")
+                    .hasHighCardinalityKeyValue("factum.append.events", "2");
+            assertThat(meters.get("factum.append.events").summary().totalAmount())
+                    .isEqualTo(2);
+        }
+    }
+
+    @Test
     void a_handler_is_observed_and_its_failure_goes_on() {
         EventHandler failing = event -> {
             throw new IllegalStateException("index down");
