@@ -59,8 +59,15 @@ abstract class BankContract {
     }
 
     @Test
-    void the_health_endpoint_shows_factum_s_store_and_read_model() {
-        Teller.Answer health = Teller.stranger(port).get("/actuator/health");
+    void the_health_endpoint_shows_factum_s_store_and_read_model_to_a_teller_and_only_the_status_to_others() {
+        Teller.Answer anonymous = Teller.stranger(port).get("/actuator/health");
+        assertThat(anonymous.status()).isEqualTo(200);
+        assertThat(anonymous.body().at("/status").asText()).isEqualTo("UP");
+        assertThat(anonymous.body().has("components"))
+                .as("no store figures or read models for whoever reaches the port")
+                .isFalse();
+
+        Teller.Answer health = teller().get("/actuator/health");
 
         assertThat(health.status()).isEqualTo(200);
         assertThat(health.body().at("/components/factum/status").asText()).isEqualTo("UP");
@@ -72,10 +79,15 @@ abstract class BankContract {
                         .at("/components/factum/components/subscriptions/details/account_balances@v1/state")
                         .asText())
                 .isIn("LIVE", "CATCHING_UP");
+        assertThat(teller().get("/actuator/health/readiness")
+                        .body()
+                        .at("/components/factum/status")
+                        .asText())
+                .isEqualTo("UP");
         assertThat(Teller.stranger(port)
                         .get("/actuator/health/readiness")
                         .body()
-                        .at("/components/factum/status")
+                        .at("/status")
                         .asText())
                 .isEqualTo("UP");
     }
