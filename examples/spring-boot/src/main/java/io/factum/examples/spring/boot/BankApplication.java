@@ -32,7 +32,10 @@ public class BankApplication {
                     + "/accounts/42");
             LOG.info("  curl -u teller:teller -H 'Content-Type: application/json' -d '{\"cents\":1000}' " + base
                     + "/accounts/42/deposits");
-            LOG.info("  curl -u teller:teller {}/accounts/42    and    curl -u teller:teller {}/actuator/health", base, base);
+            LOG.info(
+                    "  curl -u teller:teller {}/accounts/42    and    curl -u teller:teller {}/actuator/health",
+                    base,
+                    base);
         }
     }
 }
