@@ -546,6 +546,15 @@ class OrdersWebTest {
             assertThat(unconfirmed.location()).isEqualTo("/orders/" + orderId + "/remove-item?productId=BOOK-1");
             assertThat(types("order-" + orderId)).containsExactly("OrderCreated", "ItemAdded");
 
+            // a confirmed removal posted by another site's page is refused, and nothing is removed
+            Page foreign = post(
+                    "/orders/" + orderId + "/remove-item",
+                    Map.of("productId", "BOOK-1", "confirm", "yes"),
+                    Map.of("Origin", "http://evil.example"));
+            assertThat(foreign.status()).isEqualTo(403);
+            assertThat(foreign.body()).contains("cross-site-request");
+            assertThat(types("order-" + orderId)).containsExactly("OrderCreated", "ItemAdded");
+
             // when confirmed
             Page removed = task("/orders/" + orderId + "/remove-item", Map.of("productId", "BOOK-1", "confirm", "yes"));
 
