@@ -608,31 +608,31 @@ final class SubscriptionRunner implements ProjectionGroup {
 
     /** Waits until the runner prepared {@code track} (its tables, its checkpoint); false if it did not in time. */
     boolean awaitStarted(Track track, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
-        lock.lock();
-        try {
-            while (!track.started) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0 || track.stopped || track.closed || !thread.isAlive()) {
-                    return track.started;
-                }
-                changed.awaitNanos(remaining);
-            }
-            return true;
-        } finally {
-            lock.unlock();
-        }
+        return awaitUntil(track, () -> track.started, timeout);
     }
 
     /** Waits until {@code track} passed {@code position}, it stopped, or the timeout passed. */
     boolean await(Track track, Position position, Duration timeout) throws InterruptedException {
+        return awaitUntil(track, () -> track.passed(position), timeout);
+    }
+
+    /**
+     * Waits, woken whenever a track moves, until {@code done} holds, the track stopped or was closed, the
+     * runner's thread ended, or the timeout passed; answers whether {@code done} holds.
+     */
+    private boolean awaitUntil(Track track, java.util.function.BooleanSupplier done, Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
         lock.lock();
         try {
-            while (!track.passed(position)) {
+            while (!done.getAsBoolean()) {
                 long remaining = deadline - System.nanoTime();
-                if (remaining <= 0 || track.state == SubscriptionState.STOPPED || track.stopped || !thread.isAlive()) {
-                    return track.passed(position);
+                if (remaining <= 0
+                        || track.state == SubscriptionState.STOPPED
+                        || track.stopped
+                        || track.closed
+                        || !thread.isAlive()) {
+                    return done.getAsBoolean();
                 }
                 changed.awaitNanos(remaining);
             }
