@@ -50,7 +50,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * broker started as a child JVM (the tests' {@link KafkaTestBroker}). See docs/benchmarks.md.
  *
  * <p>Arguments: {@code [--events 200000] [--streams 1000] [--rounds 3] [--batch 1000] [--partitions 4]
- * [--store memory|sqlite] [--read-ahead false] [--latency-seconds 10] [--latency-rate 500] [--out file.md]}.
+ * [--store memory|sqlite] [--read-ahead true] [--latency-seconds 10] [--latency-rate 500] [--out file.md]}.
  */
 public final class KafkaBenchmark {
 
@@ -65,7 +65,7 @@ public final class KafkaBenchmark {
         String storeKind = "memory";
         int latencySeconds = 10;
         int latencyRate = 500;
-        boolean readAhead = false;
+        boolean readAhead = true;
         Path out = null;
         for (int i = 0; i < args.length; i += 2) {
             String value = i + 1 < args.length ? args[i + 1] : "";

@@ -25,8 +25,8 @@ import org.jspecify.annotations.Nullable;
  * order), its value the event's JSON data, its headers the rest of the event ({@link KafkaHeaders}).
  *
  * <p><b>Delivery.</b> At least once. The producer is idempotent with {@code acks=all}; the relay sends a
- * batch of events, waits until the broker acknowledged every one, and only then moves its checkpoint
- * (optionally it sends the next page meanwhile, {@link Builder#readAhead}). After a crash, a broker outage or a lost
+ * batch of events, waits until the broker acknowledged every one, and only then moves its checkpoint;
+ * meanwhile it reads and sends the next page, so the broker always has work ({@link Builder#readAhead}). After a crash, a broker outage or a lost
  * lease the events after the checkpoint are published again: a consumer may see a record twice, but never
  * a stream's event before an earlier one of the stream's that it has not seen (the first copies arrive in
  * stream order). {@link KafkaInbox} removes the copies by event id.
@@ -91,7 +91,7 @@ public interface KafkaRelay extends AutoCloseable {
         Function<RecordedEvent, String> topic = event -> event.category();
         Traceparent traceparent = Traceparent.none();
         int batchSize = 1000;
-        boolean readAhead;
+        boolean readAhead = true;
         Duration deliveryTimeout = Duration.ofSeconds(30);
         RetryPolicy retry = RetryPolicy.DEFAULT;
         OnParked onParked = OnParked.HOLD_STREAM;
@@ -148,8 +148,8 @@ public interface KafkaRelay extends AutoCloseable {
         }
 
         /**
-         * The most events read, sent and acknowledged at once, 1000 by default: the bound on records in flight
-         * (twice that with {@link #readAhead}).
+         * The most events read, sent and acknowledged at once, 1000 by default: with {@link #readAhead}, twice
+         * that is the bound on records in flight.
          */
         public Builder batchSize(int size) {
             if (size < 1 || size > 10_000) {
@@ -161,11 +161,11 @@ public interface KafkaRelay extends AutoCloseable {
 
         /**
          * Whether a relay on its own reads and sends the next page while a batch's acknowledgements are awaited
-         * (off by default; a group member never does). It keeps the broker busy between batches, at the cost
-         * of reading each page twice (once ahead, once by the subscription): faster where reads are cheap
-         * (relay/raw 0.70 instead of 0.52 on the in-memory store, docs/benchmarks.md), slower where they are not
-         * (0.31 instead of 0.42 on SQLite). Events of a
-         * stream held back behind a parked event are never sent ahead.
+         * (on by default; a group member never does, its pages hold only its buckets' events). The broker is
+         * then never idle between batches, and at most two batches are in flight. The page read ahead is kept
+         * and handed to the subscription when it reads there, so each page is read from the store once; a page
+         * that reached the end of the log is read again, so nothing appended meanwhile is missed. Events of a
+         * stream held back behind a parked event are never sent ahead. Figures: docs/benchmarks.md.
          */
         public Builder readAhead(boolean on) {
             this.readAhead = on;

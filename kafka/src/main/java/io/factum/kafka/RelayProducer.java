@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +28,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -77,21 +79,38 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
      */
     private @Nullable ReadAhead readAhead;
 
-    /** Records of the next page, sent ahead, by the event's position. */
-    private final Map<io.factum.core.Position, Sent> ahead = new HashMap<>();
+    /** Records of the next page, sent ahead, in the order of their events. */
+    private final java.util.ArrayDeque<Sent> ahead = new java.util.ArrayDeque<>();
 
     /** The streams with a parked event: the subscription holds their events back, so none is sent ahead. */
     private @Nullable Set<String> heldStreams;
 
-    /** What read-ahead reads: the subscription's reader, name (for its parked events), filter and page size. */
+    /**
+     * What read-ahead reads: the pages of the subscription's reader, and the subscription's name with its
+     * checkpoint store (for its parked events).
+     */
     record ReadAhead(
-            io.factum.core.EventReader reader,
+            PageAhead<List<@Nullable ProducerRecord<byte[], byte[]>>> pages,
             io.factum.core.subscription.CheckpointStore checkpoints,
-            String subscription,
-            io.factum.core.EventFilter filter,
-            int batchSize) {}
+            String subscription) {}
 
-    private record Sent(String topic, Future<RecordMetadata> ack) {}
+    /**
+     * The records of a page read ahead, made on the read-ahead thread: null for an event whose record cannot
+     * be made (its topic function failed); such an event is sent, or refused, the normal way.
+     */
+    List<@Nullable ProducerRecord<byte[], byte[]>> records(List<RecordedEvent> events) {
+        List<@Nullable ProducerRecord<byte[], byte[]>> records = new ArrayList<>(events.size());
+        for (RecordedEvent event : events) {
+            try {
+                records.add(mapper.record(event));
+            } catch (RuntimeException e) {
+                records.add(null);
+            }
+        }
+        return records;
+    }
+
+    private record Sent(io.factum.core.Position position, String topic, Future<RecordMetadata> ack) {}
 
     /** Turns read-ahead on. */
     void readAhead(ReadAhead settings) {
@@ -171,7 +190,8 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
             events = rest;
         }
         Producer<byte[], byte[]> sending = producer();
-        if (!ahead.isEmpty() && !ahead.containsKey(events.get(0).position())) {
+        if (!ahead.isEmpty()
+                && !ahead.getFirst().position().equals(events.get(0).position())) {
             // the subscription went elsewhere (a retry, another instance's checkpoint): forget the read-ahead
             ahead.clear();
         }
@@ -182,7 +202,12 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
         @Nullable RuntimeException notSent = null;
         boolean stopped = false;
         for (RecordedEvent event : events) {
-            Sent early = ahead.remove(event.position());
+            Sent early = ahead.pollFirst();
+            if (early != null && !early.position().equals(event.position())) {
+                // the batch is not the page read ahead (a stream held back meanwhile): send it the normal way
+                ahead.clear();
+                early = null;
+            }
             if (early != null) {
                 topics.add(early.topic());
                 acks.add(early.ack());
@@ -220,7 +245,7 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
                 break;
             }
         }
-        boolean sentAhead = !stopped && sendAhead(sending, events.get(events.size() - 1));
+        boolean sentAhead = !stopped && sendAhead(sending);
         if (!sentAhead) {
             // the batch is complete and nothing follows it: send what lingers now instead of after linger.ms
             try {
@@ -301,26 +326,24 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
     }
 
     /**
-     * Reads the page after {@code last} and sends it, up to the first event that cannot be sent at once (its
-     * topic not known yet, refused, its stream held back behind a parked event): those go the normal way.
+     * Reads the page after the subscription's last one (kept for the subscription, which reads it next) and
+     * sends it, up to the first event that cannot be sent at once (its topic not known yet, refused, its
+     * stream held back behind a parked event): those go the normal way.
      *
      * @return true if anything was sent ahead
      */
-    private boolean sendAhead(Producer<byte[], byte[]> sending, RecordedEvent last) throws InterruptedException {
+    private boolean sendAhead(Producer<byte[], byte[]> sending) throws InterruptedException {
         ReadAhead settings = readAhead;
         if (settings == null) {
             return false;
         }
-        List<RecordedEvent> next;
+        PageAhead.@Nullable Page<List<@Nullable ProducerRecord<byte[], byte[]>>> next;
         Set<String> held;
         try {
-            next = settings.reader()
-                    .readAll(
-                            last.position(),
-                            io.factum.core.ReadDirection.FORWARD,
-                            settings.batchSize(),
-                            settings.filter())
-                    .events();
+            next = settings.pages().next();
+            if (next == null) {
+                return false;
+            }
             held = heldStreams;
             if (held == null) {
                 held = new java.util.HashSet<>();
@@ -334,14 +357,12 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
             return false;
         }
         boolean any = false;
-        for (RecordedEvent event : next) {
-            if (held.contains(event.streamId())) {
-                break;
-            }
-            ProducerRecord<byte[], byte[]> record;
-            try {
-                record = mapper.record(event);
-            } catch (RecordRefusedException e) {
+        List<RecordedEvent> events = next.events();
+        List<@Nullable ProducerRecord<byte[], byte[]>> records = Objects.requireNonNull(next.prepared());
+        for (int i = 0; i < events.size(); i++) {
+            RecordedEvent event = events.get(i);
+            ProducerRecord<byte[], byte[]> record = records.get(i);
+            if (record == null || held.contains(event.streamId())) {
                 break;
             }
             if (!knownTopics.contains(record.topic())) {
@@ -353,7 +374,7 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
             } catch (KafkaException e) {
                 break;
             }
-            ahead.put(event.position(), new Sent(record.topic(), ack));
+            ahead.addLast(new Sent(event.position(), record.topic(), ack));
             any = true;
             if (failedAtOnce(ack)) {
                 break;
@@ -489,6 +510,10 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
 
     @Override
     public void close() {
+        ReadAhead pages = readAhead;
+        if (pages != null) {
+            pages.pages().close();
+        }
         Producer<byte[], byte[]> current = producer;
         producer = null;
         if (current != null) {
@@ -526,14 +551,15 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
                         "the topic function failed: " + describe(e),
                         e);
             }
-            RecordHeaders headers = new RecordHeaders();
+            // a list of the right size, given whole: RecordHeaders grows its own list header by header
+            List<Header> headers = new ArrayList<>(9);
             header(headers, KafkaHeaders.EVENT_ID, event.eventId().toString());
             header(headers, KafkaHeaders.EVENT_TYPE, event.type());
             header(headers, KafkaHeaders.SCHEMA_VERSION, Integer.toString(event.schemaVersion()));
             header(headers, KafkaHeaders.STREAM_VERSION, Long.toString(event.streamVersion()));
             header(headers, KafkaHeaders.POSITION, event.position().toString());
-            header(headers, KafkaHeaders.RECORDED_AT, event.recordedAt().toString());
-            metadataIds(event).forEach((key, value) -> header(headers, key, value));
+            header(headers, KafkaHeaders.RECORDED_AT, recordedAt(event.recordedAt()));
+            metadataIds(event, headers);
             Optional<String> trace;
             try {
                 trace = traceparent.of(event).filter(Traceparent::isValid);
@@ -548,37 +574,57 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
                     event.recordedAt().toEpochMilli(),
                     event.streamId().getBytes(StandardCharsets.UTF_8),
                     event.data().getBytes(StandardCharsets.UTF_8),
-                    headers);
+                    new RecordHeaders(headers));
         }
 
-        private Map<String, String> metadataIds(RecordedEvent event) {
-            Map<String, String> ids = new HashMap<>(2);
+        /**
+         * The time as ISO-8601 text; the events of one append share it, so the last one is remembered.
+         */
+        private String recordedAt(java.time.Instant at) {
+            Stamp last = lastStamp;
+            if (!at.equals(last.at())) {
+                last = new Stamp(at, at.toString());
+                lastStamp = last;
+            }
+            return last.text();
+        }
+
+        /** A time and its text; the mapper runs on the relay's thread and its read-ahead thread. */
+        private record Stamp(java.time.Instant at, String text) {}
+
+        private volatile Stamp lastStamp = new Stamp(java.time.Instant.MIN, java.time.Instant.MIN.toString());
+
+        /** Adds the correlation and causation ids of the event's metadata as headers, those it has. */
+        private void metadataIds(RecordedEvent event, List<Header> headers) {
             String metadata = event.metadata();
             if (!metadata.contains("correlationId") && !metadata.contains("causationId")) {
-                return ids;
+                return;
             }
             // the serializer writes "correlationId":"<uuid>": read that without parsing the whole object
             String correlation = quotedUuidAfter(metadata, "\"correlationId\":\"");
             String causation = quotedUuidAfter(metadata, "\"causationId\":\"");
             if (correlation != null && causation != null) {
-                ids.put(KafkaHeaders.CORRELATION_ID, correlation);
-                ids.put(KafkaHeaders.CAUSATION_ID, causation);
-                return ids;
+                header(headers, KafkaHeaders.CORRELATION_ID, correlation);
+                header(headers, KafkaHeaders.CAUSATION_ID, causation);
+                return;
             }
             try {
                 var tree = json.readTree(metadata);
                 if (tree.path("correlationId").isTextual()) {
-                    ids.put(
+                    header(
+                            headers,
                             KafkaHeaders.CORRELATION_ID,
                             tree.path("correlationId").asText());
                 }
                 if (tree.path("causationId").isTextual()) {
-                    ids.put(KafkaHeaders.CAUSATION_ID, tree.path("causationId").asText());
+                    header(
+                            headers,
+                            KafkaHeaders.CAUSATION_ID,
+                            tree.path("causationId").asText());
                 }
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 // metadata the store took is JSON; if not, the record goes without the ids
             }
-            return ids;
         }
 
         /** The 36 characters after {@code prefix} if they are a UUID followed by a quote, else null. */
@@ -602,7 +648,7 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
             return json.substring(from, to);
         }
 
-        private static void header(RecordHeaders headers, String key, String value) {
+        private static void header(List<Header> headers, String key, String value) {
             headers.add(new RecordHeader(key, value.getBytes(StandardCharsets.UTF_8)));
         }
     }

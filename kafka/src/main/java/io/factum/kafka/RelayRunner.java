@@ -1,6 +1,7 @@
 package io.factum.kafka;
 
 import io.factum.core.AllSlice;
+import io.factum.core.EventReader;
 import io.factum.core.Position;
 import io.factum.core.ReadDirection;
 import io.factum.core.RecordedEvent;
@@ -12,9 +13,11 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jspecify.annotations.Nullable;
 
 /** A started relay: a subscription (or a consumer group member) whose batch handler is a {@link RelayProducer}. */
@@ -62,12 +65,14 @@ final class RelayRunner implements KafkaRelay {
             runner = new RelayRunner(settings, producer, null, member);
         } else {
             // only on its own: a group member's pages hold its buckets' events only
+            EventReader reader = settings.reader;
             if (settings.readAhead) {
-                producer.readAhead(new RelayProducer.ReadAhead(
-                        settings.reader, settings.checkpoints, settings.name, settings.filter, settings.batchSize));
+                PageAhead<List<@Nullable ProducerRecord<byte[], byte[]>>> pages =
+                        new PageAhead<>(settings.reader, settings.name, producer::records);
+                producer.readAhead(new RelayProducer.ReadAhead(pages, settings.checkpoints, settings.name));
+                reader = pages;
             }
-            Subscription subscription = Subscription.batchHandler(
-                            settings.name, settings.reader, settings.checkpoints, producer)
+            Subscription subscription = Subscription.batchHandler(settings.name, reader, settings.checkpoints, producer)
                     .filter(settings.filter)
                     .batchSize(settings.batchSize)
                     .retry(settings.retry)

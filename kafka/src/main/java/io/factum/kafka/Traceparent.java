@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.factum.core.RecordedEvent;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Where the relay takes the W3C {@code traceparent} header of a record from: the hook between the relay
@@ -45,15 +44,6 @@ public interface Traceparent {
 
     /** True for a well-formed W3C {@code traceparent} value (version 00) of a valid trace. */
     static boolean isValid(String value) {
-        return Format.TRACEPARENT.matcher(value).matches()
-                && !value.startsWith("00-00000000000000000000000000000000-")
-                && !value.substring(36).startsWith("0000000000000000");
-    }
-
-    /** The pattern of {@link #isValid}. */
-    final class Format {
-        private Format() {}
-
-        static final Pattern TRACEPARENT = Pattern.compile("00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
+        return io.factum.core.observation.Observed.isTraceparent(value);
     }
 }

@@ -145,6 +145,14 @@ public record CommandContext(
                 Optional.of(Objects.requireNonNull(instant, "instant")));
     }
 
+    /** This context with one more entry for the events' metadata (replacing one of the same key). */
+    public CommandContext withEntry(String key, String value) {
+        Map<String, String> more = new java.util.TreeMap<>(entries);
+        more.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+        return new CommandContext(
+                commandId, correlationId, causationId, userId, tenantId, more, expectedVersion, effectiveAt);
+    }
+
     /** The metadata of the events this command causes: same correlation, caused by this command. */
     public EventMetadata eventMetadata(Instant occurredAt) {
         return new EventMetadata(correlationId, commandId, userId, tenantId, occurredAt, entries, effectiveAt);

@@ -135,6 +135,44 @@ public final class Observed {
         };
     }
 
+    /** The entry of the events' metadata that holds the W3C trace context of the command that caused them. */
+    public static final String TRACEPARENT = "traceparent";
+
+    /**
+     * Command bus middleware that writes the trace context current while the command runs into the metadata
+     * of the events it appends, as the entry {@value #TRACEPARENT}, so that whoever handles the events later
+     * (a process manager, a relay to Kafka with {@code Traceparent.fromMetadata("traceparent")}, another
+     * service) can continue the command's trace. Put it after {@link #commands} so that the command's own
+     * span is the current one. A sender's own entry is kept; a value that is not a valid W3C {@code
+     * traceparent} ({@code 00-<32 hex>-<16 hex>-<2 hex>}) is not written.
+     *
+     * <p>{@code current} asks the application's tracer, which Factum does not depend on: with OpenTelemetry
+     * (or Micrometer Tracing's OpenTelemetry bridge) {@code OpenTelemetryTraceparent::current} of the kafka
+     * module; with Micrometer Tracing alone, a function of {@code tracer.currentTraceContext().context()}.
+     */
+    public static Middleware traceContext(java.util.function.Supplier<java.util.Optional<String>> current) {
+        Objects.requireNonNull(current, "current");
+        return (command, context, next) -> {
+            if (context.entries().containsKey(TRACEPARENT)) {
+                return next.proceed(command, context);
+            }
+            java.util.Optional<String> trace = current.get().filter(Observed::isTraceparent);
+            return next.proceed(
+                    command,
+                    trace.map(value -> context.withEntry(TRACEPARENT, value)).orElse(context));
+        };
+    }
+
+    private static final java.util.regex.Pattern TRACEPARENT_FORMAT =
+            java.util.regex.Pattern.compile("00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
+
+    /** A well-formed W3C {@code traceparent} (version 00) of a valid trace and span. */
+    public static boolean isTraceparent(String value) {
+        return TRACEPARENT_FORMAT.matcher(value).matches()
+                && !value.startsWith("00-00000000000000000000000000000000-")
+                && !value.substring(36).startsWith("0000000000000000");
+    }
+
     /**
      * Command bus middleware that puts the correlation and command ids in the SLF4J MDC ({@code
      * correlationId}, {@code commandId}) while the command runs and logs its outcome to {@code

@@ -218,6 +218,48 @@ class ObservedTest {
         assertThat(Observed.correlationId("{}")).isEmpty();
     }
 
+    @Test
+    void the_trace_context_current_in_a_command_goes_into_its_events_metadata_unless_the_sender_gave_one() {
+        String current = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        List<CommandContext> seen = new ArrayList<>();
+        var middleware = Observed.traceContext(() -> java.util.Optional.of(current));
+        CommandContext plain = CommandContext.create();
+        CommandContext sent = CommandContext.create()
+                .withEntry(Observed.TRACEPARENT, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+
+        for (CommandContext context : List.of(plain, sent)) {
+            middleware.handle(new PlaceOrder("order-1"), context, (command, ctx) -> {
+                seen.add(ctx);
+                return new CommandResult.Completed(ctx.commandId(), null, false);
+            });
+        }
+
+        assertThat(seen.get(0).eventMetadata(Instant.EPOCH).entries()).containsEntry(Observed.TRACEPARENT, current);
+        assertThat(seen.get(0).commandId()).isEqualTo(plain.commandId());
+        assertThat(seen.get(1)).isSameAs(sent);
+    }
+
+    @Test
+    void a_value_that_is_not_a_w3c_traceparent_is_not_written() {
+        for (String broken : List.of(
+                "",
+                "not a trace",
+                "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+                "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01")) {
+            CommandContext context = CommandContext.create();
+            List<CommandContext> seen = new ArrayList<>();
+
+            Observed.traceContext(() -> java.util.Optional.of(broken))
+                    .handle(new PlaceOrder("order-1"), context, (command, ctx) -> {
+                        seen.add(ctx);
+                        return new CommandResult.Completed(ctx.commandId(), null, false);
+                    });
+
+            assertThat(seen.get(0).entries()).as(broken).doesNotContainKey(Observed.TRACEPARENT);
+        }
+    }
+
     private static Observation.Context named(List<Observation.Context> contexts, String name) {
         return contexts.stream()
                 .filter(c -> name.equals(c.getName()))
