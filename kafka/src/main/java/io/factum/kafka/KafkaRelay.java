@@ -132,7 +132,8 @@ public interface KafkaRelay extends AutoCloseable {
         }
 
         /**
-         * The topic of each event, chosen by {@code chooser} (called on the relay's thread). Give all the events
+         * The topic of each event, chosen by {@code chooser} (called on the relay's thread or its read-ahead
+         * thread: it must be thread-safe). Give all the events
          * of a stream the same topic, or their order across topics is not kept. A chooser that throws refuses
          * the event ({@link RecordRefusedException}).
          */

@@ -28,7 +28,10 @@ public final class OpenTelemetryTraceparent {
                 + context.getTraceFlags().asHex());
     }
 
-    /** A relay hook that sends the span current on the relay's thread, if any. */
+    /**
+     * A relay hook that sends the span current on the thread that makes the record, if any: the relay's, or its
+     * read-ahead thread's when the record is made ahead ({@link KafkaRelay.Builder#readAhead}).
+     */
     public static Traceparent ofRelayThread() {
         return event -> current();
     }

@@ -20,7 +20,10 @@ import java.util.Optional;
 @FunctionalInterface
 public interface Traceparent {
 
-    /** The trace context to send with {@code event}, if any. Called on the relay's thread. */
+    /**
+     * The trace context to send with {@code event}, if any. Called on the relay's thread or on its read-ahead
+     * thread, so it must be thread-safe.
+     */
     Optional<String> of(RecordedEvent event);
 
     /** No {@code traceparent} header. */
