@@ -45,10 +45,12 @@ public final class Gateway implements AutoCloseable {
 
     private final Server server;
     private final List<Backends> services;
+    private final int port;
 
     private Gateway(Server server, List<Backends> services) {
         this.server = server;
         this.services = services;
+        this.port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     }
 
     /** A gateway to set up: services, routes, key and limits, then {@link Builder#start()}. */
@@ -58,7 +60,7 @@ public final class Gateway implements AutoCloseable {
 
     /** The port the gateway listens on (the one taken when it was asked for 0). */
     public int port() {
-        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+        return port;
     }
 
     /** Stops listening, ends the requests in flight and the readiness checks. */
@@ -67,7 +69,7 @@ public final class Gateway implements AutoCloseable {
         try {
             server.stop();
         } catch (Exception e) {
-            throw new IllegalStateException("the gateway on port " + port() + " did not stop cleanly", e);
+            throw new IllegalStateException("the gateway on port " + port + " did not stop cleanly", e);
         } finally {
             services.forEach(Backends::close);
         }
@@ -119,7 +121,7 @@ public final class Gateway implements AutoCloseable {
             return this;
         }
 
-        /** Requests a second one client address may send, with as many at once (20 by default). */
+        /** Requests a second one client address may send, and as many in a burst (20 by default; then 429). */
         public Builder requestsPerSecond(int requestsPerSecond) {
             this.requestsPerSecond = requestsPerSecond;
             return this;
@@ -206,8 +208,8 @@ public final class Gateway implements AutoCloseable {
                 response,
                 callback,
                 429,
-                "more than " + allowed + " requests a second from " + Request.getRemoteAddr(request) + "; retry after "
-                        + EdgeHandler.RETRY_AFTER_SECONDS + " s");
+                "more requests a second from " + Request.getRemoteAddr(request) + " than the " + allowed
+                        + " allowed; retry after " + EdgeHandler.RETRY_AFTER_SECONDS + " s");
         return true;
     }
 }

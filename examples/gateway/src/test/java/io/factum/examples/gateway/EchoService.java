@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * name and the request it got (method, path, query, headers, body size) as JSON, and sends back {@code
  * ETag} and {@code Factum-Position}; {@code /health/ready} says 200 or 503 as {@link #ready} says; {@code
  * /events} is an event stream that sends one event, then waits for {@link #releaseEvents()} before its
- * second and last.
+ * second and last; {@code /slow} answers only after {@link #releaseEvents()}; {@code /problem} is a 422.
  */
 final class EchoService implements AutoCloseable {
 
@@ -38,6 +38,11 @@ final class EchoService implements AutoCloseable {
                     config.jetty.port = 0;
                     config.routes.get("/health/ready", ctx -> ctx.status(ready.get() ? 200 : 503));
                     config.routes.get("/events", this::events);
+                    config.routes.get("/slow", ctx -> {
+                        // answers only when released (the test's end): longer than the gateway waits
+                        events.await(30, TimeUnit.SECONDS);
+                        ctx.result("late");
+                    });
                     config.routes.get("/problem", ctx -> ctx.status(422)
                             .contentType("application/problem+json")
                             .result(PROBLEM));
@@ -92,6 +97,7 @@ final class EchoService implements AutoCloseable {
 
     @Override
     public void close() {
+        releaseEvents();
         web.stop();
     }
 }

@@ -240,7 +240,9 @@ class GatewayForwardingTest {
                     .orElseThrow(() -> new AssertionError("none of 10 requests at once was refused"));
             assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
             assertProblem(
-                    refused, "too-many-requests", "more than 1 requests a second from 127.0.0.1; retry after 1 s");
+                    refused,
+                    "too-many-requests",
+                    "more requests a second from 127.0.0.1 than the 1 allowed; retry after 1 s");
         }
 
         @Test
@@ -253,6 +255,21 @@ class GatewayForwardingTest {
             assertThat(answer.statusCode()).isEqualTo(413);
             assertThat(answer.headers().firstValue("Content-Type")).hasValue(ProblemErrorHandler.PROBLEM_JSON);
             assertThat(json(answer).path("type").asText()).isEqualTo("urn:factum:gateway:request-too-large");
+        }
+    }
+
+    @Nested
+    class Time {
+
+        @Test
+        void answers_504_when_an_instance_takes_longer_than_the_request_timeout() {
+            Gateway gateway = gateway(settings -> settings.requestTimeout(Duration.ofMillis(300)));
+
+            HttpResponse<String> answer = get(gateway, "/slow");
+
+            assertThat(answer.statusCode()).isEqualTo(504);
+            assertThat(answer.headers().firstValue("Content-Type")).hasValue(ProblemErrorHandler.PROBLEM_JSON);
+            assertThat(json(answer).path("type").asText()).isEqualTo("urn:factum:gateway:instance-timed-out");
         }
     }
 
