@@ -150,7 +150,7 @@ final class AtomicAppends {
             } catch (SQLException e) {
                 throw new StoreException(
                         "stream " + streamId + ": the append failed on the database, it may or may not be"
-                                + " written, retry it with the same event ids: " + e.getMessage(),
+                                + " written, retry it with the same event ids: " + Sql.reason(e),
                         e);
             }
         }

@@ -114,10 +114,19 @@ final class GroupCommit {
         }
         // a caller's interrupt must not fail its own append half way: keep it for afterwards
         boolean interrupted = Thread.interrupted();
-        try (Connection connection = dataSource.getConnection()) {
-            run(connection, List.of(request));
-        } catch (SQLException | RuntimeException e) {
-            failed(List.of(request), e);
+        try {
+            Connection connection;
+            try {
+                connection = dataSource.getConnection();
+            } catch (SQLException e) {
+                unreachable(List.of(request), e);
+                return;
+            }
+            try (connection) {
+                run(connection, List.of(request));
+            } catch (SQLException | RuntimeException e) {
+                failed(List.of(request), e);
+            }
         } finally {
             release();
             if (interrupted) {
@@ -157,7 +166,12 @@ final class GroupCommit {
                 }
                 try {
                     if (connection == null) {
-                        connection = dataSource.getConnection();
+                        try {
+                            connection = dataSource.getConnection();
+                        } catch (SQLException e) {
+                            unreachable(batch, e);
+                            continue;
+                        }
                     }
                     run(connection, batch);
                 } catch (SQLException | RuntimeException e) {
@@ -324,12 +338,28 @@ final class GroupCommit {
     }
 
     private void failed(List<AppendRequest> batch, Exception e) {
+        String reason = e instanceof SQLException sql ? Sql.reason(sql) : e.getMessage();
         for (AppendRequest request : batch) {
             request.result()
                     .completeExceptionally(new StoreException(
                             "stream " + request.streamId()
                                     + ": the append failed on the database, it may or may not be"
-                                    + " written, retry it with the same event ids: " + e.getMessage(),
+                                    + " written, retry it with the same event ids: " + reason,
+                            e));
+        }
+    }
+
+    /**
+     * No connection to the database came within the pool's time-out (the database is down, or, behind a
+     * multi-host url, no server is the primary during a fail-over): nothing of the batch was sent.
+     */
+    private void unreachable(List<AppendRequest> batch, SQLException e) {
+        for (AppendRequest request : batch) {
+            request.result()
+                    .completeExceptionally(new StoreException(
+                            "stream " + request.streamId()
+                                    + ": no connection to the database, nothing was written; retry it: "
+                                    + Sql.reason(e),
                             e));
         }
     }

@@ -528,7 +528,7 @@ final class PgCheckpointStore implements SqlCheckpointStore {
 
     private StoreException failure(String what, SQLException e) {
         return new StoreException(
-                what + " failed on the database (" + tables.checkpoints() + "): " + e.getMessage()
+                what + " failed on the database (" + tables.checkpoints() + "): " + Sql.reason(e)
                         + Optional.ofNullable(e.getSQLState())
                                 .map(s -> " [SQLSTATE " + s + "]")
                                 .orElse(""),

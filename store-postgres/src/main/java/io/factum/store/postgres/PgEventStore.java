@@ -840,6 +840,6 @@ final class PgEventStore implements PostgresEventStore {
     }
 
     private static StoreException failure(String what, SQLException e) {
-        return new StoreException(what + " failed on the database: " + e.getMessage(), e);
+        return new StoreException(what + " failed on the database: " + Sql.reason(e), e);
     }
 }

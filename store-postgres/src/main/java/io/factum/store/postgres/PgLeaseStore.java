@@ -212,7 +212,7 @@ final class PgLeaseStore implements LeaseStore {
             connection.setAutoCommit(true);
             return work.run(connection);
         } catch (SQLException e) {
-            throw new StoreException(what + " failed on the database (" + tables.leases() + "): " + e.getMessage(), e);
+            throw new StoreException(what + " failed on the database (" + tables.leases() + "): " + Sql.reason(e), e);
         }
     }
 

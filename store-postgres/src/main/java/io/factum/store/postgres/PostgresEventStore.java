@@ -234,7 +234,15 @@ public interface PostgresEventStore extends SqlEventStore {
 
         private Builder() {}
 
-        /** The database to connect to, e.g. {@code jdbc:postgresql://localhost:5432/app}. */
+        /**
+         * The database to connect to, e.g. {@code jdbc:postgresql://localhost:5432/app}. To follow a fail-over,
+         * name the primary and its standbys and ask for the primary ({@code
+         * jdbc:postgresql://db1:5432,db2:5432/app?targetServerType=primary}): while no server is the primary,
+         * appends fail after {@link #connectionTimeout} with a {@link io.factum.core.StoreException} that says
+         * nothing was written (reads fail alike), and the running store goes on against the new primary once
+         * one is promoted.
+         * See docs/operations.md, "PostgreSQL: fail-over".
+         */
         public Builder jdbcUrl(String url) {
             this.jdbcUrl = Objects.requireNonNull(url, "url");
             return this;

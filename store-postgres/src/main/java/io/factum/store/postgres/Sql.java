@@ -3,6 +3,7 @@ package io.factum.store.postgres;
 import io.factum.core.StoreException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import javax.sql.DataSource;
 
 /** What a SQLException means to the store. */
@@ -27,8 +28,23 @@ final class Sql {
             if (isDataError(e)) {
                 throw new IllegalArgumentException(what + ": refused by PostgreSQL: " + e.getMessage(), e);
             }
-            throw new StoreException(what + " failed on the database (" + table + "): " + e.getMessage(), e);
+            throw new StoreException(what + " failed on the database (" + table + "): " + reason(e), e);
         }
+    }
+
+    /**
+     * The message of a failure, with the reason a pool gave up waiting for a connection: HikariCP's time-out
+     * ("Connection is not available, request timed out after 1000ms") keeps the last failure to connect as
+     * its cause ("Connection to localhost:5432 refused", "Could not find a server with specified
+     * targetServerType: primary"), which is what tells an operator what is wrong.
+     */
+    static String reason(SQLException e) {
+        String message = String.valueOf(e.getMessage());
+        Throwable cause = e.getCause();
+        if (e instanceof SQLTransientConnectionException && cause != null && cause.getMessage() != null) {
+            return message + ": " + cause.getMessage();
+        }
+        return message;
     }
 
     /** A serialization failure or a deadlock: the transaction was rolled back and can run again. */

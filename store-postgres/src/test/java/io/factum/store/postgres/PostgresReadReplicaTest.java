@@ -19,7 +19,6 @@ import io.factum.core.subscription.StaleReadModelException;
 import io.factum.core.subscription.Subscription;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -68,25 +67,8 @@ class PostgresReadReplicaTest {
         return builder.openStore();
     }
 
-    /** The standby has replayed everything the primary has written so far (asynchronous commits too). */
     private static void awaitReplayed() throws Exception {
-        String lsn;
-        try (Connection primary = DriverManager.getConnection(primaryUrl());
-                Statement statement = primary.createStatement();
-                ResultSet rs = statement.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
-            rs.next();
-            lsn = rs.getString(1);
-        }
-        until(() -> {
-            try (Connection replica = DriverManager.getConnection(replicaUrl());
-                    PreparedStatement statement =
-                            replica.prepareStatement("SELECT pg_last_wal_replay_lsn() >= ?::pg_lsn"); ) {
-                statement.setString(1, lsn);
-                try (ResultSet rs = statement.executeQuery()) {
-                    return rs.next() && rs.getBoolean(1);
-                }
-            }
-        });
+        servers.awaitReplayed();
     }
 
     private static void replay(boolean on) throws SQLException {
