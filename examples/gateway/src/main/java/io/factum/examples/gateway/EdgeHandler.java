@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -16,9 +17,10 @@ import org.eclipse.jetty.util.Callback;
 /**
  * What the gateway decides before it proxies: which service a path goes to (the longest matching prefix),
  * whether the caller showed the gateway's key (on {@code /api/} only: the web UI is for browsers, which
- * sign in to the service itself), and which ready instance answers. A request it refuses gets 404, 401 or
- * 503 with {@code Retry-After}, as problem+json ({@link ProblemErrorHandler}); the rest goes to the wrapped
- * {@link ReverseProxy} with its {@link ReverseProxy#TARGET}.
+ * sign in to the service itself), whether the caller's address has room for one more request in flight, and
+ * which ready instance answers. A request it refuses gets 404, 401, 429 or 503 with {@code Retry-After}, as
+ * problem+json ({@link ProblemErrorHandler}); the rest goes to the wrapped {@link ReverseProxy} with its
+ * {@link ReverseProxy#TARGET}.
  */
 final class EdgeHandler extends Handler.Wrapper {
 
@@ -33,8 +35,12 @@ final class EdgeHandler extends Handler.Wrapper {
 
     private final List<Map.Entry<String, Backends>> routes;
     private final Optional<byte[]> key;
+    private final int maxInFlightPerClient;
 
-    EdgeHandler(Map<String, Backends> routes, Optional<String> key, ReverseProxy proxy) {
+    /** The requests each client address has in flight (until their answers end); an address leaves at zero. */
+    private final ConcurrentHashMap<String, Integer> inFlight = new ConcurrentHashMap<>();
+
+    EdgeHandler(Map<String, Backends> routes, Optional<String> key, int maxInFlightPerClient, ReverseProxy proxy) {
         super(proxy);
         // the longest prefix first, so /api/shipping/ wins over /
         this.routes = routes.entrySet().stream()
@@ -43,6 +49,7 @@ final class EdgeHandler extends Handler.Wrapper {
                         .reversed())
                 .toList();
         this.key = key.map(given -> given.getBytes(StandardCharsets.UTF_8));
+        this.maxInFlightPerClient = maxInFlightPerClient;
     }
 
     @Override
@@ -78,8 +85,53 @@ final class EdgeHandler extends Handler.Wrapper {
                             + " s");
             return true;
         }
+        String client = Request.getRemoteAddr(request);
+        if (!enter(client)) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, RETRY_AFTER_SECONDS);
+            Response.writeError(
+                    request,
+                    response,
+                    callback,
+                    429,
+                    client + " has " + maxInFlightPerClient + " requests in flight (event streams included), the"
+                            + " most allowed; retry after one ends");
+            return true;
+        }
         request.setAttribute(ReverseProxy.TARGET, new ReverseProxy.Target(service.get(), instance.get()));
-        return super.handle(request, response, callback);
+        Callback leaving = Callback.from(callback, () -> leave(client));
+        try {
+            if (super.handle(request, response, leaving)) {
+                return true;
+            }
+        } catch (Exception | Error e) {
+            leave(client);
+            throw e;
+        }
+        leave(client);
+        return false;
+    }
+
+    /** Counts one more request of {@code client} in flight, unless it has the most allowed. */
+    private boolean enter(String client) {
+        boolean[] entered = {false};
+        inFlight.compute(client, (address, count) -> {
+            int now = count == null ? 0 : count;
+            if (now >= maxInFlightPerClient) {
+                return now;
+            }
+            entered[0] = true;
+            return now + 1;
+        });
+        return entered[0];
+    }
+
+    private void leave(String client) {
+        inFlight.computeIfPresent(client, (address, count) -> count <= 1 ? null : count - 1);
+    }
+
+    /** The requests {@code client} has in flight now. */
+    int inFlight(String client) {
+        return inFlight.getOrDefault(client, 0);
     }
 
     private boolean keyShown(Request request) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
@@ -24,6 +25,9 @@ import org.eclipse.jetty.util.Callback;
  *   <li>a body size limit (413 past {@link Builder#maxRequestBytes}),
  *   <li>a rate limit per client address (429 and {@code Retry-After} past {@link
  *       Builder#requestsPerSecond}; Jetty's {@code DoSHandler}, a leaky bucket),
+ *   <li>a bound on the requests one client address has in flight, event streams included (429 past {@link
+ *       Builder#maxInFlightPerClient}): behind the gateway every client has the gateway's address, so a
+ *       service's own limits per address cannot tell them apart,
  *   <li>the routing, the key on {@code /api/} and the choice of a ready instance ({@link EdgeHandler}: 404,
  *       401, or 503 and {@code Retry-After}),
  *   <li>Jetty's reverse proxy ({@link ReverseProxy}), which passes headers, statuses and bodies through and
@@ -87,8 +91,31 @@ public final class Gateway implements AutoCloseable {
         private long maxRequestBytes = 1024 * 1024;
         private Duration requestTimeout = Duration.ofSeconds(30);
         private Duration readinessInterval = Duration.ofSeconds(1);
+        private int maxInFlightPerClient = 32;
+        private int maxConnections = 1000;
 
         private Builder() {}
+
+        /**
+         * The most requests one client address may have in flight at once, open event streams included (32 by
+         * default; then 429).
+         */
+        public Builder maxInFlightPerClient(int requests) {
+            if (requests < 1) {
+                throw new IllegalArgumentException("maxInFlightPerClient must be at least 1, got " + requests);
+            }
+            this.maxInFlightPerClient = requests;
+            return this;
+        }
+
+        /** The most connections the gateway holds open in all (1000 by default); past it, it stops accepting. */
+        public Builder maxConnections(int connections) {
+            if (connections < 1) {
+                throw new IllegalArgumentException("maxConnections must be at least 1, got " + connections);
+            }
+            this.maxConnections = connections;
+            return this;
+        }
 
         /** Listens on {@code host} (127.0.0.1 by default) and {@code port} (8000; 0 takes any free one). */
         public Builder listen(String host, int port) {
@@ -174,9 +201,10 @@ public final class Gateway implements AutoCloseable {
             connector.setPort(port);
             connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
             server.addConnector(connector);
+            server.addBean(new NetworkConnectionLimit(maxConnections, connector));
             server.setErrorHandler(new ProblemErrorHandler());
             ReverseProxy proxy = new ReverseProxy(requestTimeout, IDLE_TIMEOUT);
-            EdgeHandler edge = new EdgeHandler(routed, apiKey, proxy);
+            EdgeHandler edge = new EdgeHandler(routed, apiKey, maxInFlightPerClient, proxy);
             // Jetty's bucket lets a request in while it holds fewer than its size: one more than the burst
             DoSHandler perClient = new DoSHandler(
                     edge,

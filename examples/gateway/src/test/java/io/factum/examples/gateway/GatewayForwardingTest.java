@@ -246,6 +246,43 @@ class GatewayForwardingTest {
         }
 
         @Test
+        void bounds_the_requests_one_address_has_in_flight_open_event_streams_included() throws Exception {
+            Gateway gateway = gateway(settings -> settings.maxInFlightPerClient(2));
+            List<Iterator<String>> streams = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<Stream<String>> stream = http.send(
+                        HttpRequest.newBuilder(uri(gateway, "/events"))
+                                .header("Accept", "text/event-stream")
+                                .build(),
+                        HttpResponse.BodyHandlers.ofLines());
+                Iterator<String> lines = stream.body().iterator();
+                assertThat(CompletableFuture.supplyAsync(lines::next).get(10, TimeUnit.SECONDS))
+                        .isEqualTo("data: first");
+                streams.add(lines);
+            }
+
+            HttpResponse<String> third = get(gateway, "/echo/third");
+
+            assertThat(third.statusCode()).isEqualTo(429);
+            assertThat(third.headers().firstValue("Retry-After")).hasValue("1");
+            assertProblem(
+                    third,
+                    "too-many-requests",
+                    "127.0.0.1 has 2 requests in flight (event streams included), the most allowed; retry after"
+                            + " one ends");
+            one.releaseEvents();
+            two.releaseEvents();
+            streams.forEach(lines -> lines.forEachRemaining(line -> {}));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            HttpResponse<String> later = get(gateway, "/echo/later");
+            while (later.statusCode() == 429 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                later = get(gateway, "/echo/later");
+            }
+            assertThat(later.statusCode()).as("once the streams ended").isEqualTo(200);
+        }
+
+        @Test
         void refuses_a_body_larger_than_allowed_with_413_before_it_reaches_an_instance() {
             Gateway gateway = gateway(settings -> settings.maxRequestBytes(100));
 
