@@ -50,7 +50,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * broker started as a child JVM (the tests' {@link KafkaTestBroker}). See docs/benchmarks.md.
  *
  * <p>Arguments: {@code [--events 200000] [--streams 1000] [--rounds 3] [--batch 1000] [--partitions 4]
- * [--store memory|sqlite] [--read-ahead true] [--latency-seconds 10] [--latency-rate 500] [--out file.md]}.
+ * [--store memory|sqlite] [--read-ahead true] [--group-buckets 0 (a group member)] [--latency-seconds 10] [--latency-rate 500] [--out file.md]}.
  */
 public final class KafkaBenchmark {
 
@@ -66,6 +66,7 @@ public final class KafkaBenchmark {
         int latencySeconds = 10;
         int latencyRate = 500;
         boolean readAhead = true;
+        int groupBuckets = 0;
         Path out = null;
         for (int i = 0; i < args.length; i += 2) {
             String value = i + 1 < args.length ? args[i + 1] : "";
@@ -79,6 +80,7 @@ public final class KafkaBenchmark {
                 case "--latency-seconds" -> latencySeconds = Integer.parseInt(value);
                 case "--latency-rate" -> latencyRate = Integer.parseInt(value);
                 case "--read-ahead" -> readAhead = Boolean.parseBoolean(value);
+                case "--group-buckets" -> groupBuckets = Integer.parseInt(value);
                 case "--out" -> out = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
@@ -109,9 +111,11 @@ public final class KafkaBenchmark {
                 double relay;
                 if (round % 2 == 0) {
                     raw = raw(broker.bootstrapServers(), rawTopic, template);
-                    relay = relay(broker.bootstrapServers(), relayTopic, store, last, events, batch, readAhead);
+                    relay = relay(
+                            broker.bootstrapServers(), relayTopic, store, last, events, batch, readAhead, groupBuckets);
                 } else {
-                    relay = relay(broker.bootstrapServers(), relayTopic, store, last, events, batch, readAhead);
+                    relay = relay(
+                            broker.bootstrapServers(), relayTopic, store, last, events, batch, readAhead, groupBuckets);
                     raw = raw(broker.bootstrapServers(), rawTopic, template);
                 }
                 String row = String.format(
@@ -156,11 +160,12 @@ public final class KafkaBenchmark {
                 0,
                 String.format(
                         Locale.ROOT,
-                        "%,d events of about 200 bytes in %,d streams, %s store, relay batch %,d, %d partitions, %d rounds:",
+                        "%,d events of about 200 bytes in %,d streams, %s store, relay batch %,d%s, %d partitions, %d rounds:",
                         events,
                         streams,
                         storeKind,
                         batch,
+                        groupBuckets > 0 ? ", a consumer group member holding " + groupBuckets + " buckets" : "",
                         partitions,
                         rounds));
         report.add(1, "");
@@ -284,15 +289,29 @@ public final class KafkaBenchmark {
 
     /** Starts a relay from the start of the log and waits until it published everything; records per second. */
     private static double relay(
-            String bootstrap, String topic, EventStore store, Position last, int events, int batch, boolean readAhead)
+            String bootstrap,
+            String topic,
+            EventStore store,
+            Position last,
+            int events,
+            int batch,
+            boolean readAhead,
+            int groupBuckets)
             throws InterruptedException {
-        CheckpointStore checkpoints = CheckpointStore.inMemory();
+        // a group's checkpoints are fenced by its leases: both stores share them
+        io.factum.core.subscription.LeaseStore leases =
+                io.factum.core.subscription.LeaseStore.inMemory(java.time.Clock.systemUTC());
+        CheckpointStore checkpoints = CheckpointStore.inMemory(leases);
         long start = System.nanoTime();
-        try (KafkaRelay relay = KafkaRelay.builder("benchmark-" + topic, store, checkpoints, bootstrap)
+        KafkaRelay.Builder settings = KafkaRelay.builder("benchmark-" + topic, store, checkpoints, bootstrap)
                 .topic(topic)
                 .batchSize(batch)
-                .readAhead(readAhead)
-                .start()) {
+                .readAhead(readAhead);
+        if (groupBuckets > 0) {
+            // one member of a consumer group holding every bucket
+            settings.group("member-1", leases).buckets(groupBuckets);
+        }
+        try (KafkaRelay relay = settings.start()) {
             if (!relay.awaitPosition(last, Duration.ofMinutes(10))) {
                 throw new IllegalStateException("the relay did not publish everything: " + relay.status());
             }

@@ -267,6 +267,15 @@ final class GroupMember implements ConsumerGroup {
                 }
                 positions.put(bucket, target);
             } catch (LeaseLostException e) {
+                if (leases.holds(lease)) {
+                    // the lease store says the lease is held, the checkpoint store says it is not: they are not
+                    // the same store, and the member would take and give up its buckets for ever
+                    throw new SubscriptionStoppedException("consumer group " + group + ": the checkpoint store "
+                            + "refuses the lease of bucket " + bucket + " that the lease store says member " + member
+                            + " holds: the two do not share their leases; give the group a checkpoint store that "
+                            + "checks its fences against the same lease store (the same database, or "
+                            + "CheckpointStore.inMemory(leases)). The checkpoint store said: " + e.getMessage());
+                }
                 drop(bucket, e.getMessage());
             } catch (CheckpointConflictException e) {
                 positions.put(bucket, checkpoints.load(checkpoint));

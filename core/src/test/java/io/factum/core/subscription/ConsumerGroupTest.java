@@ -87,6 +87,32 @@ class ConsumerGroupTest {
     }
 
     @Test
+    void a_checkpoint_store_that_does_not_share_the_lease_store_stops_the_member_with_a_clear_error() throws Exception {
+        // failed before: the member took its buckets, the checkpoint store refused every lease, the member
+        // gave them up and took them again, for ever, handling nothing
+        appendRound(0);
+        ConsumerGroup member = ConsumerGroup.builder("orders", "a", store, CheckpointStore.inMemory(), leases)
+                .buckets(8)
+                .handler(event -> handled.computeIfAbsent(event.streamId(), s -> new CopyOnWriteArrayList<>())
+                        .add(event.streamVersion()))
+                .start();
+        members.add(member);
+
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (member.state() != SubscriptionState.FAILED && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+
+        assertThat(member.state()).isEqualTo(SubscriptionState.FAILED);
+        assertThat(member.lastError()).hasValueSatisfying(error -> assertThat(error)
+                .contains("the two do not share their leases")
+                .contains("CheckpointStore.inMemory(leases)"));
+        assertThat(handled.values().stream().mapToInt(List::size).sum())
+                .as("handled at most the events of the bucket whose checkpoint it tried to save")
+                .isLessThanOrEqualTo(STREAMS);
+    }
+
+    @Test
     void when_a_member_dies_its_buckets_move_to_the_others_and_nothing_is_lost() throws Exception {
         ConsumerGroup a = join("a");
         ConsumerGroup b = join("b");
