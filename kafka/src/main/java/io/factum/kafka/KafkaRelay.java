@@ -161,9 +161,10 @@ public interface KafkaRelay extends AutoCloseable {
         }
 
         /**
-         * Whether a relay on its own reads and sends the next page while a batch's acknowledgements are awaited
-         * (on by default; a group member never does, its pages hold only its buckets' events). The broker is
-         * then never idle between batches, and at most two batches are in flight. The page read ahead is kept
+         * Whether the relay reads and sends the next page while a batch's acknowledgements are awaited (on by
+         * default). The broker is then never idle between batches, and at most two pages are in flight. A
+         * consumer group member, which is handed a page bucket by bucket, sends at a page's first bucket the
+         * events of all the buckets it holds (after their checkpoints) and those of the next page. The page read ahead is kept
          * and handed to the subscription when it reads there, so each page is read from the store once; a page
          * that reached the end of the log is read again, so nothing appended meanwhile is missed. Events of a
          * stream held back behind a parked event are never sent ahead. Figures: docs/benchmarks.md.

@@ -46,7 +46,7 @@ final class PageAhead<P> implements EventReader, AutoCloseable {
     /** A read of the log: where from, how many, which events. */
     private record Read(Position from, int maxCount, EventFilter filter) {}
 
-    /** A page read, and what was made of it (null for a page the subscription read). */
+    /** A page read, and what was made of it (null for a page the subscription read itself). */
     record Page<P>(Read read, AllSlice slice, @Nullable P prepared) {
         List<RecordedEvent> events() {
             return slice.events();
@@ -142,11 +142,22 @@ final class PageAhead<P> implements EventReader, AutoCloseable {
         Read read = new Read(from, maxCount, filter);
         Page<P> kept = ahead;
         ahead = null;
-        AllSlice slice = kept != null && kept.read().equals(read)
-                ? kept.slice()
-                : store.readAll(from, direction, maxCount, filter);
+        if (kept != null && kept.read().equals(read)) {
+            last = kept;
+            return kept.slice();
+        }
+        AllSlice slice = store.readAll(from, direction, maxCount, filter);
         last = new Page<>(read, slice, null);
         return slice;
+    }
+
+    /**
+     * The last page the subscription read, with what was made of it if it was read ahead (else {@code
+     * prepared} is null); null before the first.
+     */
+    @Nullable
+    Page<P> last() {
+        return last;
     }
 
     @Override

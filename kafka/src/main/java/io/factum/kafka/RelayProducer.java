@@ -110,7 +110,35 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
         return records;
     }
 
-    private record Sent(io.factum.core.Position position, String topic, Future<RecordMetadata> ack) {}
+    /** A record sent ahead: its event's position, topic, acknowledgement, and (in a group) the page it is of. */
+    private record Sent(
+            io.factum.core.Position position,
+            String topic,
+            Future<RecordMetadata> ack,
+            io.factum.core.@Nullable AllSlice page) {}
+
+    /**
+     * A relay that is a consumer group member: the member, for the buckets it holds and their checkpoints,
+     * and the group's number of buckets.
+     */
+    record GroupView(io.factum.core.subscription.ConsumerGroup member, int buckets) {}
+
+    /** Set once the member started; null for a relay on its own. */
+    private volatile @Nullable GroupView group;
+
+    /**
+     * In a group, the records sent ahead by position: the member hands each bucket its share of a page in
+     * a call of its own, so they are found by position, not in order.
+     */
+    private final Map<io.factum.core.Position, Sent> groupAhead = new HashMap<>();
+
+    /** In a group, the page whose held buckets' records were sent (with the page after it). */
+    private io.factum.core.@Nullable AllSlice groupPage;
+
+    /** Makes this the producer of a consumer group member: read-ahead then goes by the member's buckets. */
+    void group(GroupView view) {
+        this.group = view;
+    }
 
     /** Turns read-ahead on. */
     void readAhead(ReadAhead settings) {
@@ -190,6 +218,7 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
             events = rest;
         }
         Producer<byte[], byte[]> sending = producer();
+        boolean inGroup = group != null;
         if (!ahead.isEmpty()
                 && !ahead.getFirst().position().equals(events.get(0).position())) {
             // the subscription went elsewhere (a retry, another instance's checkpoint): forget the read-ahead
@@ -202,8 +231,8 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
         @Nullable RuntimeException notSent = null;
         boolean stopped = false;
         for (RecordedEvent event : events) {
-            Sent early = ahead.pollFirst();
-            if (early != null && !early.position().equals(event.position())) {
+            Sent early = inGroup ? groupAhead.remove(event.position()) : ahead.pollFirst();
+            if (!inGroup && early != null && !early.position().equals(event.position())) {
                 // the batch is not the page read ahead (a stream held back meanwhile): send it the normal way
                 ahead.clear();
                 early = null;
@@ -245,7 +274,7 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
                 break;
             }
         }
-        boolean sentAhead = !stopped && sendAhead(sending);
+        boolean sentAhead = !stopped && (inGroup ? sendAheadInGroup(sending, events) : sendAhead(sending));
         if (!sentAhead) {
             // the batch is complete and nothing follows it: send what lingers now instead of after linger.ms
             try {
@@ -286,6 +315,8 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
         acknowledgedOfFailedBatch.clear();
         // what was sent ahead may come again, and parked events may hold streams back now
         ahead.clear();
+        groupAhead.clear();
+        groupPage = null;
         heldStreams = null;
         if (firstFailure == null) {
             firstFailure = notSent;
@@ -344,14 +375,7 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
             if (next == null) {
                 return false;
             }
-            held = heldStreams;
-            if (held == null) {
-                held = new java.util.HashSet<>();
-                for (var parked : settings.checkpoints().parked(settings.subscription())) {
-                    held.add(parked.streamId());
-                }
-                heldStreams = held;
-            }
+            held = heldStreams(settings);
         } catch (RuntimeException e) {
             // the store fails: the subscription finds out on its own read
             return false;
@@ -374,13 +398,134 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
             } catch (KafkaException e) {
                 break;
             }
-            ahead.addLast(new Sent(event.position(), record.topic(), ack));
+            ahead.addLast(new Sent(event.position(), record.topic(), ack, null));
             any = true;
             if (failedAtOnce(ack)) {
                 break;
             }
         }
         return any;
+    }
+
+    /**
+     * In a consumer group, at the first batch of a page: sends the rest of the page's events of the buckets
+     * the member holds (after each bucket's checkpoint), then those of the page after it, up to the first
+     * event that cannot be sent at once (its record not made, its topic not known yet, its stream held back
+     * behind a parked event): from there on everything goes the normal way, so a stream's records are sent
+     * in order. The member then finds its buckets' shares of the page sent, and the next page under way.
+     *
+     * @return true if anything was sent ahead
+     */
+    private boolean sendAheadInGroup(Producer<byte[], byte[]> sending, List<RecordedEvent> batch)
+            throws InterruptedException {
+        ReadAhead settings = readAhead;
+        GroupView view = group;
+        if (settings == null || view == null) {
+            return false;
+        }
+        PageAhead.@Nullable Page<List<@Nullable ProducerRecord<byte[], byte[]>>> current =
+                settings.pages().last();
+        if (current == null || current.slice() == groupPage) {
+            return false;
+        }
+        groupPage = current.slice();
+        // what was sent for older pages and not asked for (a bucket lost, a checkpoint moved): forgotten
+        groupAhead.values().removeIf(sent -> sent.page() != current.slice());
+        Map<Integer, io.factum.core.Position> checkpoints;
+        Set<String> held;
+        try {
+            checkpoints = view.member().checkpoints();
+            held = heldStreams(settings);
+        } catch (RuntimeException e) {
+            return false;
+        }
+        Set<io.factum.core.Position> inBatch = new java.util.HashSet<>(batch.size());
+        for (RecordedEvent event : batch) {
+            inBatch.add(event.position());
+        }
+        int sent = sendHeldBuckets(sending, view, current, checkpoints, held, inBatch);
+        if (sent < 0) {
+            return true;
+        }
+        PageAhead.@Nullable Page<List<@Nullable ProducerRecord<byte[], byte[]>>> next;
+        try {
+            next = settings.pages().next();
+        } catch (RuntimeException e) {
+            return sent > 0;
+        }
+        if (next == null) {
+            return sent > 0;
+        }
+        int more = sendHeldBuckets(sending, view, next, checkpoints, held, Set.of());
+        return sent > 0 || more != 0;
+    }
+
+    /**
+     * Sends the events of {@code page} that the member will be handed (held buckets, after their
+     * checkpoints), except those in {@code skip} or sent already.
+     *
+     * @return how many were sent; -1 if it stopped at one that cannot be sent ahead
+     */
+    private int sendHeldBuckets(
+            Producer<byte[], byte[]> sending,
+            GroupView view,
+            PageAhead.Page<List<@Nullable ProducerRecord<byte[], byte[]>>> page,
+            Map<Integer, io.factum.core.Position> checkpoints,
+            Set<String> held,
+            Set<io.factum.core.Position> skip)
+            throws InterruptedException {
+        List<RecordedEvent> events = page.events();
+        List<@Nullable ProducerRecord<byte[], byte[]>> records = page.prepared();
+        int sent = 0;
+        for (int i = 0; i < events.size(); i++) {
+            RecordedEvent event = events.get(i);
+            io.factum.core.Position checkpoint =
+                    checkpoints.get(io.factum.core.StreamIds.bucket(event.streamId(), view.buckets()));
+            if (checkpoint == null
+                    || !event.position().isAfter(checkpoint)
+                    || skip.contains(event.position())
+                    || groupAhead.containsKey(event.position())) {
+                continue;
+            }
+            ProducerRecord<byte[], byte[]> record;
+            if (records != null) {
+                record = records.get(i);
+            } else {
+                try {
+                    record = mapper.record(event);
+                } catch (RuntimeException e) {
+                    record = null;
+                }
+            }
+            if (record == null || held.contains(event.streamId()) || !knownTopics.contains(record.topic())) {
+                return -1;
+            }
+            Future<RecordMetadata> ack;
+            try {
+                ack = sending.send(record);
+            } catch (KafkaException e) {
+                return -1;
+            }
+            groupAhead.put(event.position(), new Sent(event.position(), record.topic(), ack, page.slice()));
+            sent++;
+            if (failedAtOnce(ack)) {
+                return -1;
+            }
+        }
+        return sent;
+    }
+
+    /** The streams held back behind a parked event, read once after each failure. */
+    private Set<String> heldStreams(ReadAhead settings) {
+        Set<String> held = heldStreams;
+        if (held == null) {
+            held = new java.util.HashSet<>();
+            for (var parked : settings.checkpoints().parked(settings.subscription())) {
+                held.add(parked.streamId());
+            }
+            heldStreams = held;
+        }
+        return held;
     }
 
     /**
@@ -503,6 +648,8 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
         producer = null;
         knownTopics.clear();
         ahead.clear();
+        groupAhead.clear();
+        groupPage = null;
         if (current != null) {
             current.close(Duration.ZERO);
         }

@@ -48,10 +48,17 @@ final class RelayRunner implements KafkaRelay {
                 settings.deliveryTimeout);
         RelayRunner runner;
         if (settings.member != null) {
+            EventReader reader = settings.reader;
+            if (settings.readAhead) {
+                PageAhead<List<@Nullable ProducerRecord<byte[], byte[]>>> pages =
+                        new PageAhead<>(settings.reader, settings.name, producer::records);
+                producer.readAhead(new RelayProducer.ReadAhead(pages, settings.checkpoints, settings.name));
+                reader = pages;
+            }
             ConsumerGroup member = ConsumerGroup.builder(
                             settings.name,
                             settings.member,
-                            settings.reader,
+                            reader,
                             settings.checkpoints,
                             Objects.requireNonNull(settings.leases))
                     .buckets(settings.buckets)
@@ -62,9 +69,9 @@ final class RelayRunner implements KafkaRelay {
                     .filter(settings.filter)
                     .batchHandler(producer)
                     .start();
+            producer.group(new RelayProducer.GroupView(member, settings.buckets));
             runner = new RelayRunner(settings, producer, null, member);
         } else {
-            // only on its own: a group member's pages hold its buckets' events only
             EventReader reader = settings.reader;
             if (settings.readAhead) {
                 PageAhead<List<@Nullable ProducerRecord<byte[], byte[]>>> pages =

@@ -280,6 +280,54 @@ class KafkaRelayTest {
     class Consumer_groups {
 
         @Test
+        void members_reading_ahead_over_many_pages_publish_every_stream_in_order_while_buckets_move() throws Exception {
+            broker.createTopic(4, topic);
+            // many pages of 40 events; members join and leave while they publish them
+            for (int round = 0; round < 20; round++) {
+                for (int stream = 0; stream < 30; stream++) {
+                    append("order-" + stream, 3);
+                }
+            }
+            KafkaRelay first = start(relay("paging-group")
+                    .group("a", leases)
+                    .buckets(8)
+                    .batchSize(40)
+                    .leaseTime(Duration.ofSeconds(2)));
+            KafkaRelay second = start(relay("paging-group")
+                    .group("b", leases)
+                    .buckets(8)
+                    .batchSize(40)
+                    .leaseTime(Duration.ofSeconds(2)));
+            for (int round = 0; round < 10; round++) {
+                for (int stream = 0; stream < 30; stream++) {
+                    append("order-" + stream, 2);
+                }
+            }
+            first.close();
+            running.remove(first);
+            AppendResult last = null;
+            for (int stream = 0; stream < 30; stream++) {
+                last = append("order-" + stream, 1);
+            }
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (System.nanoTime() < deadline
+                    && (second.groupMember().orElseThrow().buckets().size() < 8
+                            || !second.awaitPosition(last.position(), Duration.ofMillis(100)))) {
+                Thread.sleep(50);
+            }
+
+            List<TopicReader.Seen> seen = TopicReader.readAll(broker.bootstrapServers(), topic);
+            Map<String, List<Long>> byStream = TopicReader.firstCopiesByStream(seen);
+            assertThat(byStream).hasSize(30);
+            byStream.forEach((stream, versions) -> assertThat(versions)
+                    .as(stream)
+                    .containsExactlyElementsOf(LongStream.range(0, 81).boxed().toList()));
+            assertThat(seen.size())
+                    .as("copies come only from buckets that moved, not from every page read ahead")
+                    .isLessThan(2 * 30 * 81);
+        }
+
+        @Test
         void members_share_the_buckets_and_the_survivor_takes_over_a_closed_members_streams() throws Exception {
             broker.createTopic(4, topic);
             for (int stream = 0; stream < 20; stream++) {
