@@ -340,9 +340,13 @@ class OrdersBrowserTest {
         submit("add-item");
     }
 
-    /** Submits a form and waits until htmx has swapped in the page it led to. */
+    /**
+     * Waits for the form (the page that has it may still be loading: a link was just followed), submits it
+     * and waits until htmx has swapped in the page it led to.
+     */
     private void submit(String form) {
-        WebElement button = browser.findElement(By.cssSelector("#" + form + " button[type=submit]"));
+        WebElement button = wait.until(
+                ExpectedConditions.elementToBeClickable(By.cssSelector("#" + form + " button[type=submit]")));
         button.click();
         wait.until(ExpectedConditions.stalenessOf(button));
     }
