@@ -82,8 +82,12 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
     /** Records of the next page, sent ahead, in the order of their events. */
     private final java.util.ArrayDeque<Sent> ahead = new java.util.ArrayDeque<>();
 
-    /** The streams with a parked event: the subscription holds their events back, so none is sent ahead. */
-    private @Nullable Set<String> heldStreams;
+    /**
+     * The first position of the page a batch last failed on: nothing is sent ahead from that page, since the
+     * subscription now goes through it event by event and may park an event whose stream's later events
+     * must not be sent.
+     */
+    private io.factum.core.@Nullable Position failedPage;
 
     /**
      * What read-ahead reads: the pages of the subscription's reader, and the subscription's name with its
@@ -123,8 +127,16 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
      */
     record GroupView(io.factum.core.subscription.ConsumerGroup member, int buckets) {}
 
-    /** Set once the member started; null for a relay on its own. */
+    /** Set once the member started; null for a relay on its own, and until then. */
     private volatile @Nullable GroupView group;
+
+    /** Set before the member starts: its first batch may come before {@link #group(GroupView)}. */
+    private volatile boolean grouped;
+
+    /** Makes this the producer of a consumer group member that is about to start. */
+    void grouped() {
+        this.grouped = true;
+    }
 
     /**
      * In a group, the records sent ahead by position: the member hands each bucket its share of a page in
@@ -218,7 +230,7 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
             events = rest;
         }
         Producer<byte[], byte[]> sending = producer();
-        boolean inGroup = group != null;
+        boolean inGroup = grouped;
         if (!ahead.isEmpty()
                 && !ahead.getFirst().position().equals(events.get(0).position())) {
             // the subscription went elsewhere (a retry, another instance's checkpoint): forget the read-ahead
@@ -274,7 +286,7 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
                 break;
             }
         }
-        boolean sentAhead = !stopped && (inGroup ? sendAheadInGroup(sending, events) : sendAhead(sending));
+        boolean sentAhead = !stopped && (inGroup ? sendAheadInGroup(sending, events) : sendAhead(sending, events));
         if (!sentAhead) {
             // the batch is complete and nothing follows it: send what lingers now instead of after linger.ms
             try {
@@ -317,7 +329,7 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
         ahead.clear();
         groupAhead.clear();
         groupPage = null;
-        heldStreams = null;
+        failedPage = firstPosition(readAhead);
         if (firstFailure == null) {
             firstFailure = notSent;
             failedAt = acks.size();
@@ -363,19 +375,29 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
      *
      * @return true if anything was sent ahead
      */
-    private boolean sendAhead(Producer<byte[], byte[]> sending) throws InterruptedException {
+    private boolean sendAhead(Producer<byte[], byte[]> sending, List<RecordedEvent> batch) throws InterruptedException {
         ReadAhead settings = readAhead;
         if (settings == null) {
+            return false;
+        }
+        PageAhead.@Nullable Page<List<@Nullable ProducerRecord<byte[], byte[]>>> current =
+                settings.pages().last();
+        if (current == null
+                || current.events().isEmpty()
+                || isFailedPage(current)
+                || !batch.getLast().position().equals(current.events().getLast().position())) {
+            // the page is not done: the subscription holds some of its events back (a parked stream) or goes
+            // through it event by event, and the next page must wait for those
             return false;
         }
         PageAhead.@Nullable Page<List<@Nullable ProducerRecord<byte[], byte[]>>> next;
         Set<String> held;
         try {
+            held = heldStreams(settings);
             next = settings.pages().next();
             if (next == null) {
                 return false;
             }
-            held = heldStreams(settings);
         } catch (RuntimeException e) {
             // the store fails: the subscription finds out on its own read
             return false;
@@ -425,7 +447,7 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
         }
         PageAhead.@Nullable Page<List<@Nullable ProducerRecord<byte[], byte[]>>> current =
                 settings.pages().last();
-        if (current == null || current.slice() == groupPage) {
+        if (current == null || current.slice() == groupPage || isFailedPage(current)) {
             return false;
         }
         groupPage = current.slice();
@@ -515,17 +537,30 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
         return sent;
     }
 
-    /** The streams held back behind a parked event, read once after each failure. */
-    private Set<String> heldStreams(ReadAhead settings) {
-        Set<String> held = heldStreams;
-        if (held == null) {
-            held = new java.util.HashSet<>();
-            for (var parked : settings.checkpoints().parked(settings.subscription())) {
-                held.add(parked.streamId());
-            }
-            heldStreams = held;
+    /**
+     * The streams with a parked event, whose later events the subscription holds back: read at each page
+     * sent ahead, since a group's other members, or another instance, park events too.
+     */
+    private static Set<String> heldStreams(ReadAhead settings) {
+        Set<String> held = new java.util.HashSet<>();
+        for (var parked : settings.checkpoints().parked(settings.subscription())) {
+            held.add(parked.streamId());
         }
         return held;
+    }
+
+    private boolean isFailedPage(PageAhead.Page<?> page) {
+        return !page.events().isEmpty() && page.events().getFirst().position().equals(failedPage);
+    }
+
+    private static io.factum.core.@Nullable Position firstPosition(@Nullable ReadAhead settings) {
+        if (settings == null) {
+            return null;
+        }
+        PageAhead.@Nullable Page<?> page = settings.pages().last();
+        return page == null || page.events().isEmpty()
+                ? null
+                : page.events().getFirst().position();
     }
 
     /**

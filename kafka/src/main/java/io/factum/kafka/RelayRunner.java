@@ -55,6 +55,7 @@ final class RelayRunner implements KafkaRelay {
                 producer.readAhead(new RelayProducer.ReadAhead(pages, settings.checkpoints, settings.name));
                 reader = pages;
             }
+            producer.grouped();
             ConsumerGroup member = ConsumerGroup.builder(
                             settings.name,
                             settings.member,

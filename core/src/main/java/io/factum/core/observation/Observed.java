@@ -144,7 +144,8 @@ public final class Observed {
      * (a process manager, a relay to Kafka with {@code Traceparent.fromMetadata("traceparent")}, another
      * service) can continue the command's trace. Put it after {@link #commands} so that the command's own
      * span is the current one. A sender's own entry is kept; a value that is not a valid W3C {@code
-     * traceparent} ({@code 00-<32 hex>-<16 hex>-<2 hex>}) is not written.
+     * traceparent} ({@code 00-<32 hex>-<16 hex>-<2 hex>}) is not written, nor is anything when {@code current}
+     * fails.
      *
      * <p>{@code current} asks the application's tracer, which Factum does not depend on: with OpenTelemetry
      * (or Micrometer Tracing's OpenTelemetry bridge) {@code OpenTelemetryTraceparent::current} of the kafka
@@ -156,7 +157,15 @@ public final class Observed {
             if (context.entries().containsKey(TRACEPARENT)) {
                 return next.proceed(command, context);
             }
-            java.util.Optional<String> trace = current.get().filter(Observed::isTraceparent);
+            java.util.Optional<String> trace;
+            try {
+                trace = java.util.Optional.ofNullable(current.get())
+                        .flatMap(value -> value)
+                        .filter(Observed::isTraceparent);
+            } catch (RuntimeException e) {
+                // a broken tracer costs the trace, not the command
+                trace = java.util.Optional.empty();
+            }
             return next.proceed(
                     command,
                     trace.map(value -> context.withEntry(TRACEPARENT, value)).orElse(context));

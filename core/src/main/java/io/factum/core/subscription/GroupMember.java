@@ -42,6 +42,9 @@ final class GroupMember implements ConsumerGroup {
     private final Processor processor;
     private final Thread thread;
 
+    /** Fenced saves in a row that the checkpoint store refused while the lease store said the lease was held. */
+    private int disagreements;
+
     /** The leases held, by bucket; only the member's thread changes it. */
     private final TreeMap<Integer, Lease> held = new TreeMap<>();
 
@@ -266,10 +269,13 @@ final class GroupMember implements ConsumerGroup {
                     processor.process(checkpoint, events, at, target, lease);
                 }
                 positions.put(bucket, target);
+                disagreements = 0;
             } catch (LeaseLostException e) {
-                if (leases.holds(lease)) {
-                    // the lease store says the lease is held, the checkpoint store says it is not: they are not
-                    // the same store, and the member would take and give up its buckets for ever
+                // the lease store says the lease is held, the checkpoint store says it is not: they are not the
+                // same store, and the member would take and give up its buckets for ever. Three times in a row,
+                // so that a clock stepping back between the two answers does not stop a sound member
+                disagreements = leases.holds(lease) ? disagreements + 1 : 0;
+                if (disagreements >= 3) {
                     throw new SubscriptionStoppedException("consumer group " + group + ": the checkpoint store "
                             + "refuses the lease of bucket " + bucket + " that the lease store says member " + member
                             + " holds: the two do not share their leases; give the group a checkpoint store that "
