@@ -60,10 +60,12 @@ final class SqlSink implements Sink {
         }
         int old = replacing;
         store.activate(projection.name(), version);
-        rebuilding = false;
         ProjectionContext previous = new ProjectionContext(projection.name(), old, false);
         store.execute(connection -> projection.drop(connection, previous));
         store.delete(checkpointName(projection.name(), old));
+        // only now: a waiter for a position must not go on while the old version's tables and checkpoint are
+        // still there (if dropping them fails, the next round switches again and drops them again)
+        rebuilding = false;
     }
 
     @Override
