@@ -407,26 +407,39 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
         List<@Nullable ProducerRecord<byte[], byte[]>> records = Objects.requireNonNull(next.prepared());
         for (int i = 0; i < events.size(); i++) {
             RecordedEvent event = events.get(i);
-            ProducerRecord<byte[], byte[]> record = records.get(i);
-            if (record == null || held.contains(event.streamId())) {
+            Sent sent = sendOneAhead(sending, event, records.get(i), held, null);
+            if (sent == null) {
                 break;
             }
-            if (!knownTopics.contains(record.topic())) {
-                break;
-            }
-            Future<RecordMetadata> ack;
-            try {
-                ack = sending.send(record);
-            } catch (KafkaException e) {
-                break;
-            }
-            ahead.addLast(new Sent(event.position(), record.topic(), ack, null));
+            ahead.addLast(sent);
             any = true;
-            if (failedAtOnce(ack)) {
+            if (failedAtOnce(sent.ack())) {
                 break;
             }
         }
         return any;
+    }
+
+    /**
+     * Sends one event's record ahead, if it can go at once: its record made, its topic known, its stream not
+     * held back behind a parked event, the producer taking it.
+     *
+     * @return what was sent; null if it cannot go ahead (it then goes the normal way, and so does what follows)
+     */
+    private @Nullable Sent sendOneAhead(
+            Producer<byte[], byte[]> sending,
+            RecordedEvent event,
+            @Nullable ProducerRecord<byte[], byte[]> record,
+            Set<String> held,
+            io.factum.core.@Nullable AllSlice page) {
+        if (record == null || held.contains(event.streamId()) || !knownTopics.contains(record.topic())) {
+            return null;
+        }
+        try {
+            return new Sent(event.position(), record.topic(), sending.send(record), page);
+        } catch (KafkaException e) {
+            return null;
+        }
     }
 
     /**
@@ -519,18 +532,13 @@ final class RelayProducer implements BatchHandler, AutoCloseable {
                     record = null;
                 }
             }
-            if (record == null || held.contains(event.streamId()) || !knownTopics.contains(record.topic())) {
+            Sent ahead = sendOneAhead(sending, event, record, held, page.slice());
+            if (ahead == null) {
                 return -1;
             }
-            Future<RecordMetadata> ack;
-            try {
-                ack = sending.send(record);
-            } catch (KafkaException e) {
-                return -1;
-            }
-            groupAhead.put(event.position(), new Sent(event.position(), record.topic(), ack, page.slice()));
+            groupAhead.put(event.position(), ahead);
             sent++;
-            if (failedAtOnce(ack)) {
+            if (failedAtOnce(ahead.ack())) {
                 return -1;
             }
         }
